@@ -1,0 +1,31 @@
+//! # bec-usage
+//!
+//! The pure core of bec-usage: everything about Baidu AI Cloud BEC's
+//! `GET /v1/usage/computing` that needs no clock, no network and no randomness.
+//!
+//! - [`model`]: the response as plain data, amounts as exact [`rust_decimal::Decimal`]s.
+//! - [`json`]: reading a response (errors name the JSON path) and writing one.
+//! - [`quality`]: data-quality notes on sloppy-but-meaningful responses.
+//! - [`query`]: validated date ranges ([`query::UsageQuery`]) and the 31-day splitter.
+//! - [`signing`]: the BCE authentication v1 signer.
+//! - [`analysis`]: statistics, daily averages, reconciliation with `summary`, merging,
+//!   LTTB downsampling and CSV export, all exact.
+//! - [`synthetic`]: a seeded generator of realistic responses for demos and benchmarks.
+//!
+//! Time and randomness are always passed in: the signer takes the signing time, the
+//! generator takes a seed. I/O lives in the crates that use this one.
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations, unreachable_pub)]
+
+pub mod analysis;
+pub mod error;
+pub mod json;
+pub mod model;
+pub mod quality;
+pub mod query;
+pub mod signing;
+pub mod synthetic;
+
+pub use error::{Error, ErrorKind, Result, ServiceError};
+pub use model::{DataPoint, ResourceSeries, SummaryDay, SummaryValue, TimeSpan, UsageResponse};
+pub use query::UsageQuery;
