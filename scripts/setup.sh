@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Installs what the project's commands need, and only what is missing: every tool's
+# version is checked first, so a warm run takes a fraction of a second.
+#
+#   bash scripts/setup.sh          # on its own
+#   source scripts/setup.sh        # from another script: also exports PATH
+#
+# Adding a tool is one line in `main` below, e.g. `ensure_cargo_tool trunk 0.21.14 trunk --locked`.
+# Only crates.io, npm, PyPI and Debian are reachable from the machines this runs on, so
+# nothing here downloads from anywhere else.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# The official Baidu Python SDK, the reference for the signer's conformance test.
+SDK_VENV="$REPO_ROOT/target/sdk-venv"
+SDK_DIST="bce-python-sdk"
+SDK_VERSION="0.9.79"
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+# Fails with a message naming the missing program; for what this script cannot install.
+require_command() { # NAME WHAT
+    command -v "$1" >/dev/null 2>&1 || die "$1 not found on PATH; $2"
+}
+
+# The version of crate NAME that Cargo.lock resolved (the first one listed).
+lockfile_version() { # NAME
+    awk -v name="name = \"$1\"" '
+        $0 == name { getline; gsub(/version = |"/, ""); print; exit }
+    ' "$REPO_ROOT/Cargo.lock"
+}
+
+# The active toolchain's sysroot; looked up once, since each rustc call costs ~20 ms.
+rust_sysroot() {
+    if [[ -z "${RUST_SYSROOT:-}" ]]; then RUST_SYSROOT="$(rustc --print sysroot)"; fi
+    printf '%s\n' "$RUST_SYSROOT"
+}
+
+ensure_rust_target() { # TARGET
+    # An installed target is a folder of the sysroot; `rustup target list` is slower.
+    if [[ -d "$(rust_sysroot)/lib/rustlib/$1" ]]; then return; fi
+    say "installing Rust target $1"
+    rustup target add "$1"
+}
+
+ensure_rust_component() { # COMPONENT BINARY
+    # The rustup proxies in ~/.cargo/bin exist even when the component does not, so
+    # look for the real binary in the sysroot.
+    if [[ -x "$(rust_sysroot)/bin/$2" ]]; then return; fi
+    say "installing Rust component $1"
+    rustup component add "$1"
+}
+
+# Installs crate CRATE at exactly VERSION unless BINARY already reports that version
+# (`BINARY --version` printing "<name> <version>", as cargo tools do). Extra arguments
+# go to `cargo install` (e.g. --locked where the tool's lockfile builds).
+ensure_cargo_tool() { # CRATE VERSION BINARY [cargo install args...]
+    local crate="$1" version="$2" binary="$3"
+    shift 3
+    local found=""
+    if command -v "$binary" >/dev/null 2>&1; then
+        found="$("$binary" --version 2>/dev/null | awk '{print $2; exit}')" || found=""
+    fi
+    if [[ "$found" == "$version" ]]; then return; fi
+    say "installing $crate $version (found: ${found:-none}); this can take several minutes"
+    cargo install "$crate" --version "$version" "$@"
+}
+
+# A virtualenv at DIR holding DIST==VERSION from PyPI, unless MODULE already imports
+# there and pip's record says VERSION.
+ensure_python_venv() { # DIR DIST VERSION MODULE
+    local dir="$1" dist="$2" version="$3" module="$4"
+    local check="import $module, importlib.metadata as m, sys; sys.exit(m.version('$dist') != '$version')"
+    if [[ -x "$dir/bin/python" ]] && "$dir/bin/python" -c "$check" 2>/dev/null; then
+        return
+    fi
+    require_command python3 "install Python 3.11 or newer"
+    say "installing $dist $version into $dir"
+    python3 -m venv "$dir"
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check "$dist==$version"
+    "$dir/bin/python" -c "$check" || die "$dist $version installed but 'import $module' fails"
+}
+
+main() {
+    require_command cargo "install Rust with rustup (https://rustup.rs)"
+    require_command rustup "this project installs its Rust target and components with rustup"
+    require_command node "the wasm tests run in Node.js; install Node.js 20 or newer"
+
+    ensure_rust_target wasm32-unknown-unknown
+    ensure_rust_component rustfmt rustfmt
+    ensure_rust_component clippy cargo-clippy
+
+    # The CLI must match the wasm-bindgen library in Cargo.lock exactly, or it refuses the
+    # module. Without --locked: the CLI's own lockfile pins a crate no longer on crates.io.
+    local wasm_bindgen_version
+    wasm_bindgen_version="$(lockfile_version wasm-bindgen)"
+    [[ -n "$wasm_bindgen_version" ]] || die "no wasm-bindgen in Cargo.lock"
+    ensure_cargo_tool wasm-bindgen-cli "$wasm_bindgen_version" wasm-bindgen
+    ensure_cargo_tool wasm-bindgen-cli "$wasm_bindgen_version" wasm-bindgen-test-runner
+
+    ensure_python_venv "$SDK_VENV" "$SDK_DIST" "$SDK_VERSION" baidubce
+    export BEC_SDK_PYTHON="$SDK_VENV/bin/python"
+
+    say "ready (wasm-bindgen $wasm_bindgen_version, $SDK_DIST $SDK_VERSION)"
+}
+
+main

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Sets up what is missing, then runs every suite and ends with one line:
+#   N passed, N failed
+# counting each test, and each of formatting, lints and rustdoc as one check.
+# A failing suite does not stop the others; the exit status is non-zero if any failed.
+#
+#   bash scripts/test.sh             # logs in target/test-logs/, excerpts on failure
+#   VERBOSE=1 bash scripts/test.sh   # also streams every suite's output
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/setup.sh
+
+LOG_DIR=target/test-logs
+mkdir -p "$LOG_DIR"
+total_passed=0
+total_failed=0
+failed_suites=()
+
+# Runs a command with its output in $LOG_DIR/NAME.log; returns its exit status.
+run_logged() { # NAME COMMAND...
+    local log="$LOG_DIR/$1.log"
+    shift
+    if [[ "${VERBOSE:-0}" == 1 ]]; then
+        "$@" 2>&1 | tee "$log"
+    else
+        "$@" >"$log" 2>&1
+    fi
+}
+
+# What to read when a suite fails: the failing tests with their messages, else the
+# first compiler error, else the start and the end of the log.
+show_failure() { # LOG
+    local log="$1"
+    echo "   ---- from $log"
+    if grep -q '^---- ' "$log"; then
+        grep -E -A5 '^---- ' "$log" | head -n 80
+    elif grep -q '^error' "$log"; then
+        sed -n "/^error/,\$p" "$log" | head -n 30
+    elif (($(wc -l <"$log") <= 60)); then
+        cat "$log"
+    else
+        head -n 30 "$log"
+        echo "   [...]"
+        tail -n 20 "$log"
+    fi
+    echo "   ----"
+}
+
+record() { # NAME PASSED FAILED SECONDS
+    total_passed=$((total_passed + $2))
+    total_failed=$((total_failed + $3))
+    if (($3 > 0)); then
+        failed_suites+=("$1")
+        printf '%-18s FAILED: %d passed, %d failed (%ss)\n' "$1" "$2" "$3" "$4"
+        show_failure "$LOG_DIR/$1.log"
+    else
+        printf '%-18s ok: %d passed (%ss)\n' "$1" "$2" "$4"
+    fi
+}
+
+# A suite that is one check: it passes or fails as a whole.
+check() { # NAME COMMAND...
+    local name="$1" start=$SECONDS
+    printf '%-18s running: %s\n' "$name" "${*:2}"
+    if run_logged "$@"; then
+        record "$name" 1 0 $((SECONDS - start))
+    else
+        record "$name" 0 1 $((SECONDS - start))
+    fi
+}
+
+# Counts the tests of a cargo test log, from the harness's lines
+#   test result: ok. 12 passed; 0 failed; 1 ignored; ...
+# and prints "PASSED FAILED". EXIT_STATUS is the command's: a run that failed without
+# any failing test counted (it did not compile, or a runner crashed) counts one failure
+# per failed target cargo names, at least one; a run that passed nothing counts one
+# failure, since a suite that ran no test has checked nothing.
+count_tests() { # LOG EXIT_STATUS
+    awk -v status="$2" '
+        /^test result: / {
+            for (i = 1; i <= NF; i++) {
+                if ($(i + 1) ~ /^passed;?$/) passed += $i
+                if ($(i + 1) ~ /^failed;?$/) failed += $i
+            }
+            if ($3 == "FAILED.") failed_targets++
+        }
+        /^error: [0-9]+ targets? failed:/ { cargo_failed_targets = $2 }
+        END {
+            if (status != 0) {
+                # Targets cargo reports as failed but whose harness never reported.
+                unreported = cargo_failed_targets - failed_targets
+                if (unreported > 0) failed += unreported
+                if (failed == 0) failed = 1
+            }
+            if (passed == 0 && failed == 0) failed = 1
+            print passed + 0, failed + 0
+        }
+    ' "$1"
+}
+
+# A suite of tests run by cargo's harness, counted one by one.
+tests() { # NAME COMMAND...
+    local name="$1" start=$SECONDS status=0 counts
+    printf '%-18s running: %s\n' "$name" "${*:2}"
+    run_logged "$@" || status=$?
+    counts="$(count_tests "$LOG_DIR/$name.log" "$status")"
+    record "$name" ${counts% *} ${counts#* } $((SECONDS - start))
+}
+
+check fmt cargo fmt --all -- --check --color never
+check clippy cargo clippy --workspace --all-targets -- -D warnings
+check clippy-wasm cargo clippy -p bec-usage --target wasm32-unknown-unknown --all-targets -- -D warnings
+tests native-tests cargo test --workspace --no-fail-fast
+# Node runs these through wasm-bindgen-test-runner (see .cargo/config.toml).
+tests wasm-tests cargo test -p bec-usage --target wasm32-unknown-unknown --no-fail-fast
+# The signer against Baidu's official Python SDK (ignored by default: it needs the venv).
+tests sdk-conformance env BEC_SDK_PYTHON="$BEC_SDK_PYTHON" \
+    cargo test -p bec-usage --test sdk_conformance -- --ignored
+check rustdoc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
+if ((${#failed_suites[@]} > 0)); then
+    echo "failed suites: ${failed_suites[*]} (logs in $LOG_DIR/)"
+fi
+echo "$total_passed passed, $total_failed failed"
+((total_failed == 0))
