@@ -7,3 +7,18 @@ mod write;
 
 pub use read::{parse_service_error, parse_usage};
 pub use write::write_usage;
+
+use crate::error::Result;
+use crate::model::UsageResponse;
+
+impl UsageResponse {
+    /// Reads a usage response from JSON text; see [`parse_usage`].
+    pub fn from_json(text: &str) -> Result<Self> {
+        parse_usage(text)
+    }
+
+    /// Writes this response as the service's JSON; see [`write_usage`].
+    pub fn to_json(&self) -> String {
+        write_usage(self)
+    }
+}
