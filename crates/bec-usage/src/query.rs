@@ -292,6 +292,8 @@ pub fn split_range_str(begin_date: &str, end_date: &str) -> Result<Vec<UsageQuer
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
