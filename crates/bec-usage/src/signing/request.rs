@@ -1,0 +1,606 @@
+//! The request to sign, the signing parameters, the signer and what it returns.
+
+use std::ops::Range;
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::credentials::Credentials;
+use super::encode::{push_encoded_path, push_uri_encoded};
+use super::timestamp::{push_decimal, push_timestamp, TIMESTAMP_LEN};
+use super::{AUTH_VERSION, BCE_HEADER_PREFIX};
+use crate::error::{Error, ErrorKind, Result};
+
+/// How long a signature stays valid when [`SigningParams::with_expiration_seconds`] is not
+/// called: 1800 seconds, as in the official SDKs.
+pub const DEFAULT_EXPIRATION_SECONDS: u32 = 1800;
+
+/// The headers signed by default besides every `x-bce-*` header.
+pub const DEFAULT_HEADERS_TO_SIGN: [&str; 4] =
+    ["host", "content-md5", "content-length", "content-type"];
+
+const HOST: &str = "host";
+const X_BCE_DATE: &str = "x-bce-date";
+const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// The parts of an HTTP request that a BCE v1 signature covers.
+///
+/// `path` is the raw, decoded path (`/v1/a b`); the signer encodes it. `query` and
+/// `headers` are `(name, value)` pairs as the caller will send them, with raw (decoded)
+/// query text. The signer adds `host` (from `host`) and `x-bce-date` (from the signing
+/// time) itself: the caller need not pass them, and if it does they must agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignableRequest<'a> {
+    method: &'a str,
+    host: &'a str,
+    path: &'a str,
+    query: &'a [(&'a str, &'a str)],
+    headers: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> SignableRequest<'a> {
+    /// A request without query parameters or extra headers.
+    ///
+    /// `host` is the host the request finally reaches (`bec.baidubce.com`, with `:port` if
+    /// not the default), even when a proxy forwards it: browsers cannot set `Host`.
+    pub fn new(method: &'a str, host: &'a str, path: &'a str) -> Self {
+        SignableRequest {
+            method,
+            host,
+            path,
+            query: &[],
+            headers: &[],
+        }
+    }
+
+    /// Sets the query parameters, raw (decoded) `(name, value)` pairs.
+    pub fn with_query(mut self, query: &'a [(&'a str, &'a str)]) -> Self {
+        self.query = query;
+        self
+    }
+
+    /// Sets the headers the request will carry, `(name, value)` pairs; names are unique
+    /// case-insensitively.
+    pub fn with_headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Self {
+        self.headers = headers;
+        self
+    }
+}
+
+/// Which headers a signature covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HeadersToSign<'a> {
+    /// `host`, `content-md5`, `content-length`, `content-type` and every `x-bce-*` header
+    /// ([`DEFAULT_HEADERS_TO_SIGN`]), which always includes `host` and `x-bce-date`.
+    #[default]
+    Default,
+    /// Exactly these header names (case-insensitive). It must include `host`: a signature
+    /// that does not cover the host could be replayed against another service. Names
+    /// absent from the request, or with an empty value, are not signed.
+    Only(&'a [&'a str]),
+}
+
+/// Everything a signature needs besides the request: credentials, time, expiration and
+/// the headers to sign. The time is required; nothing reads a clock.
+#[derive(Debug, Clone, Copy)]
+pub struct SigningParams<'a> {
+    credentials: &'a Credentials,
+    time: DateTime<Utc>,
+    expiration_seconds: u32,
+    headers_to_sign: HeadersToSign<'a>,
+}
+
+impl<'a> SigningParams<'a> {
+    /// Parameters for signing at `time` (take a fresh time for every request and every
+    /// retry), valid [`DEFAULT_EXPIRATION_SECONDS`], signing the default header set.
+    pub fn new(credentials: &'a Credentials, time: DateTime<Utc>) -> Self {
+        SigningParams {
+            credentials,
+            time,
+            expiration_seconds: DEFAULT_EXPIRATION_SECONDS,
+            headers_to_sign: HeadersToSign::Default,
+        }
+    }
+
+    /// Sets how many seconds the signature stays valid (must be > 0).
+    pub fn with_expiration_seconds(mut self, expiration_seconds: u32) -> Self {
+        self.expiration_seconds = expiration_seconds;
+        self
+    }
+
+    /// Sets which headers to sign.
+    pub fn with_headers_to_sign(mut self, headers_to_sign: HeadersToSign<'a>) -> Self {
+        self.headers_to_sign = headers_to_sign;
+        self
+    }
+}
+
+/// What [`sign`] returns: the headers to add to the request, and for debugging, the
+/// canonical request and the parts of the `Authorization` value.
+///
+/// Send the path [`canonical_uri`](Self::canonical_uri) and the query
+/// [`canonical_query_string`](Self::canonical_query_string) (or build the same with
+/// [`encode_path`](super::encode_path) and [`encode_query`](super::encode_query)): they
+/// are exactly what was signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningOutput {
+    authorization: String,
+    /// `authorization[..prefix_end]` is the auth string prefix.
+    prefix_end: usize,
+    /// Where the timestamp starts in `authorization`.
+    timestamp_start: usize,
+    canonical_request: String,
+    /// Ranges of the CanonicalURI and CanonicalQueryString in `canonical_request`.
+    uri: Range<usize>,
+    query: Range<usize>,
+    host: String,
+}
+
+impl SigningOutput {
+    /// The value of the `Authorization` header.
+    pub fn authorization(&self) -> &str {
+        &self.authorization
+    }
+
+    /// `bce-auth-v1/{accessKeyId}/{timestamp}/{expirationPeriodInSeconds}`, the message
+    /// of the signing key.
+    pub fn auth_string_prefix(&self) -> &str {
+        self.authorization
+            .get(..self.prefix_end)
+            .unwrap_or_default()
+    }
+
+    /// The value of the `x-bce-date` header: the signing time as `YYYY-MM-DDThh:mm:ssZ`.
+    pub fn x_bce_date(&self) -> &str {
+        self.authorization
+            .get(self.timestamp_start..self.timestamp_start + TIMESTAMP_LEN)
+            .unwrap_or_default()
+    }
+
+    /// The value of the `host` header that was signed.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The signed header names, lowercase, sorted, joined with `;` (as in the
+    /// `Authorization` value).
+    pub fn signed_headers(&self) -> &str {
+        let end = self
+            .authorization
+            .len()
+            .saturating_sub(SIGNATURE_HEX_LEN + 1);
+        self.authorization
+            .get(self.prefix_end + 1..end)
+            .unwrap_or_default()
+    }
+
+    /// The signed header names, lowercase and sorted.
+    pub fn signed_header_names(&self) -> impl Iterator<Item = &str> {
+        self.signed_headers()
+            .split(';')
+            .filter(|name| !name.is_empty())
+    }
+
+    /// The signature, 64 lowercase hex digits (the last field of the `Authorization`).
+    pub fn signature(&self) -> &str {
+        let start = self.authorization.len().saturating_sub(SIGNATURE_HEX_LEN);
+        self.authorization.get(start..).unwrap_or_default()
+    }
+
+    /// The canonical request that was signed:
+    /// `METHOD\nCanonicalURI\nCanonicalQueryString\nCanonicalHeaders`. Show it when the
+    /// service answers `SignatureDoesNotMatch`.
+    pub fn canonical_request(&self) -> &str {
+        &self.canonical_request
+    }
+
+    /// The encoded path that was signed; send exactly this.
+    pub fn canonical_uri(&self) -> &str {
+        self.canonical_request
+            .get(self.uri.clone())
+            .unwrap_or_default()
+    }
+
+    /// The encoded query (without `?`) that was signed, pairs sorted; it can be sent as
+    /// it is. A parameter named `authorization` is not in it (it is never signed).
+    pub fn canonical_query_string(&self) -> &str {
+        self.canonical_request
+            .get(self.query.clone())
+            .unwrap_or_default()
+    }
+
+    /// The headers to add to the request: `authorization`, `host`, `x-bce-date`.
+    ///
+    /// A browser cannot set `host` (it sends its own); skip it there and make sure the
+    /// request reaches [`host`](Self::host) in the end.
+    pub fn headers_to_add(&self) -> [(&'static str, &str); 3] {
+        [
+            ("authorization", self.authorization()),
+            (HOST, self.host()),
+            (X_BCE_DATE, self.x_bce_date()),
+        ]
+    }
+}
+
+const SIGNATURE_HEX_LEN: usize = 64;
+
+/// One header line of the canonical request, kept as a range of a scratch buffer.
+struct HeaderLine<'a> {
+    /// The trimmed name as given (any case).
+    name: &'a str,
+    /// `UriEncode(lowercase(name)):UriEncode(value)` in the scratch buffer.
+    line: Range<usize>,
+}
+
+/// Signs `request` with BCE authentication v1.
+///
+/// Errors:
+/// - [`ErrorKind::InvalidSigningInput`]: a method that is not an HTTP token; an empty host
+///   or one with whitespace, `/` or non-ASCII characters; a path not starting with `/`;
+///   an empty query parameter name; a header name that is not an HTTP token, or given
+///   twice (case-insensitively); a header value with CR, LF or NUL; a `Host` header that
+///   differs from `host`; an `x-bce-date` header that differs from the signing time; an
+///   expiration of 0; an explicit header list without `host` or with an invalid name; a
+///   signing time outside the years 0000..=9999.
+pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Result<SigningOutput> {
+    validate_method(request.method)?;
+    validate_host(request.host)?;
+    validate_path(request.path)?;
+    if params.expiration_seconds == 0 {
+        return Err(invalid(
+            "the expiration is 0 seconds, so the signature would never be valid; \
+             use a positive number (the default is 1800)",
+        )
+        .with_field("expirationSeconds", "0"));
+    }
+    if let HeadersToSign::Only(names) = params.headers_to_sign {
+        validate_headers_to_sign(names)?;
+    }
+
+    // The auth string prefix goes first into the Authorization value; the timestamp
+    // written there is also the x-bce-date value.
+    let access_key_id = params.credentials.access_key_id();
+    let mut authorization = String::with_capacity(
+        AUTH_VERSION.len() + access_key_id.len() + TIMESTAMP_LEN + 96 + 12 * request.headers.len(),
+    );
+    authorization.push_str(AUTH_VERSION);
+    authorization.push('/');
+    authorization.push_str(access_key_id);
+    authorization.push('/');
+    let timestamp_start = authorization.len();
+    push_timestamp(&mut authorization, &params.time)?;
+    authorization.push('/');
+    push_decimal(&mut authorization, params.expiration_seconds);
+    let prefix_end = authorization.len();
+    let timestamp = authorization
+        .get(timestamp_start..timestamp_start + TIMESTAMP_LEN)
+        .unwrap_or_default();
+
+    let mut canonical_request = String::with_capacity(
+        request.method.len()
+            + 3 * request.path.len()
+            + 64 * (request.query.len() + request.headers.len())
+            + 80,
+    );
+    canonical_request.push_str(request.method);
+    canonical_request.push('\n');
+    let uri_start = canonical_request.len();
+    push_encoded_path(&mut canonical_request, request.path);
+    let uri = uri_start..canonical_request.len();
+    canonical_request.push('\n');
+    let query_start = canonical_request.len();
+    push_canonical_query(&mut canonical_request, request.query)?;
+    let query = query_start..canonical_request.len();
+    canonical_request.push('\n');
+
+    let mut scratch = String::with_capacity(64 * (request.headers.len() + 2));
+    let lines = header_lines(&mut scratch, request, params.headers_to_sign, timestamp)?;
+    for (index, header) in lines.iter().enumerate() {
+        if index > 0 {
+            canonical_request.push('\n');
+        }
+        canonical_request.push_str(scratch.get(header.line.clone()).unwrap_or_default());
+    }
+
+    // signingKey = hex(HMAC(secret, prefix)); its 64 hex digits are the key (exactly one
+    // SHA-256 block, so no key hashing) of the HMAC over the canonical request.
+    let signing_key = signing_key(params.credentials, &authorization);
+    let mut signature_mac = <Hmac<Sha256> as Mac>::new(&signing_key.into());
+    signature_mac.update(canonical_request.as_bytes());
+    let signature = lower_hex(&signature_mac.finalize().into_bytes().into());
+
+    authorization.push('/');
+    let mut names: Vec<&str> = lines.iter().map(|header| header.name).collect();
+    names.sort_unstable_by(|a, b| cmp_ignore_ascii_case(a, b));
+    for (index, name) in names.iter().enumerate() {
+        if index > 0 {
+            authorization.push(';');
+        }
+        push_ascii_lowercase(&mut authorization, name);
+    }
+    authorization.push('/');
+    for digit in signature {
+        authorization.push(char::from(digit));
+    }
+
+    Ok(SigningOutput {
+        authorization,
+        prefix_end,
+        timestamp_start,
+        canonical_request,
+        uri,
+        query,
+        host: request.host.to_owned(),
+    })
+}
+
+/// Appends the CanonicalQueryString: `UriEncode(name)=UriEncode(value)` for every
+/// parameter except `authorization`, sorted bytewise, joined with `&`.
+fn push_canonical_query(out: &mut String, query: &[(&str, &str)]) -> Result<()> {
+    if query.is_empty() {
+        return Ok(());
+    }
+    // Encode the pairs after what is already in `out`, sort their ranges, then rewrite
+    // them in order in place of the unsorted ones.
+    let start = out.len();
+    let mut pairs: Vec<Range<usize>> = Vec::with_capacity(query.len());
+    for (name, value) in query {
+        if name.is_empty() {
+            return Err(invalid(format!(
+                "a query parameter with the value {value:?} has an empty name; give it a name or leave it out"
+            ))
+            .with_field("query", format!("={value}")));
+        }
+        if name.eq_ignore_ascii_case("authorization") {
+            continue;
+        }
+        let pair_start = out.len();
+        push_uri_encoded(out, name);
+        out.push('=');
+        push_uri_encoded(out, value);
+        pairs.push(pair_start..out.len());
+    }
+    let encoded = out.split_off(start);
+    pairs.sort_unstable_by(|a, b| {
+        encoded
+            .as_bytes()
+            .get(a.start - start..a.end - start)
+            .cmp(&encoded.as_bytes().get(b.start - start..b.end - start))
+    });
+    for (index, pair) in pairs.iter().enumerate() {
+        if index > 0 {
+            out.push('&');
+        }
+        out.push_str(
+            encoded
+                .get(pair.start - start..pair.end - start)
+                .unwrap_or_default(),
+        );
+    }
+    Ok(())
+}
+
+/// Validates the headers and returns the lines to sign, sorted bytewise, with their text
+/// in `scratch`.
+fn header_lines<'a>(
+    scratch: &mut String,
+    request: &SignableRequest<'a>,
+    headers_to_sign: HeadersToSign<'_>,
+    timestamp: &str,
+) -> Result<Vec<HeaderLine<'a>>> {
+    let mut lines: Vec<HeaderLine<'a>> = Vec::with_capacity(request.headers.len() + 2);
+    let mut push_line = |scratch: &mut String, name: &'a str, value: &str| {
+        let start = scratch.len();
+        for byte in name.bytes() {
+            // Names are validated HTTP tokens (ASCII), so the lowercase byte is a char.
+            let lower = char::from(byte.to_ascii_lowercase());
+            if lower.is_ascii_alphanumeric() || matches!(lower, '-' | '.' | '_' | '~') {
+                scratch.push(lower);
+            } else {
+                push_uri_encoded(scratch, lower.encode_utf8(&mut [0u8; 4]));
+            }
+        }
+        scratch.push(':');
+        push_uri_encoded(scratch, value);
+        lines.push(HeaderLine {
+            name,
+            line: start..scratch.len(),
+        });
+    };
+    if should_sign(HOST, headers_to_sign) {
+        push_line(scratch, HOST, request.host);
+    }
+    if should_sign(X_BCE_DATE, headers_to_sign) {
+        push_line(scratch, X_BCE_DATE, timestamp);
+    }
+
+    for (index, (raw_name, raw_value)) in request.headers.iter().enumerate() {
+        let name = raw_name.trim_ascii();
+        let value = raw_value.trim_ascii();
+        validate_header(name, value)?;
+        let duplicate = request.headers[..index]
+            .iter()
+            .any(|(earlier, _)| earlier.trim_ascii().eq_ignore_ascii_case(name));
+        if duplicate {
+            return Err(invalid(format!(
+                "the header {name:?} is given twice (names are case-insensitive); \
+                 send it once, with the values joined by commas if it has several"
+            ))
+            .with_field("headers", name));
+        }
+        if name.eq_ignore_ascii_case(HOST) {
+            if value != request.host {
+                return Err(invalid(format!(
+                    "the Host header {value:?} differs from the host to sign {:?}; \
+                     leave the Host header out (the signer adds it) or make them equal",
+                    request.host
+                ))
+                .with_field("headers", format!("{name}: {value}")));
+            }
+            continue;
+        }
+        if name.eq_ignore_ascii_case(X_BCE_DATE) {
+            if value != timestamp {
+                return Err(invalid(format!(
+                    "the x-bce-date header {value:?} differs from the signing time {timestamp:?}; \
+                     leave it out (the signer adds it) or sign with the same time"
+                ))
+                .with_field("headers", format!("{name}: {value}")));
+            }
+            continue;
+        }
+        // Empty values are not signed (as the official SDKs do).
+        if !value.is_empty() && should_sign(name, headers_to_sign) {
+            push_line(scratch, name, value);
+        }
+    }
+
+    lines.sort_unstable_by(|a, b| {
+        scratch
+            .as_bytes()
+            .get(a.line.clone())
+            .cmp(&scratch.as_bytes().get(b.line.clone()))
+    });
+    Ok(lines)
+}
+
+fn should_sign(name: &str, headers_to_sign: HeadersToSign<'_>) -> bool {
+    match headers_to_sign {
+        HeadersToSign::Default => {
+            DEFAULT_HEADERS_TO_SIGN
+                .iter()
+                .any(|default| default.eq_ignore_ascii_case(name))
+                || name
+                    .get(..BCE_HEADER_PREFIX.len())
+                    .is_some_and(|prefix| prefix.eq_ignore_ascii_case(BCE_HEADER_PREFIX))
+        }
+        HeadersToSign::Only(names) => names
+            .iter()
+            .any(|listed| listed.trim_ascii().eq_ignore_ascii_case(name)),
+    }
+}
+
+fn validate_method(method: &str) -> Result<()> {
+    if is_token(method) {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "the method {method:?} is not an HTTP method; use e.g. GET, PUT, POST"
+        ))
+        .with_field("method", method))
+    }
+}
+
+fn validate_host(host: &str) -> Result<()> {
+    if host.is_empty() {
+        return Err(invalid(
+            "the host is empty; use the host the request reaches, e.g. bec.baidubce.com",
+        )
+        .with_field("host", host));
+    }
+    if !host
+        .bytes()
+        .all(|byte| byte.is_ascii_graphic() && byte != b'/')
+    {
+        return Err(invalid(format!(
+            "the host {host:?} has whitespace, '/', control or non-ASCII characters; \
+             give only the host name (and :port), e.g. bec.baidubce.com, \
+             with international names in punycode"
+        ))
+        .with_field("host", host));
+    }
+    Ok(())
+}
+
+fn validate_path(path: &str) -> Result<()> {
+    if path.starts_with('/') {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "the path {path:?} does not start with '/'; give the raw path, e.g. /v1/usage/computing"
+        ))
+        .with_field("path", path))
+    }
+}
+
+fn validate_header(name: &str, value: &str) -> Result<()> {
+    if !is_token(name) {
+        return Err(invalid(format!(
+            "the header name {name:?} is not an HTTP header name \
+             (letters, digits and !#$%&'*+-.^_`|~ only)"
+        ))
+        .with_field("headers", name));
+    }
+    if value.bytes().any(|byte| matches!(byte, b'\r' | b'\n' | 0)) {
+        return Err(invalid(format!(
+            "the value of header {name:?} contains a line break or NUL, which HTTP does not allow"
+        ))
+        .with_field("headers", name));
+    }
+    Ok(())
+}
+
+fn validate_headers_to_sign(names: &[&str]) -> Result<()> {
+    for name in names {
+        let trimmed = name.trim_ascii();
+        if !is_token(trimmed) {
+            return Err(invalid(format!(
+                "{name:?} in the headers to sign is not an HTTP header name"
+            ))
+            .with_field("headersToSign", *name));
+        }
+    }
+    if !names
+        .iter()
+        .any(|name| name.trim_ascii().eq_ignore_ascii_case(HOST))
+    {
+        return Err(invalid(
+            "the headers to sign do not include host; BCE requires the host to be signed, \
+             add \"host\" to the list",
+        )
+        .with_field("headersToSign", names.join(";")));
+    }
+    Ok(())
+}
+
+/// An HTTP token (RFC 9110 `tchar`s, at least one).
+fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte))
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::InvalidSigningInput, message)
+}
+
+/// `hex(HMAC-SHA256(secret, auth_string_prefix))`. Not public: it signs any request for
+/// this access key, time and expiration.
+pub(crate) fn signing_key(credentials: &Credentials, auth_string_prefix: &str) -> [u8; 64] {
+    let mut mac = credentials.secret_keyed_mac();
+    mac.update(auth_string_prefix.as_bytes());
+    lower_hex(&mac.finalize().into_bytes().into())
+}
+
+fn lower_hex(bytes: &[u8; 32]) -> [u8; 64] {
+    let mut hex = [0u8; 64];
+    for (pair, byte) in hex.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = LOWER_HEX[usize::from(byte >> 4)];
+        pair[1] = LOWER_HEX[usize::from(byte & 0x0f)];
+    }
+    hex
+}
+
+fn cmp_ignore_ascii_case(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|byte| byte.to_ascii_lowercase())
+        .cmp(b.bytes().map(|byte| byte.to_ascii_lowercase()))
+}
+
+fn push_ascii_lowercase(out: &mut String, text: &str) {
+    for c in text.chars() {
+        out.push(c.to_ascii_lowercase());
+    }
+}

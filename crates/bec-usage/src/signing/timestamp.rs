@@ -1,0 +1,104 @@
+//! The signing timestamp `YYYY-MM-DDThh:mm:ssZ`, written and read by hand (no formatting
+//! machinery in the hot path, which also keeps the wasm build small).
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Length of `YYYY-MM-DDThh:mm:ssZ`.
+pub(crate) const TIMESTAMP_LEN: usize = 20;
+
+/// Appends `time` as `YYYY-MM-DDThh:mm:ssZ` (UTC, fraction dropped) to `out`.
+///
+/// Fails for years outside `0000..=9999`, which the four-digit form cannot hold.
+pub(crate) fn push_timestamp(out: &mut String, time: &DateTime<Utc>) -> Result<()> {
+    let year = time.year();
+    let year = u32::try_from(year)
+        .ok()
+        .filter(|year| *year <= 9999)
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidSigningInput,
+                format!(
+                    "the signing time {time} has year {year}, outside 0000..=9999; \
+                     sign with the current time"
+                ),
+            )
+            .with_field("time", time.to_string())
+        })?;
+    push_digits(out, year, 4);
+    out.push('-');
+    push_digits(out, time.month(), 2);
+    out.push('-');
+    push_digits(out, time.day(), 2);
+    out.push('T');
+    push_digits(out, time.hour(), 2);
+    out.push(':');
+    push_digits(out, time.minute(), 2);
+    out.push(':');
+    // `second()` is at most 59, also during a leap second (chrono keeps those in the
+    // nanoseconds).
+    push_digits(out, time.second(), 2);
+    out.push('Z');
+    Ok(())
+}
+
+/// Appends the last `width` decimal digits of `value`, zero-padded.
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10u32.pow(place)) % 10;
+        out.push(char::from(b'0' + digit as u8));
+    }
+}
+
+/// Appends `value` in decimal, without padding.
+pub(crate) fn push_decimal(out: &mut String, value: u32) {
+    let mut digits = [0u8; 10];
+    let mut remaining = value;
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (remaining % 10) as u8;
+        remaining /= 10;
+        if remaining == 0 {
+            break;
+        }
+    }
+    for digit in &digits[start..] {
+        out.push(char::from(*digit));
+    }
+}
+
+/// Reads exactly `YYYY-MM-DDThh:mm:ssZ`; `None` for anything else or an impossible time.
+pub(crate) fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    let bytes = text.as_bytes();
+    if bytes.len() != TIMESTAMP_LEN {
+        return None;
+    }
+    let separators = [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'Z'),
+    ];
+    for (index, separator) in separators {
+        if bytes[index] != separator {
+            return None;
+        }
+    }
+    let number = |start: usize, len: usize| -> Option<u32> {
+        bytes[start..start + len]
+            .iter()
+            .try_fold(0u32, |acc, byte| {
+                byte.is_ascii_digit()
+                    .then(|| acc * 10 + u32::from(byte - b'0'))
+            })
+    };
+    // Four digits: at most 9999, which fits an i32.
+    let year = i32::try_from(number(0, 4)?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, number(5, 2)?, number(8, 2)?)?;
+    let time = date.and_hms_opt(number(11, 2)?, number(14, 2)?, number(17, 2)?)?;
+    Some(time.and_utc())
+}
