@@ -104,7 +104,7 @@ tests() { # NAME COMMAND...
     printf '%-18s running: %s\n' "$name" "${*:2}"
     run_logged "$@" || status=$?
     counts="$(count_tests "$LOG_DIR/$name.log" "$status")"
-    record "$name" ${counts% *} ${counts#* } $((SECONDS - start))
+    record "$name" "${counts% *}" "${counts#* }" $((SECONDS - start))
 }
 
 check fmt cargo fmt --all -- --check --color never
