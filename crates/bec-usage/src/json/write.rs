@@ -1,7 +1,527 @@
-//! (being written)
-use crate::model::UsageResponse;
+//! Writing a usage response as the service's JSON.
+//!
+//! The output has the exact shape of the service's answer, compact (no spaces):
+//!
+//! ```text
+//! {"accountId":"..","timeSpan":{"beginDate":"YYYY-MM-DD","endDate":"YYYY-MM-DD"},
+//!  "graphData":{"<name>":{"count":N,"unit":"..","dataList":[{"amount":1.5,"timestamp":1700000000000},..]},..},
+//!  "summary":{"YYYY-MM-DD":{"<name>":1.25,..},..}}
+//! ```
+//!
+//! - Amounts are JSON numbers written from the [`Decimal`]'s exact text, the same text as its
+//!   `Display` (`-0.5`, `30.223343133`, `100`, trailing zeros of the scale kept): no exponent,
+//!   no quotes, never through `f64`.
+//! - Strings are escaped as RFC 8259 requires and no more: `"` and `\` with a backslash, the
+//!   control characters U+0000..U+001F as `\u00XX`; everything else, non-ASCII included, is
+//!   written as UTF-8.
+//! - Resources and days keep the model's order. The model is written as it is: duplicate
+//!   resource names or days in the model give duplicate keys in the output.
+//!
+//! The writer is hand-rolled for speed (it writes tens of megabytes for a month of 1-minute
+//! data): one pre-sized buffer, digits formatted by hand, no `format!` per point.
 
-/// Writes a usage response as the service's JSON.
-pub fn write_usage(_usage: &UsageResponse) -> String {
-    String::new()
+use rust_decimal::Decimal;
+
+use crate::model::{ResourceSeries, SummaryDay, UsageResponse};
+use crate::query::format_date;
+
+/// Writes a usage response as the service's JSON: compact (no spaces), amounts as JSON
+/// numbers with the [`Decimal`]'s exact text (the text of its `Display`: no exponent,
+/// trailing zeros of the scale kept, `-0` for a negative zero), strings escaped as RFC 8259
+/// requires (`"` and `\` with a backslash, U+0000..U+001F as `\u00XX`, all else as UTF-8),
+/// resources and days in the model's order. The model is written as it is: `count` as
+/// stored, and duplicate names or days give duplicate keys.
+///
+/// ```
+/// use bec_usage::json::write_usage;
+/// use bec_usage::{DataPoint, ResourceSeries, TimeSpan, UsageResponse};
+/// use chrono::NaiveDate;
+/// use rust_decimal::Decimal;
+///
+/// let day = NaiveDate::from_ymd_opt(2024, 1, 1).expect("a date");
+/// let usage = UsageResponse {
+///     account_id: "acc".into(),
+///     time_span: TimeSpan { begin_date: day, end_date: day },
+///     resources: vec![ResourceSeries {
+///         name: "CPU".into(),
+///         count: 1,
+///         unit: "核".into(),
+///         points: vec![DataPoint { timestamp_ms: 1704038400000, amount: Decimal::new(30223, 3) }],
+///     }],
+///     summary: vec![],
+/// };
+/// assert_eq!(
+///     write_usage(&usage),
+///     r#"{"accountId":"acc","timeSpan":{"beginDate":"2024-01-01","endDate":"2024-01-01"},"graphData":{"CPU":{"count":1,"unit":"核","dataList":[{"amount":30.223,"timestamp":1704038400000}]}},"summary":{}}"#
+/// );
+/// ```
+pub fn write_usage(usage: &UsageResponse) -> String {
+    let mut out = Vec::with_capacity(estimated_len(usage));
+    out.extend_from_slice(b"{\"accountId\":");
+    push_string(&mut out, &usage.account_id);
+    out.extend_from_slice(b",\"timeSpan\":{\"beginDate\":\"");
+    out.extend_from_slice(format_date(usage.time_span.begin_date).as_bytes());
+    out.extend_from_slice(b"\",\"endDate\":\"");
+    out.extend_from_slice(format_date(usage.time_span.end_date).as_bytes());
+    out.extend_from_slice(b"\"},\"graphData\":{");
+    for (i, series) in usage.resources.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_series(&mut out, series);
+    }
+    out.extend_from_slice(b"},\"summary\":{");
+    for (i, day) in usage.summary.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_summary_day(&mut out, day);
+    }
+    out.extend_from_slice(b"}}");
+    // Every byte written is ASCII or copied whole from a `&str`, so this is always valid
+    // UTF-8; the lossy fallback only exists so that no path can panic.
+    match String::from_utf8(out) {
+        Ok(text) => text,
+        Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+    }
+}
+
+/// A slight over-estimate of the output length, so the buffer is allocated once.
+fn estimated_len(usage: &UsageResponse) -> usize {
+    let mut len = 96 + usage.account_id.len();
+    for series in &usage.resources {
+        // `{"amount":` + `,"timestamp":` + 13 digits + `},` is 38 bytes; the amount adds
+        // its digits, about scale + 3 for everyday values.
+        let scale = series
+            .points
+            .first()
+            .map_or(0, |p| p.amount.scale() as usize);
+        len += 48 + series.name.len() + series.unit.len();
+        len += series.points.len().saturating_mul(42 + scale);
+    }
+    for day in &usage.summary {
+        len += 16;
+        for value in &day.values {
+            len += value.resource.len() + 8 + value.average.scale() as usize + 6;
+        }
+    }
+    len
+}
+
+fn push_series(out: &mut Vec<u8>, series: &ResourceSeries) {
+    push_string(out, &series.name);
+    out.extend_from_slice(b":{\"count\":");
+    push_u64(out, series.count);
+    out.extend_from_slice(b",\"unit\":");
+    push_string(out, &series.unit);
+    out.extend_from_slice(b",\"dataList\":[");
+    for (i, point) in series.points.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"amount\":");
+        push_decimal(out, point.amount);
+        out.extend_from_slice(b",\"timestamp\":");
+        push_i64(out, point.timestamp_ms);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}");
+}
+
+fn push_summary_day(out: &mut Vec<u8>, day: &SummaryDay) {
+    out.push(b'"');
+    out.extend_from_slice(format_date(day.date).as_bytes());
+    out.extend_from_slice(b"\":{");
+    for (i, value) in day.values.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_string(out, &value.resource);
+        out.push(b':');
+        push_decimal(out, value.average);
+    }
+    out.push(b'}');
+}
+
+/// Writes `text` as a JSON string: quoted, `"` `\` and U+0000..U+001F escaped.
+fn push_string(out: &mut Vec<u8>, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = text.as_bytes();
+    out.push(b'"');
+    // Copy runs of bytes that need no escape in one go. Multi-byte UTF-8 sequences only
+    // contain bytes >= 0x80, so they are never split.
+    let mut run_start = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let escape: Option<&[u8]> = match byte {
+            b'"' => Some(b"\\\""),
+            b'\\' => Some(b"\\\\"),
+            0x00..=0x1f => None,
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[run_start..i]);
+        match escape {
+            Some(sequence) => out.extend_from_slice(sequence),
+            None => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0x0f)],
+            ]),
+        }
+        run_start = i + 1;
+    }
+    out.extend_from_slice(&bytes[run_start..]);
+    out.push(b'"');
+}
+
+/// Pairs of decimal digits "00".."99", so digits are produced two at a time.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Room for the digits of any `u128` (at most 39).
+const DIGITS_CAPACITY: usize = 40;
+
+/// Writes the decimal digits of `value` right-aligned into `buf[..end]`; returns the
+/// index of the first digit. Zero gives one digit `0`.
+fn u64_digits(mut value: u64, buf: &mut [u8; DIGITS_CAPACITY], end: usize) -> usize {
+    let mut pos = end;
+    while value >= 100 {
+        let pair = (value % 100) as usize * 2;
+        value /= 100;
+        pos -= 2;
+        buf[pos..pos + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if value >= 10 {
+        let pair = value as usize * 2;
+        pos -= 2;
+        buf[pos..pos + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
+        pos -= 1;
+        buf[pos] = b'0' + value as u8;
+    }
+    pos
+}
+
+/// Writes the digits of `value` into `buf`, returning the index of the first digit.
+fn u128_digits(value: u128, buf: &mut [u8; DIGITS_CAPACITY]) -> usize {
+    const TEN_POW_19: u128 = 10_000_000_000_000_000_000;
+    if let Ok(small) = u64::try_from(value) {
+        return u64_digits(small, buf, DIGITS_CAPACITY);
+    }
+    // Rare (mantissas above 2^64): the low 19 digits zero-padded, then the rest.
+    let low = (value % TEN_POW_19) as u64;
+    let high = value / TEN_POW_19;
+    let low_start = u64_digits(low, buf, DIGITS_CAPACITY);
+    let padded_start = DIGITS_CAPACITY - 19;
+    buf[padded_start..low_start].fill(b'0');
+    match u64::try_from(high) {
+        Ok(high) => u64_digits(high, buf, padded_start),
+        // 2^128 / 10^19 < 3.5 * 10^19 needs at most two rounds; this arm handles the
+        // second without recursion.
+        Err(_) => {
+            let mid = (high % TEN_POW_19) as u64;
+            let top = (high / TEN_POW_19) as u64;
+            let mid_start = u64_digits(mid, buf, padded_start);
+            let top_end = padded_start - 19;
+            buf[top_end..mid_start].fill(b'0');
+            u64_digits(top, buf, top_end)
+        }
+    }
+}
+
+fn push_u64(out: &mut Vec<u8>, value: u64) {
+    let mut buf = [0u8; DIGITS_CAPACITY];
+    let start = u64_digits(value, &mut buf, DIGITS_CAPACITY);
+    out.extend_from_slice(&buf[start..]);
+}
+
+fn push_i64(out: &mut Vec<u8>, value: i64) {
+    if value < 0 {
+        out.push(b'-');
+    }
+    push_u64(out, value.unsigned_abs());
+}
+
+/// Writes a decimal exactly as its `Display` does: `-` when the sign is negative (also
+/// for a negative zero, `-0` being valid JSON), the mantissa's digits with a point
+/// `scale` digits from the right, and a `0` before the point when nothing else is there.
+fn push_decimal(out: &mut Vec<u8>, value: Decimal) {
+    if value.is_sign_negative() {
+        out.push(b'-');
+    }
+    let mantissa = value.mantissa().unsigned_abs();
+    let scale = value.scale() as usize;
+    let mut buf = [0u8; DIGITS_CAPACITY];
+    let digits: &[u8] = if mantissa == 0 {
+        &[]
+    } else {
+        let start = u128_digits(mantissa, &mut buf);
+        &buf[start..]
+    };
+    if scale == 0 {
+        if digits.is_empty() {
+            out.push(b'0');
+        } else {
+            out.extend_from_slice(digits);
+        }
+    } else if digits.len() > scale {
+        let point = digits.len() - scale;
+        out.extend_from_slice(&digits[..point]);
+        out.push(b'.');
+        out.extend_from_slice(&digits[point..]);
+    } else {
+        out.extend_from_slice(b"0.");
+        out.resize(out.len() + (scale - digits.len()), b'0');
+        out.extend_from_slice(digits);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DataPoint, SummaryValue, TimeSpan};
+    use chrono::NaiveDate;
+    use std::str::FromStr;
+
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("test date")
+    }
+
+    fn dec(text: &str) -> Decimal {
+        Decimal::from_str(text).expect("test decimal")
+    }
+
+    fn decimal_text(value: Decimal) -> String {
+        let mut out = Vec::new();
+        push_decimal(&mut out, value);
+        String::from_utf8(out).expect("ascii")
+    }
+
+    fn string_text(value: &str) -> String {
+        let mut out = Vec::new();
+        push_string(&mut out, value);
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    fn series(name: &str, unit: &str, points: &[(i64, &str)]) -> ResourceSeries {
+        ResourceSeries {
+            name: name.into(),
+            count: points.len() as u64,
+            unit: unit.into(),
+            points: points
+                .iter()
+                .map(|&(timestamp_ms, amount)| DataPoint {
+                    timestamp_ms,
+                    amount: dec(amount),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn small_response_is_written_exactly() {
+        let usage = UsageResponse {
+            account_id: "f2c9d1e4".into(),
+            time_span: TimeSpan {
+                begin_date: day("2020-11-03"),
+                end_date: day("2020-11-04"),
+            },
+            resources: vec![
+                series(
+                    "CPU",
+                    "核",
+                    &[(1604332800000, "30.223"), (1604332860000, "-0.5")],
+                ),
+                series("EIP", "个", &[(1604332800000, "100")]),
+                ResourceSeries {
+                    // `count` is written as the model says, even when it disagrees.
+                    count: 30,
+                    ..series("BOS_Standard", "GB", &[(1604332800000, "30.223343133")])
+                },
+                series("Memory", "GB", &[]),
+            ],
+            summary: vec![
+                SummaryDay {
+                    date: day("2020-11-03"),
+                    values: vec![
+                        SummaryValue {
+                            resource: "CPU".into(),
+                            average: dec("14.8615"),
+                        },
+                        SummaryValue {
+                            resource: "EIP".into(),
+                            average: dec("0"),
+                        },
+                    ],
+                },
+                SummaryDay {
+                    date: day("2020-11-04"),
+                    values: vec![],
+                },
+            ],
+        };
+        let expected = concat!(
+            r#"{"accountId":"f2c9d1e4","timeSpan":{"beginDate":"2020-11-03","endDate":"2020-11-04"},"#,
+            r#""graphData":{"#,
+            r#""CPU":{"count":2,"unit":"核","dataList":[{"amount":30.223,"timestamp":1604332800000},{"amount":-0.5,"timestamp":1604332860000}]},"#,
+            r#""EIP":{"count":1,"unit":"个","dataList":[{"amount":100,"timestamp":1604332800000}]},"#,
+            r#""BOS_Standard":{"count":30,"unit":"GB","dataList":[{"amount":30.223343133,"timestamp":1604332800000}]},"#,
+            r#""Memory":{"count":0,"unit":"GB","dataList":[]}},"#,
+            r#""summary":{"2020-11-03":{"CPU":14.8615,"EIP":0},"2020-11-04":{}}}"#
+        );
+        assert_eq!(write_usage(&usage), expected);
+    }
+
+    #[test]
+    fn empty_response_has_every_field() {
+        let usage = UsageResponse {
+            account_id: String::new(),
+            time_span: TimeSpan {
+                begin_date: day("2024-02-29"),
+                end_date: day("2024-03-01"),
+            },
+            resources: vec![],
+            summary: vec![],
+        };
+        assert_eq!(
+            write_usage(&usage),
+            r#"{"accountId":"","timeSpan":{"beginDate":"2024-02-29","endDate":"2024-03-01"},"graphData":{},"summary":{}}"#
+        );
+    }
+
+    #[test]
+    fn strings_are_escaped_per_rfc_8259() {
+        assert_eq!(string_text("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(
+            string_text("line\nnext\ttab\r"),
+            r#""line\u000anext\u0009tab\u000d""#
+        );
+        assert_eq!(string_text("\u{0}\u{1f}"), r#""\u0000\u001f""#);
+        // DEL, `/` and non-ASCII need no escape: written as they are, in UTF-8.
+        assert_eq!(string_text("核/个\u{7f}é😀"), "\"核/个\u{7f}é😀\"");
+        assert_eq!(string_text(""), r#""""#);
+    }
+
+    #[test]
+    fn escaped_resource_name_appears_in_graph_data_and_summary() {
+        let name = "a\"b\\c\n存储";
+        let usage = UsageResponse {
+            account_id: "x".into(),
+            time_span: TimeSpan {
+                begin_date: day("2024-01-01"),
+                end_date: day("2024-01-01"),
+            },
+            resources: vec![series(name, "G\"B", &[(0, "1")])],
+            summary: vec![SummaryDay {
+                date: day("2024-01-01"),
+                values: vec![SummaryValue {
+                    resource: name.into(),
+                    average: dec("1"),
+                }],
+            }],
+        };
+        let text = write_usage(&usage);
+        let escaped = r#""a\"b\\c\u000a存储""#;
+        assert!(
+            text.contains(&format!(r#"{escaped}:{{"count":1,"unit":"G\"B""#)),
+            "{text}"
+        );
+        assert!(text.contains(&format!(r#"{{{escaped}:1}}"#)), "{text}");
+        assert!(!text.contains('\n'));
+    }
+
+    #[test]
+    fn amounts_are_written_as_exact_decimal_text() {
+        for (value, text) in [
+            (dec("-0.5"), "-0.5"),
+            (dec("30.223343133"), "30.223343133"),
+            (dec("0"), "0"),
+            (dec("100"), "100"),
+            (dec("0.000"), "0.000"),
+            (dec("1.500"), "1.500"),
+            (
+                dec("0.0000000000000000000000000001"),
+                "0.0000000000000000000000000001",
+            ),
+            (Decimal::MAX, "79228162514264337593543950335"),
+            (Decimal::MIN, "-79228162514264337593543950335"),
+            (Decimal::new(-1, 28), "-0.0000000000000000000000000001"),
+            (Decimal::new(-1, 0), "-1"),
+        ] {
+            assert_eq!(decimal_text(value), text);
+        }
+    }
+
+    #[test]
+    fn amounts_match_decimal_display_for_every_digit_count_and_scale() {
+        // Mantissas with 1 to 29 digits, around the u64 and 10^19 boundaries, every scale,
+        // both signs, and a negative zero: the hand-written formatter must agree with
+        // `Display`, which is the decimal's canonical text.
+        let mut mantissas: Vec<i128> = vec![0, 1, 9, 10, 99, 100, 101];
+        let mut power: i128 = 1;
+        for _ in 0..28 {
+            power *= 10;
+            mantissas.extend([power - 1, power, power + 1, power * 7 + 3]);
+        }
+        mantissas.extend([
+            i128::from(u64::MAX) - 1,
+            i128::from(u64::MAX),
+            i128::from(u64::MAX) + 1,
+            (1_i128 << 96) - 1,
+        ]);
+        let mut checked = 0;
+        for &mantissa in &mantissas {
+            for scale in 0..=28 {
+                for sign in [1, -1] {
+                    let Ok(value) = Decimal::try_from_i128_with_scale(sign * mantissa, scale)
+                    else {
+                        continue;
+                    };
+                    assert_eq!(
+                        decimal_text(value),
+                        value.to_string(),
+                        "{mantissa} e-{scale}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 5_000, "{checked}");
+        let mut negative_zero = dec("0.00");
+        negative_zero.set_sign_negative(true);
+        assert_eq!(decimal_text(negative_zero), negative_zero.to_string());
+        assert_eq!(decimal_text(negative_zero), "-0.00");
+    }
+
+    #[test]
+    fn integers_are_written_in_full() {
+        let mut out = Vec::new();
+        push_i64(&mut out, i64::MIN);
+        out.push(b' ');
+        push_i64(&mut out, -1);
+        out.push(b' ');
+        push_u64(&mut out, u64::MAX);
+        out.push(b' ');
+        push_u64(&mut out, 0);
+        out.push(b' ');
+        push_i64(&mut out, 1_602_845_549_040);
+        assert_eq!(
+            String::from_utf8(out).expect("ascii"),
+            "-9223372036854775808 -1 18446744073709551615 0 1602845549040"
+        );
+        let mut buf = [0u8; DIGITS_CAPACITY];
+        let start = u128_digits(u128::MAX, &mut buf);
+        assert_eq!(&buf[start..], u128::MAX.to_string().as_bytes());
+        let start = u128_digits(10_u128.pow(38), &mut buf);
+        assert_eq!(&buf[start..], 10_u128.pow(38).to_string().as_bytes());
+    }
 }
