@@ -225,12 +225,13 @@ impl SigningOutput {
 
 const SIGNATURE_HEX_LEN: usize = 64;
 
-/// One header line of the canonical request, kept as a range of a scratch buffer.
-struct HeaderLine<'a> {
-    /// The trimmed name as given (any case).
+/// A query pair or header line of the canonical request, kept as a range of a scratch
+/// buffer so that sorting moves no text.
+struct Entry<'a> {
+    /// For a header line, the trimmed name as given (any case); empty for a query pair.
     name: &'a str,
-    /// `UriEncode(lowercase(name)):UriEncode(value)` in the scratch buffer.
-    line: Range<usize>,
+    /// The encoded `name=value` or `name:value` in the scratch buffer.
+    text: Range<usize>,
 }
 
 /// Signs `request` with BCE authentication v1.
@@ -289,19 +290,28 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Result
     push_encoded_path(&mut canonical_request, request.path);
     let uri = uri_start..canonical_request.len();
     canonical_request.push('\n');
+
+    // Query pairs and then header lines are encoded into `scratch`, and `entries` holds
+    // their ranges for sorting: two allocations for the whole signature.
+    let mut scratch = String::with_capacity(64 * (request.query.len() + request.headers.len() + 2));
+    let mut entries: Vec<Entry<'_>> =
+        Vec::with_capacity(request.query.len().max(request.headers.len() + 2));
     let query_start = canonical_request.len();
-    push_canonical_query(&mut canonical_request, request.query)?;
+    encode_query_pairs(&mut scratch, &mut entries, request.query)?;
+    push_sorted(&mut canonical_request, &scratch, &mut entries, '&');
     let query = query_start..canonical_request.len();
     canonical_request.push('\n');
 
-    let mut scratch = String::with_capacity(64 * (request.headers.len() + 2));
-    let lines = header_lines(&mut scratch, request, params.headers_to_sign, timestamp)?;
-    for (index, header) in lines.iter().enumerate() {
-        if index > 0 {
-            canonical_request.push('\n');
-        }
-        canonical_request.push_str(scratch.get(header.line.clone()).unwrap_or_default());
-    }
+    scratch.clear();
+    entries.clear();
+    encode_header_lines(
+        &mut scratch,
+        &mut entries,
+        request,
+        params.headers_to_sign,
+        timestamp,
+    )?;
+    push_sorted(&mut canonical_request, &scratch, &mut entries, '\n');
 
     // signingKey = hex(HMAC(secret, prefix)); its 64 hex digits are the key (exactly one
     // SHA-256 block, so no key hashing) of the HMAC over the canonical request.
@@ -311,13 +321,14 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Result
     let signature = lower_hex(&signature_mac.finalize().into_bytes().into());
 
     authorization.push('/');
-    let mut names: Vec<&str> = lines.iter().map(|header| header.name).collect();
-    names.sort_unstable_by(|a, b| cmp_ignore_ascii_case(a, b));
-    for (index, name) in names.iter().enumerate() {
+    // The signed-headers field sorts by name, which differs from the line order
+    // (`x-bce-a-b:` sorts before `x-bce-a:`).
+    entries.sort_unstable_by(|a, b| cmp_ignore_ascii_case(a.name, b.name));
+    for (index, entry) in entries.iter().enumerate() {
         if index > 0 {
             authorization.push(';');
         }
-        push_ascii_lowercase(&mut authorization, name);
+        push_ascii_lowercase(&mut authorization, entry.name);
     }
     authorization.push('/');
     for digit in signature {
@@ -335,61 +346,58 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Result
     })
 }
 
-/// Appends the CanonicalQueryString: `UriEncode(name)=UriEncode(value)` for every
-/// parameter except `authorization`, sorted bytewise, joined with `&`.
-fn push_canonical_query(out: &mut String, query: &[(&str, &str)]) -> Result<()> {
-    if query.is_empty() {
-        return Ok(());
-    }
-    // Encode the pairs after what is already in `out`, sort their ranges, then rewrite
-    // them in order in place of the unsorted ones.
-    let start = out.len();
-    let mut pairs: Vec<Range<usize>> = Vec::with_capacity(query.len());
+/// Encodes `UriEncode(name)=UriEncode(value)` for every parameter except
+/// `authorization` into `scratch`, one entry each.
+fn encode_query_pairs(
+    scratch: &mut String,
+    entries: &mut Vec<Entry<'_>>,
+    query: &[(&str, &str)],
+) -> Result<()> {
     for (name, value) in query {
         if name.is_empty() {
             return Err(invalid(format!(
-                "a query parameter with the value {value:?} has an empty name; give it a name or leave it out"
+                "a query parameter with the value {value:?} has an empty name; \
+                 give it a name or leave it out"
             ))
             .with_field("query", format!("={value}")));
         }
         if name.eq_ignore_ascii_case("authorization") {
             continue;
         }
-        let pair_start = out.len();
-        push_uri_encoded(out, name);
-        out.push('=');
-        push_uri_encoded(out, value);
-        pairs.push(pair_start..out.len());
-    }
-    let encoded = out.split_off(start);
-    pairs.sort_unstable_by(|a, b| {
-        encoded
-            .as_bytes()
-            .get(a.start - start..a.end - start)
-            .cmp(&encoded.as_bytes().get(b.start - start..b.end - start))
-    });
-    for (index, pair) in pairs.iter().enumerate() {
-        if index > 0 {
-            out.push('&');
-        }
-        out.push_str(
-            encoded
-                .get(pair.start - start..pair.end - start)
-                .unwrap_or_default(),
-        );
+        let start = scratch.len();
+        push_uri_encoded(scratch, name);
+        scratch.push('=');
+        push_uri_encoded(scratch, value);
+        entries.push(Entry {
+            name: "",
+            text: start..scratch.len(),
+        });
     }
     Ok(())
 }
 
-/// Validates the headers and returns the lines to sign, sorted bytewise, with their text
-/// in `scratch`.
-fn header_lines<'a>(
+/// Sorts the entries bytewise on their text in `scratch` and appends the texts to `out`,
+/// joined with `separator`.
+fn push_sorted(out: &mut String, scratch: &str, entries: &mut [Entry<'_>], separator: char) {
+    let text = |entry: &Entry<'_>| scratch.get(entry.text.clone()).unwrap_or_default();
+    entries.sort_unstable_by(|a, b| text(a).as_bytes().cmp(text(b).as_bytes()));
+    for (index, entry) in entries.iter().enumerate() {
+        if index > 0 {
+            out.push(separator);
+        }
+        out.push_str(text(entry));
+    }
+}
+
+/// Validates the headers and encodes the lines to sign,
+/// `UriEncode(lowercase(name)):UriEncode(value)`, into `scratch`, one entry each.
+fn encode_header_lines<'a>(
     scratch: &mut String,
+    entries: &mut Vec<Entry<'a>>,
     request: &SignableRequest<'a>,
     headers_to_sign: HeadersToSign<'_>,
     timestamp: &str,
-) -> Result<Vec<HeaderLine<'a>>> {
-    let mut lines: Vec<HeaderLine<'a>> = Vec::with_capacity(request.headers.len() + 2);
+) -> Result<()> {
     let mut push_line = |scratch: &mut String, name: &'a str, value: &str| {
         let start = scratch.len();
         for byte in name.bytes() {
@@ -403,9 +411,9 @@ fn header_lines<'a>(
         }
         scratch.push(':');
         push_uri_encoded(scratch, value);
-        lines.push(HeaderLine {
+        entries.push(Entry {
             name,
-            line: start..scratch.len(),
+            text: start..scratch.len(),
         });
     };
     if should_sign(HOST, headers_to_sign) {
@@ -456,13 +464,7 @@ fn header_lines<'a>(
         }
     }
 
-    lines.sort_unstable_by(|a, b| {
-        scratch
-            .as_bytes()
-            .get(a.line.clone())
-            .cmp(&scratch.as_bytes().get(b.line.clone()))
-    });
-    Ok(lines)
+    Ok(())
 }
 
 fn should_sign(name: &str, headers_to_sign: HeadersToSign<'_>) -> bool {
