@@ -20,11 +20,11 @@ pub(crate) fn push_timestamp(out: &mut String, time: &DateTime<Utc>) -> Result<(
             Error::new(
                 ErrorKind::InvalidSigningInput,
                 format!(
-                    "the signing time {time} has year {year}, outside 0000..=9999; \
+                    "the signing time is in the year {year}, outside 0000..=9999; \
                      sign with the current time"
                 ),
             )
-            .with_field("time", time.to_string())
+            .with_field("time", year.to_string())
         })?;
     push_digits(out, year, 4);
     out.push('-');
