@@ -208,7 +208,8 @@ impl Error {
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut s = f.debug_struct("Error");
-        s.field("kind", &self.0.kind).field("message", &self.0.message);
+        s.field("kind", &self.0.kind)
+            .field("message", &self.0.message);
         if let Some(path) = &self.0.path {
             s.field("path", path);
         }
@@ -241,10 +242,7 @@ mod tests {
 
     #[test]
     fn error_is_one_pointer_wide() {
-        assert_eq!(
-            std::mem::size_of::<Error>(),
-            std::mem::size_of::<usize>()
-        );
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
     }
 
     #[test]

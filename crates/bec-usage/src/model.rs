@@ -4,7 +4,7 @@
 //! Resources keep the order in which the service listed them, so two reads of the same
 //! document give the same order, and no unknown resource is ever dropped.
 //!
-//! Reading JSON is in [`crate::parse`]; data-quality notes are in [`crate::quality`].
+//! Reading and writing JSON is in [`crate::json`]; data-quality notes are in [`crate::quality`].
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

@@ -138,7 +138,10 @@ fn series_notes(
     let mut outside = 0usize;
     let mut negative = 0usize;
     for (index, point) in points.iter().enumerate() {
-        if index > 0 && first_unsorted.is_none() && point.timestamp_ms < points[index - 1].timestamp_ms {
+        if index > 0
+            && first_unsorted.is_none()
+            && point.timestamp_ms < points[index - 1].timestamp_ms
+        {
             first_unsorted = Some(index);
         }
         let day = local_day(point.timestamp_ms, offset_ms);
@@ -243,7 +246,9 @@ fn summary_notes(usage: &UsageResponse, notes: &mut Vec<QualityNote>) {
     let mut unknown: Vec<&str> = Vec::new();
     for day in &usage.summary {
         for value in &day.values {
-            if usage.resource(&value.resource).is_none() && !unknown.contains(&value.resource.as_str()) {
+            if usage.resource(&value.resource).is_none()
+                && !unknown.contains(&value.resource.as_str())
+            {
                 unknown.push(&value.resource);
             }
         }

@@ -301,7 +301,10 @@ mod tests {
 
     #[test]
     fn thirty_one_days_inclusive_is_the_limit() {
-        assert_eq!(UsageQuery::new("2024-01-01", "2024-01-31").map(|q| q.days()), Ok(31));
+        assert_eq!(
+            UsageQuery::new("2024-01-01", "2024-01-31").map(|q| q.days()),
+            Ok(31)
+        );
         let e = UsageQuery::new("2024-01-01", "2024-02-01").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::RangeTooLong);
         assert!(e.message().contains("2024-01-31"), "{}", e.message());
@@ -311,7 +314,10 @@ mod tests {
     fn single_day_is_a_valid_query() {
         let q = UsageQuery::new("2024-02-29", "2024-02-29").expect("leap day");
         assert_eq!(q.days(), 1);
-        assert_eq!(q.to_query_string(), "beginDate=2024-02-29&endDate=2024-02-29");
+        assert_eq!(
+            q.to_query_string(),
+            "beginDate=2024-02-29&endDate=2024-02-29"
+        );
     }
 
     #[test]

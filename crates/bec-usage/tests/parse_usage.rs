@@ -22,7 +22,11 @@ fn reference_example_parses_exactly() {
     let usage = parse_usage(fixtures::response("doc-example.json")).expect("reference example");
     assert_eq!(usage.account_id, "accountId");
     let names: Vec<&str> = usage.resource_names().collect();
-    assert_eq!(names, ["CPU", "EIP", "BOS_Standard", "Memory"], "service order kept");
+    assert_eq!(
+        names,
+        ["CPU", "EIP", "BOS_Standard", "Memory"],
+        "service order kept"
+    );
     let bos = usage.resource("BOS_Standard").expect("BOS_Standard");
     assert_eq!(bos.unit, "GB");
     assert_eq!(bos.points[0].amount, dec("30.223343133"));
@@ -32,7 +36,10 @@ fn reference_example_parses_exactly() {
     assert_eq!(usage.resource("EIP").map(|r| r.unit.as_str()), Some("个"));
     assert_eq!(usage.summary.len(), 3);
     let first = usage.summary[0].date;
-    assert_eq!(usage.summary_average(first, "BOS_Standard"), Some(dec("34.342356432")));
+    assert_eq!(
+        usage.summary_average(first, "BOS_Standard"),
+        Some(dec("34.342356432"))
+    );
 }
 
 #[test]
@@ -45,10 +52,16 @@ fn reference_example_notes_count_mismatch_and_equal_timestamps() {
             .any(|n| n.kind == kind && n.resource.as_deref() == Some(resource))
     };
     for resource in ["CPU", "EIP", "BOS_Standard", "Memory"] {
-        assert!(about(QualityNoteKind::CountMismatch, resource), "{resource}: {notes:#?}");
+        assert!(
+            about(QualityNoteKind::CountMismatch, resource),
+            "{resource}: {notes:#?}"
+        );
     }
     for resource in ["CPU", "EIP", "BOS_Standard"] {
-        assert!(about(QualityNoteKind::DuplicateTimestamps, resource), "{resource}: {notes:#?}");
+        assert!(
+            about(QualityNoteKind::DuplicateTimestamps, resource),
+            "{resource}: {notes:#?}"
+        );
     }
     // Memory has a single point: nothing to repeat.
     assert!(!about(QualityNoteKind::DuplicateTimestamps, "Memory"));
@@ -58,7 +71,11 @@ fn reference_example_notes_count_mismatch_and_equal_timestamps() {
         .iter()
         .find(|n| n.kind == QualityNoteKind::CountMismatch && n.resource.as_deref() == Some("CPU"))
         .expect("CPU count note");
-    assert!(cpu.message.contains("30") && cpu.message.contains('3'), "{}", cpu.message);
+    assert!(
+        cpu.message.contains("30") && cpu.message.contains('3'),
+        "{}",
+        cpu.message
+    );
 }
 
 #[test]
@@ -73,7 +90,11 @@ fn amounts_keep_their_exact_text() {
             {"amount":2.50000000000000000000000000000000000,"timestamp":6}]}},
         "summary":{}}"#;
     let usage = parse_usage(text).expect("exact amounts");
-    let amounts: Vec<String> = usage.resources[0].points.iter().map(|p| p.amount.to_string()).collect();
+    let amounts: Vec<String> = usage.resources[0]
+        .points
+        .iter()
+        .map(|p| p.amount.to_string())
+        .collect();
     assert_eq!(
         amounts,
         [
@@ -115,9 +136,15 @@ fn valid_with_points(points: &str) -> String {
 }
 
 fn bad_responses() -> Vec<BadResponse> {
-    let good_points = r#"{"amount":1,"timestamp":1},{"amount":2,"timestamp":2},{"amount":3,"timestamp":3}"#;
+    let good_points =
+        r#"{"amount":1,"timestamp":1},{"amount":2,"timestamp":2},{"amount":3,"timestamp":3}"#;
     let full = valid_with_points(good_points);
-    let bad = |name, text: String, kind, path| BadResponse { name, text, kind, path };
+    let bad = |name, text: String, kind, path| BadResponse {
+        name,
+        text,
+        kind,
+        path,
+    };
     vec![
         bad(
             "truncated JSON",
@@ -280,7 +307,12 @@ fn bad_responses_are_errors_of_the_right_kind_and_path() {
         assert_eq!(error.path(), Some(case.path), "{}: {error}", case.name);
         assert!(!error.message().is_empty(), "{}", case.name);
         if !case.path.is_empty() {
-            assert!(error.message().contains(case.path), "{}: message {:?} should name the path", case.name, error.message());
+            assert!(
+                error.message().contains(case.path),
+                "{}: message {:?} should name the path",
+                case.name,
+                error.message()
+            );
         }
     }
 }
@@ -300,9 +332,19 @@ fn service_error_bodies_are_read() {
     assert_eq!(error.code, "SignatureDoesNotMatch");
     assert_eq!(error.request_id.as_deref(), Some("d8752367-38e8"));
     assert_eq!(error.status, 403);
-    let from_header = parse_service_error(500, r#"{"code":"InternalError","message":"x"}"#, Some("hdr-1"))
-        .expect("service error");
+    let from_header = parse_service_error(
+        500,
+        r#"{"code":"InternalError","message":"x"}"#,
+        Some("hdr-1"),
+    )
+    .expect("service error");
     assert_eq!(from_header.request_id.as_deref(), Some("hdr-1"));
-    assert_eq!(parse_service_error(502, "<html>Bad Gateway</html>", None), None);
-    assert_eq!(parse_service_error(400, r#"{"message":"no code"}"#, None), None);
+    assert_eq!(
+        parse_service_error(502, "<html>Bad Gateway</html>", None),
+        None
+    );
+    assert_eq!(
+        parse_service_error(400, r#"{"message":"no code"}"#, None),
+        None
+    );
 }

@@ -7,7 +7,8 @@ use proptest::prelude::*;
 
 fn date() -> impl Strategy<Value = NaiveDate> {
     // 1990-01-01 plus up to ~60 years.
-    (0i64..22_000).prop_map(|days| NaiveDate::from_ymd_opt(1990, 1, 1).expect("epoch") + Duration::days(days))
+    (0i64..22_000)
+        .prop_map(|days| NaiveDate::from_ymd_opt(1990, 1, 1).expect("epoch") + Duration::days(days))
 }
 
 proptest! {

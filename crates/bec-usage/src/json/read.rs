@@ -19,9 +19,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::error::{Error, ErrorKind, Result, ServiceError};
-use crate::model::{
-    DataPoint, ResourceSeries, SummaryDay, SummaryValue, TimeSpan, UsageResponse,
-};
+use crate::model::{DataPoint, ResourceSeries, SummaryDay, SummaryValue, TimeSpan, UsageResponse};
 
 /// The earliest timestamp accepted: 0000-01-01T00:00:00Z in epoch milliseconds.
 const MIN_TIMESTAMP_MS: i64 = -62_167_219_200_000;
@@ -337,7 +335,10 @@ impl<'a> Reader<'a> {
             found,
             Some(b'{' | b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9')
         ) {
-            return self.syntax(path, &format!("expected a value, found {}", describe_start(found)));
+            return self.syntax(
+                path,
+                &format!("expected a value, found {}", describe_start(found)),
+            );
         }
         error_at(
             ErrorKind::WrongType,
@@ -349,7 +350,9 @@ impl<'a> Reader<'a> {
     fn end_of_document(&mut self) -> Result<()> {
         match self.peek() {
             None => Ok(()),
-            Some(_) => Err(self.syntax(&Path::ROOT, "unexpected text after the end of the document")),
+            Some(_) => {
+                Err(self.syntax(&Path::ROOT, "unexpected text after the end of the document"))
+            }
         }
     }
 
@@ -377,7 +380,11 @@ impl<'a> Reader<'a> {
             }
             Some(b'"') if *first => {}
             _ => {
-                let expected = if *first { "expected a key or '}'" } else { "expected ',' or '}'" };
+                let expected = if *first {
+                    "expected a key or '}'"
+                } else {
+                    "expected ',' or '}'"
+                };
                 return Err(self.syntax(path, expected));
             }
         }
@@ -517,18 +524,29 @@ impl<'a> Reader<'a> {
         let high = self.hex4(path)?;
         let code = if (0xD800..0xDC00).contains(&high) {
             if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
-                return Err(self.syntax(path, "a \\u escape of a high surrogate must be followed by a low surrogate"));
+                return Err(self.syntax(
+                    path,
+                    "a \\u escape of a high surrogate must be followed by a low surrogate",
+                ));
             }
             self.pos += 2;
             let low = self.hex4(path)?;
             if !(0xDC00..0xE000).contains(&low) {
-                return Err(self.syntax(path, "a \\u escape of a high surrogate must be followed by a low surrogate"));
+                return Err(self.syntax(
+                    path,
+                    "a \\u escape of a high surrogate must be followed by a low surrogate",
+                ));
             }
             0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
         } else {
             high
         };
-        char::from_u32(code).ok_or_else(|| self.syntax(path, "a \\u escape of a lone low surrogate is not a character"))
+        char::from_u32(code).ok_or_else(|| {
+            self.syntax(
+                path,
+                "a \\u escape of a lone low surrogate is not a character",
+            )
+        })
     }
 
     fn hex4(&mut self, path: &Path<'_>) -> Result<u32> {
@@ -561,7 +579,10 @@ impl<'a> Reader<'a> {
                 match scan_decimal(self.bytes, &mut self.pos) {
                     Ok(value) => Ok(value),
                     Err(NumberFault::Syntax(problem)) => Err(self.syntax(path, problem)),
-                    Err(NumberFault::NotExact) => Err(not_exact(path, self.text.get(start..self.pos).unwrap_or(""))),
+                    Err(NumberFault::NotExact) => Err(not_exact(
+                        path,
+                        self.text.get(start..self.pos).unwrap_or(""),
+                    )),
                 }
             }
             Some(b'"') => {
@@ -573,7 +594,10 @@ impl<'a> Reader<'a> {
                     _ => Err(error_at(
                         ErrorKind::InvalidAmount,
                         path,
-                        format!("expected a decimal number, found the string {:?}", truncate_for_message(&text)),
+                        format!(
+                            "expected a decimal number, found the string {:?}",
+                            truncate_for_message(&text)
+                        ),
                     )),
                 }
             }
@@ -600,7 +624,10 @@ impl<'a> Reader<'a> {
             None => Err(error_at(
                 ErrorKind::InvalidTimestamp,
                 path,
-                format!("the timestamp {} is not an integer number of milliseconds", truncate_for_message(text)),
+                format!(
+                    "the timestamp {} is not an integer number of milliseconds",
+                    truncate_for_message(text)
+                ),
             )),
         }
     }
@@ -653,7 +680,10 @@ impl<'a> Reader<'a> {
             error_at(
                 ErrorKind::InvalidCount,
                 path,
-                format!("expected a non-negative integer count, found {}", truncate_for_message(text)),
+                format!(
+                    "expected a non-negative integer count, found {}",
+                    truncate_for_message(text)
+                ),
             )
         };
         if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
@@ -699,7 +729,10 @@ impl<'a> Reader<'a> {
             error_at(
                 ErrorKind::InvalidResponseDate,
                 path,
-                format!("{:?} is not a YYYY-MM-DD calendar date", truncate_for_message(&text)),
+                format!(
+                    "{:?} is not a YYYY-MM-DD calendar date",
+                    truncate_for_message(&text)
+                ),
             )
         })
     }
@@ -805,7 +838,10 @@ impl<'a> Reader<'a> {
                 error_at(
                     ErrorKind::InvalidResponseDate,
                     &day_path,
-                    format!("the key {:?} is not a YYYY-MM-DD calendar date", truncate_for_message(&key)),
+                    format!(
+                        "the key {:?} is not a YYYY-MM-DD calendar date",
+                        truncate_for_message(&key)
+                    ),
                 )
             })?;
             reject_duplicate(!seen_days.insert(date), &day_path)?;
@@ -860,11 +896,13 @@ impl<'a> Reader<'a> {
                 Some(b't') => self.literal(b"true", path)?,
                 Some(b'f') => self.literal(b"false", path)?,
                 Some(b'n') => self.literal(b"null", path)?,
-                Some(b'-' | b'0'..=b'9') => {
-                    scan_number_syntax(self.bytes, &mut self.pos).map_err(|p| self.syntax(path, p))?
-                }
+                Some(b'-' | b'0'..=b'9') => scan_number_syntax(self.bytes, &mut self.pos)
+                    .map_err(|p| self.syntax(path, p))?,
                 found => {
-                    return Err(self.syntax(path, &format!("expected a value, found {}", describe_start(found))))
+                    return Err(self.syntax(
+                        path,
+                        &format!("expected a value, found {}", describe_start(found)),
+                    ))
                 }
             }
             // After a complete value: close containers until another value is due.
@@ -885,7 +923,11 @@ impl<'a> Reader<'a> {
                         closers.pop();
                     }
                     _ => {
-                        let expected = if closer == b'}' { "expected ',' or '}'" } else { "expected ',' or ']'" };
+                        let expected = if closer == b'}' {
+                            "expected ',' or '}'"
+                        } else {
+                            "expected ',' or ']'"
+                        };
                         return Err(self.syntax(path, expected));
                     }
                 }
@@ -1011,7 +1053,9 @@ fn scan_decimal(bytes: &[u8], pos: &mut usize) -> std::result::Result<Decimal, N
         if !byte.is_ascii_digit() {
             break;
         }
-        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(byte - b'0'));
+        mantissa = mantissa
+            .wrapping_mul(10)
+            .wrapping_add(u64::from(byte - b'0'));
         at += 1;
     }
     let int_digits = at - int_start;
@@ -1023,7 +1067,9 @@ fn scan_decimal(bytes: &[u8], pos: &mut usize) -> std::result::Result<Decimal, N
             if !byte.is_ascii_digit() {
                 break;
             }
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(byte - b'0'));
+            mantissa = mantissa
+                .wrapping_mul(10)
+                .wrapping_add(u64::from(byte - b'0'));
             at += 1;
         }
         frac_digits = at - frac_start;
@@ -1031,7 +1077,7 @@ fn scan_decimal(bytes: &[u8], pos: &mut usize) -> std::result::Result<Decimal, N
     let simple = int_digits >= 1
         && int_digits + frac_digits <= 18
         && (int_digits == 1 || bytes[int_start] != b'0')
-        && !(bytes.get(at - 1) == Some(&b'.'))
+        && bytes.get(at - 1) != Some(&b'.')
         && !matches!(bytes.get(at), Some(b'e' | b'E'));
     if !simple {
         *pos = start;
@@ -1052,7 +1098,10 @@ fn scan_decimal(bytes: &[u8], pos: &mut usize) -> std::result::Result<Decimal, N
 /// The general case of [`scan_decimal`]: long mantissas, exponents, and values that need
 /// trailing zeros dropped to fit. Fails with [`NumberFault::NotExact`] rather than round.
 #[cold]
-fn scan_decimal_general(bytes: &[u8], pos: &mut usize) -> std::result::Result<Decimal, NumberFault> {
+fn scan_decimal_general(
+    bytes: &[u8],
+    pos: &mut usize,
+) -> std::result::Result<Decimal, NumberFault> {
     let start = *pos;
     scan_number_syntax(bytes, pos).map_err(NumberFault::Syntax)?;
     let number = &bytes[start..*pos];
@@ -1071,9 +1120,9 @@ fn scan_decimal_general(bytes: &[u8], pos: &mut usize) -> std::result::Result<De
             Some((b'+', rest)) => (1, rest),
             _ => (1, exponent),
         };
-        let magnitude = digits
-            .iter()
-            .fold(0i64, |acc, &d| (acc * 10 + i64::from(d - b'0')).min(1_000_000));
+        let magnitude = digits.iter().fold(0i64, |acc, &d| {
+            (acc * 10 + i64::from(d - b'0')).min(1_000_000)
+        });
         sign * magnitude
     };
     let mut mantissa: u128 = 0;
@@ -1104,7 +1153,10 @@ fn scan_decimal_general(bytes: &[u8], pos: &mut usize) -> std::result::Result<De
         }
     }
     if mantissa == 0 {
-        return Ok(Decimal::new(0, (scale - exponent).clamp(0, MAX_SCALE) as u32));
+        return Ok(Decimal::new(
+            0,
+            (scale - exponent).clamp(0, MAX_SCALE) as u32,
+        ));
     }
     // Pending zeros are significant in the integer part, and kept in the fraction when they fit.
     let mut scale = scale - exponent;
