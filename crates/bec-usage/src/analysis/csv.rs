@@ -1,0 +1,636 @@
+//! CSV export (RFC 4180): the points, the daily table and the reconciliation.
+//!
+//! Every export is UTF-8 text with a header row, CRLF line ends (after the last row too),
+//! and fields quoted only when they contain a comma, a double quote, CR or LF, with inner
+//! double quotes doubled. Amounts are written as their exact decimal text (the
+//! [`Decimal`] `Display`: never an exponent, trailing zeros as given), so reading the file
+//! back gives the very same numbers. No byte-order mark is written; a caller offering the
+//! file to spreadsheet software that needs one can prepend `"\u{FEFF}"`.
+//!
+//! Text from the service (resource names, units) is written as it is: a name starting with
+//! `=` stays a name and is not escaped against spreadsheet formulas, so that the file
+//! reads back unchanged.
+
+use std::io::Write as _;
+
+use chrono::{Datelike, FixedOffset};
+use rust_decimal::Decimal;
+
+use super::daily::DailyTable;
+use super::reconcile::Reconciliation;
+use super::{date_of_epoch_day, offset_ms, DAY_MS};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::UsageResponse;
+
+/// The points of every resource in long form, one row per point:
+///
+/// ```text
+/// resource,unit,timestamp,amount
+/// CPU,核,2024-01-01T08:00:00+08:00,17.223
+/// CPU,核,2024-01-01T08:01:00.250+08:00,17.3
+/// ```
+///
+/// Rows come in the response's resource order and, within a resource, in the order of its
+/// `dataList`, so the file is a faithful copy of the response (a [merged](super::merge)
+/// response is already in timestamp order). The timestamp is ISO 8601 / RFC 3339 local
+/// time in `offset`, with the offset written out (`+00:00` for UTC, never `Z`) and
+/// milliseconds (`.SSS`) only when they are not zero; a local year outside 0000–9999 is
+/// written with its sign and at least five characters (`+10000`), as chrono does.
+///
+/// Errors: [`ErrorKind::InvalidArgument`] when `offset` is not a whole number of minutes
+/// (RFC 3339 cannot write seconds of offset); [`ErrorKind::InvalidTimestamp`] for a
+/// timestamp so far from 1970 that it has no calendar date (a parsed response never has one).
+pub fn points_csv(response: &UsageResponse, offset: FixedOffset) -> Result<String> {
+    let mut writer = TimestampWriter::new(offset)?;
+
+    // The quoted `resource,unit,` prefix of each resource, escaped once rather than per row.
+    let prefixes: Vec<Vec<u8>> = response
+        .resources
+        .iter()
+        .map(|series| {
+            let mut prefix = Vec::with_capacity(series.name.len() + series.unit.len() + 4);
+            push_field(&mut prefix, &series.name);
+            prefix.push(b',');
+            push_field(&mut prefix, &series.unit);
+            prefix.push(b',');
+            prefix
+        })
+        .collect();
+    // A row is the prefix, a timestamp of 25 bytes (29 with milliseconds), a comma, an
+    // amount of typically under 16 bytes and CRLF.
+    let capacity = response
+        .resources
+        .iter()
+        .zip(&prefixes)
+        .map(|(series, prefix)| series.points.len().saturating_mul(prefix.len() + 44))
+        .fold(64usize, usize::saturating_add);
+    let mut out = Vec::with_capacity(capacity);
+    out.extend_from_slice(b"resource,unit,timestamp,amount\r\n");
+
+    for (series, prefix) in response.resources.iter().zip(&prefixes) {
+        for (index, point) in series.points.iter().enumerate() {
+            out.extend_from_slice(prefix);
+            writer.write(&mut out, point.timestamp_ms).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidTimestamp,
+                    format!(
+                        "the timestamp {} of point {index} of resource {:?} is too far from \
+                         1970 to write as a date",
+                        point.timestamp_ms, series.name
+                    ),
+                )
+            })?;
+            out.push(b',');
+            push_decimal(&mut out, point.amount);
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    Ok(into_string(out))
+}
+
+/// The daily table in long form, one row per non-empty cell, days ascending and resources
+/// in the table's order within a day:
+///
+/// ```text
+/// date,resource,unit,average,points
+/// 2024-01-01,CPU,核,17.2234,1440
+/// ```
+///
+/// This is the table alone; [`reconciliation_csv`] has the same days side by side with the
+/// service's `summary`.
+pub fn daily_table_csv(table: &DailyTable) -> String {
+    let mut out = Vec::with_capacity(64 + table.dates().len() * table.resources().len() * 48);
+    out.extend_from_slice(b"date,resource,unit,average,points\r\n");
+    for (date_index, date) in table.dates().iter().enumerate() {
+        let Some(row) = table.row(date_index) else {
+            continue;
+        };
+        for ((cell, resource), unit) in row.iter().zip(table.resources()).zip(table.units()) {
+            let Some(cell) = cell else {
+                continue;
+            };
+            push_date(&mut out, *date);
+            out.push(b',');
+            push_field(&mut out, resource);
+            out.push(b',');
+            push_field(&mut out, unit);
+            out.push(b',');
+            push_decimal(&mut out, cell.average);
+            // Writing to a Vec cannot fail.
+            let _ = write!(out, ",{}\r\n", cell.points);
+        }
+    }
+    into_string(out)
+}
+
+/// The reconciliation, one row per [`ReconcileRow`](super::ReconcileRow) in its order:
+///
+/// ```text
+/// date,resource,unit,summary,recomputed,difference,points,status
+/// 2024-01-01,CPU,核,17.223,17.3,0.077,1440,Differs
+/// 2024-01-02,EIP,,34.423,,,0,MissingInData
+/// ```
+///
+/// A value that does not exist is an empty field; `difference` is `recomputed − summary`;
+/// `status` is [`ReconcileStatus::as_str`](super::ReconcileStatus::as_str).
+pub fn reconciliation_csv(reconciliation: &Reconciliation) -> String {
+    let mut out = Vec::with_capacity(80 + reconciliation.rows.len() * 80);
+    out.extend_from_slice(b"date,resource,unit,summary,recomputed,difference,points,status\r\n");
+    for row in &reconciliation.rows {
+        push_date(&mut out, row.date);
+        out.push(b',');
+        push_field(&mut out, &row.resource);
+        out.push(b',');
+        push_field(&mut out, &row.unit);
+        for value in [row.summary, row.recomputed, row.difference] {
+            out.push(b',');
+            if let Some(value) = value {
+                push_decimal(&mut out, value);
+            }
+        }
+        // Writing to a Vec cannot fail.
+        let _ = write!(out, ",{},{}\r\n", row.points, row.status.as_str());
+    }
+    into_string(out)
+}
+
+/// Appends `text` as one CSV field, quoted when RFC 4180 requires it.
+fn push_field(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    if !bytes
+        .iter()
+        .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    out.push(b'"');
+    for part in bytes.split_inclusive(|&b| b == b'"') {
+        out.extend_from_slice(part);
+        if part.last() == Some(&b'"') {
+            out.push(b'"');
+        }
+    }
+    out.push(b'"');
+}
+
+/// Appends the exact decimal text of `amount`: the same text as its `Display` (a sign for
+/// negative values, negative zero included; at least one digit before the point; exactly
+/// `scale` digits after it), written straight into the buffer. This is the hot spot of the
+/// points export, and `Display` divides the 96-bit mantissa by ten once per digit; here a
+/// mantissa that fits 64 bits (every everyday amount) takes the fast integer path.
+fn push_decimal(out: &mut Vec<u8>, amount: Decimal) {
+    // A mantissa has at most 29 digits and a scale at most 28, so 29 + 1 digits fit.
+    let mut digits = [b'0'; 40];
+    let mut start = digits.len();
+    let magnitude = amount.mantissa().unsigned_abs();
+    match u64::try_from(magnitude) {
+        Ok(mut small) => {
+            while small > 0 {
+                start -= 1;
+                digits[start] = b'0' + (small % 10) as u8;
+                small /= 10;
+            }
+        }
+        Err(_) => {
+            let mut large = magnitude;
+            while large > 0 {
+                start -= 1;
+                digits[start] = b'0' + (large % 10) as u8;
+                large /= 10;
+            }
+        }
+    }
+    let scale = amount.scale() as usize;
+    // Leading zeros (already in the buffer) up to one digit more than the scale, so that
+    // 5 at scale 2 reads 0.05 and zero at scale 0 reads 0.
+    start = start.min(digits.len() - (scale + 1));
+    let text = &digits[start..];
+    let whole = text.len() - scale;
+    if amount.is_sign_negative() {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&text[..whole]);
+    if scale > 0 {
+        out.push(b'.');
+        out.extend_from_slice(&text[whole..]);
+    }
+}
+
+/// Appends `YYYY-MM-DD` (chrono's `Display` of a date).
+fn push_date(out: &mut Vec<u8>, date: chrono::NaiveDate) {
+    let year = date.year();
+    if (0..=9999).contains(&year) {
+        push_digits(out, year as u32, 4);
+    } else {
+        // Writing to a Vec cannot fail.
+        let _ = write!(out, "{year:+05}");
+    }
+    out.push(b'-');
+    push_digits(out, date.month(), 2);
+    out.push(b'-');
+    push_digits(out, date.day(), 2);
+}
+
+/// Appends the last `width` decimal digits of `value`, zero-padded.
+fn push_digits(out: &mut Vec<u8>, value: u32, width: u32) {
+    let mut divisor = 10u32.pow(width.saturating_sub(1));
+    while divisor > 0 {
+        out.push(b'0' + ((value / divisor) % 10) as u8);
+        divisor /= 10;
+    }
+}
+
+/// Every byte written is either copied from a `&str` or ASCII, so the buffer is UTF-8; the
+/// lossy fallback only exists to avoid a panic path.
+fn into_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+}
+
+/// Writes timestamps as local ISO 8601 times, caching the date part: consecutive points
+/// are usually on the same day.
+struct TimestampWriter {
+    shift_ms: i64,
+    /// `+08:00`.
+    suffix: [u8; 6],
+    /// The day number of `date_text`; `None` before the first timestamp.
+    cached_day: Option<i64>,
+    /// `YYYY-MM-DD` (longer for years outside 0000–9999).
+    date_text: Vec<u8>,
+}
+
+impl TimestampWriter {
+    fn new(offset: FixedOffset) -> Result<Self> {
+        let seconds = offset.local_minus_utc();
+        if seconds % 60 != 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "the UTC offset {offset} has seconds, which an ISO 8601 time cannot show; \
+                     use an offset of whole minutes such as +08:00"
+                ),
+            ));
+        }
+        let sign = if seconds < 0 { b'-' } else { b'+' };
+        let minutes = seconds.unsigned_abs() / 60;
+        let mut suffix = [sign, b'0', b'0', b':', b'0', b'0'];
+        let (hours, minutes) = (minutes / 60, minutes % 60);
+        // |offset| < 24 h, so both fit two digits.
+        suffix[1] = b'0' + (hours / 10 % 10) as u8;
+        suffix[2] = b'0' + (hours % 10) as u8;
+        suffix[4] = b'0' + (minutes / 10 % 10) as u8;
+        suffix[5] = b'0' + (minutes % 10) as u8;
+        Ok(TimestampWriter {
+            shift_ms: offset_ms(offset),
+            suffix,
+            cached_day: None,
+            date_text: Vec::with_capacity(16),
+        })
+    }
+
+    /// Appends the local time of `timestamp_ms`; `None` when it has no calendar date.
+    fn write(&mut self, out: &mut Vec<u8>, timestamp_ms: i64) -> Option<()> {
+        let local = timestamp_ms.checked_add(self.shift_ms)?;
+        let day = local.div_euclid(DAY_MS);
+        let millis_of_day = local.rem_euclid(DAY_MS) as u32; // 0..86_400_000 fits u32
+        if self.cached_day != Some(day) {
+            let date = date_of_epoch_day(day)?;
+            self.date_text.clear();
+            push_date(&mut self.date_text, date);
+            self.cached_day = Some(day);
+        }
+        out.extend_from_slice(&self.date_text);
+        let seconds = millis_of_day / 1000;
+        let millis = millis_of_day % 1000;
+        let text = [
+            b'T',
+            b'0' + (seconds / 36_000) as u8,
+            b'0' + (seconds / 3600 % 10) as u8,
+            b':',
+            b'0' + (seconds / 600 % 6) as u8,
+            b'0' + (seconds / 60 % 10) as u8,
+            b':',
+            b'0' + (seconds % 60 / 10) as u8,
+            b'0' + (seconds % 10) as u8,
+        ];
+        out.extend_from_slice(&text);
+        if millis != 0 {
+            out.extend_from_slice(&[
+                b'.',
+                b'0' + (millis / 100) as u8,
+                b'0' + (millis / 10 % 10) as u8,
+                b'0' + (millis % 10) as u8,
+            ]);
+        }
+        out.extend_from_slice(&self.suffix);
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::analysis::reconcile::{reconcile, ReconcileOptions};
+    use crate::analysis::test_support::{dec, point, response, series, summary_day, utc_ms};
+    use crate::analysis::{daily_averages, DailyTable};
+    use crate::query::beijing_offset;
+
+    fn offset(seconds: i32) -> FixedOffset {
+        FixedOffset::east_opt(seconds).expect("valid offset")
+    }
+
+    fn one_series(name: &str, unit: &str, points: Vec<crate::model::DataPoint>) -> UsageResponse {
+        response(
+            "2024-01-01",
+            "2024-01-01",
+            vec![series(name, unit, points)],
+            vec![],
+        )
+    }
+
+    #[test]
+    fn points_csv_writes_header_rows_and_crlf() {
+        let r = response(
+            "2024-01-01",
+            "2024-01-01",
+            vec![
+                series(
+                    "CPU",
+                    "核",
+                    vec![
+                        point(utc_ms("2024-01-01T00:00:00"), "17.223"),
+                        point(utc_ms("2024-01-01T00:01:00") + 250, "-0.50"),
+                    ],
+                ),
+                series("EIP", "个", vec![]),
+                series(
+                    "Memory",
+                    "GB",
+                    vec![point(utc_ms("2023-12-31T16:00:00"), "8")],
+                ),
+            ],
+            vec![],
+        );
+        let text = points_csv(&r, beijing_offset()).expect("writes");
+        assert_eq!(
+            text,
+            "resource,unit,timestamp,amount\r\n\
+             CPU,核,2024-01-01T08:00:00+08:00,17.223\r\n\
+             CPU,核,2024-01-01T08:01:00.250+08:00,-0.50\r\n\
+             Memory,GB,2024-01-01T00:00:00+08:00,8\r\n"
+        );
+    }
+
+    #[test]
+    fn rows_keep_list_order() {
+        let r = one_series("CPU", "核", vec![point(2_000, "2"), point(1_000, "1")]);
+        let text = points_csv(&r, offset(0)).expect("writes");
+        assert_eq!(
+            text,
+            "resource,unit,timestamp,amount\r\n\
+             CPU,核,1970-01-01T00:00:02+00:00,2\r\n\
+             CPU,核,1970-01-01T00:00:01+00:00,1\r\n"
+        );
+    }
+
+    #[test]
+    fn quoting_follows_rfc_4180() {
+        let r = one_series("a,\"b\"", "GB\nper day", vec![point(0, "1")]);
+        let text = points_csv(&r, offset(0)).expect("writes");
+        assert_eq!(
+            text,
+            "resource,unit,timestamp,amount\r\n\
+             \"a,\"\"b\"\"\",\"GB\nper day\",1970-01-01T00:00:00+00:00,1\r\n"
+        );
+        let mut quoted = Vec::new();
+        push_field(&mut quoted, "cr\ronly");
+        assert_eq!(quoted, b"\"cr\ronly\"");
+        quoted.clear();
+        push_field(&mut quoted, "\"");
+        assert_eq!(quoted, b"\"\"\"\"");
+        quoted.clear();
+        push_field(&mut quoted, " spaces and 'apostrophes' stay ");
+        assert_eq!(quoted, b" spaces and 'apostrophes' stay ");
+    }
+
+    #[test]
+    fn quoted_fields_read_back_with_the_csv_crate() {
+        let r = one_series("a,\"b\"", "GB\r\n\"x\"", vec![point(0, "1")]);
+        let text = points_csv(&r, offset(0)).expect("writes");
+        let mut reader = ::csv::Reader::from_reader(text.as_bytes());
+        let records: Vec<::csv::StringRecord> = reader
+            .records()
+            .collect::<std::result::Result<_, _>>()
+            .expect("valid CSV");
+        assert_eq!(records.len(), 1);
+        assert_eq!(&records[0][0], "a,\"b\"");
+        assert_eq!(&records[0][1], "GB\r\n\"x\"");
+    }
+
+    #[test]
+    fn timestamps_in_other_offsets_and_before_1970() {
+        let r = one_series("CPU", "核", vec![point(-1, "1"), point(86_399_999, "2")]);
+        let text = points_csv(&r, offset(-(3 * 3600 + 30 * 60))).expect("writes");
+        assert!(
+            text.contains("CPU,核,1969-12-31T20:29:59.999-03:30,1\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("CPU,核,1970-01-01T20:29:59.999-03:30,2\r\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn timestamps_agree_with_chrono() {
+        let offsets = [0, 8 * 3600, -(9 * 3600 + 45 * 60), 14 * 3600, -12 * 3600];
+        let times = [
+            0,
+            1,
+            999,
+            1_000,
+            59_999,
+            1_704_067_199_999,
+            1_704_067_200_000,
+            -62_167_219_200_000, // 0000-01-01T00:00:00Z
+            253_402_300_799_999, // 9999-12-31T23:59:59.999Z
+            -86_400_001,
+        ];
+        for seconds in offsets {
+            let zone = offset(seconds);
+            let mut writer = TimestampWriter::new(zone).expect("whole minutes");
+            for &ms in &times {
+                let mut out = Vec::new();
+                writer.write(&mut out, ms).expect("in range");
+                let expected = chrono::DateTime::from_timestamp_millis(ms)
+                    .expect("in chrono's range")
+                    .with_timezone(&zone);
+                let pattern = if ms.rem_euclid(1000) == 0 {
+                    "%Y-%m-%dT%H:%M:%S%:z"
+                } else {
+                    "%Y-%m-%dT%H:%M:%S%.3f%:z"
+                };
+                assert_eq!(
+                    String::from_utf8(out).expect("ascii"),
+                    expected.format(pattern).to_string(),
+                    "{ms} at {zone}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn offset_with_seconds_is_refused() {
+        let r = one_series("CPU", "核", vec![point(0, "1")]);
+        let error = points_csv(&r, offset(8 * 3600 + 1)).expect_err("seconds");
+        assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+    }
+
+    #[test]
+    fn absurd_timestamp_is_an_error() {
+        let r = one_series("CPU", "核", vec![point(i64::MAX, "1")]);
+        let error = points_csv(&r, offset(0)).expect_err("out of range");
+        assert_eq!(error.kind(), ErrorKind::InvalidTimestamp);
+        assert!(error.message().contains("\"CPU\""));
+        let r = one_series("CPU", "核", vec![point(i64::MAX - 1_000, "1")]);
+        let error = points_csv(&r, offset(0)).expect_err("out of range");
+        assert_eq!(error.kind(), ErrorKind::InvalidTimestamp);
+    }
+
+    #[test]
+    fn amounts_keep_their_exact_text() {
+        let amounts = [
+            "0",
+            "-0.000",
+            "1.10",
+            "-123456789.123456789",
+            "0.0000000000000000000000000001",
+            "79228162514264337593543950335",
+            "-7.9228162514264337593543950335",
+            "0.05",
+            "-0.5",
+            "100",
+            "18446744073709551615",   // u64::MAX: the last fast-path mantissa
+            "18446744073709551616",   // the first slow-path one
+            "-1844674407370955.1616", // slow path with a point
+        ];
+        for text in amounts {
+            let mut out = Vec::new();
+            let amount = dec(text);
+            push_decimal(&mut out, amount);
+            let written = String::from_utf8(out).expect("ascii");
+            assert_eq!(written, amount.to_string());
+            assert_eq!(written.parse::<Decimal>(), Ok(amount));
+            assert!(!written.contains('e') && !written.contains('E'));
+        }
+        assert_eq!(dec("1.10").to_string(), "1.10");
+
+        let mut negative_zero = Decimal::new(0, 3);
+        negative_zero.set_sign_negative(true);
+        let mut out = Vec::new();
+        push_decimal(&mut out, negative_zero);
+        assert_eq!(out, negative_zero.to_string().as_bytes());
+        assert_eq!(out, b"-0.000");
+    }
+
+    #[test]
+    fn large_years_are_written_with_a_sign() {
+        let mut writer = TimestampWriter::new(beijing_offset()).expect("whole minutes");
+        let mut out = Vec::new();
+        writer
+            .write(&mut out, 253_402_300_799_999)
+            .expect("in range");
+        assert_eq!(out, b"+10000-01-01T07:59:59.999+08:00");
+    }
+
+    fn table() -> DailyTable {
+        let r = response(
+            "2024-01-01",
+            "2024-01-02",
+            vec![
+                series(
+                    "CPU",
+                    "核",
+                    vec![
+                        point(utc_ms("2024-01-01T04:00:00"), "17.3"),
+                        point(utc_ms("2024-01-02T04:00:00"), "1"),
+                        point(utc_ms("2024-01-02T05:00:00"), "2"),
+                    ],
+                ),
+                series(
+                    "x,y",
+                    "\"GB\"",
+                    vec![point(utc_ms("2024-01-02T04:00:00"), "8.50")],
+                ),
+            ],
+            vec![],
+        );
+        daily_averages(&r, beijing_offset()).expect("no overflow")
+    }
+
+    #[test]
+    fn daily_table_csv_has_one_row_per_cell() {
+        assert_eq!(
+            daily_table_csv(&table()),
+            "date,resource,unit,average,points\r\n\
+             2024-01-01,CPU,核,17.3,1\r\n\
+             2024-01-02,CPU,核,1.5,2\r\n\
+             2024-01-02,\"x,y\",\"\"\"GB\"\"\",8.5,1\r\n"
+        );
+    }
+
+    #[test]
+    fn reconciliation_csv_has_every_row_and_empty_fields_for_missing_values() {
+        let r = response(
+            "2024-01-01",
+            "2024-01-02",
+            vec![series(
+                "CPU",
+                "核",
+                vec![
+                    point(utc_ms("2024-01-01T04:00:00"), "17.3"),
+                    point(utc_ms("2024-01-02T04:00:00"), "-1"),
+                ],
+            )],
+            vec![summary_day(
+                "2024-01-01",
+                &[("CPU", "17.223"), ("EIP", "34.423")],
+            )],
+        );
+        let reconciliation = reconcile(&r, &ReconcileOptions::default()).expect("reconciles");
+        assert_eq!(
+            reconciliation_csv(&reconciliation),
+            "date,resource,unit,summary,recomputed,difference,points,status\r\n\
+             2024-01-01,CPU,核,17.223,17.3,0.077,1,Differs\r\n\
+             2024-01-01,EIP,,34.423,,,0,MissingInData\r\n\
+             2024-01-02,CPU,核,,-1,,1,MissingInSummary\r\n"
+        );
+    }
+
+    #[test]
+    fn empty_exports_are_just_the_header() {
+        let r = response("2024-01-01", "2024-01-01", vec![], vec![]);
+        assert_eq!(
+            points_csv(&r, beijing_offset()).expect("writes"),
+            "resource,unit,timestamp,amount\r\n"
+        );
+        let empty = daily_averages(&r, beijing_offset()).expect("no overflow");
+        assert_eq!(
+            daily_table_csv(&empty),
+            "date,resource,unit,average,points\r\n"
+        );
+    }
+
+    #[test]
+    fn digits_are_zero_padded() {
+        let mut out = Vec::new();
+        push_digits(&mut out, 7, 4);
+        push_digits(&mut out, 42, 2);
+        assert_eq!(out, b"000742");
+        assert_eq!(dec("8.50").to_string(), "8.50");
+    }
+}

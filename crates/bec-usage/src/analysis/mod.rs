@@ -1,0 +1,197 @@
+//! Analysis of usage responses, all exact: amounts stay [`rust_decimal::Decimal`]s from
+//! input to output, and floats appear only where pixels are chosen ([`lttb`]).
+//!
+//! - [`stats`]: per-resource minimum, maximum (the peak), mean, sum, last value and point
+//!   count, in one pass.
+//! - [`daily`]: daily averages recomputed from `dataList`, bucketed by the local calendar
+//!   day in a fixed UTC offset (Beijing time by default).
+//! - [`reconcile`](mod@reconcile): the recomputed daily averages compared with the service's `summary`.
+//! - [`merge`]: the responses of a split range ([`crate::query::split_range`]) joined into one.
+//! - [`lttb`]: Largest-Triangle-Three-Buckets downsampling for charts.
+//! - [`csv`]: RFC 4180 export of the points, the daily table and the reconciliation.
+//!
+//! Arithmetic is checked: a sum or difference that leaves the range of a 96-bit decimal
+//! is an [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) error, never a panic or a
+//! silently wrong number.
+//!
+//! ```
+//! use bec_usage::analysis::{daily_averages, reconcile, series_stats, ReconcileOptions};
+//! use bec_usage::query::beijing_offset;
+//! use bec_usage::{DataPoint, ResourceSeries, SummaryDay, SummaryValue, TimeSpan, UsageResponse};
+//! use chrono::NaiveDate;
+//! use rust_decimal::Decimal;
+//!
+//! let day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+//! let cpu = ResourceSeries {
+//!     name: "CPU".into(),
+//!     count: 2,
+//!     unit: "核".into(),
+//!     points: vec![
+//!         // 2024-01-01T08:00+08:00 and 2024-01-01T09:00+08:00
+//!         DataPoint { timestamp_ms: 1_704_067_200_000, amount: Decimal::new(172, 1) },
+//!         DataPoint { timestamp_ms: 1_704_070_800_000, amount: Decimal::new(17_246, 3) },
+//!     ],
+//! };
+//! let response = UsageResponse {
+//!     account_id: "a".into(),
+//!     time_span: TimeSpan { begin_date: day, end_date: day },
+//!     resources: vec![cpu],
+//!     summary: vec![SummaryDay {
+//!         date: day,
+//!         values: vec![SummaryValue { resource: "CPU".into(), average: Decimal::new(17_223, 3) }],
+//!     }],
+//! };
+//!
+//! let stats = series_stats(&response.resources[0]).unwrap().unwrap();
+//! assert_eq!(stats.max.amount, Decimal::new(17_246, 3));
+//!
+//! let table = daily_averages(&response, beijing_offset()).unwrap();
+//! assert_eq!(table.get(day, "CPU").unwrap().average, Decimal::new(17_223, 3));
+//!
+//! let reconciliation = reconcile(&response, &ReconcileOptions::default()).unwrap();
+//! assert_eq!(reconciliation.counts().matched, 1);
+//! ```
+
+pub mod csv;
+pub mod daily;
+pub mod lttb;
+pub mod merge;
+pub mod reconcile;
+pub mod stats;
+
+pub use self::csv::{daily_table_csv, points_csv, reconciliation_csv};
+pub use self::daily::{daily_averages, DailyCell, DailyTable};
+pub use self::lttb::{lttb_indices, lttb_series};
+pub use self::merge::merge_responses;
+pub use self::reconcile::{
+    reconcile, reconcile_table, ReconcileOptions, ReconcileRow, ReconcileStatus, Reconciliation,
+    StatusCounts,
+};
+pub use self::stats::{point_stats, response_stats, series_stats, ResourceStats, SeriesStats};
+
+/// Milliseconds in a day; days are fixed-length in a fixed UTC offset.
+const DAY_MS: i64 = 86_400_000;
+
+/// The number of days from 0001-01-01 (day 1 of chrono's common era count) to 1970-01-01.
+const UNIX_EPOCH_DAY_FROM_CE: i64 = 719_163;
+
+/// The calendar date of a day number counted from 1970-01-01, if chrono can represent it.
+fn date_of_epoch_day(day: i64) -> Option<chrono::NaiveDate> {
+    let from_ce = day.checked_add(UNIX_EPOCH_DAY_FROM_CE)?;
+    chrono::NaiveDate::from_num_days_from_ce_opt(i32::try_from(from_ce).ok()?)
+}
+
+/// The offset's distance from UTC in milliseconds (east positive).
+fn offset_ms(offset: chrono::FixedOffset) -> i64 {
+    i64::from(offset.local_minus_utc()) * 1000
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Small builders shared by the unit tests of the analysis modules.
+
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+
+    use crate::model::{
+        DataPoint, ResourceSeries, SummaryDay, SummaryValue, TimeSpan, UsageResponse,
+    };
+
+    /// An exact decimal from its text; test input is always valid.
+    pub(crate) fn dec(text: &str) -> Decimal {
+        text.parse().expect("test decimal")
+    }
+
+    /// A date from its text; test input is always valid.
+    pub(crate) fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("test date")
+    }
+
+    /// Epoch milliseconds of a UTC date-time written `YYYY-MM-DDTHH:MM:SS`.
+    pub(crate) fn utc_ms(text: &str) -> i64 {
+        chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
+            .expect("test date-time")
+            .and_utc()
+            .timestamp_millis()
+    }
+
+    /// A point.
+    pub(crate) fn point(timestamp_ms: i64, amount: &str) -> DataPoint {
+        DataPoint {
+            timestamp_ms,
+            amount: dec(amount),
+        }
+    }
+
+    /// A series whose `count` equals its number of points.
+    pub(crate) fn series(name: &str, unit: &str, points: Vec<DataPoint>) -> ResourceSeries {
+        ResourceSeries {
+            name: name.into(),
+            count: points.len() as u64,
+            unit: unit.into(),
+            points,
+        }
+    }
+
+    /// A summary day from `(resource, average)` pairs.
+    pub(crate) fn summary_day(day: &str, values: &[(&str, &str)]) -> SummaryDay {
+        SummaryDay {
+            date: date(day),
+            values: values
+                .iter()
+                .map(|(resource, average)| SummaryValue {
+                    resource: (*resource).into(),
+                    average: dec(average),
+                })
+                .collect(),
+        }
+    }
+
+    /// A response of account `a` spanning `begin..=end`.
+    pub(crate) fn response(
+        begin: &str,
+        end: &str,
+        resources: Vec<ResourceSeries>,
+        summary: Vec<SummaryDay>,
+    ) -> UsageResponse {
+        UsageResponse {
+            account_id: "a".into(),
+            time_span: TimeSpan {
+                begin_date: date(begin),
+                end_date: date(end),
+            },
+            resources,
+            summary,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn epoch_day_zero_is_1970_01_01() {
+        assert_eq!(
+            date_of_epoch_day(0),
+            chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+        );
+        assert_eq!(
+            date_of_epoch_day(-1),
+            chrono::NaiveDate::from_ymd_opt(1969, 12, 31)
+        );
+        assert_eq!(
+            date_of_epoch_day(19_723),
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
+        );
+    }
+
+    #[test]
+    fn epoch_day_out_of_chrono_range_is_none() {
+        assert_eq!(date_of_epoch_day(i64::MAX), None);
+        assert_eq!(date_of_epoch_day(i64::from(i32::MAX)), None);
+    }
+}
