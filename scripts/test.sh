@@ -109,8 +109,7 @@ tests() { # NAME COMMAND...
 
 check fmt cargo fmt --all -- --check --color never
 check clippy cargo clippy --workspace --all-targets -- -D warnings
-# Benches are left out on wasm: criterion is a native-only dev-dependency.
-check clippy-wasm cargo clippy -p bec-usage --target wasm32-unknown-unknown --lib --tests --examples -- -D warnings
+check clippy-wasm cargo clippy -p bec-usage --target wasm32-unknown-unknown --all-targets -- -D warnings
 tests native-tests cargo test --workspace --no-fail-fast
 # Node runs these through wasm-bindgen-test-runner (see .cargo/config.toml).
 tests wasm-tests cargo test -p bec-usage --target wasm32-unknown-unknown --no-fail-fast
