@@ -84,6 +84,32 @@ ensure_python_venv() { # DIR DIST VERSION MODULE
     "$dir/bin/python" -c "$check" || die "$dist $version installed but 'import $module' fails"
 }
 
+# Installs the npm packages of folder DIR exactly as its committed package-lock.json says
+# (`npm ci`), unless they are installed already: npm writes node_modules/.package-lock.json
+# after every install, so a copy newer than package.json and package-lock.json is current.
+ensure_npm_folder() { # DIR
+    local dir="$1" installed="$1/node_modules/.package-lock.json"
+    if [[ -f "$installed" && "$installed" -nt "$dir/package-lock.json" && "$installed" -nt "$dir/package.json" ]]; then
+        return
+    fi
+    require_command npm "install Node.js 20 or newer with npm"
+    say "installing the npm packages of ${dir#"$REPO_ROOT"/} (npm ci)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+# Debian packages, installed with apt-get when one of COMMANDS (space-separated) is missing.
+ensure_debian_packages() { # "COMMANDS" PACKAGE...
+    local commands="$1" command missing=""
+    shift
+    for command in $commands; do
+        command -v "$command" >/dev/null 2>&1 || missing=1
+    done
+    if [[ -z "$missing" ]]; then return; fi
+    require_command apt-get "install $* by hand"
+    say "installing Debian packages: $*"
+    apt-get update -qq && apt-get install -y -qq "$@" >/dev/null
+}
+
 main() {
     require_command cargo "install Rust with rustup (https://rustup.rs)"
     require_command rustup "this project installs its Rust target and components with rustup"
@@ -100,6 +126,14 @@ main() {
     [[ -n "$wasm_bindgen_version" ]] || die "no wasm-bindgen in Cargo.lock"
     ensure_cargo_tool wasm-bindgen-cli "$wasm_bindgen_version" wasm-bindgen
     ensure_cargo_tool wasm-bindgen-cli "$wasm_bindgen_version" wasm-bindgen-test-runner
+
+    # The npm package: wasm-opt (npm binaryen; Debian's miscompiles wasm-bindgen output) and
+    # esbuild to build it; Vite, Playwright, TypeScript and Baidu's JS SDK to test it, in
+    # Debian's Chromium.
+    ensure_npm_folder "$REPO_ROOT/tools/npm"
+    export PATH="$REPO_ROOT/tools/npm/node_modules/.bin:$PATH"
+    ensure_npm_folder "$REPO_ROOT/tests/npm"
+    ensure_debian_packages "chromium chromedriver" chromium chromium-driver
 
     ensure_python_venv "$SDK_VENV" "$SDK_DIST" "$SDK_VERSION" baidubce
     export BEC_SDK_PYTHON="$SDK_VENV/bin/python"

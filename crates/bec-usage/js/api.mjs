@@ -1,0 +1,317 @@
+// The hand-written JavaScript layer of the npm package bec-usage, around the WebAssembly
+// exports of the core: the fetch client `UsageClient`, `isBecUsageError` and `version`.
+//
+// Written once, as an ES module with no imports: each entry point (index.mjs for browsers
+// and bundlers, node.mjs for Node, which also becomes index.cjs for `require`) loads the
+// wasm its own way and hands the initialised exports to `createApi`; scripts/build-npm.sh
+// bundles each entry with this file and the glue. The types are index.d.ts.
+//
+// Everything that is pure (signing, date validation, splitting, parsing, merging, error
+// bodies) is the Rust core's; this file only does what needs `fetch`, promises and
+// `AbortSignal`.
+
+/** The service's host, signed for when requests are relayed through a proxy. */
+const SERVICE_HOST = "bec.baidubce.com";
+/** The path of the usage API, on the service and on a proxy alike. */
+const USAGE_PATH = "/v1/usage/computing";
+/** Error codes that mean "your signing time is off": sign again with the server's clock. */
+const CLOCK_CODES = new Set(["RequestExpired", "RequestTimeTooSkewed"]);
+const DEFAULT_CONCURRENCY = 4;
+/** How much of an unexpected answer's body an `Http` error quotes. */
+const BODY_EXCERPT_CHARS = 200;
+
+/** What to do about a BCE error code, appended to the error's message. */
+const SERVICE_HINTS = {
+  SignatureDoesNotMatch:
+    "check the secret access key, and that the signing host is the host the request finally reaches",
+  InvalidAccessKeyId: "check the access key id",
+  AccessDenied: "check that the key is allowed to read BEC usage",
+  RequestExpired: "the clock used for signing is off; correct it or let the server's Date through (CORS: expose Date)",
+  RequestTimeTooSkewed:
+    "the clock used for signing is off; correct it or let the server's Date through (CORS: expose Date)",
+  InvalidHTTPAuthHeader: "the Authorization header was refused; a proxy may have altered it",
+};
+
+/**
+ * An error of this package: a real `Error` (stack, message) named `BecUsageError`, with a
+ * `kind` and, where known, more fields. Fields that are `undefined` are left out, so
+ * `"code" in error` says whether there is one.
+ */
+function becUsageError(kind, message, fields = {}, cause = undefined) {
+  const error = cause === undefined ? new Error(message) : new Error(message, { cause });
+  error.name = "BecUsageError";
+  error.kind = kind;
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== undefined && value !== null) error[key] = value;
+  }
+  return error;
+}
+
+/** Whether `error` is an error thrown by this package (by the wasm core or by this layer). */
+export function isBecUsageError(error) {
+  return error instanceof Error && error.name === "BecUsageError" && typeof error.kind === "string";
+}
+
+function invalidArgument(field, message, value) {
+  return becUsageError("InvalidArgument", message, { field, value });
+}
+
+/** The server's `Date` header as a `Date`, or `null` when absent, unreadable or invalid. */
+function serverDate(headers) {
+  const text = headers.get("date");
+  if (!text) return null;
+  const millis = Date.parse(text);
+  return Number.isFinite(millis) ? new Date(millis) : null;
+}
+
+/**
+ * Splits the endpoint into the base URL requests are sent under and the host signed by
+ * default. Absolute `http(s)://` endpoints keep their host; `""`, `"/"` and other paths
+ * starting with `/` are the page's own origin, a proxy that relays to the service.
+ */
+function parseEndpoint(endpoint) {
+  if (typeof endpoint !== "string") {
+    throw invalidArgument(
+      "endpoint",
+      'UsageClient needs an endpoint: the service ("https://bec.baidubce.com") or a proxy ("https://dashboard.example.com", or "" for the page\'s own origin)',
+      String(endpoint),
+    );
+  }
+  const trimmed = endpoint.trim().replace(/\/+$/, "");
+  if (trimmed === "" || trimmed.startsWith("/")) {
+    return { base: trimmed, defaultSigningHost: SERVICE_HOST };
+  }
+  let url;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.search || url.hash) {
+    throw invalidArgument(
+      "endpoint",
+      `the endpoint ${JSON.stringify(endpoint)} is not an http(s) URL without query or fragment, nor a path on the page's origin; write e.g. "https://bec.baidubce.com"`,
+      endpoint,
+    );
+  }
+  return { base: `${url.origin}${url.pathname.replace(/\/+$/, "")}`, defaultSigningHost: url.host };
+}
+
+function checkCredentials(credentials) {
+  if (credentials === undefined || credentials === null) return null;
+  const { accessKeyId, secretAccessKey } = credentials;
+  if (typeof accessKeyId !== "string" || accessKeyId.trim() === "") {
+    throw becUsageError(
+      "InvalidCredentials",
+      "credentials.accessKeyId is missing or empty; give the access key id of the key pair, or leave credentials out to go through a signing proxy",
+      { field: "accessKeyId" },
+    );
+  }
+  if (typeof secretAccessKey !== "string" || secretAccessKey.trim() === "") {
+    // The value is a secret: it is never put into an error.
+    throw becUsageError(
+      "InvalidCredentials",
+      "credentials.secretAccessKey is missing or empty; give the secret access key of the key pair",
+      { field: "secretAccessKey" },
+    );
+  }
+  return Object.freeze({ accessKeyId, secretAccessKey });
+}
+
+/** Builds the public API of the package around the initialised wasm exports. */
+export function createApi(wasm) {
+  const { signRequest, validateRange, splitRange, parseUsage, mergeUsage, parseServiceError, Usage } = wasm;
+  const version = wasm.version();
+
+  /** The error for a non-2xx answer: `Service` for a BCE error body, `Http` otherwise. */
+  function answerError(response, body, url, signed) {
+    const service = parseServiceError(response.status, body, response.headers.get("x-bce-request-id"));
+    if (service) {
+      const hint = SERVICE_HINTS[service.code];
+      const requestId = service.requestId ? ` (request id ${service.requestId})` : "";
+      return becUsageError(
+        "Service",
+        `BEC refused the request with HTTP ${service.status} ${service.code}: ${service.message || "(no message)"}${requestId}${hint ? `; ${hint}` : ""}`,
+        {
+          code: service.code,
+          requestId: service.requestId,
+          status: service.status,
+          canonicalRequest: signed?.canonicalRequest,
+        },
+      );
+    }
+    const excerpt = body.length > BODY_EXCERPT_CHARS ? `${body.slice(0, BODY_EXCERPT_CHARS)}…` : body;
+    return becUsageError(
+      "Http",
+      `GET ${url} answered HTTP ${response.status} ${response.statusText || ""}`.trimEnd() +
+        ` without a BCE error body${excerpt ? `: ${JSON.stringify(excerpt)}` : ""}; check the endpoint (and the proxy, if there is one)`,
+      { status: response.status, requestId: response.headers.get("x-bce-request-id") ?? undefined },
+    );
+  }
+
+  /** Fetches usage from the service or a proxy. */
+  class UsageClient {
+    #base;
+    #credentials;
+    #signingHost;
+    #fetch;
+    #concurrency;
+    #now;
+    /** Server time minus local time, learnt from a `RequestExpired`/`RequestTimeTooSkewed` answer. */
+    #clockOffsetMs = 0;
+
+    constructor(options) {
+      if (options === null || typeof options !== "object") {
+        throw invalidArgument("options", "new UsageClient(options) needs an options object with at least an endpoint");
+      }
+      const { base, defaultSigningHost } = parseEndpoint(options.endpoint);
+      this.#base = base;
+      this.#credentials = checkCredentials(options.credentials);
+      if (options.signingHost !== undefined && (typeof options.signingHost !== "string" || options.signingHost === "")) {
+        throw invalidArgument("signingHost", "signingHost must be a host name such as \"bec.baidubce.com\"", String(options.signingHost));
+      }
+      this.#signingHost = options.signingHost ?? defaultSigningHost;
+      const fetchImpl = options.fetch ?? globalThis.fetch;
+      if (typeof fetchImpl !== "function") {
+        throw invalidArgument("fetch", "there is no fetch here (Node.js 18 or newer has one); pass options.fetch");
+      }
+      this.#fetch = fetchImpl;
+      const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+      if (!Number.isInteger(concurrency) || concurrency < 1) {
+        throw invalidArgument("concurrency", "concurrency must be a whole number of at least 1", String(concurrency));
+      }
+      this.#concurrency = concurrency;
+      const now = options.now ?? (() => new Date());
+      if (typeof now !== "function") {
+        throw invalidArgument("now", "now must be a function returning a Date");
+      }
+      this.#now = now;
+    }
+
+    async fetchUsage(beginDate, endDate, options = {}) {
+      const { signal, onProgress } = options ?? {};
+      if (signal?.aborted) throw signal.reason;
+      const ranges = splitRange(beginDate, endDate);
+
+      // One controller for every request of this call: the caller's signal aborts it, and
+      // so does the first failing chunk, so that nothing keeps running after we reject.
+      const controller = new AbortController();
+      const relayAbort = () => controller.abort(signal.reason);
+      signal?.addEventListener("abort", relayAbort, { once: true });
+
+      const parts = new Array(ranges.length);
+      let next = 0;
+      let completed = 0;
+      let failure = null;
+      const worker = async () => {
+        while (next < ranges.length && failure === null) {
+          const index = next++;
+          parts[index] = await this.#fetchRange(ranges[index], controller.signal);
+          completed += 1;
+          onProgress?.({ completed, total: ranges.length, range: ranges[index] });
+        }
+      };
+      const fail = (error) => {
+        if (failure === null) failure = { error };
+        controller.abort();
+      };
+      try {
+        const workers = Math.min(this.#concurrency, ranges.length);
+        await Promise.all(Array.from({ length: workers }, () => worker().catch(fail)));
+      } finally {
+        signal?.removeEventListener("abort", relayAbort);
+      }
+
+      if (failure !== null) {
+        for (const part of parts) part?.free();
+        throw signal?.aborted ? signal.reason : failure.error;
+      }
+      if (parts.length === 1) return parts[0];
+      try {
+        return mergeUsage(parts);
+      } finally {
+        for (const part of parts) part.free();
+      }
+    }
+
+    /** One chunk: request, and on a clock error of a signing client, one more try. */
+    async #fetchRange(range, signal) {
+      let signingTime = null;
+      for (let attempt = 1; ; attempt += 1) {
+        const request = this.#prepare(range, signingTime);
+        const { response, body } = await this.#send(request, signal);
+        if (response.ok) return parseUsage(body);
+        const error = answerError(response, new TextDecoder().decode(body), request.url, request.signed);
+        if (this.#credentials && attempt === 1 && error.kind === "Service" && CLOCK_CODES.has(error.code)) {
+          const date = serverDate(response.headers);
+          if (date) {
+            // The server's clock, to the second: sign the retry with exactly that time, and
+            // keep the difference for the chunks that follow.
+            this.#clockOffsetMs = date.getTime() - this.#now().getTime();
+            signingTime = date;
+            continue;
+          }
+        }
+        throw error;
+      }
+    }
+
+    /** The URL and headers of one chunk's request, signed when the client has keys. */
+    #prepare(range, signingTime) {
+      const query = { beginDate: range.beginDate, endDate: range.endDate };
+      if (!this.#credentials) {
+        const search = new URLSearchParams(query).toString();
+        return { url: `${this.#base}${USAGE_PATH}?${search}`, headers: {}, signed: null };
+      }
+      const timestamp = signingTime ?? new Date(this.#now().getTime() + this.#clockOffsetMs);
+      const signed = signRequest({
+        accessKeyId: this.#credentials.accessKeyId,
+        secretAccessKey: this.#credentials.secretAccessKey,
+        method: "GET",
+        host: this.#signingHost,
+        path: USAGE_PATH,
+        query,
+        timestamp,
+      });
+      // `host` is left to the HTTP stack: browsers refuse to set it, and it is the URL's.
+      const headers = {
+        authorization: signed.headers.authorization,
+        "x-bce-date": signed.headers["x-bce-date"],
+      };
+      return { url: `${this.#base}${signed.path}?${signed.queryString}`, headers, signed };
+    }
+
+    /**
+     * Sends a request and reads the whole body as UTF-8 bytes (parseUsage reads them without
+     * a detour through a string); network failures become `Network` errors.
+     */
+    async #send(request, signal) {
+      const fetchImpl = this.#fetch; // called without a receiver: window.fetch refuses a foreign `this`
+      try {
+        const response = await fetchImpl(request.url, { method: "GET", headers: request.headers, signal });
+        return { response, body: new Uint8Array(await response.arrayBuffer()) };
+      } catch (cause) {
+        if (signal.aborted) throw signal.reason;
+        throw becUsageError(
+          "Network",
+          `GET ${request.url} failed before an answer arrived (${cause?.message ?? cause}); check the endpoint, the network and, in a browser, CORS`,
+          {},
+          cause,
+        );
+      }
+    }
+  }
+
+  return Object.freeze({
+    signRequest,
+    validateRange,
+    splitRange,
+    parseUsage,
+    mergeUsage,
+    parseServiceError,
+    Usage,
+    UsageClient,
+    isBecUsageError,
+    version,
+  });
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds and packs the npm package, then runs its tests with Node's test runner (TAP output,
+# ending with "# pass N" and "# fail N"): packaging (Node ESM and CommonJS consumers of the
+# installed tarball, npm publish --dry-run), browsers (a Vite page and a plain module page in
+# headless Chromium), the client against a local fake BEC, and the TypeScript types.
+#
+#   bash tests/npm/run.sh              # what scripts/test.sh runs as the suite npm-package
+#   bash tests/npm/run.sh --no-build   # the tests only, on the package already built
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+if [[ "${1:-}" != --no-build ]]; then
+    bash ../../scripts/build-npm.sh
+fi
+exec node --test --test-reporter=tap --test-concurrency=1 test/*.test.mjs
