@@ -11,4 +11,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 if [[ "${1:-}" != --no-build ]]; then
     bash ../../scripts/build-npm.sh
 fi
-exec node --test --test-reporter=tap --test-concurrency=1 test/*.test.mjs
+# A hung test fails after two minutes instead of holding up the whole run.
+exec node --test --test-reporter=tap --test-concurrency=1 --test-timeout=120000 test/*.test.mjs
