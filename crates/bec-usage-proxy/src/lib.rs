@@ -1,0 +1,31 @@
+//! # bec-usage-proxy
+//!
+//! A small service between the bec-usage dashboard and Baidu AI Cloud BEC: browsers cannot
+//! call `bec.baidubce.com` (no CORS) and keys must not sit in a page.
+//!
+//! - [`app`]: the HTTP application: the dashboard's files, `/healthz`, and
+//!   `GET /v1/usage/computing`, the same path as BEC's, with security headers,
+//!   compression, request ids and logs.
+//! - [`forward`]: what is forwarded and what is refused ([`forward::rules`]), signing in
+//!   server-signed mode, and the upstream client with timeouts, a size cap and retries.
+//! - [`standin`]: the demo BEC stand-in (`--demo`, or alone with `standin`).
+//! - [`config`]: flags, environment and key file; [`ratelimit`]: the per-client limit;
+//!   [`errors`]: the one error type and its BCE-style JSON answer.
+//!
+//! Pure rules (validation, retry decisions, backoff, the stand-in's checks, the token
+//! bucket) are plain functions that take the time or the jitter as arguments; sockets and
+//! clocks are at the edges ([`server`], [`clock`]).
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations, unreachable_pub)]
+
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod errors;
+pub mod forward;
+pub mod ids;
+pub mod ratelimit;
+pub mod server;
+pub mod standin;
+
+pub use errors::{Error, ErrorKind, Result};

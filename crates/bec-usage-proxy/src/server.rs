@@ -1,0 +1,155 @@
+//! Starting things: logging, the proxy (with the in-process stand-in for `--demo`), and the
+//! stand-in alone.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::app::{self, AppOptions};
+use crate::clock::Clock;
+use crate::config::{LogFormat, ProxySettings, StandinArgs, UpstreamChoice};
+use crate::errors::{Error, ErrorKind, Result};
+use crate::forward::{Forwarder, Upstream};
+use crate::standin::{self, Faults, Standin, StandinConfig, DEMO_HOST};
+
+/// Installs the global log subscriber: `RUST_LOG` sets the filter (default `info`).
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colours only on a terminal: a log file or collector gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(ansi);
+    // A second installation (in tests) keeps the first; nothing to report.
+    let _ = match format {
+        LogFormat::Compact => builder.compact().try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+async fn bind(address: SocketAddr, what: &str) -> Result<TcpListener> {
+    TcpListener::bind(address).await.map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot listen on {address} for the {what}: {e}"),
+        )
+    })
+}
+
+/// Starts the stand-in on a free loopback port in this process; returns its address.
+pub async fn spawn_standin(standin: Standin) -> Result<SocketAddr> {
+    let listener = bind(SocketAddr::from(([127, 0, 0, 1], 0)), "stand-in").await?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| Error::new(ErrorKind::Io, format!("the stand-in's address: {e}")))?;
+    tokio::spawn(async move {
+        if let Err(error) = standin::serve(listener, standin).await {
+            tracing::error!(%error, "the stand-in stopped");
+        }
+    });
+    Ok(address)
+}
+
+/// The upstream for `choice`, starting the stand-in for [`UpstreamChoice::Demo`].
+async fn upstream_for(choice: &UpstreamChoice, faults: Faults, clock: &Clock) -> Result<Upstream> {
+    match choice {
+        UpstreamChoice::Origin(upstream) => Ok(upstream.clone()),
+        UpstreamChoice::Demo => {
+            let config = StandinConfig {
+                faults,
+                clock: clock.clone(),
+                ..StandinConfig::demo()
+            };
+            let address = spawn_standin(Standin::new(config)).await?;
+            tracing::info!(%address, host = DEMO_HOST, "demo stand-in started");
+            Ok(Upstream::parse(&format!("http://{address}"))?.with_host(DEMO_HOST))
+        }
+    }
+}
+
+/// Runs the proxy until SIGINT or SIGTERM.
+pub async fn run(settings: ProxySettings, clock: Clock) -> Result<()> {
+    let upstream = upstream_for(&settings.upstream, settings.demo_faults, &clock).await?;
+    if upstream.is_plaintext_remote() {
+        tracing::warn!(upstream = %upstream.base(), "the upstream is plain HTTP to a remote host; signatures and data travel unencrypted");
+    }
+    let forwarder = Forwarder::new(upstream, settings.policy, settings.credentials, clock)?;
+    let listener = bind(settings.listen, "proxy").await?;
+    match &settings.dist {
+        Some(dir) => tracing::info!(dist = %dir.display(), "serving the dashboard"),
+        None => tracing::info!(
+            dist = %settings.dist_requested.display(),
+            "no dashboard folder; serving only the API and /healthz"
+        ),
+    }
+    tracing::info!(
+        listen = %settings.listen,
+        mode = %forwarder.mode(),
+        upstream = %forwarder.upstream().base(),
+        upstream_host = forwarder.upstream().host(),
+        cors_origins = settings.cors_origins.len(),
+        rate_limit = settings.rate_limit.map_or(0.0, |l| l.per_second),
+        "bec-usage-proxy listening"
+    );
+    let app = app::router(
+        Arc::new(forwarder),
+        AppOptions {
+            dist: settings.dist,
+            cors_origins: settings.cors_origins,
+            rate_limit: settings.rate_limit,
+        },
+    );
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| Error::new(ErrorKind::Io, format!("the server stopped: {e}")))
+}
+
+/// Runs the stand-in alone until SIGINT or SIGTERM.
+pub async fn run_standin(args: &StandinArgs, clock: Clock) -> Result<()> {
+    let config = StandinConfig {
+        faults: args.faults.to_faults()?,
+        clock,
+        ..StandinConfig::demo()
+    };
+    let listener = bind(args.listen, "stand-in").await?;
+    tracing::info!(listen = %args.listen, faults = ?config.faults, "demo BEC stand-in listening");
+    let app = Standin::new(config).router();
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| Error::new(ErrorKind::Io, format!("the stand-in stopped: {e}")))
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

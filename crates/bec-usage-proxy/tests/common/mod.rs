@@ -1,0 +1,217 @@
+//! Helpers of the integration tests: a stand-in and a proxy on ephemeral loopback ports,
+//! a signer for clients, and a raw HTTP/1.1 client for requests no library would send.
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bec_usage::signing::{sign, Credentials, SignableRequest, SigningParams};
+use bec_usage_proxy::app::{self, AppOptions};
+use bec_usage_proxy::clock::{system_clock, Clock};
+use bec_usage_proxy::forward::retry::RetryPolicy;
+use bec_usage_proxy::forward::rules::USAGE_PATH;
+use bec_usage_proxy::forward::{Forwarder, Upstream, UpstreamPolicy};
+use bec_usage_proxy::server::spawn_standin;
+use bec_usage_proxy::standin::{Standin, StandinConfig};
+use chrono::{DateTime, Utc};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A key pair only these tests use; its secret must never appear in an answer or a log.
+pub const TEST_ACCESS_KEY_ID: &str = "test-access-key-id";
+pub const TEST_SECRET: &str = "TEST-SECRET-never-in-a-log-7f3a9c";
+
+pub fn test_credentials() -> Credentials {
+    Credentials::new(TEST_ACCESS_KEY_ID, TEST_SECRET).expect("test keys")
+}
+
+/// Short timeouts and backoffs so fault tests finish quickly.
+pub fn quick_policy() -> UpstreamPolicy {
+    UpstreamPolicy {
+        connect_timeout: Duration::from_millis(500),
+        total_timeout: Duration::from_secs(3),
+        max_response_bytes: 32 * 1024 * 1024,
+        retry: RetryPolicy {
+            retries: 2,
+            backoff_base: Duration::from_millis(5),
+            backoff_max: Duration::from_millis(20),
+        },
+    }
+}
+
+/// A stand-in that accepts the test keys.
+pub async fn start_standin() -> (Standin, SocketAddr) {
+    start_standin_with(StandinConfig {
+        credentials: test_credentials(),
+        ..StandinConfig::demo()
+    })
+    .await
+}
+
+pub async fn start_standin_with(config: StandinConfig) -> (Standin, SocketAddr) {
+    let standin = Standin::new(config);
+    let address = spawn_standin(standin.clone())
+        .await
+        .expect("stand-in starts");
+    (standin, address)
+}
+
+/// How a test proxy runs.
+pub struct ProxySetup {
+    pub upstream: Upstream,
+    pub credentials: Option<Credentials>,
+    pub policy: UpstreamPolicy,
+    pub clock: Clock,
+    pub options: AppOptions,
+}
+
+impl ProxySetup {
+    /// Server-signed with the test keys, in front of `standin`.
+    pub fn server_signed(standin: SocketAddr) -> Self {
+        ProxySetup {
+            upstream: Upstream::parse(&format!("http://{standin}")).expect("upstream"),
+            credentials: Some(test_credentials()),
+            policy: quick_policy(),
+            clock: system_clock(),
+            options: AppOptions::default(),
+        }
+    }
+
+    /// Relay mode in front of `standin`.
+    pub fn relay(standin: SocketAddr) -> Self {
+        ProxySetup {
+            credentials: None,
+            ..ProxySetup::server_signed(standin)
+        }
+    }
+
+    pub async fn start(self) -> SocketAddr {
+        let forwarder = Forwarder::new(self.upstream, self.policy, self.credentials, self.clock)
+            .expect("forwarder");
+        let router = app::router(Arc::new(forwarder), self.options);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .expect("proxy serves");
+        });
+        address
+    }
+}
+
+/// `USAGE_PATH?beginDate=..&endDate=..`.
+pub fn usage_target(begin: &str, end: &str) -> String {
+    format!("{USAGE_PATH}?beginDate={begin}&endDate={end}")
+}
+
+/// A client's signature (relay mode): `(Authorization, x-bce-date)` for `host`.
+pub fn client_signature(
+    host: &str,
+    credentials: &Credentials,
+    time: DateTime<Utc>,
+    begin: &str,
+    end: &str,
+) -> (String, String) {
+    let query = [("beginDate", begin), ("endDate", end)];
+    let output = sign(
+        &SignableRequest::new("GET", host, USAGE_PATH).with_query(&query),
+        &SigningParams::new(credentials, time),
+    )
+    .expect("sign");
+    (
+        output.authorization().to_owned(),
+        output.x_bce_date().to_owned(),
+    )
+}
+
+/// An answer read off the socket.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+    /// Bytes after this answer on the same connection (pipelined answers).
+    pub rest: String,
+}
+
+impl RawResponse {
+    /// The value of header `name` (case-insensitive), if present.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_owned())
+        })
+    }
+
+    /// The BCE error code of the body, if it is a BCE error body.
+    pub fn code(&self) -> Option<String> {
+        bec_usage::json::parse_service_error(self.status, &self.body, None).map(|e| e.code)
+    }
+}
+
+/// Sends `request` bytes as they are and reads the answer until the server closes the
+/// connection (requests should carry `Connection: close`).
+pub async fn raw(address: SocketAddr, request: &[u8]) -> RawResponse {
+    let mut stream = TcpStream::connect(address).await.expect("connect");
+    stream.write_all(request).await.expect("write");
+    let mut bytes = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), async {
+        let mut buffer = [0u8; 16 * 1024];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => bytes.extend_from_slice(&buffer[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "the server did not close the connection");
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let mut response = RawResponse {
+        status,
+        head: head.to_owned(),
+        body: body.to_owned(),
+        rest: String::new(),
+    };
+    // Keep only this answer's body; what follows (a pipelined answer) goes to `rest`.
+    if let Some(length) = response
+        .header("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        if length < response.body.len() && response.body.is_char_boundary(length) {
+            response.rest = response.body.split_off(length);
+        }
+    }
+    response
+}
+
+/// A `GET` of `target` with the extra header lines `headers` (each ending in `\r\n`).
+pub async fn raw_get(address: SocketAddr, target: &str, headers: &str) -> RawResponse {
+    let request =
+        format!("GET {target} HTTP/1.1\r\nHost: {address}\r\n{headers}Connection: close\r\n\r\n");
+    raw(address, request.as_bytes()).await
+}
+
+/// The signature part (last 64 hex digits) of every `Authorization` the stand-in received.
+pub fn received_signatures(standin: &Standin) -> Vec<String> {
+    standin
+        .received()
+        .iter()
+        .flat_map(|r| r.headers.iter())
+        .filter(|(name, _)| name == "authorization")
+        .filter_map(|(_, value)| value.rsplit('/').next().map(str::to_owned))
+        .collect()
+}
