@@ -24,7 +24,13 @@ pub mod model;
 pub mod quality;
 pub mod query;
 pub mod signing;
+mod sort;
 pub mod synthetic;
+mod text;
+
+// The JavaScript bindings of the npm package (wasm-bindgen exports; nothing for Rust).
+#[cfg(all(feature = "js", target_arch = "wasm32"))]
+mod js;
 
 pub use error::{Error, ErrorKind, Result, ServiceError};
 pub use model::{DataPoint, ResourceSeries, SummaryDay, SummaryValue, TimeSpan, UsageResponse};

@@ -161,7 +161,7 @@ fn series_notes(
             .count()
     } else {
         let mut times: Vec<i64> = points.iter().map(|p| p.timestamp_ms).collect();
-        times.sort_unstable();
+        crate::sort::sort_by_key(&mut times, |time| *time);
         times.windows(2).filter(|pair| pair[0] == pair[1]).count()
     };
     if duplicates > 0 {
@@ -283,12 +283,13 @@ fn summary_notes(usage: &UsageResponse, notes: &mut Vec<QualityNote>) {
 /// `2024-01-01, 2024-01-02, 2024-01-03 and 4 more`.
 fn list_dates(dates: &[NaiveDate]) -> String {
     const SHOWN: usize = 3;
-    let mut text = dates
-        .iter()
-        .take(SHOWN)
-        .map(|&d| format_date(d))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut text = String::new();
+    for (index, date) in dates.iter().take(SHOWN).enumerate() {
+        if index > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(&format_date(*date));
+    }
     if dates.len() > SHOWN {
         text.push_str(&format!(" and {} more", dates.len() - SHOWN));
     }

@@ -8,6 +8,7 @@
 use chrono::{Datelike, Duration, FixedOffset, NaiveDate};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::text::Quoted;
 
 /// The longest range one query may cover, in days counted inclusively.
 pub const MAX_DAYS: u32 = 31;
@@ -100,7 +101,7 @@ pub fn parse_date(field: DateField, text: &str) -> Result<NaiveDate> {
 }
 
 fn quote(text: &str) -> String {
-    format!("{text:?}")
+    Quoted(text).to_string()
 }
 
 /// Says what is wrong with a date that is not shaped `YYYY-MM-DD`, when that is guessable.
@@ -109,7 +110,7 @@ fn format_hint(text: &str) -> String {
         return "; remove the surrounding spaces".into();
     }
     if let Some(c) = text.chars().find(|c| ('\u{FF10}'..='\u{FF19}').contains(c)) {
-        return format!("; it contains the full-width digit {c:?}, use ASCII digits 0-9");
+        return format!("; it contains the full-width digit '{c}', use ASCII digits 0-9");
     }
     if text.len() > 10 && (text.contains('T') || text.contains(' ') || text.contains(':')) {
         return "; give only the date, without a time".into();

@@ -21,6 +21,7 @@ use super::reconcile::Reconciliation;
 use super::{date_of_epoch_day, offset_ms, DAY_MS};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::UsageResponse;
+use crate::text::Quoted;
 
 /// The points of every resource in long form, one row per point:
 ///
@@ -74,9 +75,10 @@ pub fn points_csv(response: &UsageResponse, offset: FixedOffset) -> Result<Strin
                 Error::new(
                     ErrorKind::InvalidTimestamp,
                     format!(
-                        "the timestamp {} of point {index} of resource {:?} is too far from \
+                        "the timestamp {} of point {index} of resource {} is too far from \
                          1970 to write as a date",
-                        point.timestamp_ms, series.name
+                        point.timestamp_ms,
+                        Quoted(&series.name)
                     ),
                 )
             })?;
@@ -242,10 +244,9 @@ fn push_digits(out: &mut Vec<u8>, value: u32, width: u32) {
 }
 
 /// Every byte written is either copied from a `&str` or ASCII, so the buffer is UTF-8; the
-/// lossy fallback only exists to avoid a panic path.
+/// fallback only exists to avoid a panic path.
 fn into_string(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes)
-        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// Writes timestamps as local ISO 8601 times, caching the date part: consecutive points
@@ -267,8 +268,12 @@ impl TimestampWriter {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 format!(
-                    "the UTC offset {offset} has seconds, which an ISO 8601 time cannot show; \
-                     use an offset of whole minutes such as +08:00"
+                    "the UTC offset {}{:02}:{:02}:{:02} has seconds, which an ISO 8601 time \
+                     cannot show; use an offset of whole minutes such as +08:00",
+                    if seconds < 0 { '-' } else { '+' },
+                    seconds.unsigned_abs() / 3600,
+                    seconds.unsigned_abs() / 60 % 60,
+                    seconds.unsigned_abs() % 60
                 ),
             ));
         }

@@ -11,14 +11,13 @@
 //! all amounts of the series have one scale (about 2.5 ns a point for a month of minute
 //! data); a series with mixed scales is summed again in `Decimal` arithmetic.
 
-use std::collections::BTreeMap;
-
 use chrono::{FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::{date_of_epoch_day, offset_ms, DAY_MS};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{DataPoint, ResourceSeries, UsageResponse};
+use crate::text::{Day, Quoted};
 
 /// One cell of a [`DailyTable`]: a resource's average on a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -114,7 +113,7 @@ trait RunningSum: Copy {
 /// The general sum: `Decimal` arithmetic, any mix of scales.
 impl RunningSum for Decimal {
     fn add(&mut self, amount: Decimal) -> bool {
-        match self.checked_add(amount) {
+        match super::checked_add(*self, amount) {
             Some(sum) => {
                 *self = sum;
                 true
@@ -182,7 +181,7 @@ pub fn daily_averages(response: &UsageResponse, offset: FixedOffset) -> Result<D
         .iter()
         .flat_map(|accumulators| accumulators.iter().map(|a| a.day))
         .collect();
-    days.sort_unstable();
+    crate::sort::sort_by_key(&mut days, |day| *day);
     days.dedup();
     let dates = days
         .iter()
@@ -257,9 +256,9 @@ fn accumulate_days(series: &ResourceSeries, shift: i64) -> Result<Vec<DayAccumul
             None => Error::new(
                 ErrorKind::InvalidTimestamp,
                 format!(
-                    "a point of resource {:?} falls on day {day} from 1970-01-01, which has \
+                    "a point of resource {} falls on day {day} from 1970-01-01, which has \
                      no calendar date; check the timestamps for absurd values",
-                    series.name
+                    Quoted(&series.name)
                 ),
             ),
         },
@@ -278,8 +277,10 @@ fn accumulate<S: RunningSum>(
         points: usize,
     }
     let mut running: Vec<Running<S>> = Vec::new();
-    // Day number → index in `running`; consulted only when the day changes.
-    let mut index_of_day: BTreeMap<i64, usize> = BTreeMap::new();
+    // The latest day so far: when the day changes to a later one (points in time order),
+    // it is new; only a return to an earlier day searches `running`, which holds a few
+    // dozen days (a map would cost more code in the WebAssembly module than that search).
+    let mut latest_day: Option<i64> = None;
     // The current day as a half-open range of local milliseconds, and its accumulator.
     // The initial range is empty, so the first point always looks its day up.
     let (mut day_start, mut day_end, mut current) = (0i64, 0i64, 0usize);
@@ -294,7 +295,13 @@ fn accumulate<S: RunningSum>(
             })?;
         if local < day_start || local >= day_end {
             let day = local.div_euclid(DAY_MS);
-            current = *index_of_day.entry(day).or_insert_with(|| {
+            let known = if latest_day.is_some_and(|latest| day <= latest) {
+                running.iter().position(|r| r.day == day)
+            } else {
+                latest_day = Some(day);
+                None
+            };
+            current = known.unwrap_or_else(|| {
                 running.push(Running {
                     day,
                     sum: zero,
@@ -334,9 +341,10 @@ fn day_overflow(series: &ResourceSeries, date: NaiveDate) -> Error {
     Error::new(
         ErrorKind::Overflow,
         format!(
-            "the sum of the amounts of resource {:?} on {date} leaves the range of a 96-bit \
+            "the sum of the amounts of resource {} on {date} leaves the range of a 96-bit \
              decimal (about ±7.9e28); check the amounts for absurd values",
-            series.name
+            Quoted(&series.name),
+            date = Day(date)
         ),
     )
 }
@@ -345,9 +353,9 @@ fn timestamp_overflow(series: &ResourceSeries, index: usize, timestamp_ms: i64) 
     Error::new(
         ErrorKind::InvalidTimestamp,
         format!(
-            "the timestamp {timestamp_ms} of point {index} of resource {:?} is too far from \
+            "the timestamp {timestamp_ms} of point {index} of resource {} is too far from \
              1970 to place on a calendar day",
-            series.name
+            Quoted(&series.name)
         ),
     )
 }

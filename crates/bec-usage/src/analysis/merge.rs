@@ -4,12 +4,9 @@
 //! ([`crate::query::split_range`]); [`merge_responses`] puts the answers back together so
 //! that everything downstream (statistics, daily table, charts, CSV) sees one response.
 
-use std::collections::BTreeMap;
-
-use chrono::NaiveDate;
-
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{ResourceSeries, SummaryDay, TimeSpan, UsageResponse};
+use crate::text::Quoted;
 
 /// Merges the responses of the chunks of one range, in chunk order.
 ///
@@ -32,6 +29,13 @@ use crate::model::{ResourceSeries, SummaryDay, TimeSpan, UsageResponse};
 /// [`ErrorKind::AccountMismatch`] when two responses have different `accountId`s;
 /// [`ErrorKind::Overflow`] when the counts add up beyond `u64`.
 pub fn merge_responses(responses: &[UsageResponse]) -> Result<UsageResponse> {
+    let borrowed: Vec<&UsageResponse> = responses.iter().collect();
+    merge_response_refs(&borrowed)
+}
+
+/// [`merge_responses`] of responses held elsewhere (each behind an `Rc`, say, as the
+/// JavaScript bindings hold them), without copying them first.
+pub fn merge_response_refs(responses: &[&UsageResponse]) -> Result<UsageResponse> {
     let Some(first) = responses.first() else {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
@@ -47,9 +51,10 @@ pub fn merge_responses(responses: &[UsageResponse]) -> Result<UsageResponse> {
             ErrorKind::AccountMismatch,
             format!(
                 "cannot merge responses of different accounts: response 0 is for accountId \
-                 {:?} but response {index} is for accountId {:?}; merge only the chunks of \
+                 {} but response {index} is for accountId {}; merge only the chunks of \
                  one account's query",
-                first.account_id, other.account_id
+                Quoted(&first.account_id),
+                Quoted(&other.account_id)
             ),
         ));
     }
@@ -75,23 +80,28 @@ pub fn merge_responses(responses: &[UsageResponse]) -> Result<UsageResponse> {
     })
 }
 
-fn merge_resources(responses: &[UsageResponse]) -> Result<Vec<ResourceSeries>> {
+fn merge_resources(responses: &[&UsageResponse]) -> Result<Vec<ResourceSeries>> {
     // First pass: the resources in order of first appearance, their counts and units, and
     // how many points each will hold, so every point vector is allocated once.
     let mut merged: Vec<ResourceSeries> = Vec::new();
-    let mut index_of: BTreeMap<&str, usize> = BTreeMap::new();
     let mut lengths: Vec<usize> = Vec::new();
-    for series in responses.iter().flat_map(|r| &r.resources) {
-        let index = *index_of.entry(series.name.as_str()).or_insert_with(|| {
-            merged.push(ResourceSeries {
-                name: series.name.clone(),
-                count: 0,
-                unit: String::new(),
-                points: Vec::new(),
-            });
-            lengths.push(0);
-            merged.len() - 1
-        });
+    for (position, series) in responses
+        .iter()
+        .flat_map(|r| r.resources.iter().enumerate())
+    {
+        let index = match find_resource(&merged, &series.name, position) {
+            Some(index) => index,
+            None => {
+                merged.push(ResourceSeries {
+                    name: series.name.clone(),
+                    count: 0,
+                    unit: String::new(),
+                    points: Vec::new(),
+                });
+                lengths.push(0);
+                merged.len() - 1
+            }
+        };
         let (Some(target), Some(length)) = (merged.get_mut(index), lengths.get_mut(index)) else {
             continue; // `index` was handed out for a pushed entry; unreachable
         };
@@ -99,8 +109,8 @@ fn merge_resources(responses: &[UsageResponse]) -> Result<Vec<ResourceSeries>> {
             Error::new(
                 ErrorKind::Overflow,
                 format!(
-                    "the counts of resource {:?} add up to more than {}; a count is absurd",
-                    series.name,
+                    "the counts of resource {} add up to more than {}; a count is absurd",
+                    Quoted(&series.name),
                     u64::MAX
                 ),
             )
@@ -115,10 +125,12 @@ fn merge_resources(responses: &[UsageResponse]) -> Result<Vec<ResourceSeries>> {
     }
 
     // Second pass: the points.
-    for series in responses.iter().flat_map(|r| &r.resources) {
-        if let Some(target) = index_of
-            .get(series.name.as_str())
-            .and_then(|&i| merged.get_mut(i))
+    for (position, series) in responses
+        .iter()
+        .flat_map(|r| r.resources.iter().enumerate())
+    {
+        if let Some(target) =
+            find_resource(&merged, &series.name, position).and_then(|i| merged.get_mut(i))
         {
             target.points.extend_from_slice(&series.points);
         }
@@ -129,27 +141,49 @@ fn merge_resources(responses: &[UsageResponse]) -> Result<Vec<ResourceSeries>> {
             .windows(2)
             .all(|w| w[0].timestamp_ms <= w[1].timestamp_ms)
         {
-            target.points.sort_by_key(|p| p.timestamp_ms); // stable
+            crate::sort::sort_by_key(&mut target.points, |p| p.timestamp_ms); // stable
         }
         target.points.dedup_by_key(|p| p.timestamp_ms); // keeps the first of each run
     }
     Ok(merged)
 }
 
-fn merge_summaries(responses: &[UsageResponse]) -> Vec<SummaryDay> {
-    let mut days: BTreeMap<NaiveDate, SummaryDay> = BTreeMap::new();
-    for day in responses.iter().flat_map(|r| &r.summary) {
-        let merged = days.entry(day.date).or_insert_with(|| SummaryDay {
-            date: day.date,
-            values: Vec::with_capacity(day.values.len()),
-        });
+/// The index of the resource `name` in `merged`. Chunks list their resources in the same
+/// order, so the series' `position` in its chunk is tried first, then every resource: a
+/// response has a few dozen resources, and a map would cost more code in the WebAssembly
+/// module than the search costs time.
+fn find_resource(merged: &[ResourceSeries], name: &str, position: usize) -> Option<usize> {
+    if merged
+        .get(position)
+        .is_some_and(|series| series.name == name)
+    {
+        return Some(position);
+    }
+    merged.iter().position(|series| series.name == name)
+}
+
+fn merge_summaries(responses: &[&UsageResponse]) -> Vec<SummaryDay> {
+    // Every day of every chunk, by date; the stable sort keeps chunk order within a date.
+    let mut days: Vec<&SummaryDay> = responses.iter().flat_map(|r| &r.summary).collect();
+    crate::sort::sort_by_key(&mut days, |day| day.date);
+    let mut merged: Vec<SummaryDay> = Vec::new();
+    for day in days {
+        if merged.last().map(|last| last.date) != Some(day.date) {
+            merged.push(SummaryDay {
+                date: day.date,
+                values: Vec::with_capacity(day.values.len()),
+            });
+        }
+        let Some(target) = merged.last_mut() else {
+            continue; // a day was just pushed; unreachable
+        };
         for value in &day.values {
-            if !merged.values.iter().any(|v| v.resource == value.resource) {
-                merged.values.push(value.clone());
+            if !target.values.iter().any(|v| v.resource == value.resource) {
+                target.values.push(value.clone());
             }
         }
     }
-    days.into_values().collect()
+    merged
 }
 
 #[cfg(test)]
@@ -159,6 +193,7 @@ mod tests {
 
     use super::*;
     use crate::analysis::test_support::{date, dec, point, response, series, summary_day};
+    use chrono::NaiveDate;
 
     #[test]
     fn empty_input_is_invalid() {

@@ -22,7 +22,6 @@
 //! With [`ReconcileOptions::tolerance`] set, values also match when `|r − s|` is at most
 //! the tolerance (for services that truncate, or round in floating point).
 
-use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 
 use chrono::{FixedOffset, NaiveDate};
@@ -32,6 +31,7 @@ use super::daily::{daily_averages, DailyTable};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{SummaryDay, UsageResponse};
 use crate::query::beijing_offset;
+use crate::text::{Day, Exact, Quoted};
 
 /// How to reconcile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -216,17 +216,18 @@ impl Reconciliation {
             out.push_str(":\n");
             for row in rows {
                 // Writing to a String cannot fail.
-                let _ = write!(out, "  {} {}: ", row.date, row.resource);
+                let _ = write!(out, "  {} {}: ", Day(row.date), row.resource);
                 let _ = match (row.recomputed, row.summary, row.difference) {
                     (Some(r), Some(s), Some(d)) => {
                         let sign = if d.is_sign_negative() { "" } else { "+" };
+                        let (r, s, d) = (Exact(r), Exact(s), Exact(d));
                         writeln!(out, "recomputed {r}, summary {s}, difference {sign}{d}")
                     }
                     (Some(r), _, _) => {
                         let noun = if row.points == 1 { "point" } else { "points" };
-                        writeln!(out, "recomputed {r} from {} {noun}", row.points)
+                        writeln!(out, "recomputed {} from {} {noun}", Exact(r), row.points)
                     }
-                    (None, Some(s), _) => writeln!(out, "summary {s}"),
+                    (None, Some(s), _) => writeln!(out, "summary {}", Exact(s)),
                     (None, None, _) => writeln!(out, "no value"),
                 };
             }
@@ -272,26 +273,31 @@ pub fn reconcile_table(
         .zip(table.units())
         .map(|(name, unit)| (name.as_str(), unit.as_str()))
         .collect();
-    // Day → its first `summary` entry.
-    let mut summary_days: BTreeMap<NaiveDate, &SummaryDay> = BTreeMap::new();
     for day in summary {
-        summary_days.entry(day.date).or_insert(day);
         for value in &day.values {
             if !resources.iter().any(|(name, _)| *name == value.resource) {
                 resources.push((value.resource.as_str(), ""));
             }
         }
     }
+    // The first `summary` entry of each day, by day: a stable sort keeps a day's first
+    // entry ahead of later ones, and `dedup` keeps the first of each run.
+    let mut summary_days: Vec<&SummaryDay> = summary.iter().collect();
+    crate::sort::sort_by_key(&mut summary_days, |day| day.date);
+    summary_days.dedup_by_key(|day| day.date);
 
     let mut dates: Vec<NaiveDate> = table.dates().to_vec();
-    dates.extend(summary_days.keys().copied());
-    dates.sort_unstable();
+    dates.extend(summary_days.iter().map(|day| day.date));
+    crate::sort::sort_by_key(&mut dates, |date| *date);
     dates.dedup();
 
     let mut rows = Vec::new();
     for date in dates {
         let date_index = table.dates().binary_search(&date).ok();
-        let summary_day = summary_days.get(&date);
+        let summary_day = summary_days
+            .binary_search_by_key(&date, |day| day.date)
+            .ok()
+            .and_then(|index| summary_days.get(index));
         for (resource_index, (resource, unit)) in resources.iter().enumerate() {
             let cell = date_index.and_then(|d| table.cell(d, resource_index));
             let summary_value = summary_day.and_then(|day| day.get(resource));
@@ -305,9 +311,12 @@ pub fn reconcile_table(
                             ErrorKind::Overflow,
                             format!(
                                 "the difference between the recomputed average {} and the \
-                                 summary value {s} of resource {resource:?} on {date} leaves \
+                                 summary value {s} of resource {resource} on {date} leaves \
                                  the range of a 96-bit decimal; one of them is absurd",
-                                cell.average
+                                Exact(cell.average),
+                                s = Exact(s),
+                                resource = Quoted(resource),
+                                date = Day(date)
                             ),
                         )
                     })?;
@@ -338,7 +347,10 @@ fn check_tolerance(tolerance: Option<Decimal>) -> Result<()> {
     match tolerance {
         Some(t) if t.is_sign_negative() && !t.is_zero() => Err(Error::new(
             ErrorKind::InvalidArgument,
-            format!("the reconciliation tolerance {t} is negative; give zero or more"),
+            format!(
+                "the reconciliation tolerance {} is negative; give zero or more",
+                Exact(t)
+            ),
         )),
         _ => Ok(()),
     }

@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{DataPoint, ResourceSeries, UsageResponse};
+use crate::text::Quoted;
 
 /// The statistics of one series of points.
 ///
@@ -61,7 +62,7 @@ pub fn point_stats(points: &[DataPoint]) -> Result<Option<SeriesStats>> {
 /// Errors: [`ErrorKind::Overflow`] when the sum leaves the range of a 96-bit decimal.
 pub fn series_stats(series: &ResourceSeries) -> Result<Option<SeriesStats>> {
     stats_or_overflow_index(&series.points)
-        .map_err(|index| overflow_error(&format!("resource {:?}", series.name), index))
+        .map_err(|index| overflow_error(&format!("resource {}", Quoted(&series.name)), index))
 }
 
 /// The statistics of every resource of a response, in the response's resource order.
@@ -168,7 +169,7 @@ fn general_pass(points: &[DataPoint]) -> Result<(DataPoint, DataPoint, Decimal, 
         if point.timestamp_ms >= last.timestamp_ms {
             last = *point;
         }
-        sum = sum.checked_add(point.amount).ok_or(offset + 1)?;
+        sum = super::checked_add(sum, point.amount).ok_or(offset + 1)?;
     }
     Ok((min, max, sum, last))
 }

@@ -8,6 +8,14 @@ mod write;
 pub use read::{parse_service_error, parse_usage};
 pub use write::write_usage;
 
+// Exact decimals to and from text without `Display`/`FromStr` (for messages and the
+// JavaScript bindings).
+#[cfg(all(feature = "js", target_arch = "wasm32"))]
+pub(crate) use read::decimal_from_text;
+pub(crate) use write::push_decimal;
+#[cfg(all(feature = "js", target_arch = "wasm32"))]
+pub(crate) use write::{push_i64, push_string, push_u64};
+
 use crate::error::Result;
 use crate::model::UsageResponse;
 

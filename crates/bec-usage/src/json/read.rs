@@ -13,13 +13,13 @@
 //! 100,000 nested arrays is an error or skipped, never a stack overflow.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::error::{Error, ErrorKind, Result, ServiceError};
 use crate::model::{DataPoint, ResourceSeries, SummaryDay, SummaryValue, TimeSpan, UsageResponse};
+use crate::text::Quoted;
 
 /// The earliest timestamp accepted: 0000-01-01T00:00:00Z in epoch milliseconds.
 const MIN_TIMESTAMP_MS: i64 = -62_167_219_200_000;
@@ -185,7 +185,7 @@ impl<'p> Path<'p> {
                 }
                 Segment::Key(key) => {
                     out.push('[');
-                    out.push_str(&format!("{key:?}"));
+                    out.push_str(&format!("{key}", key = Quoted(key)));
                     out.push(']');
                 }
                 Segment::Index(index) => out.push_str(&format!("[{index}]")),
@@ -227,8 +227,9 @@ fn missing(parent: &Path<'_>, field: &str) -> Error {
         ErrorKind::MissingField,
         &path,
         format!(
-            "the required field {field:?} is missing from {}",
-            parent.describe()
+            "the required field {field} is missing from {}",
+            parent.describe(),
+            field = Quoted(field)
         ),
     )
 }
@@ -595,8 +596,8 @@ impl<'a> Reader<'a> {
                         ErrorKind::InvalidAmount,
                         path,
                         format!(
-                            "expected a decimal number, found the string {:?}",
-                            truncate_for_message(&text)
+                            "expected a decimal number, found the string {}",
+                            Quoted(&truncate_for_message(&text))
                         ),
                     )),
                 }
@@ -730,8 +731,8 @@ impl<'a> Reader<'a> {
                 ErrorKind::InvalidResponseDate,
                 path,
                 format!(
-                    "{:?} is not a YYYY-MM-DD calendar date",
-                    truncate_for_message(&text)
+                    "{} is not a YYYY-MM-DD calendar date",
+                    Quoted(&truncate_for_message(&text))
                 ),
             )
         })
@@ -740,14 +741,17 @@ impl<'a> Reader<'a> {
     fn graph_data(&mut self, path: &Path<'_>) -> Result<Vec<ResourceSeries>> {
         self.begin_object(path, "an object of resources")?;
         let mut resources: Vec<ResourceSeries> = Vec::new();
-        let mut names: HashSet<String> = HashSet::new();
         let mut first = true;
         while let Some(name) = self.next_key(&mut first, path)? {
             let resource_path = path.key(&name);
-            reject_duplicate(names.contains(name.as_ref()), &resource_path)?;
-            let series = self.resource(&name, &resource_path)?;
-            names.insert(series.name.clone());
-            resources.push(series);
+            // A linear search, as for the resources of a summary day: a response has a few
+            // dozen resources, and a hash set would cost more code in the WebAssembly
+            // module than the search costs time.
+            reject_duplicate(
+                resources.iter().any(|series| series.name == name),
+                &resource_path,
+            )?;
+            resources.push(self.resource(&name, &resource_path)?);
         }
         Ok(resources)
     }
@@ -830,7 +834,9 @@ impl<'a> Reader<'a> {
     fn summary(&mut self, path: &Path<'_>) -> Result<Vec<SummaryDay>> {
         self.begin_object(path, "an object of days")?;
         let mut days: Vec<SummaryDay> = Vec::new();
-        let mut seen_days: HashSet<NaiveDate> = HashSet::new();
+        // The latest day so far: a later day is new without a search (the service lists
+        // days in order); an earlier one is looked for among the days read.
+        let mut latest: Option<NaiveDate> = None;
         let mut first = true;
         while let Some(key) = self.next_key(&mut first, path)? {
             let day_path = path.key(&key);
@@ -839,12 +845,18 @@ impl<'a> Reader<'a> {
                     ErrorKind::InvalidResponseDate,
                     &day_path,
                     format!(
-                        "the key {:?} is not a YYYY-MM-DD calendar date",
-                        truncate_for_message(&key)
+                        "the key {} is not a YYYY-MM-DD calendar date",
+                        Quoted(&truncate_for_message(&key))
                     ),
                 )
             })?;
-            reject_duplicate(!seen_days.insert(date), &day_path)?;
+            let seen = if latest.is_some_and(|latest| date <= latest) {
+                days.iter().any(|day| day.date == date)
+            } else {
+                latest = Some(date);
+                false
+            };
+            reject_duplicate(seen, &day_path)?;
             self.begin_object(&day_path, "an object of daily averages per resource")?;
             let mut values: Vec<SummaryValue> = Vec::new();
             let mut inner_first = true;
@@ -960,7 +972,7 @@ impl<'a> Reader<'a> {
 fn truncate_for_message(text: &str) -> Cow<'_, str> {
     const LIMIT: usize = 40;
     match text.char_indices().nth(LIMIT) {
-        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
+        Some((cut, _)) => Cow::Owned(format!("{}…", text.get(..cut).unwrap_or(text))),
         None => Cow::Borrowed(text),
     }
 }
@@ -990,6 +1002,18 @@ enum NumberFault {
     Syntax(&'static str),
     /// Valid syntax, but the value cannot be held exactly in a [`Decimal`].
     NotExact,
+}
+
+/// The exact decimal written by the whole of `text` in JSON number syntax (`0.001`, `-2`,
+/// `1e-3`); `None` for anything else, or for a value a [`Decimal`] cannot hold exactly.
+/// For decimals given as text outside a document (the bindings' `tolerance` option), so
+/// they are read by the same rules as amounts.
+#[cfg(all(feature = "js", target_arch = "wasm32"))]
+pub(crate) fn decimal_from_text(text: &str) -> Option<Decimal> {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    let value = scan_decimal(bytes, &mut pos).ok()?;
+    (pos == bytes.len()).then_some(value)
 }
 
 /// Checks JSON number syntax from `pos`, leaving `pos` after the number.

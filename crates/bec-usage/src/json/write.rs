@@ -79,11 +79,9 @@ pub fn write_usage(usage: &UsageResponse) -> String {
     }
     out.extend_from_slice(b"}}");
     // Every byte written is ASCII or copied whole from a `&str`, so this is always valid
-    // UTF-8; the lossy fallback only exists so that no path can panic.
-    match String::from_utf8(out) {
-        Ok(text) => text,
-        Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
-    }
+    // UTF-8; the fallback (not a lossy conversion, whose code would only weigh on the
+    // WebAssembly module) only exists so that no path can panic.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A slight over-estimate of the output length, so the buffer is allocated once.
@@ -144,7 +142,7 @@ fn push_summary_day(out: &mut Vec<u8>, day: &SummaryDay) {
 }
 
 /// Writes `text` as a JSON string: quoted, `"` `\` and U+0000..U+001F escaped.
-fn push_string(out: &mut Vec<u8>, text: &str) {
+pub(crate) fn push_string(out: &mut Vec<u8>, text: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = text.as_bytes();
     out.push(b'"');
@@ -235,13 +233,13 @@ fn u128_digits(value: u128, buf: &mut [u8; DIGITS_CAPACITY]) -> usize {
     }
 }
 
-fn push_u64(out: &mut Vec<u8>, value: u64) {
+pub(crate) fn push_u64(out: &mut Vec<u8>, value: u64) {
     let mut buf = [0u8; DIGITS_CAPACITY];
     let start = u64_digits(value, &mut buf, DIGITS_CAPACITY);
     out.extend_from_slice(&buf[start..]);
 }
 
-fn push_i64(out: &mut Vec<u8>, value: i64) {
+pub(crate) fn push_i64(out: &mut Vec<u8>, value: i64) {
     if value < 0 {
         out.push(b'-');
     }
@@ -251,7 +249,7 @@ fn push_i64(out: &mut Vec<u8>, value: i64) {
 /// Writes a decimal exactly as its `Display` does: `-` when the sign is negative (also
 /// for a negative zero, `-0` being valid JSON), the mantissa's digits with a point
 /// `scale` digits from the right, and a `0` before the point when nothing else is there.
-fn push_decimal(out: &mut Vec<u8>, value: Decimal) {
+pub(crate) fn push_decimal(out: &mut Vec<u8>, value: Decimal) {
     if value.is_sign_negative() {
         out.push(b'-');
     }

@@ -7,6 +7,7 @@ use super::request::{sign, HeadersToSign, SignableRequest, SigningParams};
 use super::timestamp::parse_timestamp;
 use super::AUTH_VERSION;
 use crate::error::{Error, ErrorKind, Result};
+use crate::text::Quoted;
 
 /// The fields of a BCE v1 `Authorization` value,
 /// `bce-auth-v1/{accessKeyId}/{timestamp}/{expiration}/{signedHeaders}/{signature}`.
@@ -59,7 +60,11 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuthorization> {
     if version != AUTH_VERSION {
         return Err(malformed(
             value,
-            format!("starts with {version:?}, not {AUTH_VERSION:?}"),
+            format!(
+                "starts with {version}, not {AUTH_VERSION}",
+                version = Quoted(version),
+                AUTH_VERSION = Quoted(AUTH_VERSION)
+            ),
         ));
     }
     if access_key_id.is_empty() {
@@ -68,7 +73,10 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuthorization> {
     let timestamp = parse_timestamp(timestamp).ok_or_else(|| {
         malformed(
             value,
-            format!("has the timestamp {timestamp:?}, not a UTC time YYYY-MM-DDThh:mm:ssZ"),
+            format!(
+                "has the timestamp {timestamp}, not a UTC time YYYY-MM-DDThh:mm:ssZ",
+                timestamp = Quoted(timestamp)
+            ),
         )
     })?;
     let expiration_seconds = Some(expiration)
@@ -78,7 +86,10 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuthorization> {
         .ok_or_else(|| {
             malformed(
                 value,
-                format!("has the expiration {expiration:?}, not a positive number of seconds"),
+                format!(
+                    "has the expiration {expiration}, not a positive number of seconds",
+                    expiration = Quoted(expiration)
+                ),
             )
         })?;
     let signed_headers = if signed_headers.is_empty() {
@@ -101,7 +112,10 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuthorization> {
     if signature.len() != 64 || !signature.bytes().all(|byte| byte.is_ascii_hexdigit()) {
         return Err(malformed(
             value,
-            format!("has the signature {signature:?}, not 64 hex digits"),
+            format!(
+                "has the signature {signature}, not 64 hex digits",
+                signature = Quoted(signature)
+            ),
         ));
     }
     Ok(ParsedAuthorization {
@@ -116,7 +130,10 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuthorization> {
 fn malformed(value: &str, problem: String) -> Error {
     Error::new(
         ErrorKind::InvalidSigningInput,
-        format!("the Authorization value {value:?} {problem}"),
+        format!(
+            "the Authorization value {value} {problem}",
+            value = Quoted(value)
+        ),
     )
     .with_field("authorization", value)
 }
@@ -141,11 +158,11 @@ pub fn verify(
         return Err(Error::new(
             ErrorKind::InvalidCredentials,
             format!(
-                "the Authorization was made with the access key id {:?}, but the \
-                 credentials given to check it are for {:?}; look up the secret of the \
+                "the Authorization was made with the access key id {}, but the \
+                 credentials given to check it are for {}; look up the secret of the \
                  access key id in the Authorization",
-                authorization.access_key_id,
-                credentials.access_key_id()
+                Quoted(&authorization.access_key_id),
+                Quoted(credentials.access_key_id())
             ),
         )
         .with_field("accessKeyId", authorization.access_key_id.as_str()));

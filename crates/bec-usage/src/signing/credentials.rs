@@ -6,6 +6,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::text::Quoted;
 
 /// How many characters of the access key id `Debug` shows.
 const SHOWN_ACCESS_KEY_CHARS: usize = 6;
@@ -89,7 +90,10 @@ fn validate_access_key_id(access_key_id: &str) -> Result<()> {
         None => Ok(()),
         Some(problem) => Err(Error::new(
             ErrorKind::InvalidCredentials,
-            format!("the access key id {access_key_id:?} {problem}"),
+            format!(
+                "the access key id {access_key_id} {problem}",
+                access_key_id = Quoted(access_key_id)
+            ),
         )
         .with_field("accessKeyId", access_key_id)),
     }

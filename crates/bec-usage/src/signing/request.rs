@@ -11,6 +11,7 @@ use super::encode::{push_encoded_path, push_uri_encoded};
 use super::timestamp::{push_decimal, push_timestamp, TIMESTAMP_LEN};
 use super::{AUTH_VERSION, BCE_HEADER_PREFIX};
 use crate::error::{Error, ErrorKind, Result};
+use crate::text::Quoted;
 
 /// How long a signature stays valid when [`SigningParams::with_expiration_seconds`] is not
 /// called: 1800 seconds, as in the official SDKs.
@@ -323,7 +324,9 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Result
     authorization.push('/');
     // The signed-headers field sorts by name, which differs from the line order
     // (`x-bce-a-b:` sorts before `x-bce-a:`).
-    entries.sort_unstable_by(|a, b| cmp_ignore_ascii_case(a.name, b.name));
+    sort_small(&mut entries, |a, b| {
+        cmp_ignore_ascii_case(a.name, b.name).is_lt()
+    });
     for (index, entry) in entries.iter().enumerate() {
         if index > 0 {
             authorization.push(';');
@@ -356,8 +359,9 @@ fn encode_query_pairs(
     for (name, value) in query {
         if name.is_empty() {
             return Err(invalid(format!(
-                "a query parameter with the value {value:?} has an empty name; \
-                 give it a name or leave it out"
+                "a query parameter with the value {value} has an empty name; \
+                 give it a name or leave it out",
+                value = Quoted(value)
             ))
             .with_field("query", format!("={value}")));
         }
@@ -380,7 +384,7 @@ fn encode_query_pairs(
 /// joined with `separator`.
 fn push_sorted(out: &mut String, scratch: &str, entries: &mut [Entry<'_>], separator: char) {
     let text = |entry: &Entry<'_>| scratch.get(entry.text.clone()).unwrap_or_default();
-    entries.sort_unstable_by(|a, b| text(a).as_bytes().cmp(text(b).as_bytes()));
+    sort_small(entries, |a, b| text(a).as_bytes() < text(b).as_bytes());
     for (index, entry) in entries.iter().enumerate() {
         if index > 0 {
             out.push(separator);
@@ -432,17 +436,19 @@ fn encode_header_lines<'a>(
             .any(|(earlier, _)| earlier.trim_ascii().eq_ignore_ascii_case(name));
         if duplicate {
             return Err(invalid(format!(
-                "the header {name:?} is given twice (names are case-insensitive); \
-                 send it once, with the values joined by commas if it has several"
+                "the header {name} is given twice (names are case-insensitive); \
+                 send it once, with the values joined by commas if it has several",
+                name = Quoted(name)
             ))
             .with_field("headers", name));
         }
         if name.eq_ignore_ascii_case(HOST) {
             if value != request.host {
                 return Err(invalid(format!(
-                    "the Host header {value:?} differs from the host to sign {:?}; \
+                    "the Host header {value} differs from the host to sign {}; \
                      leave the Host header out (the signer adds it) or make them equal",
-                    request.host
+                    Quoted(request.host),
+                    value = Quoted(value)
                 ))
                 .with_field("headers", format!("{name}: {value}")));
             }
@@ -451,8 +457,10 @@ fn encode_header_lines<'a>(
         if name.eq_ignore_ascii_case(X_BCE_DATE) {
             if value != timestamp {
                 return Err(invalid(format!(
-                    "the x-bce-date header {value:?} differs from the signing time {timestamp:?}; \
-                     leave it out (the signer adds it) or sign with the same time"
+                    "the x-bce-date header {value} differs from the signing time {timestamp}; \
+                     leave it out (the signer adds it) or sign with the same time",
+                    value = Quoted(value),
+                    timestamp = Quoted(timestamp)
                 ))
                 .with_field("headers", format!("{name}: {value}")));
             }
@@ -488,7 +496,8 @@ fn validate_method(method: &str) -> Result<()> {
         Ok(())
     } else {
         Err(invalid(format!(
-            "the method {method:?} is not an HTTP method; use e.g. GET, PUT, POST"
+            "the method {method} is not an HTTP method; use e.g. GET, PUT, POST",
+            method = Quoted(method)
         ))
         .with_field("method", method))
     }
@@ -506,9 +515,10 @@ fn validate_host(host: &str) -> Result<()> {
         .all(|byte| byte.is_ascii_graphic() && byte != b'/')
     {
         return Err(invalid(format!(
-            "the host {host:?} has whitespace, '/', control or non-ASCII characters; \
+            "the host {host} has whitespace, '/', control or non-ASCII characters; \
              give only the host name (and :port), e.g. bec.baidubce.com, \
-             with international names in punycode"
+             with international names in punycode",
+            host = Quoted(host)
         ))
         .with_field("host", host));
     }
@@ -520,7 +530,8 @@ fn validate_path(path: &str) -> Result<()> {
         Ok(())
     } else {
         Err(invalid(format!(
-            "the path {path:?} does not start with '/'; give the raw path, e.g. /v1/usage/computing"
+            "the path {path} does not start with '/'; give the raw path, e.g. /v1/usage/computing",
+            path = Quoted(path)
         ))
         .with_field("path", path))
     }
@@ -529,14 +540,16 @@ fn validate_path(path: &str) -> Result<()> {
 fn validate_header(name: &str, value: &str) -> Result<()> {
     if !is_token(name) {
         return Err(invalid(format!(
-            "the header name {name:?} is not an HTTP header name \
-             (letters, digits and !#$%&'*+-.^_`|~ only)"
+            "the header name {name} is not an HTTP header name \
+             (letters, digits and !#$%&'*+-.^_`|~ only)",
+            name = Quoted(name)
         ))
         .with_field("headers", name));
     }
     if value.bytes().any(|byte| matches!(byte, b'\r' | b'\n' | 0)) {
         return Err(invalid(format!(
-            "the value of header {name:?} contains a line break or NUL, which HTTP does not allow"
+            "the value of header {name} contains a line break or NUL, which HTTP does not allow",
+            name = Quoted(name)
         ))
         .with_field("headers", name));
     }
@@ -548,7 +561,8 @@ fn validate_headers_to_sign(names: &[&str]) -> Result<()> {
         let trimmed = name.trim_ascii();
         if !is_token(trimmed) {
             return Err(invalid(format!(
-                "{name:?} in the headers to sign is not an HTTP header name"
+                "{name} in the headers to sign is not an HTTP header name",
+                name = Quoted(name)
             ))
             .with_field("headersToSign", *name));
         }
@@ -561,7 +575,16 @@ fn validate_headers_to_sign(names: &[&str]) -> Result<()> {
             "the headers to sign do not include host; BCE requires the host to be signed, \
              add \"host\" to the list",
         )
-        .with_field("headersToSign", names.join(";")));
+        .with_field("headersToSign", {
+            let mut joined = String::new();
+            for (index, name) in names.iter().enumerate() {
+                if index > 0 {
+                    joined.push(';');
+                }
+                joined.push_str(name);
+            }
+            joined
+        }));
     }
     Ok(())
 }
@@ -593,6 +616,19 @@ fn lower_hex(bytes: &[u8; 32]) -> [u8; 64] {
         pair[1] = LOWER_HEX[usize::from(byte & 0x0f)];
     }
     hex
+}
+
+/// Sorts `items` by `less`, stably, by insertion: a request has a handful of query
+/// parameters and headers. Not `sort_unstable_by`, whose code (several kilobytes per
+/// comparison closure) would be most of the signer in the WebAssembly module.
+fn sort_small<T>(items: &mut [T], mut less: impl FnMut(&T, &T) -> bool) {
+    for sorted_len in 1..items.len() {
+        let mut at = sorted_len;
+        while at > 0 && less(&items[at], &items[at - 1]) {
+            items.swap(at, at - 1);
+            at -= 1;
+        }
+    }
 }
 
 fn cmp_ignore_ascii_case(a: &str, b: &str) -> std::cmp::Ordering {
