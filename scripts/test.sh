@@ -109,10 +109,14 @@ tests() { # NAME COMMAND...
 
 check fmt cargo fmt --all -- --check --color never
 check clippy cargo clippy --workspace --all-targets -- -D warnings
-check clippy-wasm cargo clippy -p bec-usage --target wasm32-unknown-unknown --all-targets -- -D warnings
+check clippy-wasm cargo clippy -p bec-usage --target wasm32-unknown-unknown --features js --all-targets -- -D warnings
 tests native-tests cargo test --workspace --no-fail-fast
-# Node runs these through wasm-bindgen-test-runner (see .cargo/config.toml).
-tests wasm-tests cargo test -p bec-usage --target wasm32-unknown-unknown --no-fail-fast
+# Node runs these through wasm-bindgen-test-runner (see .cargo/config.toml), with the
+# JavaScript bindings (--features js); tests/js_browser.rs runs in headless Chromium through
+# chromedriver, with the flags in crates/bec-usage/webdriver.json.
+tests wasm-tests env CHROMEDRIVER=/usr/bin/chromedriver \
+    WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/crates/bec-usage/webdriver.json" \
+    cargo test -p bec-usage --target wasm32-unknown-unknown --features js --no-fail-fast
 # The signer against Baidu's official Python SDK (ignored by default: it needs the venv).
 tests sdk-conformance env BEC_SDK_PYTHON="$BEC_SDK_PYTHON" \
     cargo test -p bec-usage --test sdk_conformance -- --ignored

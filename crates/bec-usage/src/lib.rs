@@ -28,9 +28,11 @@ mod sort;
 pub mod synthetic;
 mod text;
 
-// The JavaScript bindings of the npm package (wasm-bindgen exports; nothing for Rust).
+// The JavaScript bindings of the npm package: wasm-bindgen exports, public only so that the
+// crate's wasm-bindgen tests can call them; their contract is `js/index.d.ts`.
 #[cfg(all(feature = "js", target_arch = "wasm32"))]
-mod js;
+#[doc(hidden)]
+pub mod js;
 
 pub use error::{Error, ErrorKind, Result, ServiceError};
 pub use model::{DataPoint, ResourceSeries, SummaryDay, SummaryValue, TimeSpan, UsageResponse};

@@ -19,9 +19,6 @@
 //!     pkg/web/bec_usage_bg.wasm -o pkg/web/bec_usage_bg.wasm   # and the same for pkg/node
 //! ```
 
-// wasm-bindgen exports only `pub` items, which the crate does not otherwise expose.
-#![allow(unreachable_pub)]
-
 mod analysis;
 mod dates;
 mod errors;
@@ -30,6 +27,11 @@ mod sys;
 mod time;
 mod usage;
 mod values;
+
+pub use dates::{split_range, validate_range};
+pub use errors::parse_service_error;
+pub use signing::sign_request;
+pub use usage::{merge_usage, parse_usage, Usage};
 
 use wasm_bindgen::prelude::*;
 

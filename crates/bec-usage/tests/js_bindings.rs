@@ -1,0 +1,558 @@
+//! The JavaScript bindings (`src/js/`), in Node: every export with JavaScript values in and
+//! out, as the npm package's users call them. The class methods are called through the
+//! generated glue (`usage.dailyAverages(...)`), so their JavaScript names are checked too.
+//!
+//! Run with `cargo test -p bec-usage --target wasm32-unknown-unknown --features js`.
+#![cfg(all(feature = "js", target_arch = "wasm32"))]
+
+mod js_support;
+
+use bec_usage::js::{
+    merge_usage, parse_service_error, parse_usage, sign_request, split_range, validate_range,
+};
+use js_support::*;
+use js_sys::{Array, Date, Float64Array, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+// ---- signRequest ----------------------------------------------------------------------
+
+#[test]
+fn sign_request_reproduces_the_documented_signature() {
+    let signed = sign_request(bos_options("2015-04-27T08:23:49Z".into())).expect("signs");
+    let authorization = text(&signed, "authorization");
+    assert_eq!(
+        authorization,
+        format!(
+            "bce-auth-v1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/2015-04-27T08:23:49Z/1800/\
+             content-length;content-md5;content-type;host;x-bce-date/{BOS_SIGNATURE_DEFAULT}"
+        )
+    );
+    assert_eq!(
+        text(&signed, "canonicalRequest"),
+        BOS_CANONICAL_REQUEST.trim_end_matches('\n')
+    );
+    assert_eq!(
+        strings(&get(&signed, "signedHeaders")),
+        [
+            "content-length",
+            "content-md5",
+            "content-type",
+            "host",
+            "x-bce-date"
+        ]
+    );
+    let headers = get(&signed, "headers");
+    assert_eq!(text(&headers, "authorization"), authorization);
+    assert_eq!(text(&headers, "host"), "bj.bcebos.com");
+    assert_eq!(text(&headers, "x-bce-date"), "2015-04-27T08:23:49Z");
+    assert_eq!(text(&signed, "path"), "/v1/test/myfolder/readme.txt");
+    assert_eq!(
+        text(&signed, "queryString"),
+        "partNumber=9&uploadId=a44cc9bab11cbd156984767aad637851"
+    );
+}
+
+#[test]
+fn sign_request_signs_only_the_listed_headers() {
+    let options = bos_options("2015-04-27T08:23:49Z".into());
+    Reflect::set(
+        &options,
+        &"headersToSign".into(),
+        &js(r#"["host", "x-bce-date"]"#),
+    )
+    .expect("set");
+    let signed = sign_request(options).expect("signs");
+    assert!(
+        text(&signed, "authorization")
+            .ends_with(&format!("/host;x-bce-date/{BOS_SIGNATURE_HOST_AND_DATE}")),
+        "{}",
+        text(&signed, "authorization")
+    );
+    assert_eq!(
+        strings(&get(&signed, "signedHeaders")),
+        ["host", "x-bce-date"]
+    );
+}
+
+#[test]
+fn sign_request_takes_a_date_epoch_seconds_or_an_offset_time() {
+    let expected = text(
+        &sign_request(bos_options("2015-04-27T08:23:49Z".into())).expect("signs"),
+        "authorization",
+    );
+    let date = Date::new(&JsValue::from_f64(1_430_123_029_000.0));
+    for timestamp in [
+        JsValue::from(date),
+        JsValue::from_f64(1_430_123_029.0),
+        JsValue::from_f64(1_430_123_029.75), // fractions of a second are dropped
+        "2015-04-27T16:23:49+08:00".into(),
+        "2015-04-27T08:23:49.999Z".into(),
+    ] {
+        let signed = sign_request(bos_options(timestamp.clone())).expect("signs");
+        assert_eq!(text(&signed, "authorization"), expected, "{timestamp:?}");
+    }
+}
+
+#[test]
+fn sign_request_errors_name_the_option() {
+    // No accessKeyId at all.
+    let options = bos_options("2015-04-27T08:23:49Z".into());
+    Reflect::delete_property(
+        options.unchecked_ref::<js_sys::Object>(),
+        &"accessKeyId".into(),
+    )
+    .expect("delete");
+    let error = expect_error(
+        sign_request(options).expect_err("no key"),
+        "InvalidArgument",
+    );
+    assert_eq!(text(&error, "field"), "accessKeyId");
+    assert!(text(&error, "message").contains("accessKeyId"));
+
+    // A query value that is not a string.
+    let options = bos_options("2015-04-27T08:23:49Z".into());
+    Reflect::set(&options, &"query".into(), &js(r#"{"partNumber": 9}"#)).expect("set");
+    let error = expect_error(
+        sign_request(options).expect_err("number"),
+        "InvalidArgument",
+    );
+    assert_eq!(text(&error, "field"), "query");
+    assert!(text(&error, "message").contains("partNumber"));
+
+    // Timestamps that are not a time.
+    for timestamp in [
+        JsValue::from("yesterday"),
+        "2015-04-27T08:23:49".into(), // no zone
+        JsValue::TRUE,
+        JsValue::from(Date::new(&JsValue::from_f64(f64::NAN))),
+        JsValue::from_f64(f64::INFINITY),
+    ] {
+        let error = sign_request(bos_options(timestamp.clone())).expect_err("bad time");
+        let error = expect_error(error, "InvalidArgument");
+        assert_eq!(text(&error, "field"), "timestamp", "{timestamp:?}");
+    }
+
+    // The core's own checks come through with their kind and field.
+    let options = bos_options("2015-04-27T08:23:49Z".into());
+    Reflect::set(&options, &"host".into(), &"bj.bcebos.com/x".into()).expect("set");
+    let error = expect_error(
+        sign_request(options).expect_err("bad host"),
+        "InvalidSigningInput",
+    );
+    assert_eq!(text(&error, "field"), "host");
+    let options = bos_options("2015-04-27T08:23:49Z".into());
+    Reflect::set(&options, &"secretAccessKey".into(), &"".into()).expect("set");
+    expect_error(
+        sign_request(options).expect_err("empty"),
+        "InvalidCredentials",
+    );
+    let options = bos_options("2015-04-27T08:23:49Z".into());
+    Reflect::set(
+        &options,
+        &"expirationSeconds".into(),
+        &JsValue::from_f64(0.5),
+    )
+    .expect("set");
+    let error = expect_error(sign_request(options).expect_err("0.5 s"), "InvalidArgument");
+    assert_eq!(text(&error, "field"), "expirationSeconds");
+    expect_error(
+        sign_request(JsValue::NULL).expect_err("null"),
+        "InvalidArgument",
+    );
+}
+
+// ---- dates ----------------------------------------------------------------------------
+
+#[test]
+fn validate_range_returns_the_range_or_names_the_field() {
+    let range = validate_range("2024-01-01".into(), "2024-01-31".into()).expect("valid");
+    assert_eq!(text(&range, "beginDate"), "2024-01-01");
+    assert_eq!(text(&range, "endDate"), "2024-01-31");
+    assert_eq!(number(&range, "days"), 31.0);
+
+    let cases = [
+        ("", "2024-01-31", "MissingDate", "beginDate"),
+        ("2024-1-05", "2024-01-31", "DateFormat", "beginDate"),
+        ("2024-01-01", "2023-02-29", "DateNotInCalendar", "endDate"),
+        ("2024-02-01", "2024-01-01", "RangeReversed", "beginDate"),
+        ("2024-01-01", "2024-02-01", "RangeTooLong", "endDate"),
+    ];
+    for (begin, end, kind, field) in cases {
+        let error = validate_range(begin.into(), end.into()).expect_err(kind);
+        let error = expect_error(error, kind);
+        assert_eq!(text(&error, "field"), field, "{begin} {end}");
+    }
+    let error =
+        validate_range(JsValue::from_f64(20240101.0), "2024-01-31".into()).expect_err("a number");
+    assert_eq!(
+        text(&expect_error(error, "InvalidArgument"), "field"),
+        "beginDate"
+    );
+}
+
+#[test]
+fn split_range_covers_the_range_in_order() {
+    let year =
+        split_range("2024-01-01".into(), "2024-12-31".into(), JsValue::UNDEFINED).expect("splits");
+    assert_eq!(length(&year), 12);
+    assert_eq!(text(&at(&year, 0), "endDate"), "2024-01-31");
+    assert_eq!(text(&at(&year, 1), "beginDate"), "2024-02-01");
+    assert_eq!(text(&at(&year, 11), "endDate"), "2024-12-31");
+    let total: f64 = (0..12).map(|i| number(&at(&year, i), "days")).sum();
+    assert_eq!(total, 366.0);
+
+    let tens = split_range(
+        "2024-01-01".into(),
+        "2024-01-25".into(),
+        JsValue::from_f64(10.0),
+    )
+    .expect("splits");
+    assert_eq!(
+        (0..length(&tens))
+            .map(|i| number(&at(&tens, i), "days"))
+            .collect::<Vec<_>>(),
+        [10.0, 10.0, 5.0]
+    );
+    for bad in [0.0, 32.0, 2.5] {
+        let error = split_range("2024-01-01".into(), "2024-01-25".into(), bad.into())
+            .expect_err("bad maxDays");
+        assert_eq!(
+            text(&expect_error(error, "InvalidArgument"), "field"),
+            "maxDays"
+        );
+    }
+}
+
+// ---- parseUsage and the Usage class ---------------------------------------------------
+
+#[test]
+fn parse_usage_keeps_the_exact_amounts() {
+    let usage = usage_object(DOC_EXAMPLE);
+    assert_eq!(text(&usage, "accountId"), "accountId");
+    let span = get(&usage, "timeSpan");
+    assert_eq!(text(&span, "beginDate"), "2020-11-03");
+    assert_eq!(text(&span, "endDate"), "2020-11-25");
+    assert_eq!(
+        strings(&get(&usage, "resourceNames")),
+        ["CPU", "EIP", "BOS_Standard", "Memory"]
+    );
+
+    let bos = call(&usage, "resource", &["BOS_Standard".into()]).expect("resource");
+    assert_eq!(text(&bos, "name"), "BOS_Standard");
+    assert_eq!(text(&bos, "unit"), "GB");
+    assert_eq!(number(&bos, "count"), 30.0);
+    assert_eq!(number(&bos, "pointCount"), 3.0);
+    assert_eq!(
+        strings(&get(&bos, "exactAmounts")),
+        ["30.223343133", "40.223343133", "50.223343133"]
+    );
+    let amounts: Float64Array = get(&bos, "amounts").dyn_into().expect("a Float64Array");
+    assert_eq!(amounts.to_vec(), [30.223343133, 40.223343133, 50.223343133]);
+    let timestamps: Float64Array = get(&bos, "timestamps").dyn_into().expect("a Float64Array");
+    assert_eq!(timestamps.to_vec(), [1_602_845_549_040.0; 3]);
+    let stats = get(&bos, "stats");
+    assert_eq!(text(&get(&stats, "max"), "amount"), "50.223343133");
+    assert_eq!(
+        number(&get(&stats, "max"), "timestamp"),
+        1_602_845_549_040.0
+    );
+
+    let none = call(&usage, "resource", &["GPU".into()]).expect("resource");
+    assert!(none.is_undefined());
+    let all = call(&usage, "resources", &[]).expect("resources");
+    assert_eq!(length(&all), 4);
+    assert!(get(&at(&all, 3), "amounts").is_instance_of::<Float64Array>());
+    assert_eq!(strings(&get(&at(&all, 3), "exactAmounts")), ["60.234"]);
+}
+
+#[test]
+fn parse_usage_errors_carry_kind_and_path() {
+    let bad_amount = DOC_EXAMPLE.replacen("50.223,", "\"fifty\",", 1);
+    let error = parse_usage(bad_amount.as_str().into()).expect_err("bad amount");
+    let error = expect_error(error, "InvalidAmount");
+    assert_eq!(text(&error, "path"), "graphData.CPU.dataList[2].amount");
+    assert!(text(&error, "message").contains("graphData.CPU.dataList[2].amount"));
+
+    let error = parse_usage("{\"accountId\": \"a\"".into()).expect_err("truncated");
+    expect_error(error, "InvalidJson");
+    let error = parse_usage(JsValue::from_f64(1.0)).expect_err("a number");
+    assert_eq!(
+        text(&expect_error(error, "InvalidArgument"), "field"),
+        "jsonText"
+    );
+}
+
+#[test]
+fn parse_usage_reads_utf8_bytes_too() {
+    let bytes = Uint8Array::from(DOC_EXAMPLE.as_bytes());
+    let usage: JsValue = parse_usage(bytes.into()).expect("parses").into();
+    let cpu = call(&usage, "resource", &["CPU".into()]).expect("resource");
+    assert_eq!(text(&cpu, "unit"), "核");
+    let broken = Uint8Array::from(&[b'{', 0xff, b'}'][..]);
+    expect_error(
+        parse_usage(broken.into()).expect_err("not UTF-8"),
+        "InvalidJson",
+    );
+}
+
+#[test]
+fn stats_are_exact() {
+    let usage = usage_object(DOC_EXAMPLE);
+    let stats = call(&usage, "stats", &[]).expect("stats");
+    assert_eq!(length(&stats), 4);
+    let cpu = at(&stats, 0);
+    assert_eq!(text(&cpu, "resource"), "CPU");
+    assert_eq!(text(&cpu, "unit"), "核");
+    let cpu = get(&cpu, "stats");
+    assert_eq!(number(&cpu, "points"), 3.0);
+    assert_eq!(text(&cpu, "sum"), "120.659");
+    assert_eq!(text(&cpu, "mean"), "40.219666666666666666666666667");
+    assert_eq!(text(&get(&cpu, "min"), "amount"), "30.223");
+    assert_eq!(text(&get(&cpu, "last"), "amount"), "50.223");
+}
+
+#[test]
+fn daily_averages_take_the_offset() {
+    let usage = usage_object(DOC_EXAMPLE);
+    // 1602845549040 is 2020-10-16T10:52:29Z: 18:52 in Beijing, 05:22 in India.
+    let beijing = call(&usage, "dailyAverages", &[]).expect("daily");
+    assert_eq!(text(&beijing, "utcOffset"), "+08:00");
+    assert_eq!(strings(&get(&beijing, "dates")), ["2020-10-16"]);
+    assert_eq!(
+        strings(&get(&beijing, "resources")),
+        ["CPU", "EIP", "BOS_Standard", "Memory"]
+    );
+    assert_eq!(strings(&get(&beijing, "units")), ["核", "个", "GB", "GB"]);
+    let row = at(&get(&beijing, "cells"), 0);
+    assert_eq!(
+        text(&at(&row, 0), "average"),
+        "40.219666666666666666666666667"
+    );
+    assert_eq!(number(&at(&row, 0), "points"), 3.0);
+    assert_eq!(text(&at(&row, 3), "average"), "60.234");
+
+    for (offset, expected) in [
+        (JsValue::from("Z"), "+00:00"),
+        ("-05:30".into(), "-05:30"),
+        (JsValue::from_f64(480.0), "+08:00"),
+        (JsValue::from_f64(-90.0), "-01:30"),
+    ] {
+        let options = js("{}");
+        Reflect::set(&options, &"utcOffset".into(), &offset).expect("set");
+        let daily = call(&usage, "dailyAverages", &[options]).expect("daily");
+        assert_eq!(text(&daily, "utcOffset"), expected);
+    }
+    for bad in [
+        js(r#"{"utcOffset": "+8"}"#),
+        js(r#"{"utcOffset": 1440}"#),
+        js("[]"),
+    ] {
+        let error = call(&usage, "dailyAverages", &[bad]).expect_err("bad offset");
+        expect_error(error, "InvalidArgument");
+    }
+}
+
+#[test]
+fn reconcile_counts_and_reports() {
+    let usage = usage_object(DOC_EXAMPLE);
+    let reconciliation = call(&usage, "reconcile", &[]).expect("reconciles");
+    // The points are all on 2020-10-16, which summary does not list; summary's three days
+    // have no points.
+    let counts = get(&reconciliation, "counts");
+    assert_eq!(number(&counts, "match"), 0.0);
+    assert_eq!(number(&counts, "differs"), 0.0);
+    assert_eq!(number(&counts, "missingInSummary"), 4.0);
+    assert_eq!(number(&counts, "missingInData"), 12.0);
+    assert_eq!(get(&reconciliation, "consistent"), JsValue::FALSE);
+    let rows = get(&reconciliation, "rows");
+    assert_eq!(length(&rows), 16);
+    let first = at(&rows, 0);
+    assert_eq!(text(&first, "date"), "2020-10-16");
+    assert_eq!(text(&first, "status"), "MissingInSummary");
+    assert!(get(&first, "summary").is_null());
+    assert_eq!(text(&first, "recomputed"), "40.219666666666666666666666667");
+    assert!(text(&reconciliation, "report").contains("missing in data"));
+
+    let error = call(&usage, "reconcile", &[js(r#"{"tolerance": "abc"}"#)]).expect_err("bad");
+    assert_eq!(
+        text(&expect_error(error, "InvalidArgument"), "field"),
+        "tolerance"
+    );
+    let error = call(&usage, "reconcile", &[js(r#"{"tolerance": "-1"}"#)]).expect_err("neg");
+    expect_error(error, "InvalidArgument");
+}
+
+#[test]
+fn summary_quality_notes_and_exports() {
+    let usage = usage_object(DOC_EXAMPLE);
+    let summary = call(&usage, "summary", &[]).expect("summary");
+    assert_eq!(
+        text(&get(&summary, "2020-11-03"), "BOS_Standard"),
+        "34.342356432"
+    );
+
+    let notes = call(&usage, "qualityNotes", &[]).expect("notes");
+    let kinds: Vec<String> = (0..length(&notes))
+        .map(|i| text(&at(&notes, i), "kind"))
+        .collect();
+    assert!(kinds.iter().any(|k| k == "CountMismatch"), "{kinds:?}");
+    assert!(
+        kinds.iter().any(|k| k == "DuplicateTimestamps"),
+        "{kinds:?}"
+    );
+    assert_eq!(text(&at(&notes, 0), "resource"), "CPU");
+
+    let csv = call(&usage, "toCsv", &[])
+        .expect("csv")
+        .as_string()
+        .expect("text");
+    assert!(csv.starts_with(
+        "resource,unit,timestamp,amount\r\nCPU,核,2020-10-16T18:52:29.040+08:00,30.223\r\n"
+    ));
+    let daily = call(&usage, "dailyCsv", &[js(r#"{"utcOffset": "Z"}"#)])
+        .expect("csv")
+        .as_string()
+        .expect("text");
+    assert!(daily.starts_with("date,resource,unit,average,points\r\n2020-10-16,CPU,"));
+
+    let again = usage_object(
+        &call(&usage, "toJson", &[])
+            .expect("json")
+            .as_string()
+            .expect("text"),
+    );
+    assert_eq!(
+        json_text(&call(&again, "summary", &[]).expect("summary")),
+        json_text(&summary)
+    );
+}
+
+#[test]
+fn downsample_keeps_the_ends_and_exact_amounts() {
+    // One resource of 100 points, one a minute.
+    let mut points = String::new();
+    for i in 0..100u64 {
+        if i > 0 {
+            points.push(',');
+        }
+        points.push_str(&format!(
+            "{{\"amount\": {}.5, \"timestamp\": {}}}",
+            i % 7,
+            1_704_067_200_000 + i * 60_000
+        ));
+    }
+    let json = format!(
+        "{{\"accountId\": \"a\", \"timeSpan\": {{\"beginDate\": \"2024-01-01\", \
+         \"endDate\": \"2024-01-01\"}}, \"graphData\": {{\"CPU\": {{\"count\": 100, \
+         \"unit\": \"核\", \"dataList\": [{points}]}}}}, \"summary\": {{}}}}"
+    );
+    let usage = usage_object(&json);
+    let small = call(&usage, "downsample", &["CPU".into(), 10.0.into()]).expect("lttb");
+    let timestamps: Float64Array = get(&small, "timestamps").dyn_into().expect("array");
+    assert_eq!(timestamps.length(), 10);
+    assert_eq!(timestamps.get_index(0), 1_704_067_200_000.0);
+    assert_eq!(
+        timestamps.get_index(9),
+        1_704_067_200_000.0 + 99.0 * 60_000.0
+    );
+    let exact = strings(&get(&small, "exactAmounts"));
+    assert_eq!(exact.len(), 10);
+    assert_eq!(exact[0], "0.5");
+    let error = call(&usage, "downsample", &["GPU".into(), 10.0.into()]).expect_err("none");
+    assert_eq!(
+        text(&expect_error(error, "InvalidArgument"), "field"),
+        "resource"
+    );
+    let error = call(&usage, "downsample", &["CPU".into(), (-1.0).into()]).expect_err("neg");
+    assert_eq!(
+        text(&expect_error(error, "InvalidArgument"), "field"),
+        "targetPoints"
+    );
+}
+
+// ---- mergeUsage -----------------------------------------------------------------------
+
+#[test]
+fn merge_usage_merges_and_leaves_the_parts_usable() {
+    let a = usage_object(DOC_EXAMPLE);
+    let b = usage_object(DOC_EXAMPLE);
+    let parts: Array = [a.clone(), b.clone()].iter().collect();
+    let merged: JsValue = merge_usage(parts.into()).expect("merges").into();
+    // The three points of a series share one timestamp, so one remains; counts add up.
+    let cpu = call(&merged, "resource", &["CPU".into()]).expect("resource");
+    assert_eq!(number(&cpu, "pointCount"), 1.0);
+    assert_eq!(number(&cpu, "count"), 60.0);
+    // The parts are still the caller's.
+    assert_eq!(text(&a, "accountId"), "accountId");
+    assert_eq!(length(&get(&b, "resourceNames")), 4);
+
+    let other = usage_object(&DOC_EXAMPLE.replacen(
+        "\"accountId\": \"accountId\"",
+        "\"accountId\": \"other\"",
+        1,
+    ));
+    let parts: Array = [a.clone(), other].iter().collect();
+    expect_error(
+        merge_usage(parts.into()).expect_err("two accounts"),
+        "AccountMismatch",
+    );
+
+    let parts: Array = [a.clone(), js(r#"{"accountId": "accountId"}"#)]
+        .iter()
+        .collect();
+    let error = expect_error(
+        merge_usage(parts.into()).expect_err("not a Usage"),
+        "InvalidArgument",
+    );
+    assert_eq!(text(&error, "value"), "1");
+
+    call(&b, "free", &[]).expect("free");
+    let parts: Array = [a.clone(), b].iter().collect();
+    expect_error(
+        merge_usage(parts.into()).expect_err("freed"),
+        "InvalidArgument",
+    );
+    expect_error(
+        merge_usage(js("{}")).expect_err("not an array"),
+        "InvalidArgument",
+    );
+    expect_error(merge_usage(js("[]")).expect_err("empty"), "InvalidArgument");
+}
+
+// ---- parseServiceError and version ----------------------------------------------------
+
+#[test]
+fn parse_service_error_reads_bce_error_bodies() {
+    let body = r#"{"requestId": "r-1", "code": "SignatureDoesNotMatch", "message": "no"}"#;
+    let error = parse_service_error(403.0.into(), body.into(), JsValue::NULL).expect("reads");
+    assert_eq!(number(&error, "status"), 403.0);
+    assert_eq!(text(&error, "code"), "SignatureDoesNotMatch");
+    assert_eq!(text(&error, "message"), "no");
+    assert_eq!(text(&error, "requestId"), "r-1");
+
+    let body = r#"{"code": "RequestExpired", "message": "late"}"#;
+    let error =
+        parse_service_error(400.0.into(), body.into(), "from-header".into()).expect("reads");
+    assert_eq!(text(&error, "requestId"), "from-header");
+    let error = parse_service_error(400.0.into(), body.into(), JsValue::UNDEFINED).expect("reads");
+    assert!(get(&error, "requestId").is_null());
+
+    let none = parse_service_error(
+        502.0.into(),
+        "<html>bad gateway</html>".into(),
+        JsValue::NULL,
+    )
+    .expect("reads");
+    assert!(none.is_null());
+    let error = parse_service_error("403".into(), body.into(), JsValue::NULL).expect_err("status");
+    assert_eq!(
+        text(&expect_error(error, "InvalidArgument"), "field"),
+        "status"
+    );
+}
+
+#[test]
+fn version_is_the_crate_version() {
+    assert_eq!(bec_usage::js::version(), env!("CARGO_PKG_VERSION"));
+}
