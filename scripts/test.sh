@@ -34,6 +34,8 @@ show_failure() { # LOG
     echo "   ---- from $log"
     if grep -q '^---- ' "$log"; then
         grep -E -A5 '^---- ' "$log" | head -n 80
+    elif grep -q '^not ok' "$log"; then
+        grep -E -A14 '^not ok' "$log" | head -n 80
     elif grep -q '^error' "$log"; then
         sed -n "/^error/,\$p" "$log" | head -n 30
     elif (($(wc -l <"$log") <= 60)); then
@@ -107,6 +109,31 @@ tests() { # NAME COMMAND...
     record "$name" "${counts% *}" "${counts#* }" $((SECONDS - start))
 }
 
+# Counts the tests of a Node test-runner log from its closing lines "# pass N", "# fail N"
+# and "# cancelled N", and prints "PASSED FAILED"; as in count_tests, a failed run with no
+# failure counted (the package did not build, the runner crashed) counts one failure, and so
+# does a run that passed nothing.
+count_node_tests() { # LOG EXIT_STATUS
+    awk -v status="$2" '
+        /^# pass [0-9]+$/ { passed += $3 }
+        /^# (fail|cancelled) [0-9]+$/ { failed += $3 }
+        END {
+            if (status != 0 && failed == 0) failed = 1
+            if (passed == 0 && failed == 0) failed = 1
+            print passed + 0, failed + 0
+        }
+    ' "$1"
+}
+
+# A suite of tests run by Node's test runner, counted one by one.
+node_tests() { # NAME COMMAND...
+    local name="$1" start=$SECONDS status=0 counts
+    printf '%-18s running: %s\n' "$name" "${*:2}"
+    run_logged "$@" || status=$?
+    counts="$(count_node_tests "$LOG_DIR/$name.log" "$status")"
+    record "$name" "${counts% *}" "${counts#* }" $((SECONDS - start))
+}
+
 check fmt cargo fmt --all -- --check --color never
 check clippy cargo clippy --workspace --all-targets -- -D warnings
 check clippy-wasm cargo clippy -p bec-usage --target wasm32-unknown-unknown --features js --all-targets -- -D warnings
@@ -121,6 +148,9 @@ tests wasm-tests env CHROMEDRIVER=/usr/bin/chromedriver \
 tests sdk-conformance env BEC_SDK_PYTHON="$BEC_SDK_PYTHON" \
     cargo test -p bec-usage --test sdk_conformance -- --ignored
 check rustdoc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+# The npm package, built and packed by scripts/build-npm.sh, then used as a user would:
+# Node ESM and CommonJS, a Vite page and a plain page in Chromium, the client, the types.
+node_tests npm-package bash tests/npm/run.sh
 
 if ((${#failed_suites[@]} > 0)); then
     echo "failed suites: ${failed_suites[*]} (logs in $LOG_DIR/)"
