@@ -3,7 +3,7 @@
 //! Every export is UTF-8 text with a header row, CRLF line ends (after the last row too),
 //! and fields quoted only when they contain a comma, a double quote, CR or LF, with inner
 //! double quotes doubled. Amounts are written as their exact decimal text (the
-//! [`Decimal`] `Display`: never an exponent, trailing zeros as given), so reading the file
+//! [`Decimal`](rust_decimal::Decimal) `Display`: never an exponent, trailing zeros as given), so reading the file
 //! back gives the very same numbers. No byte-order mark is written; a caller offering the
 //! file to spreadsheet software that needs one can prepend `"\u{FEFF}"`.
 //!
@@ -14,12 +14,13 @@
 use std::io::Write as _;
 
 use chrono::{Datelike, FixedOffset};
-use rust_decimal::Decimal;
 
 use super::daily::DailyTable;
 use super::reconcile::Reconciliation;
 use super::{date_of_epoch_day, offset_ms, DAY_MS};
 use crate::error::{Error, ErrorKind, Result};
+// The exact decimal text, the same as `Display` (see `json::write`): one writer for JSON and CSV.
+use crate::json::push_decimal;
 use crate::model::UsageResponse;
 use crate::text::Quoted;
 
@@ -176,49 +177,6 @@ fn push_field(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-/// Appends the exact decimal text of `amount`: the same text as its `Display` (a sign for
-/// negative values, negative zero included; at least one digit before the point; exactly
-/// `scale` digits after it), written straight into the buffer. This is the hot spot of the
-/// points export, and `Display` divides the 96-bit mantissa by ten once per digit; here a
-/// mantissa that fits 64 bits (every everyday amount) takes the fast integer path.
-fn push_decimal(out: &mut Vec<u8>, amount: Decimal) {
-    // A mantissa has at most 29 digits and a scale at most 28, so 29 + 1 digits fit.
-    let mut digits = [b'0'; 40];
-    let mut start = digits.len();
-    let magnitude = amount.mantissa().unsigned_abs();
-    match u64::try_from(magnitude) {
-        Ok(mut small) => {
-            while small > 0 {
-                start -= 1;
-                digits[start] = b'0' + (small % 10) as u8;
-                small /= 10;
-            }
-        }
-        Err(_) => {
-            let mut large = magnitude;
-            while large > 0 {
-                start -= 1;
-                digits[start] = b'0' + (large % 10) as u8;
-                large /= 10;
-            }
-        }
-    }
-    let scale = amount.scale() as usize;
-    // Leading zeros (already in the buffer) up to one digit more than the scale, so that
-    // 5 at scale 2 reads 0.05 and zero at scale 0 reads 0.
-    start = start.min(digits.len() - (scale + 1));
-    let text = &digits[start..];
-    let whole = text.len() - scale;
-    if amount.is_sign_negative() {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&text[..whole]);
-    if scale > 0 {
-        out.push(b'.');
-        out.extend_from_slice(&text[whole..]);
-    }
-}
-
 /// Appends `YYYY-MM-DD` (chrono's `Display` of a date).
 fn push_date(out: &mut Vec<u8>, date: chrono::NaiveDate) {
     let year = date.year();
@@ -343,6 +301,7 @@ mod tests {
     use crate::analysis::test_support::{dec, point, response, series, summary_day, utc_ms};
     use crate::analysis::{daily_averages, DailyTable};
     use crate::query::beijing_offset;
+    use rust_decimal::Decimal;
 
     fn offset(seconds: i32) -> FixedOffset {
         FixedOffset::east_opt(seconds).expect("valid offset")

@@ -9,15 +9,24 @@
 //! copies doc comments into the generated JavaScript glue, and the glue's size is
 //! budgeted; the docs live in `js/index.d.ts`.
 //!
-//! Building the package's module (BUILD: the commands the npm build script runs):
+//! Building the package's module (the npm build script, `scripts/build-npm.sh`, runs these):
 //!
 //! ```sh
 //! cargo build -p bec-usage --lib --target wasm32-unknown-unknown --features js --profile wasm-release
-//! wasm-bindgen --target web    --weak-refs --no-typescript --out-dir pkg/web  target/wasm32-unknown-unknown/wasm-release/bec_usage.wasm
-//! wasm-bindgen --target nodejs --weak-refs --no-typescript --out-dir pkg/node target/wasm32-unknown-unknown/wasm-release/bec_usage.wasm
-//! wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-//!     pkg/web/bec_usage_bg.wasm -o pkg/web/bec_usage_bg.wasm   # and the same for pkg/node
+//! WASM=target/wasm32-unknown-unknown/wasm-release/bec_usage.wasm
+//! wasm-bindgen --target web    --weak-refs --no-typescript --out-dir pkg/web  "$WASM"
+//! wasm-bindgen --target nodejs --weak-refs --no-typescript --out-dir pkg/node "$WASM"
+//! # wasm-opt from npm binaryen@132 (never Debian's binaryen, which miscompiles this output);
+//! # the --enable flags name the features wasm-bindgen's output uses.
+//! wasm-opt -Oz --low-memory-unused --converge --strip-debug --strip-producers \
+//!     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+//!     --enable-mutable-globals pkg/web/bec_usage_bg.wasm -o pkg/web/bec_usage_bg.wasm
 //! ```
+//!
+//! The `wasm-release` profile (root `Cargo.toml`) is `release` with `opt-level = "z"` and
+//! `panic = "abort"`: the module is about 9% smaller gzipped than with `"s"` (and 20% than
+//! with 3), and still parses a month of minute data faster than `JSON.parse`. On wasm32 the
+//! crate also uses the rolled-up SHA-256 and the Talc allocator (see `Cargo.toml`).
 
 mod analysis;
 mod dates;

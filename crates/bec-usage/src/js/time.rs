@@ -5,7 +5,7 @@
 //! The ISO 8601 reader is written by hand: chrono's parsing machinery would add several
 //! kilobytes to the module for one fixed format.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -82,11 +82,14 @@ pub(crate) fn time_input(
 /// accepted as RFC 3339 allows), the fraction dropped: signatures count whole seconds.
 fn parse_iso_time(text: &str) -> Option<DateTime<Utc>> {
     let bytes = text.as_bytes();
-    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-        bytes.get(range)?.iter().try_fold(0u32, |acc, byte| {
-            byte.is_ascii_digit()
-                .then(|| acc * 10 + u32::from(byte - b'0'))
-        })
+    let digits = |start: usize, len: usize| -> Option<i64> {
+        bytes
+            .get(start..start + len)?
+            .iter()
+            .try_fold(0i64, |acc, byte| {
+                byte.is_ascii_digit()
+                    .then(|| acc * 10 + i64::from(byte - b'0'))
+            })
     };
     let separators_ok = bytes.get(4) == Some(&b'-')
         && bytes.get(7) == Some(&b'-')
@@ -96,9 +99,16 @@ fn parse_iso_time(text: &str) -> Option<DateTime<Utc>> {
     if !separators_ok {
         return None;
     }
-    // Four digits: at most 9999, which fits an i32.
-    let date = NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)?;
-    let local = date.and_hms_opt(digits(11..13)?, digits(14..16)?, digits(17..19)?)?;
+    // Four digits and two: they fit an i32 and a u32.
+    let date = NaiveDate::from_ymd_opt(
+        digits(0, 4)? as i32,
+        digits(5, 2)? as u32,
+        digits(8, 2)? as u32,
+    )?;
+    let (hour, minute, second) = (digits(11, 2)?, digits(14, 2)?, digits(17, 2)?);
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
     let mut at = 19;
     if bytes.get(at) == Some(&b'.') {
         at += 1;
@@ -112,12 +122,12 @@ fn parse_iso_time(text: &str) -> Option<DateTime<Utc>> {
     }
     let offset_seconds = match bytes.get(at..)? {
         b"Z" | b"z" => 0,
-        [sign @ (b'+' | b'-'), ..] if bytes.len() == at + 6 && bytes[at + 3] == b':' => {
-            let (hours, minutes) = (digits(at + 1..at + 3)?, digits(at + 4..at + 6)?);
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (hours, minutes) = (digits(at + 1, 2)?, digits(at + 4, 2)?);
             if hours > 23 || minutes > 59 {
                 return None;
             }
-            let seconds = (hours * 3600 + minutes * 60) as i64;
+            let seconds = hours * 3600 + minutes * 60;
             if *sign == b'-' {
                 -seconds
             } else {
@@ -126,8 +136,10 @@ fn parse_iso_time(text: &str) -> Option<DateTime<Utc>> {
         }
         _ => return None,
     };
-    let utc_seconds = local.and_utc().timestamp() - offset_seconds;
-    DateTime::from_timestamp(utc_seconds, 0)
+    // Days since 1970-01-01 (day 719,163 of the common era), then seconds.
+    let days = i64::from(date.num_days_from_ce()) - 719_163;
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
+    DateTime::from_timestamp(seconds, 0)
 }
 
 /// A `utcOffset` option: left out for Beijing time (+08:00).

@@ -1199,8 +1199,8 @@ fn scan_decimal_general(
             .ok_or(NumberFault::NotExact)?;
         scale += 1;
     }
-    while scale > MAX_SCALE && mantissa % 10 == 0 {
-        mantissa /= 10;
+    while scale > MAX_SCALE && super::div_rem_small(mantissa, 10).1 == 0 {
+        mantissa = super::div_rem_small(mantissa, 10).0;
         scale -= 1;
     }
     if scale > MAX_SCALE {

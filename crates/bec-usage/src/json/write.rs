@@ -208,28 +208,24 @@ fn u64_digits(mut value: u64, buf: &mut [u8; DIGITS_CAPACITY], end: usize) -> us
 
 /// Writes the digits of `value` into `buf`, returning the index of the first digit.
 fn u128_digits(value: u128, buf: &mut [u8; DIGITS_CAPACITY]) -> usize {
-    const TEN_POW_19: u128 = 10_000_000_000_000_000_000;
+    const NINE_DIGITS: u32 = 1_000_000_000;
     if let Ok(small) = u64::try_from(value) {
         return u64_digits(small, buf, DIGITS_CAPACITY);
     }
-    // Rare (mantissas above 2^64): the low 19 digits zero-padded, then the rest.
-    let low = (value % TEN_POW_19) as u64;
-    let high = value / TEN_POW_19;
-    let low_start = u64_digits(low, buf, DIGITS_CAPACITY);
-    let padded_start = DIGITS_CAPACITY - 19;
-    buf[padded_start..low_start].fill(b'0');
-    match u64::try_from(high) {
-        Ok(high) => u64_digits(high, buf, padded_start),
-        // 2^128 / 10^19 < 3.5 * 10^19 needs at most two rounds; this arm handles the
-        // second without recursion.
-        Err(_) => {
-            let mid = (high % TEN_POW_19) as u64;
-            let top = (high / TEN_POW_19) as u64;
-            let mid_start = u64_digits(mid, buf, padded_start);
-            let top_end = padded_start - 19;
-            buf[top_end..mid_start].fill(b'0');
-            u64_digits(top, buf, top_end)
+    // Rare (mantissas above 2^64): nine digits at a time, from the right, by long division
+    // (see `div_rem_small`); every group but the leftmost is zero-padded to nine digits.
+    let mut rest = value;
+    let mut end = DIGITS_CAPACITY;
+    loop {
+        let (quotient, group) = super::div_rem_small(rest, NINE_DIGITS);
+        let start = u64_digits(u64::from(group), buf, end);
+        if quotient == 0 {
+            return start;
         }
+        let padded_start = end - 9;
+        buf[padded_start..start].fill(b'0');
+        end = padded_start;
+        rest = quotient;
     }
 }
 

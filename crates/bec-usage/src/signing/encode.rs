@@ -20,16 +20,21 @@ pub const URI_ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
 pub(crate) fn push_uri_encoded(out: &mut String, text: &str) {
     const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
     out.reserve(text.len());
-    for byte in text.bytes() {
+    // Runs of unreserved bytes are copied whole. A run starts after an escaped byte and ends
+    // before one; every byte of a non-ASCII character is escaped, so a run that is not empty
+    // starts and ends on character boundaries (and `get` of an empty run is harmless).
+    let mut run_start = 0;
+    for (index, byte) in text.bytes().enumerate() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            // Every byte of a non-ASCII character is escaped, so `out` stays UTF-8.
-            out.push('%');
-            out.push(char::from(UPPER_HEX[usize::from(byte >> 4)]));
-            out.push(char::from(UPPER_HEX[usize::from(byte & 0x0f)]));
+            continue;
         }
+        out.push_str(text.get(run_start..index).unwrap_or_default());
+        out.push('%');
+        out.push(char::from(UPPER_HEX[usize::from(byte >> 4)]));
+        out.push(char::from(UPPER_HEX[usize::from(byte & 0x0f)]));
+        run_start = index + 1;
     }
+    out.push_str(text.get(run_start..).unwrap_or_default());
 }
 
 /// Appends the path with every `/`-separated segment UriEncoded and the `/` kept.
