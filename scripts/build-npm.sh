@@ -41,11 +41,11 @@ say "wasm-bindgen --target web --weak-refs"
 wasm-bindgen --target web --weak-refs --no-typescript --out-dir "$STAGE" --out-name bec_usage "$WASM_IN"
 
 say "wasm-opt -Oz ($(wasm-opt --version))"
-# The features wasm-bindgen's output uses; wasm-opt must be told, since wasm-bindgen drops
-# the target-features section it would read them from.
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --strip-debug --strip-producers \
-    -o "$PKG/bec_usage_bg.wasm" "$STAGE/bec_usage_bg.wasm"
+# The flags of src/js/mod.rs. The --enable flags name the features wasm-bindgen's output
+# uses (wasm-bindgen drops the target-features section wasm-opt would read them from).
+wasm-opt -Oz --low-memory-unused --converge --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals -o "$PKG/bec_usage_bg.wasm" "$STAGE/bec_usage_bg.wasm"
 
 cp "$JS_SOURCES/api.mjs" "$JS_SOURCES/index.mjs" "$JS_SOURCES/node.mjs" "$STAGE/"
 
