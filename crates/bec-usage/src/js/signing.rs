@@ -134,7 +134,6 @@ fn not_a_string_value(field: &'static str, name: &str, value: &JsValue) -> Error
 }
 
 /// `headersToSign`: left out for the default set, else an array of strings.
-#[inline(never)]
 fn headers_to_sign(value: JsValue) -> Result<Option<Vec<String>>> {
     let Some(value) = values::given(value) else {
         return Ok(None);
