@@ -59,23 +59,28 @@ pub(crate) fn time_input(
             });
     }
     if let Some(text) = value.as_string() {
-        return parse_iso_time(&text).ok_or_else(|| {
-            values::invalid(
-                field,
-                &text,
-                values::concat(&[
-                    context,
-                    ": ",
-                    field,
-                    " \"",
-                    &text,
-                    "\" is not an ISO 8601 time with a zone; write it like \
-                     2024-01-31T08:00:00Z or 2024-01-31T16:00:00+08:00",
-                ]),
-            )
-        });
+        return iso_time(context, field, &text);
     }
     Err(values::wrong_type(context, field, expected, value))
+}
+
+/// A `TimeInput` given as a string: an ISO 8601 time with a zone.
+pub(crate) fn iso_time(context: &str, field: &'static str, text: &str) -> Result<DateTime<Utc>> {
+    parse_iso_time(text).ok_or_else(|| {
+        values::invalid(
+            field,
+            text,
+            values::concat(&[
+                context,
+                ": ",
+                field,
+                " \"",
+                text,
+                "\" is not an ISO 8601 time with a zone; write it like \
+                 2024-01-31T08:00:00Z or 2024-01-31T16:00:00+08:00",
+            ]),
+        )
+    })
 }
 
 /// `YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)` (RFC 3339; `t`, `z` and a space for `T` are

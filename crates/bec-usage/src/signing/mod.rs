@@ -53,12 +53,14 @@ mod timestamp;
 #[cfg(test)]
 mod tests;
 
+#[cfg(all(feature = "js", target_arch = "wasm32"))]
+pub(crate) use authorization::constant_time_eq;
 pub use authorization::{parse_authorization, verify, ParsedAuthorization};
 pub use credentials::Credentials;
 pub use encode::{encode_path, encode_query, uri_encode, URI_ENCODE_SET};
 pub use request::{
-    sign, HeadersToSign, SignableRequest, SigningOutput, SigningParams, DEFAULT_EXPIRATION_SECONDS,
-    DEFAULT_HEADERS_TO_SIGN,
+    sign, HeadersToSign, SignableRequest, Signer, SigningOutput, SigningParams,
+    DEFAULT_EXPIRATION_SECONDS, DEFAULT_HEADERS_TO_SIGN,
 };
 
 /// The version tag that starts every BCE v1 `Authorization` value.
