@@ -126,6 +126,10 @@ main() {
     [[ -n "$wasm_bindgen_version" ]] || die "no wasm-bindgen in Cargo.lock"
     ensure_cargo_tool wasm-bindgen-cli "$wasm_bindgen_version" wasm-bindgen
     ensure_cargo_tool wasm-bindgen-cli "$wasm_bindgen_version" wasm-bindgen-test-runner
+    # The dashboard's bundler (Trunk.toml pins the wasm-bindgen and wasm-opt it uses). 0.22
+    # needs a newer rustc. Without LTO and with 16 codegen units it installs in half the time.
+    CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+        ensure_cargo_tool trunk 0.21.14 trunk --locked
 
     # The npm package: wasm-opt (npm binaryen; Debian's miscompiles wasm-bindgen output) and
     # esbuild to build it; Vite, Playwright, TypeScript and Baidu's JS SDK to test it, in
@@ -133,6 +137,8 @@ main() {
     ensure_npm_folder "$REPO_ROOT/tools/npm"
     export PATH="$REPO_ROOT/tools/npm/node_modules/.bin:$PATH"
     ensure_npm_folder "$REPO_ROOT/tests/npm"
+    # The dashboard's end-to-end checks (playwright-core, driving Debian's Chromium).
+    ensure_npm_folder "$REPO_ROOT/tests/e2e"
     ensure_debian_packages "chromium chromedriver" chromium chromium-driver
 
     ensure_python_venv "$SDK_VENV" "$SDK_DIST" "$SDK_VERSION" baidubce

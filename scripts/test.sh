@@ -148,6 +148,15 @@ tests wasm-tests env CHROMEDRIVER=/usr/bin/chromedriver \
 tests sdk-conformance env BEC_SDK_PYTHON="$BEC_SDK_PYTHON" \
     cargo test -p bec-usage --test sdk_conformance -- --ignored
 check rustdoc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+# The dashboard (web/): its views exist only on wasm32, so they are linted there; its
+# component tests mount them in headless Chromium (web/webdriver.json has the flags); and
+# trunk builds dist/ as the README's demo serves it.
+check clippy-web cargo clippy -p bec-usage-web --no-deps --target wasm32-unknown-unknown \
+    --all-targets -- -D warnings
+tests web-components env CHROMEDRIVER=/usr/bin/chromedriver \
+    WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/web/webdriver.json" \
+    cargo test -p bec-usage-web --target wasm32-unknown-unknown --test components
+check web-build trunk build --release
 # The npm package, built and packed by scripts/build-npm.sh, then used as a user would:
 # Node ESM and CommonJS, a Vite page and a plain page in Chromium, the client, the types.
 node_tests npm-package bash tests/npm/run.sh

@@ -2,7 +2,7 @@
 //!
 //! | path | answer |
 //! |---|---|
-//! | `/healthz` | `{"status":"ok"}` |
+//! | `/healthz` | `{"status":"ok","mode":"server-signed","upstreamHost":"bec.baidubce.com"}` (`mode`: `server-signed` or `relay`; the dashboard picks its data source from it and, in relay mode, signs for `upstreamHost`) |
 //! | `/v1/usage/computing` | forwarded upstream after [`rules::validate`] |
 //! | any other path under `/v1/`, or any target that could be read as one | a BCE-style JSON error |
 //! | anything else | the dashboard's files (`--dist`), or a JSON `NotFound` without one |
@@ -124,8 +124,16 @@ pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
         .layer(layers)
 }
 
-async fn healthz() -> Response {
-    let mut response = (StatusCode::OK, r#"{"status":"ok"}"#).into_response();
+/// `{"status":"ok","mode":...,"upstreamHost":...}`: the dashboard reads the mode to choose
+/// its default data source, and the host its in-page signatures must cover in relay mode.
+async fn healthz(State(state): State<Arc<AppState>>) -> Response {
+    // Written by hand to keep `status` first; the host is a JSON string from serde_json.
+    let body = format!(
+        r#"{{"status":"ok","mode":"{}","upstreamHost":{}}}"#,
+        state.forwarder.mode(),
+        serde_json::Value::from(state.forwarder.upstream().host())
+    );
+    let mut response = (StatusCode::OK, body).into_response();
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, json_content_type());

@@ -1,0 +1,340 @@
+//! Where the data comes from: the three sources of the page, and the proxy check.
+//!
+//! 1. **Proxy** (server-signed): `GET /v1/usage/computing?beginDate&endDate` on the page's
+//!    own origin; bec-usage-proxy signs it with its keys.
+//! 2. **Keys in this browser**: the same request, signed here with the core's signer for
+//!    the upstream host the proxy names in `/healthz`, sent with `Authorization` and
+//!    `x-bce-date` for the proxy to relay. The key pair never leaves the page.
+//! 3. **Demo**: the core's synthetic generator, in the page, no network at all.
+//!
+//! A range longer than one query's 31 days is fetched chunk by chunk
+//! (`query::split_range`), with progress, and merged (`analysis::merge_responses`).
+//! Every request carries the load's `AbortSignal`: a new range cancels the old requests.
+
+use bec_usage::analysis::merge_responses;
+use bec_usage::json::{parse_service_error, parse_usage};
+use bec_usage::query::split_range;
+use bec_usage::signing::{sign, Credentials, HeadersToSign, SignableRequest, SigningParams};
+use bec_usage::synthetic::{generate, SyntheticOptions};
+use bec_usage::{ServiceError, UsageResponse};
+use chrono::{DateTime, NaiveDate};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::AbortSignal;
+
+use crate::dom;
+use crate::state::{ProxyMode, ProxyStatus, DEFAULT_UPSTREAM_HOST};
+
+/// The usage endpoint's path, the same on the proxy as on BEC.
+pub const USAGE_PATH: &str = "/v1/usage/computing";
+
+/// The proxy's health endpoint: `{"status":"ok","mode":"server-signed"|"relay",
+/// "upstreamHost":"bec.baidubce.com"}`.
+pub const HEALTH_PATH: &str = "/healthz";
+
+/// How many resources the demo makes: all twelve of the core's catalogue.
+pub const DEMO_RESOURCES: usize = 12;
+
+/// How to get the data of one load.
+#[derive(Debug, Clone)]
+pub enum Fetcher {
+    /// From the proxy, which signs.
+    Proxy,
+    /// Signed here, relayed by the proxy.
+    Keys {
+        /// The key pair (its `Debug` shows no secret).
+        credentials: Credentials,
+        /// The host to sign for: where the request finally goes.
+        host: String,
+    },
+    /// Made here.
+    Demo {
+        /// The generator's seed.
+        seed: u64,
+        /// Seconds between points.
+        step_seconds: u32,
+    },
+}
+
+/// Why a load failed, with what a person needs to act on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// The service (or the proxy speaking for it) answered with a BCE error body.
+    Service {
+        /// Its code, message, request id and HTTP status.
+        error: ServiceError,
+        /// In keys mode, the canonical request this page signed (for
+        /// `SignatureDoesNotMatch`).
+        canonical_request: Option<String>,
+    },
+    /// The request did not get an answer (the proxy is not there, or the network failed).
+    Network {
+        /// The browser's reason.
+        message: String,
+    },
+    /// An error answer that is not a BCE error body.
+    Http {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the body.
+        body: String,
+    },
+    /// A success answer that is not a usage response.
+    Parse {
+        /// The reader's message, naming the JSON path.
+        message: String,
+    },
+    /// The demo generator or the analysis refused (a message from the core), or the keys
+    /// could not sign.
+    Local {
+        /// The core's message.
+        message: String,
+    },
+    /// The load was cancelled; not shown.
+    Aborted,
+}
+
+impl LoadError {
+    fn local(error: &bec_usage::Error) -> LoadError {
+        LoadError::Local {
+            message: error.message().to_owned(),
+        }
+    }
+}
+
+/// The answer of a load.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The (merged) response.
+    pub response: UsageResponse,
+    /// The bodies as received, one per chunk; empty for the demo.
+    pub raw: Vec<String>,
+}
+
+/// An HTTP answer, body read.
+struct Answer {
+    status: u16,
+    body: String,
+    request_id: Option<String>,
+    date: Option<String>,
+}
+
+/// Resolves on the next turn of the event loop, so that the page can paint (a progress
+/// bar, a skeleton) between chunks of work.
+pub async fn next_tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback(&resolve);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+fn js_message(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "the request failed".to_owned())
+}
+
+async fn get(
+    url: &str,
+    headers: &[(&str, &str)],
+    signal: Option<&AbortSignal>,
+) -> Result<Answer, LoadError> {
+    let aborted = || signal.is_some_and(AbortSignal::aborted);
+    let network = |error: JsValue| {
+        if aborted() {
+            LoadError::Aborted
+        } else {
+            LoadError::Network {
+                message: js_message(&error),
+            }
+        }
+    };
+    let window = web_sys::window().ok_or(LoadError::Network {
+        message: "no window".to_owned(),
+    })?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_signal(signal);
+    let header_map = web_sys::Headers::new().map_err(network)?;
+    for (name, value) in headers {
+        header_map.set(name, value).map_err(network)?;
+    }
+    init.set_headers(&header_map);
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(network)?
+        .unchecked_into();
+    // The body as bytes: decoding UTF-8 here is a copy, where a JS string would be
+    // converted from UTF-16 (megabytes, for a month of minute data).
+    let buffer = JsFuture::from(response.array_buffer().map_err(network)?)
+        .await
+        .map_err(network)?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    let body = String::from_utf8(bytes)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
+    let response_headers = response.headers();
+    Ok(Answer {
+        status: response.status(),
+        body,
+        request_id: response_headers.get("x-bce-request-id").ok().flatten(),
+        date: response_headers.get("date").ok().flatten(),
+    })
+}
+
+/// Asks `/healthz` whether bec-usage-proxy serves the page, and how.
+pub async fn check_proxy() -> ProxyStatus {
+    let Ok(answer) = get(HEALTH_PATH, &[], None).await else {
+        return ProxyStatus::Absent;
+    };
+    if answer.status != 200 {
+        return ProxyStatus::Absent;
+    }
+    // A static host may answer any path with index.html: only the proxy's JSON counts.
+    let Ok(json) = js_sys::JSON::parse(&answer.body) else {
+        return ProxyStatus::Absent;
+    };
+    let field = |name: &str| {
+        js_sys::Reflect::get(&json, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    if field("status").as_deref() != Some("ok") {
+        return ProxyStatus::Absent;
+    }
+    let mode = field("mode")
+        .as_deref()
+        .and_then(ProxyMode::from_code)
+        .unwrap_or(ProxyMode::ServerSigned);
+    let upstream_host = field("upstreamHost")
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| DEFAULT_UPSTREAM_HOST.to_owned());
+    ProxyStatus::Present {
+        mode,
+        upstream_host,
+    }
+}
+
+/// Loads `begin ..= end` from `fetcher`, chunk by chunk, calling `on_progress(done,
+/// total)` before each chunk and after the last.
+pub async fn load_range(
+    fetcher: &Fetcher,
+    begin: NaiveDate,
+    end: NaiveDate,
+    signal: &AbortSignal,
+    on_progress: &dyn Fn(usize, usize),
+) -> Result<Loaded, LoadError> {
+    let chunks = split_range(begin, end).map_err(|e| LoadError::local(&e))?;
+    let total = chunks.len();
+    let mut responses = Vec::with_capacity(total);
+    let mut raw = Vec::new();
+    // In keys mode, how far this computer's clock is behind the service's (learnt from a
+    // RequestTimeTooSkewed answer's Date header).
+    let mut clock_correction_ms = 0i64;
+    for (done, chunk) in chunks.iter().enumerate() {
+        on_progress(done, total);
+        let (chunk_begin, chunk_end) = (chunk.begin_date(), chunk.end_date());
+        let response = match fetcher {
+            Fetcher::Demo { seed, step_seconds } => {
+                // Let the page paint the skeleton or the progress before the work.
+                next_tick().await;
+                if signal.aborted() {
+                    return Err(LoadError::Aborted);
+                }
+                let options = SyntheticOptions::new(chunk_begin, chunk_end)
+                    .with_seed(*seed)
+                    .with_step_seconds(*step_seconds)
+                    .with_resource_count(DEMO_RESOURCES);
+                generate(&options).map_err(|e| LoadError::local(&e))?
+            }
+            Fetcher::Proxy => {
+                let url = format!("{USAGE_PATH}?{}", chunk.to_query_string());
+                let answer = get(&url, &[], Some(signal)).await?;
+                read_answer(answer, None, &mut raw)?
+            }
+            Fetcher::Keys { credentials, host } => loop {
+                let time = DateTime::from_timestamp_millis(dom::now_ms() + clock_correction_ms)
+                    .unwrap_or_default();
+                let (begin_text, end_text) = (
+                    crate::format::format_date(chunk_begin),
+                    crate::format::format_date(chunk_end),
+                );
+                let query = [
+                    ("beginDate", begin_text.as_str()),
+                    ("endDate", end_text.as_str()),
+                ];
+                let request = SignableRequest::new("GET", host, USAGE_PATH).with_query(&query);
+                // The proxy relays only signatures over exactly host and x-bce-date.
+                let params = SigningParams::new(credentials, time)
+                    .with_headers_to_sign(HeadersToSign::Only(&["host", "x-bce-date"]));
+                let signed = sign(&request, &params).map_err(|e| LoadError::local(&e))?;
+                let url = format!(
+                    "{}?{}",
+                    signed.canonical_uri(),
+                    signed.canonical_query_string()
+                );
+                let headers = [
+                    ("authorization", signed.authorization()),
+                    ("x-bce-date", signed.x_bce_date()),
+                ];
+                let answer = get(&url, &headers, Some(signal)).await?;
+                let server_time = answer.date.as_deref().and_then(dom::parse_http_date);
+                match read_answer(answer, Some(signed.canonical_request()), &mut raw) {
+                    Err(LoadError::Service { error, .. })
+                        if error.code == "RequestTimeTooSkewed"
+                            && clock_correction_ms == 0
+                            && server_time.is_some() =>
+                    {
+                        // Sign again once, with the service's clock.
+                        clock_correction_ms = server_time.unwrap_or_default() - dom::now_ms();
+                        if clock_correction_ms == 0 {
+                            clock_correction_ms = 1;
+                        }
+                    }
+                    other => break other?,
+                }
+            },
+        };
+        if signal.aborted() {
+            return Err(LoadError::Aborted);
+        }
+        responses.push(response);
+    }
+    on_progress(total, total);
+    let response = if responses.len() == 1 {
+        responses.pop().ok_or(LoadError::Aborted)?
+    } else {
+        merge_responses(&responses).map_err(|e| LoadError::local(&e))?
+    };
+    Ok(Loaded { response, raw })
+}
+
+/// Reads one answer: a usage response (its body kept in `raw`), or the error it is.
+fn read_answer(
+    answer: Answer,
+    canonical_request: Option<&str>,
+    raw: &mut Vec<String>,
+) -> Result<UsageResponse, LoadError> {
+    if (200..300).contains(&answer.status) {
+        let response = parse_usage(&answer.body).map_err(|e| LoadError::Parse {
+            message: e.message().to_owned(),
+        })?;
+        raw.push(answer.body);
+        return Ok(response);
+    }
+    match parse_service_error(answer.status, &answer.body, answer.request_id.as_deref()) {
+        Some(error) => Err(LoadError::Service {
+            canonical_request: canonical_request
+                .filter(|_| error.code == "SignatureDoesNotMatch")
+                .map(str::to_owned),
+            error,
+        }),
+        None => Err(LoadError::Http {
+            status: answer.status,
+            body: answer.body.chars().take(400).collect(),
+        }),
+    }
+}

@@ -1,0 +1,124 @@
+//! A failed load, told so a person can act on it: what failed, the service's `code`,
+//! message and `requestId`, what to do about it, the canonical request this page signed
+//! when the service says the signature does not match, and a retry.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::api::LoadError;
+use crate::dom;
+use crate::i18n::{Lang, T};
+use crate::markup::error_panel;
+
+/// What to do about a BCE error code.
+pub fn hint_for_code(code: &str) -> T {
+    match code {
+        "InvalidAccessKeyId" => T::HintInvalidAccessKeyId,
+        "SignatureDoesNotMatch" => T::HintSignature,
+        "RequestTimeTooSkewed" | "RequestExpired" => T::HintSkewed,
+        "AccessDenied" | "OptInRequired" => T::HintAccessDenied,
+        "InternalError" | "ServiceUnavailable" => T::HintInternal,
+        _ => T::HintGeneric,
+    }
+}
+
+/// What the panel shows of an error: a title, facts (label, value, test id), a hint and,
+/// for a refused signature, the canonical request.
+struct Shown {
+    title: T,
+    facts: Vec<(T, String, &'static str)>,
+    hint: T,
+    canonical_request: Option<String>,
+}
+
+fn shown(error: &LoadError) -> Shown {
+    let message = |m: &str| (T::ErrMessage, m.to_owned(), "error-message");
+    match error {
+        LoadError::Service {
+            error,
+            canonical_request,
+        } => {
+            let mut facts = vec![
+                (T::ErrCode, error.code.clone(), "error-code"),
+                message(&error.message),
+            ];
+            if let Some(id) = &error.request_id {
+                facts.push((T::ErrRequestId, id.clone(), "error-request-id"));
+            }
+            facts.push((T::ErrStatus, error.status.to_string(), "error-status"));
+            Shown {
+                title: T::ErrService,
+                facts,
+                hint: hint_for_code(&error.code),
+                canonical_request: canonical_request.clone(),
+            }
+        }
+        LoadError::Network { message: m } => Shown {
+            title: T::ErrNetwork,
+            facts: vec![message(m)],
+            hint: T::HintNetwork,
+            canonical_request: None,
+        },
+        LoadError::Http { status, body } => Shown {
+            title: T::ErrHttp,
+            facts: vec![
+                (T::ErrStatus, status.to_string(), "error-status"),
+                message(body),
+            ],
+            hint: T::HintGeneric,
+            canonical_request: None,
+        },
+        LoadError::Parse { message: m } => Shown {
+            title: T::ErrParse,
+            facts: vec![message(m)],
+            hint: T::HintGeneric,
+            canonical_request: None,
+        },
+        LoadError::Local { message: m } => Shown {
+            title: T::ErrLocal,
+            facts: vec![message(m)],
+            hint: T::HintGeneric,
+            canonical_request: None,
+        },
+        LoadError::Aborted => Shown {
+            title: T::ErrLocal,
+            facts: Vec::new(),
+            hint: T::HintGeneric,
+            canonical_request: None,
+        },
+    }
+}
+
+/// The error panel.
+#[component]
+pub fn ErrorPanel(
+    /// What went wrong.
+    error: Arc<LoadError>,
+    /// The page's language.
+    lang: Lang,
+    /// Called by the retry button.
+    on_retry: Callback<()>,
+) -> impl IntoView {
+    let shown = shown(&error);
+    let markup = error_panel(
+        shown.title,
+        &shown.facts,
+        shown.hint,
+        shown.canonical_request.as_deref(),
+        lang,
+    );
+    view! {
+        <section
+            class="card error-panel"
+            role="alert"
+            data-testid="error-panel"
+            inner_html=markup
+            on:click=move |ev| {
+                if dom::action_value(&ev, "retry").is_some() {
+                    on_retry.run(());
+                }
+            }
+        ></section>
+    }
+}

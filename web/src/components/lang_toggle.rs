@@ -1,0 +1,24 @@
+//! The language switch: shows the other language by its own name.
+
+use leptos::prelude::*;
+
+use crate::i18n::{Lang, T};
+
+/// The language switch.
+#[component]
+pub fn LangToggle(
+    /// The page's language.
+    lang: Lang,
+    /// Called with the other language.
+    on_change: Callback<Lang>,
+) -> impl IntoView {
+    let other = lang.other();
+    let markup = format!(
+        "<button type=\"button\" class=\"button ghost\" data-testid=\"lang-toggle\" \
+         aria-label=\"{}\" lang=\"{}\">{}</button>",
+        T::SwitchLanguage.get(lang),
+        other.html_lang(),
+        other.own_name()
+    );
+    view! { <span class="lang-switch" inner_html=markup on:click=move |_| on_change.run(other)></span> }
+}

@@ -1,0 +1,49 @@
+//! One component per thing on the screen. Each takes what it shows as props (signals for
+//! what changes), so that the component tests can mount it alone.
+
+pub mod chart;
+pub mod compare_toggle;
+pub mod crosshair;
+pub mod daily_table;
+pub mod data_table;
+pub mod empty_state;
+pub mod error_panel;
+pub mod export_menu;
+pub mod header;
+pub mod key_form;
+pub mod lang_toggle;
+pub mod progress_bar;
+pub mod quality_notes;
+pub mod range_picker;
+pub mod resource_toggles;
+pub mod skeleton;
+pub mod source_switch;
+pub mod theme_toggle;
+
+pub use chart::Chart;
+pub use compare_toggle::CompareToggle;
+pub use crosshair::{Crosshair, Readout};
+pub use daily_table::DailyTable;
+pub use data_table::DataTable;
+pub use empty_state::EmptyState;
+pub use error_panel::ErrorPanel;
+pub use export_menu::ExportMenu;
+pub use header::Header;
+pub use key_form::KeyForm;
+pub use lang_toggle::LangToggle;
+pub use progress_bar::ProgressBar;
+pub use quality_notes::QualityNotes;
+pub use range_picker::RangePicker;
+pub use resource_toggles::ResourceToggles;
+pub use skeleton::Skeleton;
+pub use source_switch::SourceSwitch;
+pub use theme_toggle::ThemeToggle;
+
+use crate::markup::marker_svg;
+
+/// The small legend marker of the `index`-th resource: its shape in its colour, so a
+/// resource is recognisable with or without colour vision.
+pub fn legend_marker(index: usize) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    view! { <span class="marker-wrap" inner_html=marker_svg(index)></span> }
+}

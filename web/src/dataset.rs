@@ -1,0 +1,434 @@
+//! A loaded response, ready to show: the points sorted by time, and per resource the
+//! exact statistics; the daily averages reconciled with `summary`; the data-quality notes.
+//!
+//! It is computed once per load, off the reactive graph, and shared by every view: the
+//! charts index into it, nothing copies its half a million points.
+
+use bec_usage::analysis::{reconcile, series_stats, ReconcileOptions, Reconciliation, SeriesStats};
+use bec_usage::json::write_usage;
+use bec_usage::quality::{quality_notes, QualityNote};
+use bec_usage::query::beijing_offset;
+use bec_usage::{Result, UsageResponse};
+use chrono::NaiveDate;
+
+use crate::format::{BEIJING_OFFSET_MS, DAY_MS};
+use crate::geometry::amount_f64;
+
+/// A response with everything the page shows of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dataset {
+    /// The first day asked for.
+    pub begin: NaiveDate,
+    /// The last day asked for (inclusive).
+    pub end: NaiveDate,
+    /// The response; every series' points sorted by timestamp (stable: equal timestamps
+    /// keep the service's order).
+    pub response: UsageResponse,
+    /// The statistics of each resource, in `response.resources` order; `None` for a
+    /// resource without points.
+    pub stats: Vec<Option<SeriesStats>>,
+    /// The daily averages recomputed from the points, against `summary`.
+    pub reconciliation: Reconciliation,
+    /// What is sloppy about the response.
+    pub notes: Vec<QualityNote>,
+    /// The bodies as received, one per chunk; empty when the data was made in the page.
+    pub raw: Vec<String>,
+    /// The number of points of all resources.
+    pub point_count: usize,
+}
+
+impl Dataset {
+    /// Analyses `response`, the answer for `begin ..= end` (`raw`: the bodies it was read
+    /// from, if any).
+    ///
+    /// Errors: the core's [`bec_usage::ErrorKind::Overflow`] when an exact sum leaves the
+    /// range of a decimal (absurd amounts).
+    pub fn new(
+        mut response: UsageResponse,
+        begin: NaiveDate,
+        end: NaiveDate,
+        raw: Vec<String>,
+    ) -> Result<Dataset> {
+        // Notes first: they report unsorted series, which sorting would hide.
+        let notes = quality_notes(&response, beijing_offset());
+        let mut stats = Vec::with_capacity(response.resources.len());
+        for series in &mut response.resources {
+            sort_by_time(&mut series.points);
+            stats.push(series_stats(series)?);
+        }
+        let reconciliation = reconcile(&response, &ReconcileOptions::default())?;
+        let point_count = response.resources.iter().map(|r| r.points.len()).sum();
+        Ok(Dataset {
+            begin,
+            end,
+            response,
+            stats,
+            reconciliation,
+            notes,
+            raw,
+            point_count,
+        })
+    }
+
+    /// The period shown, in epoch milliseconds: Beijing midnight of `begin` to Beijing
+    /// midnight after `end`.
+    pub fn span_ms(&self) -> (i64, i64) {
+        span_ms(self.begin, self.end)
+    }
+
+    /// The number of days of the period.
+    pub fn days(&self) -> i64 {
+        (self.end - self.begin).num_days() + 1
+    }
+
+    /// The most decimal places among the extreme and last amounts of resource `index`
+    /// (how precise its amounts are, for rounding its mean).
+    pub fn amount_scale(&self, index: usize) -> u32 {
+        self.stats
+            .get(index)
+            .and_then(Option::as_ref)
+            .map_or(0, |s| {
+                s.min
+                    .amount
+                    .scale()
+                    .max(s.max.amount.scale())
+                    .max(s.last.amount.scale())
+            })
+    }
+
+    /// The smallest and largest amount of resource `index`, as pixels' floats.
+    pub fn min_max(&self, index: usize) -> Option<(f64, f64)> {
+        let stats = self.stats.get(index)?.as_ref()?;
+        Some((amount_f64(stats.min.amount), amount_f64(stats.max.amount)))
+    }
+
+    /// The points of resource `index`, sorted by time; empty for an unknown index.
+    pub fn points(&self, index: usize) -> &[bec_usage::DataPoint] {
+        self.response
+            .resources
+            .get(index)
+            .map_or(&[], |r| r.points.as_slice())
+    }
+
+    /// The index of the resource called `name`.
+    pub fn resource_index(&self, name: &str) -> Option<usize> {
+        self.response.resources.iter().position(|r| r.name == name)
+    }
+
+    /// Whether no resource has a point.
+    pub fn is_empty(&self) -> bool {
+        self.point_count == 0
+    }
+
+    /// The raw JSON to export: the one body as received; several chunks' bodies as a JSON
+    /// array of them, each as received; the service's JSON written from the data when it
+    /// was made in the page.
+    pub fn raw_json(&self) -> String {
+        match self.raw.as_slice() {
+            [] => write_usage(&self.response),
+            [one] => one.clone(),
+            many => {
+                let mut out =
+                    String::with_capacity(many.iter().map(|b| b.len() + 2).sum::<usize>() + 2);
+                out.push('[');
+                for (index, body) in many.iter().enumerate() {
+                    if index > 0 {
+                        out.push_str(",\n");
+                    }
+                    out.push_str(body.trim());
+                }
+                out.push_str("]\n");
+                out
+            }
+        }
+    }
+}
+
+/// The reconciliation laid out as the page's daily table: a row per day, a column per
+/// resource, each cell the index of its row in [`Reconciliation::rows`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyGrid {
+    /// The days, ascending.
+    pub dates: Vec<NaiveDate>,
+    /// The resources: the response's, then those only `summary` names.
+    pub resources: Vec<String>,
+    /// Row-major: the cell of day `d` and resource `r` is at `d * resources.len() + r`.
+    cells: Vec<Option<usize>>,
+}
+
+impl DailyGrid {
+    /// The reconciliation row of day `date_index` and resource `resource_index`.
+    pub fn cell(&self, date_index: usize, resource_index: usize) -> Option<usize> {
+        if resource_index >= self.resources.len() {
+            return None;
+        }
+        *self
+            .cells
+            .get(date_index * self.resources.len() + resource_index)?
+    }
+}
+
+impl Dataset {
+    /// The daily table of the reconciliation.
+    pub fn daily_grid(&self) -> DailyGrid {
+        let rows = &self.reconciliation.rows;
+        let mut resources: Vec<String> = self
+            .response
+            .resources
+            .iter()
+            .map(|r| r.name.clone())
+            .collect();
+        let mut dates: Vec<NaiveDate> = Vec::new();
+        for row in rows {
+            if dates.last() != Some(&row.date) {
+                dates.push(row.date);
+            }
+            if !resources.contains(&row.resource) {
+                resources.push(row.resource.clone());
+            }
+        }
+        // Reconciliation rows come ordered by day, so `dates` is sorted without repeats.
+        let mut cells = vec![None; dates.len() * resources.len()];
+        for (index, row) in rows.iter().enumerate() {
+            let (Ok(d), Some(r)) = (
+                dates.binary_search(&row.date),
+                resources.iter().position(|name| *name == row.resource),
+            ) else {
+                continue;
+            };
+            cells[d * resources.len() + r].get_or_insert(index);
+        }
+        DailyGrid {
+            dates,
+            resources,
+            cells,
+        }
+    }
+}
+
+/// Sorts points by timestamp, stably (equal timestamps keep their order): a bottom-up merge
+/// sort, written out because the standard library's sorts compile to several kilobytes of
+/// wasm for each element type, and points are almost always sorted already (checked
+/// first, in one pass).
+pub fn sort_by_time(points: &mut [bec_usage::DataPoint]) {
+    if points
+        .windows(2)
+        .all(|w| w[0].timestamp_ms <= w[1].timestamp_ms)
+    {
+        return;
+    }
+    let len = points.len();
+    let mut buffer = points.to_vec();
+    let mut in_points = true;
+    let mut width = 1;
+    while width < len {
+        let (source, target): (&[bec_usage::DataPoint], &mut [bec_usage::DataPoint]) = if in_points
+        {
+            (points, &mut buffer)
+        } else {
+            (&buffer, points)
+        };
+        let mut start = 0;
+        while start < len {
+            let middle = (start + width).min(len);
+            let end = (start + 2 * width).min(len);
+            let (mut left, mut right) = (start, middle);
+            for slot in &mut target[start..end] {
+                let take_left = right >= end
+                    || (left < middle && source[left].timestamp_ms <= source[right].timestamp_ms);
+                if take_left {
+                    *slot = source[left];
+                    left += 1;
+                } else {
+                    *slot = source[right];
+                    right += 1;
+                }
+            }
+            start = end;
+        }
+        in_points = !in_points;
+        width = width.saturating_mul(2);
+    }
+    if !in_points {
+        points.copy_from_slice(&buffer);
+    }
+}
+
+/// Beijing midnight of `begin` to Beijing midnight after `end`, in epoch milliseconds.
+pub fn span_ms(begin: NaiveDate, end: NaiveDate) -> (i64, i64) {
+    let midnight = |date: NaiveDate| {
+        date.and_hms_opt(0, 0, 0)
+            .map_or(0, |t| t.and_utc().timestamp_millis())
+            - BEIJING_OFFSET_MS
+    };
+    (midnight(begin), midnight(end) + DAY_MS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bec_usage::analysis::ReconcileStatus;
+    use bec_usage::{DataPoint, ResourceSeries, SummaryDay, SummaryValue, TimeSpan};
+
+    fn d(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("test date")
+    }
+
+    fn point(timestamp_ms: i64, amount: &str) -> DataPoint {
+        DataPoint {
+            timestamp_ms,
+            amount: amount.parse().expect("test decimal"),
+        }
+    }
+
+    /// 2024-01-01 08:00 and 09:00 Beijing.
+    const T1: i64 = 1_704_067_200_000;
+    const T2: i64 = 1_704_070_800_000;
+
+    fn response(points: Vec<DataPoint>, summary: &str) -> UsageResponse {
+        UsageResponse {
+            account_id: "a".into(),
+            time_span: TimeSpan {
+                begin_date: d("2024-01-01"),
+                end_date: d("2024-01-01"),
+            },
+            resources: vec![ResourceSeries {
+                name: "CPU".into(),
+                count: points.len() as u64,
+                unit: "核".into(),
+                points,
+            }],
+            summary: vec![SummaryDay {
+                date: d("2024-01-01"),
+                values: vec![SummaryValue {
+                    resource: "CPU".into(),
+                    average: summary.parse().expect("test decimal"),
+                }],
+            }],
+        }
+    }
+
+    #[test]
+    fn analyses_and_sorts() {
+        let data = Dataset::new(
+            response(vec![point(T2, "17.246"), point(T1, "17.2")], "17.223"),
+            d("2024-01-01"),
+            d("2024-01-01"),
+            vec![],
+        )
+        .expect("analysed");
+        let points = &data.response.resources[0].points;
+        assert_eq!(points[0].timestamp_ms, T1);
+        let stats = data.stats[0].expect("stats");
+        assert_eq!(stats.max.amount.to_string(), "17.246");
+        assert_eq!(stats.mean.to_string(), "17.223");
+        assert_eq!(data.amount_scale(0), 3);
+        assert_eq!(data.min_max(0), Some((17.2, 17.246)));
+        assert_eq!(data.point_count, 2);
+        assert!(data.reconciliation.is_consistent());
+        assert!(data
+            .notes
+            .iter()
+            .any(|n| n.kind == bec_usage::quality::QualityNoteKind::UnsortedTimestamps));
+    }
+
+    #[test]
+    fn a_differing_summary_is_found() {
+        let data = Dataset::new(
+            response(vec![point(T1, "17.2"), point(T2, "17.246")], "17.3"),
+            d("2024-01-01"),
+            d("2024-01-01"),
+            vec![],
+        )
+        .expect("analysed");
+        assert_eq!(data.reconciliation.counts().differs, 1);
+        assert_eq!(data.reconciliation.rows[0].status, ReconcileStatus::Differs);
+    }
+
+    #[test]
+    fn the_daily_grid_has_a_cell_per_reconciled_value() {
+        let mut usage = response(vec![point(T1, "17.2"), point(T2, "17.246")], "17.3");
+        usage.summary[0].values.push(bec_usage::SummaryValue {
+            resource: "EIP".into(),
+            average: "3".parse().expect("decimal"),
+        });
+        let data = Dataset::new(usage, d("2024-01-01"), d("2024-01-01"), vec![]).expect("analysed");
+        let grid = data.daily_grid();
+        assert_eq!(grid.dates, [d("2024-01-01")]);
+        assert_eq!(grid.resources, ["CPU", "EIP"]);
+        let cpu = grid.cell(0, 0).expect("CPU cell");
+        assert_eq!(
+            data.reconciliation.rows[cpu].status,
+            ReconcileStatus::Differs
+        );
+        let eip = grid.cell(0, 1).expect("EIP cell");
+        assert_eq!(
+            data.reconciliation.rows[eip].status,
+            ReconcileStatus::MissingInData
+        );
+        assert_eq!(grid.cell(0, 2), None);
+        assert_eq!(grid.cell(1, 0), None);
+    }
+
+    #[test]
+    fn sorting_by_time_is_stable() {
+        let mut points: Vec<DataPoint> = [5, 3, 9, 3, 1, 8, 3, 0, 7]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| point(*t, &i.to_string()))
+            .collect();
+        let mut expected = points.clone();
+        expected.sort_by_key(|p| p.timestamp_ms);
+        sort_by_time(&mut points);
+        assert_eq!(points, expected);
+        let mut one = vec![point(1, "1")];
+        sort_by_time(&mut one);
+        assert_eq!(one, vec![point(1, "1")]);
+    }
+
+    #[test]
+    fn span_is_beijing_days() {
+        let (start, end) = span_ms(d("2024-01-01"), d("2024-01-01"));
+        assert_eq!(start, 1_704_038_400_000); // 2023-12-31T16:00Z
+        assert_eq!(end - start, DAY_MS);
+    }
+
+    #[test]
+    fn raw_json_is_the_bodies_as_received() {
+        let make = |raw: Vec<String>| {
+            Dataset::new(
+                response(vec![point(T1, "1")], "1"),
+                d("2024-01-01"),
+                d("2024-01-01"),
+                raw,
+            )
+            .expect("analysed")
+        };
+        assert_eq!(make(vec!["{\"a\":1}".into()]).raw_json(), "{\"a\":1}");
+        assert_eq!(
+            make(vec!["{\"a\":1}\n".into(), "{\"b\":2}".into()]).raw_json(),
+            "[{\"a\":1},\n{\"b\":2}]\n"
+        );
+        let written = make(vec![]).raw_json();
+        assert_eq!(
+            bec_usage::json::parse_usage(&written).expect("valid JSON"),
+            make(vec![]).response
+        );
+    }
+
+    #[test]
+    fn empty_resources_have_no_stats() {
+        let data = Dataset::new(
+            response(vec![], "1"),
+            d("2024-01-01"),
+            d("2024-01-01"),
+            vec![],
+        )
+        .expect("analysed");
+        assert!(data.is_empty());
+        assert_eq!(data.stats, vec![None]);
+        assert_eq!(data.min_max(0), None);
+        assert_eq!(data.amount_scale(0), 0);
+        assert_eq!(data.reconciliation.counts().missing_in_data, 1);
+    }
+}

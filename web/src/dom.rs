@@ -1,0 +1,298 @@
+//! The few things the page asks of the browser: the URL, the clock, the preferred
+//! languages and theme, downloads, session storage and performance marks.
+//!
+//! Every call tolerates a missing API (`None`, a default, or nothing done): the dashboard
+//! must not die because a browser lacks `sessionStorage` or `performance`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::format::LocalTime;
+use crate::i18n::Lang;
+use crate::state::Theme;
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+fn document_element() -> Option<web_sys::Element> {
+    window()?.document()?.document_element()
+}
+
+/// `location.search`: the URL's query with its `?`, or the empty string.
+pub fn current_query() -> String {
+    window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// Replaces the URL's query (keeping path and fragment) without a navigation or a new
+/// history entry.
+pub fn replace_query(query: &str) {
+    let Some(window) = window() else { return };
+    let location = window.location();
+    let path = location.pathname().unwrap_or_default();
+    let hash = location.hash().unwrap_or_default();
+    let current = location.search().unwrap_or_default();
+    if current == query {
+        return;
+    }
+    let url = format!("{path}{query}{hash}");
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// Now, in epoch milliseconds.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// Now, for signing.
+pub fn now_utc() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(now_ms()).unwrap_or_default()
+}
+
+/// Today in Beijing time.
+pub fn today_beijing() -> NaiveDate {
+    LocalTime::beijing(now_ms())
+        .and_then(|t| t.date())
+        .unwrap_or_default()
+}
+
+/// Milliseconds since the navigation started (`performance.now()`).
+pub fn since_navigation_ms() -> f64 {
+    window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// `performance.mark(name)`, for the end-to-end benchmark to read.
+pub fn mark(name: &str) {
+    if let Some(performance) = window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
+/// Sets `window.__BEC_METRICS__[key] = value` (creating the object), for the end-to-end
+/// tests and benchmarks to read.
+pub fn set_metric(key: &str, value: JsValue) {
+    let Some(window) = window() else { return };
+    let name = JsValue::from_str("__BEC_METRICS__");
+    let metrics = js_sys::Reflect::get(&window, &name)
+        .ok()
+        .filter(JsValue::is_object)
+        .unwrap_or_else(|| {
+            let object: JsValue = js_sys::Object::new().into();
+            let _ = js_sys::Reflect::set(&window, &name, &object);
+            object
+        });
+    let _ = js_sys::Reflect::set(&metrics, &JsValue::from_str(key), &value);
+}
+
+/// The browser's preferred language for the page.
+pub fn browser_lang() -> Lang {
+    let Some(navigator) = window().map(|w| w.navigator()) else {
+        return Lang::En;
+    };
+    let languages: Vec<String> = navigator
+        .languages()
+        .iter()
+        .filter_map(|l| l.as_string())
+        .chain(navigator.language())
+        .collect();
+    Lang::from_browser(languages.iter().map(String::as_str))
+}
+
+/// The system's theme (`prefers-color-scheme`).
+pub fn system_theme() -> Theme {
+    let dark = window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches());
+    if dark {
+        Theme::Dark
+    } else {
+        Theme::Light
+    }
+}
+
+/// Sets `<html lang>` and `<html data-theme>` (removed when the system's theme applies).
+pub fn set_document_language_and_theme(lang: Lang, theme: Option<Theme>) {
+    let Some(root) = document_element() else {
+        return;
+    };
+    let _ = root.set_attribute("lang", lang.html_lang());
+    match theme {
+        Some(theme) => {
+            let _ = root.set_attribute("data-theme", theme.code());
+        }
+        None => {
+            let _ = root.remove_attribute("data-theme");
+        }
+    }
+}
+
+/// Sets the document's title.
+pub fn set_title(title: &str) {
+    if let Some(document) = window().and_then(|w| w.document()) {
+        document.set_title(title);
+    }
+}
+
+/// Offers `content` as a file download called `file_name`.
+pub fn download(file_name: &str, mime_type: &str, content: &str) {
+    let Some(document) = window().and_then(|w| w.document()) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&JsValue::from_str(content));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime_type);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(anchor) = document
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        anchor.set_href(&url);
+        anchor.set_download(file_name);
+        anchor.click();
+    }
+    // The click starts the download synchronously; the URL can go.
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+const KEYS_STORAGE_KEY: &str = "bec-usage.keys";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    window()?.session_storage().ok().flatten()
+}
+
+/// Keeps a key pair in this tab's session storage (only when the person asked for it).
+pub fn remember_keys(access_key_id: &str, secret_access_key: &str) {
+    if let Some(storage) = session_storage() {
+        let _ = storage.set_item(
+            KEYS_STORAGE_KEY,
+            &format!("{access_key_id}\n{secret_access_key}"),
+        );
+    }
+}
+
+/// The key pair remembered for this tab, if any.
+pub fn remembered_keys() -> Option<(String, String)> {
+    let text = session_storage()?.get_item(KEYS_STORAGE_KEY).ok()??;
+    let (id, secret) = text.split_once('\n')?;
+    Some((id.to_owned(), secret.to_owned()))
+}
+
+/// Forgets the key pair remembered for this tab.
+pub fn forget_keys() {
+    if let Some(storage) = session_storage() {
+        let _ = storage.remove_item(KEYS_STORAGE_KEY);
+    }
+}
+
+/// Epoch milliseconds of an HTTP `Date` header value; `None` when it does not parse.
+pub fn parse_http_date(value: &str) -> Option<i64> {
+    let ms = js_sys::Date::parse(value);
+    ms.is_finite().then_some(ms as i64)
+}
+
+/// The `data-value` of the element with `data-action="ACTION"` that an event (a click, a
+/// change) happened in, unless that element is disabled: one listener serves a whole
+/// group of buttons rendered as markup.
+pub fn action_value(event: &web_sys::Event, action: &str) -> Option<String> {
+    let target: web_sys::Element = event.target()?.dyn_into().ok()?;
+    let element = target
+        .closest(&format!("[data-action=\"{action}\"]"))
+        .ok()??;
+    if element.has_attribute("disabled") {
+        return None;
+    }
+    element.get_attribute("data-value")
+}
+
+/// For each `[data-value]` element inside `container`: sets attribute `name` to what
+/// `value_of(data-value)` gives, or removes it on `None`. Keeps a button group rendered
+/// once as markup in step with the state (the nodes stay, and so does the focus).
+pub fn sync_attribute(
+    container: &web_sys::Element,
+    name: &str,
+    value_of: &dyn Fn(&str) -> Option<&'static str>,
+) {
+    let Ok(nodes) = container.query_selector_all("[data-value]") else {
+        return;
+    };
+    for index in 0..nodes.length() {
+        let Some(element) = nodes
+            .item(index)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        let value = element.get_attribute("data-value").unwrap_or_default();
+        let _ = match value_of(&value) {
+            Some(text) => element.set_attribute(name, text),
+            None => element.remove_attribute(name),
+        };
+    }
+}
+
+/// `"true"` or `"false"`, for `aria-pressed` and `aria-checked`.
+pub fn aria_bool(value: bool) -> Option<&'static str> {
+    Some(if value { "true" } else { "false" })
+}
+
+/// `""` (present) or `None` (absent), for boolean attributes such as `disabled`.
+pub fn present(value: bool) -> Option<&'static str> {
+    value.then_some("")
+}
+
+/// The element matching `selector` inside `root`.
+pub fn find(root: &web_sys::Element, selector: &str) -> Option<web_sys::Element> {
+    root.query_selector(selector).ok().flatten()
+}
+
+/// The value of the `<input>` matching `selector` inside `root` (empty when there is none).
+pub fn input_value(root: &web_sys::Element, selector: &str) -> String {
+    find(root, selector)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|input| input.value())
+        .unwrap_or_default()
+}
+
+/// Sets the value of the `<input>` matching `selector` inside `root`.
+pub fn set_input_value(root: &web_sys::Element, selector: &str, value: &str) {
+    if let Some(input) =
+        find(root, selector).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+    {
+        input.set_value(value);
+    }
+}
+
+/// Sets the text of the element matching `selector` inside `root`.
+pub fn set_text(root: &web_sys::Element, selector: &str, text: &str) {
+    if let Some(element) = find(root, selector) {
+        element.set_text_content(Some(text));
+    }
+}
+
+/// Sets (or, with `None`, removes) attribute `name` of the element matching `selector`.
+pub fn set_attribute(root: &web_sys::Element, selector: &str, name: &str, value: Option<&str>) {
+    if let Some(element) = find(root, selector) {
+        let _ = match value {
+            Some(value) => element.set_attribute(name, value),
+            None => element.remove_attribute(name),
+        };
+    }
+}
+
+/// The `name` of the form field an event (input, change) happened in.
+pub fn field_name(event: &web_sys::Event) -> Option<String> {
+    let target: web_sys::Element = event.target()?.dyn_into().ok()?;
+    target.get_attribute("name")
+}

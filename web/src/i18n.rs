@@ -1,0 +1,393 @@
+//! Chinese and English: every text of the page, and the units the service writes in
+//! Chinese.
+//!
+//! Texts are one `match` per key ([`T`]), so a missing translation is a compile error and
+//! a lookup costs nothing. Texts with values in them hold `{name}` placeholders, filled by
+//! [`fill`].
+
+/// A language of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En = 0,
+    /// Simplified Chinese.
+    Zh = 1,
+}
+
+impl Lang {
+    /// The code used in the URL (`en`, `zh`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+
+    /// The value for `<html lang>`.
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+
+    /// The language of a URL code; `None` for anything else.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "en" => Some(Lang::En),
+            "zh" => Some(Lang::Zh),
+            _ => None,
+        }
+    }
+
+    /// The page's default for a browser whose preferred languages are `languages`
+    /// (`navigator.languages`, most preferred first): the first of them that is Chinese or
+    /// English decides; English otherwise.
+    pub fn from_browser<'a>(languages: impl IntoIterator<Item = &'a str>) -> Lang {
+        for tag in languages {
+            let primary = tag.split(['-', '_']).next().unwrap_or_default();
+            if primary.eq_ignore_ascii_case("zh") {
+                return Lang::Zh;
+            }
+            if primary.eq_ignore_ascii_case("en") {
+                return Lang::En;
+            }
+        }
+        Lang::En
+    }
+
+    /// The other language (for the switch).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::En => Lang::Zh,
+            Lang::Zh => Lang::En,
+        }
+    }
+
+    /// The language's own name, as the switch shows it.
+    pub fn own_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Zh => "中文",
+        }
+    }
+}
+
+macro_rules! texts {
+    ($($(#[$doc:meta])* $key:ident => $en:expr, $zh:expr;)*) => {
+        /// A text of the page; [`T::get`] gives it in a language.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[allow(missing_docs)]
+        pub enum T {
+            $($(#[$doc])* $key,)*
+        }
+
+        /// The texts, one `[English, Chinese]` pair per key in the order of [`T`]: a
+        /// table lookup is smaller in the wasm than a `match` over every key.
+        const TEXTS: &[[&str; 2]] = &[$([$en, $zh],)*];
+
+        impl T {
+            /// Every key, for tests.
+            pub const ALL: &'static [T] = &[$(T::$key,)*];
+
+            /// The text in `lang`.
+            pub fn get(self, lang: Lang) -> &'static str {
+                TEXTS
+                    .get(self as usize)
+                    .map_or("", |pair| pair[lang as usize])
+            }
+        }
+    };
+}
+
+texts! {
+    AppTitle => "BEC usage", "BEC 用量";
+    AppSubtitle => "Computing usage of Baidu AI Cloud edge computing", "百度智能云边缘计算 BEC 计算用量";
+    Account => "Account", "账号";
+    Source => "Data source", "数据来源";
+    SourceProxy => "Proxy", "代理";
+    SourceProxyHint => "Requests go through bec-usage-proxy, which signs them with its own keys.",
+        "请求经由 bec-usage-proxy 发出，由代理用其密钥签名。";
+    SourceKeys => "My keys", "我的密钥";
+    SourceKeysHint => "Requests are signed in this page with your access key pair and relayed by the proxy.",
+        "请求在本页面内用你的访问密钥签名，再由代理转发。";
+    SourceDemo => "Demo", "演示";
+    SourceDemoHint => "Synthetic data made in this page; nothing goes over the network.",
+        "本页面生成的模拟数据，不经过网络。";
+    SourceNeedsProxy => "Needs bec-usage-proxy, which is not serving this page.",
+        "需要 bec-usage-proxy，但本页面并非由它提供。";
+    DemoBanner => "Demo: synthetic data generated in your browser.", "演示：浏览器中生成的模拟数据。";
+    SwitchLanguage => "Switch language", "切换语言";
+    DarkTheme => "Dark theme", "深色主题";
+    LightTheme => "Light theme", "浅色主题";
+    Range => "Date range", "日期范围";
+    Last7 => "Last 7 days", "最近 7 天";
+    Last31 => "Last 31 days", "最近 31 天";
+    ThisMonth => "This month", "本月";
+    LastMonth => "Last month", "上月";
+    From => "From", "开始日期";
+    To => "To", "结束日期";
+    Apply => "Apply", "应用";
+    DateHint => "YYYY-MM-DD, days in Beijing time (UTC+08:00)", "YYYY-MM-DD，按北京时间 (UTC+08:00) 计日";
+    ErrDateEmpty => "Enter a date as YYYY-MM-DD, e.g. 2024-01-31.", "请输入日期，格式为 YYYY-MM-DD，例如 2024-01-31。";
+    ErrDateFormat => "“{value}” is not a date of the form YYYY-MM-DD, e.g. 2024-01-31.",
+        "“{value}” 不是 YYYY-MM-DD 格式的日期，例如 2024-01-31。";
+    ErrDateNotInCalendar => "{value} is not a day of the calendar: {month} has {days} days.",
+        "{value} 不是日历中的日期：{month}只有 {days} 天。";
+    ErrMonthNotInCalendar => "{value} is not a day of the calendar: a month is 01 to 12.",
+        "{value} 不是日历中的日期：月份应为 01 到 12。";
+    ErrRangeReversed => "The end date is before the start date {from}.", "结束日期早于开始日期 {from}。";
+    ErrRangeTooLong => "The range covers {days} days; at most {max} can be shown at once.",
+        "该范围共 {days} 天，一次最多显示 {max} 天。";
+    Compare => "Compare with the previous period", "与上一周期对比";
+    Resources => "Resources", "资源";
+    ShowAll => "Show all", "全部显示";
+    Show => "Show {name}", "显示 {name}";
+    Export => "Export", "导出";
+    ExportSeries => "Series CSV", "时间序列 CSV";
+    ExportDaily => "Daily table CSV", "每日平均 CSV";
+    ExportJson => "Raw JSON", "原始 JSON";
+    ExportSeriesHint => "Every point of every resource, exact amounts, times in UTC+08:00.",
+        "所有资源的全部数据点，用量精确，时间为 UTC+08:00。";
+    ExportDailyHint => "The service's daily averages beside those recomputed from the points.",
+        "服务给出的每日平均值，以及由数据点重新计算的平均值。";
+    ExportJsonHint => "The answers as received (several chunks: a JSON array of them).",
+        "收到的原始响应（分段获取时为各段组成的 JSON 数组）。";
+    Min => "Min", "最小";
+    Mean => "Mean", "平均";
+    Max => "Max", "最大";
+    Last => "Last", "最新";
+    Peak => "Peak", "峰值";
+    Approximate => "Rounded; exact value: {value}", "已四舍五入；精确值：{value}";
+    VsPrevious => "vs. the previous {days} days", "较前 {days} 天";
+    NoPrevious => "The previous period has no data.", "上一周期没有数据。";
+    PreviousPeriod => "Previous period (dashed)", "上一周期（虚线）";
+    Points => "{count} points", "{count} 个数据点";
+    NoPoints => "No points in this range.", "此范围内没有数据点。";
+    ChartLabel => "{name} usage over time; use the arrow keys to read the values.",
+        "{name} 的用量变化；可用方向键读取数值。";
+    CrosshairHint => "Point at the chart or use ←/→ to read exact values.", "指向图表或使用 ←/→ 读取精确数值。";
+    DataTable => "Data table", "数据表";
+    DataTableNote => "The {drawn} points drawn, of {count}.", "图中绘制的 {drawn} 个点（共 {count} 个）。";
+    Time => "Time (UTC+08:00)", "时间 (UTC+08:00)";
+    Amount => "Amount", "用量";
+    Date => "Date", "日期";
+    DailyTitle => "Daily averages", "每日平均";
+    DailyNote => "The service's summary. Cells marked ≠ differ from the average recomputed from the points; hover or focus them for the numbers.",
+        "服务给出的 summary。标有 ≠ 的单元格与由数据点重新计算的平均值不一致；悬停或聚焦可查看数值。";
+    DailyAllMatch => "All {count} daily averages match the averages recomputed from the points.",
+        "全部 {count} 个每日平均值与由数据点重新计算的结果一致。";
+    DailyCounts => "{count} daily averages compared: {differs} differ, {missing_summary} missing from the summary, {missing_data} without points.",
+        "共比较 {count} 个每日平均值：{differs} 个不一致，{missing_summary} 个 summary 中缺失，{missing_data} 个没有数据点。";
+    CellDiffers => "Differs: summary {summary}, recomputed {recomputed} from {points} points (difference {difference}).",
+        "不一致：summary 为 {summary}，由 {points} 个数据点重新计算为 {recomputed}（差 {difference}）。";
+    CellMissingInSummary => "Not in the summary; recomputed {recomputed} from {points} points.",
+        "summary 中没有；由 {points} 个数据点重新计算为 {recomputed}。";
+    CellMissingInData => "In the summary, but no point of this resource falls on this day.",
+        "summary 中有此值，但当天没有该资源的数据点。";
+    Loading => "Loading…", "加载中…";
+    LoadingChunks => "Loading part {done} of {total}…", "正在加载第 {done} 段，共 {total} 段…";
+    LoadingPrevious => "Loading the previous period for comparison…", "正在加载上一周期用于对比…";
+    Empty => "No usage in this range.", "此范围内没有用量数据。";
+    EmptyHint => "Try another date range, or check that the account has BEC resources.",
+        "请尝试其他日期范围，或确认该账号有 BEC 资源。";
+    Retry => "Retry", "重试";
+    ErrService => "The service refused the request", "服务拒绝了请求";
+    ErrNetwork => "The proxy could not be reached", "无法连接代理";
+    ErrHttp => "The proxy answered with an error", "代理返回了错误";
+    ErrParse => "The answer could not be read", "无法读取响应";
+    ErrLocal => "This page could not prepare the data", "本页面无法准备数据";
+    FixRange => "Correct the date range above to load data.", "请更正上面的日期范围以加载数据。";
+    Checking => "Looking for bec-usage-proxy…", "正在查找 bec-usage-proxy…";
+    ErrCode => "Code", "错误码";
+    ErrMessage => "Message", "信息";
+    ErrRequestId => "Request id", "请求 ID";
+    ErrStatus => "HTTP status", "HTTP 状态";
+    ErrCanonical => "The canonical request this page signed", "本页面签名的规范请求 (canonical request)";
+    ErrCanonicalHint => "Compare it with the one the service computed: any difference in path, query or headers breaks the signature. If they agree, the secret access key is wrong.",
+        "请与服务端计算的规范请求对比：路径、查询参数或请求头的任何差异都会导致签名不符。若两者一致，则是 Secret Access Key 有误。";
+    HintNetwork => "Is bec-usage-proxy running and serving this page? You can switch to Demo meanwhile.",
+        "bec-usage-proxy 是否正在运行并提供本页面？也可以先切换到演示模式。";
+    HintInvalidAccessKeyId => "The access key id is unknown to BCE: copy it again from the console (Security Authentication › Access Key).",
+        "BCE 不认识此 Access Key ID：请从控制台（安全认证 › Access Key）重新复制。";
+    HintSignature => "The signature does not match: the secret access key is probably wrong.",
+        "签名不匹配：很可能是 Secret Access Key 有误。";
+    HintSkewed => "This computer's clock is more than 30 minutes off; set it right and retry.",
+        "本机时钟偏差超过 30 分钟；请校准后重试。";
+    HintAccessDenied => "The key is valid but may not read BEC usage: grant it access in the console.",
+        "密钥有效，但没有读取 BEC 用量的权限：请在控制台授权。";
+    HintInternal => "The service had a problem; retry in a moment.", "服务端出现问题；请稍后重试。";
+    HintGeneric => "Check the message above; retry when it is fixed.", "请查看上面的信息，修正后重试。";
+    KeysTitle => "Your access key pair", "你的访问密钥";
+    AccessKeyId => "Access key id", "Access Key ID";
+    SecretAccessKey => "Secret access key", "Secret Access Key";
+    RememberKeys => "Remember for this tab", "在此标签页中记住";
+    UseKeys => "Use these keys", "使用此密钥";
+    ForgetKeys => "Forget the keys", "清除密钥";
+    KeysNote => "The keys stay in this page's memory and are never sent: only the signatures are. “Remember” keeps them in this tab's session storage until the tab closes.",
+        "密钥只保存在本页面内存中，不会被发送，发送的只是签名。勾选“记住”会将其保存在本标签页的会话存储中，直到标签页关闭。";
+    KeysNeeded => "Enter an access key pair to load your usage.", "请输入访问密钥以加载用量。";
+    KeysInUse => "Signing with access key {id}.", "正在使用 Access Key {id} 签名。";
+    Notes => "Data notes ({count})", "数据说明（{count}）";
+    Footer => "Amounts are exact as the service sent them; charts are downsampled to their width (LTTB). Times are Beijing time (UTC+08:00).",
+        "用量数值与服务返回的完全一致；图表按宽度降采样 (LTTB)。时间为北京时间 (UTC+08:00)。";
+}
+
+/// Fills the `{name}` placeholders of `template` with `values`; placeholders without a
+/// value stay as they are.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The unit as people read it in `lang`: the service's Chinese unit names in English
+/// (`核` → cores, `个` → items, `卡` → cards, `台` → machines); other units, and every unit
+/// in Chinese, as the service wrote them.
+pub fn unit_label(unit: &str, lang: Lang) -> &str {
+    if lang == Lang::Zh {
+        return unit;
+    }
+    match unit {
+        "核" => "cores",
+        "个" => "items",
+        "卡" => "cards",
+        "台" => "machines",
+        "次" => "times",
+        _ => unit,
+    }
+}
+
+/// The English name of a month (`February 2024`) or its Chinese form (`2024 年 2 月`).
+pub fn month_name(year: i32, month: u32, lang: Lang) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    match lang {
+        Lang::En => {
+            let name = MONTHS
+                .get(month.wrapping_sub(1) as usize)
+                .copied()
+                .unwrap_or("?");
+            format!("{name} {year}")
+        }
+        Lang::Zh => format!("{year} 年 {month} 月"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_exists_in_both_languages() {
+        for key in T::ALL {
+            assert!(!key.get(Lang::En).is_empty(), "{key:?} in English");
+            assert!(!key.get(Lang::Zh).is_empty(), "{key:?} in Chinese");
+        }
+    }
+
+    #[test]
+    fn placeholders_are_the_same_in_both_languages() {
+        fn names(text: &str) -> Vec<&str> {
+            let mut names: Vec<&str> = text
+                .split('{')
+                .skip(1)
+                .filter_map(|part| part.split_once('}').map(|(name, _)| name))
+                .collect();
+            names.sort_unstable();
+            names
+        }
+        for key in T::ALL {
+            assert_eq!(
+                names(key.get(Lang::En)),
+                names(key.get(Lang::Zh)),
+                "{key:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fill_replaces_known_placeholders_only() {
+        assert_eq!(
+            fill("{a} and {b}, {c}", &[("a", "1"), ("b", "2")]),
+            "1 and 2, {c}"
+        );
+        assert_eq!(fill("no placeholder", &[("a", "1")]), "no placeholder");
+        assert_eq!(fill("open { brace", &[]), "open { brace");
+        assert_eq!(fill("{a}{a}", &[("a", "x")]), "xx");
+        assert_eq!(
+            fill(T::Points.get(Lang::Zh), &[("count", "3")]),
+            "3 个数据点"
+        );
+    }
+
+    #[test]
+    fn browser_languages_choose_the_default() {
+        assert_eq!(Lang::from_browser(["zh-CN", "en"]), Lang::Zh);
+        assert_eq!(Lang::from_browser(["zh_TW"]), Lang::Zh);
+        assert_eq!(Lang::from_browser(["de-DE", "en-US", "zh"]), Lang::En);
+        assert_eq!(Lang::from_browser(["fr"]), Lang::En);
+        assert_eq!(Lang::from_browser([]), Lang::En);
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for lang in [Lang::En, Lang::Zh] {
+            assert_eq!(Lang::from_code(lang.code()), Some(lang));
+            assert_eq!(lang.other().other(), lang);
+        }
+        assert_eq!(Lang::from_code("fr"), None);
+    }
+
+    #[test]
+    fn chinese_units_are_translated_in_english_only() {
+        assert_eq!(unit_label("核", Lang::En), "cores");
+        assert_eq!(unit_label("个", Lang::En), "items");
+        assert_eq!(unit_label("卡", Lang::En), "cards");
+        assert_eq!(unit_label("GB", Lang::En), "GB");
+        assert_eq!(unit_label("核", Lang::Zh), "核");
+        assert_eq!(unit_label("未知", Lang::En), "未知");
+    }
+
+    #[test]
+    fn month_names() {
+        assert_eq!(month_name(2024, 2, Lang::En), "February 2024");
+        assert_eq!(month_name(2024, 2, Lang::Zh), "2024 年 2 月");
+        assert_eq!(month_name(2024, 13, Lang::En), "? 2024");
+    }
+}

@@ -1,0 +1,702 @@
+//! Component tests in headless Chromium: each mounts a component (or the whole app on the
+//! in-page demo) into the test page and checks the DOM.
+//!
+//! ```sh
+//! CHROMEDRIVER=/usr/bin/chromedriver cargo test -p bec-usage-web --target wasm32-unknown-unknown --test components
+//! ```
+#![cfg(target_arch = "wasm32")]
+
+use std::sync::Arc;
+
+use bec_usage::{
+    DataPoint, ResourceSeries, ServiceError, SummaryDay, SummaryValue, TimeSpan, UsageResponse,
+};
+use bec_usage_web::api::{next_tick, LoadError};
+use bec_usage_web::app::App;
+use bec_usage_web::compare::mean_change;
+use bec_usage_web::components::chart::build_model;
+use bec_usage_web::components::{
+    Chart, DailyTable, ErrorPanel, KeyForm, RangePicker, ResourceToggles, SourceSwitch,
+};
+use bec_usage_web::dataset::Dataset;
+use bec_usage_web::format::format_percent;
+use bec_usage_web::geometry::px;
+use bec_usage_web::i18n::Lang;
+use bec_usage_web::state::{ProxyMode, ProxyStatus, RangeChoice, Source, ViewState};
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// ---- helpers -----------------------------------------------------------------------
+
+fn document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
+}
+
+/// Mounts a view into a fresh `<div>` of the page and returns the `<div>`.
+fn mount<F, N>(view: F) -> HtmlElement
+where
+    F: FnOnce() -> N + 'static,
+    N: IntoView,
+{
+    let container: HtmlElement = document()
+        .create_element("div")
+        .expect("a div")
+        .unchecked_into();
+    document()
+        .body()
+        .expect("a body")
+        .append_child(&container)
+        .expect("appended");
+    leptos::mount::mount_to(container.clone(), view).forget();
+    container
+}
+
+/// Lets effects and re-renders run.
+async fn settle() {
+    next_tick().await;
+    next_tick().await;
+}
+
+/// Waits (up to about 10 s) for `selector` to match inside `root`.
+async fn wait_for(root: &Element, selector: &str) -> Element {
+    for _ in 0..2000 {
+        if let Ok(Some(found)) = root.query_selector(selector) {
+            return found;
+        }
+        next_tick().await;
+    }
+    panic!(
+        "{selector} never appeared; the page is: {}",
+        root.inner_html()
+    );
+}
+
+fn find(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no {selector} in {}", root.inner_html()))
+}
+
+fn count(root: &Element, selector: &str) -> u32 {
+    root.query_selector_all(selector).map_or(0, |l| l.length())
+}
+
+fn text(root: &Element, selector: &str) -> String {
+    find(root, selector).text_content().unwrap_or_default()
+}
+
+fn attr(root: &Element, selector: &str, name: &str) -> Option<String> {
+    find(root, selector).get_attribute(name)
+}
+
+fn click(root: &Element, selector: &str) {
+    find(root, selector).unchecked_into::<HtmlElement>().click();
+}
+
+fn key_down(target: &Element, key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+        .expect("a keyboard event");
+    target.dispatch_event(&event).expect("dispatched");
+}
+
+fn type_into(root: &Element, selector: &str, value: &str) {
+    let input: HtmlInputElement = find(root, selector).unchecked_into();
+    input.set_value(value);
+    for name in ["input", "change"] {
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict(name, &init).expect("an event");
+        input.dispatch_event(&event).expect("dispatched");
+    }
+}
+
+fn date(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("test date")
+}
+
+fn point(timestamp_ms: i64, amount: &str) -> DataPoint {
+    DataPoint {
+        timestamp_ms,
+        amount: amount.parse().expect("test decimal"),
+    }
+}
+
+/// 2024-01-01 08:00 Beijing time, and hours after it.
+fn hour(n: i64) -> i64 {
+    1_704_067_200_000 + n * 3_600_000
+}
+
+/// One day of CPU (核) with five points, peak 17.246 at 09:00, last 17.230 at 12:00, and
+/// the given `summary` average for the day.
+fn cpu_day(
+    day: &str,
+    amounts: [&str; 5],
+    summary: &str,
+    extra_summary: &[(&str, &str)],
+) -> Dataset {
+    let offset = (date(day) - date("2024-01-01")).num_days() * 24;
+    let points = amounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| point(hour(offset + i as i64), a))
+        .collect::<Vec<_>>();
+    let mut values = vec![SummaryValue {
+        resource: "CPU".into(),
+        average: summary.parse().expect("test decimal"),
+    }];
+    values.extend(
+        extra_summary
+            .iter()
+            .map(|(resource, average)| SummaryValue {
+                resource: (*resource).into(),
+                average: average.parse().expect("test decimal"),
+            }),
+    );
+    let usage = UsageResponse {
+        account_id: "test-account".into(),
+        time_span: TimeSpan {
+            begin_date: date(day),
+            end_date: date(day),
+        },
+        resources: vec![ResourceSeries {
+            name: "CPU".into(),
+            count: 5,
+            unit: "核".into(),
+            points,
+        }],
+        summary: vec![SummaryDay {
+            date: date(day),
+            values,
+        }],
+    };
+    Dataset::new(usage, date(day), date(day), Vec::new()).expect("analysed")
+}
+
+fn january_first() -> Dataset {
+    cpu_day(
+        "2024-01-01",
+        ["1.5", "17.246", "3", "2.25", "17.230"],
+        "8.2452",
+        &[],
+    )
+}
+
+// ---- the chart ---------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn chart_draws_the_line_marks_the_peak_and_states_exact_statistics() {
+    let data = Arc::new(january_first());
+    let model = build_model(&data, 0, 600.0, None);
+    let expected_peak = model.position(&data.points(0)[1]);
+    let root = mount({
+        let data = data.clone();
+        move || view! { <Chart data=data index=0 width=Signal::derive(|| 600.0) lang=Lang::En /> }
+    });
+    settle().await;
+
+    let line = attr(&root, "[data-testid=line]", "d").expect("a path");
+    assert!(line.starts_with('M'), "{line}");
+    assert_eq!(
+        line.matches('L').count(),
+        4,
+        "five points, none dropped: {line}"
+    );
+    assert_eq!(line, model.line);
+
+    assert_eq!(
+        attr(&root, "[data-testid=peak]", "data-x"),
+        Some(px(expected_peak.0))
+    );
+    assert_eq!(
+        attr(&root, "[data-testid=peak]", "data-y"),
+        Some(px(expected_peak.1))
+    );
+    assert!(text(&root, "[data-testid=peak]").contains("Peak 17.246"));
+
+    assert_eq!(text(&root, "[data-testid=stat-max]"), "17.246\u{202F}cores");
+    assert_eq!(text(&root, "[data-testid=stat-min]"), "1.5\u{202F}cores");
+    assert_eq!(
+        text(&root, "[data-testid=stat-last]"),
+        "17.230\u{202F}cores"
+    );
+    // (1.5 + 17.246 + 3 + 2.25 + 17.230) / 5 = 8.2452, exact.
+    assert_eq!(
+        text(&root, "[data-testid=stat-mean]"),
+        "8.2452\u{202F}cores"
+    );
+    assert!(text(&root, "h3").contains("CPU"));
+}
+
+#[wasm_bindgen_test]
+async fn the_crosshair_reads_exact_amounts_by_keyboard_and_pointer() {
+    let data = Arc::new(january_first());
+    let root = mount({
+        let data = data.clone();
+        move || view! { <Chart data=data index=0 width=Signal::derive(|| 600.0) lang=Lang::En /> }
+    });
+    settle().await;
+    let plot = find(&root, "[data-testid=plot]");
+    assert_eq!(count(&root, "[data-testid=crosshair-marker]"), 0);
+
+    key_down(&plot, "End");
+    settle().await;
+    // The last point, with its trailing zero: exactly what the service sent.
+    assert_eq!(
+        text(&root, "[data-testid=readout-amount]"),
+        "17.230\u{202F}cores"
+    );
+    assert_eq!(
+        text(&root, "[data-testid=readout-time]"),
+        "2024-01-01 12:00 UTC+08:00"
+    );
+    assert_eq!(count(&root, "[data-testid=crosshair] line"), 1);
+    assert_eq!(count(&root, "[data-testid=crosshair-marker]"), 1);
+
+    key_down(&plot, "ArrowLeft");
+    settle().await;
+    assert_eq!(
+        text(&root, "[data-testid=readout-amount]"),
+        "2.25\u{202F}cores"
+    );
+
+    // The pointer over the peak's x reads the peak.
+    let model = build_model(&data, 0, 600.0, None);
+    let (peak_x, _) = model.position(&data.points(0)[1]);
+    let rect = plot.get_bounding_client_rect();
+    let init = web_sys::PointerEventInit::new();
+    init.set_client_x((rect.left() + peak_x * rect.width() / model.frame.width) as i32);
+    init.set_client_y((rect.top() + rect.height() / 2.0) as i32);
+    init.set_bubbles(true);
+    let event = web_sys::PointerEvent::new_with_event_init_dict("pointermove", &init)
+        .expect("a pointer event");
+    plot.dispatch_event(&event).expect("dispatched");
+    settle().await;
+    assert_eq!(
+        text(&root, "[data-testid=readout-amount]"),
+        "17.246\u{202F}cores"
+    );
+    let marker = attr(&root, "[data-testid=crosshair-marker]", "transform").expect("moved");
+    assert!(marker.starts_with("translate("), "{marker}");
+
+    key_down(&plot, "Escape");
+    settle().await;
+    assert_eq!(count(&root, "[data-testid=crosshair-marker]"), 0);
+    assert!(count(&root, "[data-testid=readout-amount]") == 0);
+}
+
+#[wasm_bindgen_test]
+async fn the_previous_period_is_overlaid_and_its_change_stated() {
+    let current = Arc::new(january_first());
+    // The day before, lower: mean (1 + 2 + 3 + 4 + 5) / 5 = 3.
+    let previous = Arc::new(cpu_day("2023-12-31", ["1", "2", "3", "4", "5"], "3", &[]));
+    let expected = format_percent(mean_change(&current, &previous, "CPU").expect("a change"));
+    assert_eq!(expected, "+174.8%");
+    let previous_signal = RwSignal::new(None::<Arc<Dataset>>);
+    let root = mount({
+        let current = current.clone();
+        move || {
+            view! {
+                <Chart data=current index=0 width=Signal::derive(|| 600.0) lang=Lang::En previous=Signal::from(previous_signal) />
+            }
+        }
+    });
+    settle().await;
+    assert_eq!(count(&root, "[data-testid=change]"), 0);
+    assert_eq!(
+        attr(&root, "[data-testid=overlay]", "d").as_deref(),
+        Some("")
+    );
+
+    previous_signal.set(Some(previous));
+    settle().await;
+    let badge = find(&root, "[data-testid=change]");
+    assert_eq!(badge.get_attribute("class").as_deref(), Some("change up"));
+    let badge_text = badge.text_content().unwrap_or_default();
+    assert!(
+        badge_text.contains("▲") && badge_text.contains(&expected),
+        "{badge_text}"
+    );
+    assert!(
+        badge_text.contains("vs. the previous 1 days"),
+        "{badge_text}"
+    );
+    let overlay = attr(&root, "[data-testid=overlay]", "d").expect("an overlay");
+    assert_eq!(overlay.matches('L').count(), 4, "{overlay}");
+}
+
+// ---- the range picker --------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn the_range_picker_explains_an_impossible_date_next_to_its_field() {
+    let changes = RwSignal::new(Vec::<RangeChoice>::new());
+    let root = mount(move || {
+        view! {
+            <RangePicker
+                range=Signal::derive(|| RangeChoice::Custom { from: "2024-02-30".into(), to: "2024-03-01".into() })
+                today=date("2024-03-10")
+                lang=Lang::En
+                on_change=Callback::new(move |r| changes.update(|c| c.push(r)))
+            />
+        }
+    });
+    settle().await;
+    assert_eq!(
+        text(&root, "[data-testid=range-from-error]"),
+        "2024-02-30 is not a day of the calendar: February 2024 has 29 days."
+    );
+    assert_eq!(
+        attr(&root, "[data-testid=range-from]", "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        attr(&root, "[data-testid=range-to]", "aria-invalid").as_deref(),
+        Some("false")
+    );
+
+    // A bad month in the other field is explained there, and Apply changes nothing.
+    type_into(&root, "[data-testid=range-to]", "2024-13-01");
+    settle().await;
+    assert!(text(&root, "[data-testid=range-to-error]").contains("2024-13-01"));
+    click(&root, "[data-testid=range-apply]");
+    settle().await;
+    assert!(changes.get_untracked().is_empty());
+
+    // Corrected, Apply passes the range on and the errors go.
+    type_into(&root, "[data-testid=range-from]", "2024-02-01");
+    type_into(&root, "[data-testid=range-to]", "2024-03-01");
+    click(&root, "[data-testid=range-apply]");
+    settle().await;
+    assert_eq!(
+        changes.get_untracked(),
+        vec![RangeChoice::Custom {
+            from: "2024-02-01".into(),
+            to: "2024-03-01".into()
+        }]
+    );
+    assert_eq!(text(&root, "[data-testid=range-from-error]"), "");
+    assert_eq!(text(&root, "[data-testid=range-to-error]"), "");
+
+    // A reversed range is explained next to the end date.
+    type_into(&root, "[data-testid=range-to]", "2024-01-31");
+    click(&root, "[data-testid=range-apply]");
+    settle().await;
+    assert_eq!(
+        text(&root, "[data-testid=range-to-error]"),
+        "The end date is before the start date 2024-02-01."
+    );
+    assert_eq!(changes.get_untracked().len(), 1);
+
+    // Presets apply at once.
+    click(&root, "[data-value='31d']");
+    settle().await;
+    assert_eq!(
+        changes.get_untracked().last(),
+        Some(&RangeChoice::Preset(bec_usage_web::range::Preset::Last31))
+    );
+}
+
+// ---- the daily table ---------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn the_daily_table_marks_and_explains_cells_that_differ() {
+    // The recomputed average is 8.2452; the summary says 8.3. EIP is only in the summary.
+    let data = Arc::new(cpu_day(
+        "2024-01-01",
+        ["1.5", "17.246", "3", "2.25", "17.230"],
+        "8.3",
+        &[("EIP", "3")],
+    ));
+    let hidden = RwSignal::new(Vec::<String>::new());
+    let root = mount(move || {
+        view! { <DailyTable data=data hidden=Signal::from(hidden) lang=Lang::En /> }
+    });
+    settle().await;
+    let differs = find(&root, "td[data-status=Differs]");
+    assert!(differs
+        .text_content()
+        .unwrap_or_default()
+        .starts_with("8.3≠"));
+    assert_eq!(
+        differs.get_attribute("title").as_deref(),
+        Some("Differs: summary 8.3, recomputed 8.2452 from 5 points (difference -0.0548).")
+    );
+    assert_eq!(count(&root, "td[data-status=MissingInData]"), 1);
+    assert_eq!(count(&root, "[data-testid=cell-flagged]"), 2);
+    assert_eq!(
+        text(&root, "[data-testid=daily-summary]"),
+        "2 daily averages compared: 1 differ, 0 missing from the summary, 1 without points."
+    );
+
+    // Hiding a resource removes its column.
+    hidden.set(vec!["EIP".into()]);
+    settle().await;
+    assert_eq!(count(&root, "td[data-status=MissingInData]"), 0);
+    assert_eq!(count(&root, "td[data-status=Differs]"), 1);
+}
+
+// ---- errors ------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn the_error_panel_states_code_request_id_and_the_signed_canonical_request() {
+    let retries = RwSignal::new(0);
+    let canonical = "GET\n/v1/usage/computing\nbeginDate=2024-01-01&endDate=2024-01-07\nhost:bec.baidubce.com\nx-bce-date:2024-01-08T00:00:00Z";
+    let error = Arc::new(LoadError::Service {
+        error: ServiceError {
+            status: 403,
+            code: "SignatureDoesNotMatch".into(),
+            message: "The request signature we calculated does not match".into(),
+            request_id: Some("6b5f3c1e-req".into()),
+        },
+        canonical_request: Some(canonical.into()),
+    });
+    let root = mount(move || {
+        view! { <ErrorPanel error=error lang=Lang::En on_retry=Callback::new(move |()| retries.update(|r| *r += 1)) /> }
+    });
+    settle().await;
+    assert_eq!(
+        text(&root, "[data-testid=error-code]"),
+        "SignatureDoesNotMatch"
+    );
+    assert_eq!(
+        text(&root, "[data-testid=error-request-id]"),
+        "6b5f3c1e-req"
+    );
+    assert_eq!(text(&root, "[data-testid=error-status]"), "403");
+    assert_eq!(text(&root, "[data-testid=canonical-request]"), canonical);
+    assert!(text(&root, ".hint").contains("secret access key"));
+    click(&root, "[data-testid=retry]");
+    assert_eq!(retries.get_untracked(), 1);
+}
+
+// ---- switches and forms ------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn without_a_proxy_only_the_demo_source_can_be_chosen() {
+    let chosen = RwSignal::new(Vec::<Source>::new());
+    let root = mount(move || {
+        view! {
+            <SourceSwitch
+                source=Signal::derive(|| Some(Source::Demo))
+                proxy=Signal::derive(|| ProxyStatus::Absent)
+                lang=Lang::En
+                on_change=Callback::new(move |s| chosen.update(|c| c.push(s)))
+            />
+        }
+    });
+    settle().await;
+    assert!(find(&root, "[data-value=proxy]").has_attribute("disabled"));
+    assert!(find(&root, "[data-value=keys]").has_attribute("disabled"));
+    assert_eq!(
+        attr(&root, "[data-value=demo]", "aria-checked").as_deref(),
+        Some("true")
+    );
+    assert!(attr(&root, "[data-value=keys]", "title")
+        .unwrap_or_default()
+        .contains("Needs bec-usage-proxy"));
+    click(&root, "[data-value=proxy]");
+    click(&root, "[data-value=demo]");
+    assert_eq!(chosen.get_untracked(), vec![Source::Demo]);
+}
+
+#[wasm_bindgen_test]
+async fn resource_chips_toggle_and_show_their_state() {
+    let hidden = RwSignal::new(vec!["EIP".to_owned()]);
+    let toggles = RwSignal::new(Vec::<(String, bool)>::new());
+    let root = mount(move || {
+        view! {
+            <ResourceToggles
+                names=vec!["CPU".into(), "EIP".into()]
+                hidden=Signal::from(hidden)
+                lang=Lang::En
+                on_toggle=Callback::new(move |t| toggles.update(|v| v.push(t)))
+                on_show_all=Callback::new(move |()| hidden.set(Vec::new()))
+            />
+        }
+    });
+    settle().await;
+    assert_eq!(
+        attr(&root, "[data-value=CPU]", "aria-pressed").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        attr(&root, "[data-value=EIP]", "aria-pressed").as_deref(),
+        Some("false")
+    );
+    click(&root, "[data-value=CPU]");
+    click(&root, "[data-value=EIP]");
+    assert_eq!(
+        toggles.get_untracked(),
+        vec![("CPU".to_owned(), false), ("EIP".to_owned(), true)]
+    );
+    click(&root, "[data-value='']");
+    settle().await;
+    assert_eq!(
+        attr(&root, "[data-value=EIP]", "aria-pressed").as_deref(),
+        Some("true")
+    );
+    assert!(find(&root, "[data-value='']").has_attribute("disabled"));
+}
+
+#[wasm_bindgen_test]
+async fn the_key_form_refuses_a_malformed_key_and_never_keeps_the_secret_in_the_field() {
+    let keys = RwSignal::new(Vec::<Option<String>>::new());
+    let root = mount(move || {
+        view! {
+            <KeyForm
+                active_key=Signal::derive(|| None::<String>)
+                lang=Lang::En
+                on_keys=Callback::new(move |c: Option<bec_usage::signing::Credentials>| {
+                    keys.update(|k| k.push(c.map(|c| c.access_key_id().to_owned())))
+                })
+            />
+        }
+    });
+    settle().await;
+    type_into(&root, "[data-testid=access-key-id]", "bad/key");
+    type_into(&root, "[data-testid=secret-access-key]", "secret");
+    click(&root, "[data-testid=use-keys]");
+    settle().await;
+    assert!(keys.get_untracked().is_empty());
+    assert_eq!(
+        attr(&root, "[data-testid=access-key-id]", "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert!(text(&root, "#access-key-id-error").contains('/'));
+
+    type_into(&root, "[data-testid=access-key-id]", "good-key");
+    click(&root, "[data-testid=use-keys]");
+    settle().await;
+    assert_eq!(keys.get_untracked(), vec![Some("good-key".to_owned())]);
+    let secret: HtmlInputElement = find(&root, "[data-testid=secret-access-key]").unchecked_into();
+    assert_eq!(secret.value(), "");
+}
+
+// ---- the whole app -----------------------------------------------------------------
+
+fn demo_view(from: &str, to: &str) -> ViewState {
+    ViewState {
+        source: Some(Source::Demo),
+        range: RangeChoice::Custom {
+            from: from.into(),
+            to: to.into(),
+        },
+        step_seconds: 3600,
+        ..ViewState::default()
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_demo_draws_twelve_charts_the_daily_table_and_the_comparison() {
+    let root = mount(|| {
+        view! { <App initial=demo_view("2024-01-01", "2024-01-03") proxy=ProxyStatus::Absent /> }
+    });
+    wait_for(&root, "[data-state=ready]").await;
+    assert_eq!(count(&root, "[data-testid=chart]"), 12);
+    assert_eq!(count(&root, "[data-testid=line]"), 12);
+    assert_eq!(count(&root, "[data-testid=peak]"), 12);
+    assert!(count(&root, ".daily-table tbody tr") >= 3);
+    assert_eq!(text(&root, "[data-testid=account]").len(), 32);
+    assert!(find(&root, "[data-testid=demo-banner]").is_connected());
+    // The previous period arrives in the background.
+    wait_for(&root, "[data-testid=change]").await;
+    // The benchmark's hooks.
+    let performance = web_sys::window()
+        .and_then(|w| w.performance())
+        .expect("performance");
+    assert!(performance.get_entries_by_name("charts-drawn").length() >= 1);
+
+    // Hiding CPU hides its chart and its column.
+    click(&root, "[data-testid=resource-toggles] [data-value=CPU]");
+    settle().await;
+    let slot = find(&root, "[data-resource=CPU]")
+        .parent_element()
+        .expect("a slot");
+    assert!(slot.has_attribute("hidden"));
+    assert!(!find(&root, ".daily-table thead")
+        .text_content()
+        .unwrap_or_default()
+        .contains("CPU"));
+}
+
+#[wasm_bindgen_test]
+async fn a_range_longer_than_31_days_is_loaded_in_chunks() {
+    let root = mount(|| {
+        view! { <App initial=demo_view("2024-01-01", "2024-03-05") proxy=ProxyStatus::Absent /> }
+    });
+    wait_for(&root, "[data-state=ready]").await;
+    // 65 days: three chunks, merged into one series per resource.
+    let readout_points = text(&root, "[data-resource=CPU] .chart-foot");
+    assert!(readout_points.contains("points"), "{readout_points}");
+    assert!(count(&root, ".daily-table tbody tr") >= 60);
+}
+
+#[wasm_bindgen_test]
+async fn keys_mode_without_keys_asks_for_them() {
+    let root = mount(|| {
+        let initial = ViewState {
+            source: Some(Source::Keys),
+            ..ViewState::default()
+        };
+        let proxy = ProxyStatus::Present {
+            mode: ProxyMode::Relay,
+            upstream_host: "bec.baidubce.com".into(),
+        };
+        view! { <App initial=initial proxy=proxy /> }
+    });
+    wait_for(&root, "[data-state=keys]").await;
+    assert!(find(&root, "[data-testid=key-form]").is_connected());
+    assert!(find(&root, "[data-testid=empty-state]").is_connected());
+}
+
+#[wasm_bindgen_test]
+async fn a_proxy_that_answers_an_error_is_reported_with_a_retry() {
+    // The test server is no proxy: /v1/usage/computing answers 404 without a BCE body.
+    let root = mount(|| {
+        let initial = ViewState {
+            source: Some(Source::Proxy),
+            ..ViewState::default()
+        };
+        let proxy = ProxyStatus::Present {
+            mode: ProxyMode::ServerSigned,
+            upstream_host: "bec.baidubce.com".into(),
+        };
+        view! { <App initial=initial proxy=proxy /> }
+    });
+    wait_for(&root, "[data-state=error]").await;
+    assert_eq!(text(&root, "[data-testid=error-status]"), "404");
+    assert!(find(&root, "[data-testid=retry]").is_connected());
+    click(&root, "[data-testid=retry]");
+    wait_for(&root, "[data-state=error]").await;
+}
+
+#[wasm_bindgen_test]
+async fn switching_the_language_translates_the_page_and_its_units() {
+    let root = mount(|| {
+        view! { <App initial=demo_view("2024-01-01", "2024-01-01") proxy=ProxyStatus::Absent /> }
+    });
+    wait_for(&root, "[data-state=ready]").await;
+    assert!(text(&root, "[data-resource=CPU] h3").contains("cores"));
+    click(&root, "[data-testid=lang-toggle]");
+    settle().await;
+    assert!(text(&root, "[data-resource=CPU] h3").contains('核'));
+    assert!(text(&root, "h1").contains("用量"));
+    assert_eq!(
+        document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+            .as_deref(),
+        Some("zh-CN")
+    );
+}
