@@ -4,7 +4,7 @@
 //! Every call tolerates a missing API (`None`, a default, or nothing done): the dashboard
 //! must not die because a browser lacks `sessionStorage` or `performance`.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::format::LocalTime;
@@ -46,11 +46,6 @@ pub fn replace_query(query: &str) {
 /// Now, in epoch milliseconds.
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
-}
-
-/// Now, for signing.
-pub fn now_utc() -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(now_ms()).unwrap_or_default()
 }
 
 /// Today in Beijing time.

@@ -38,12 +38,3 @@ pub use resource_toggles::ResourceToggles;
 pub use skeleton::Skeleton;
 pub use source_switch::SourceSwitch;
 pub use theme_toggle::ThemeToggle;
-
-use crate::markup::marker_svg;
-
-/// The small legend marker of the `index`-th resource: its shape in its colour, so a
-/// resource is recognisable with or without colour vision.
-pub fn legend_marker(index: usize) -> impl leptos::IntoView {
-    use leptos::prelude::*;
-    view! { <span class="marker-wrap" inner_html=marker_svg(index)></span> }
-}
