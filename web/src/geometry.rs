@@ -118,19 +118,8 @@ pub struct Tick<V> {
     pub label: String,
 }
 
-/// An amount as an `f64` for placing it: the mantissa over a power of ten, within a few
-/// units in the last place, faster than `Decimal`'s own conversion (128-bit division).
-pub fn amount_f64(amount: Decimal) -> f64 {
-    const POWERS_OF_TEN: [f64; 29] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28,
-    ];
-    let divisor = POWERS_OF_TEN
-        .get(amount.scale() as usize)
-        .copied()
-        .unwrap_or(1e28);
-    amount.mantissa() as f64 / divisor
-}
+/// An amount as an `f64` for placing it: the core's fast approximation (pixels only).
+pub use bec_usage::analysis::approximate as amount_f64;
 
 /// A "nice" step (1, 2 or 5 times a power of ten) as `(multiplier, exponent)`, at least
 /// `raw` (which must be positive and finite).

@@ -83,10 +83,11 @@ pub fn lttb_series(series: &ResourceSeries, target: usize) -> Vec<DataPoint> {
 }
 
 /// `amount` as the nearest-ish `f64`, within a few units in the last place: enough to
-/// compare triangle areas (and to draw: the JavaScript bindings use it for their
-/// `Float64Array`s), and several times faster than [`Decimal::as_f64`], which divides
-/// 128-bit integers. Always finite: |amount| < 8e28.
-pub(crate) fn approximate(amount: Decimal) -> f64 {
+/// compare triangle areas and to place points in pixels (the JavaScript bindings' and the
+/// dashboard's drawing use it), and several times faster than `Decimal`'s own conversion,
+/// which divides 128-bit integers. Always finite: |amount| < 8e28. Never use it for
+/// arithmetic on amounts: that stays in [`Decimal`].
+pub fn approximate(amount: Decimal) -> f64 {
     const POWERS_OF_TEN: [f64; 29] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
         1e17, 1e18, 1e19, 1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28,

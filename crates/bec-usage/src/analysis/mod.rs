@@ -61,7 +61,7 @@ pub mod stats;
 
 pub use self::csv::{daily_table_csv, points_csv, reconciliation_csv};
 pub use self::daily::{daily_averages, DailyCell, DailyTable};
-pub use self::lttb::{lttb_indices, lttb_series};
+pub use self::lttb::{approximate, lttb_indices, lttb_series};
 pub use self::merge::{merge_response_refs, merge_responses};
 pub use self::reconcile::{
     reconcile, reconcile_table, ReconcileOptions, ReconcileRow, ReconcileStatus, Reconciliation,
