@@ -160,6 +160,9 @@ check web-build trunk build --release
 # The npm package, built and packed by scripts/build-npm.sh, then used as a user would:
 # Node ESM and CommonJS, a Vite page and a plain page in Chromium, the client, the types.
 node_tests npm-package bash tests/npm/run.sh
+# The dashboard end to end (tests/e2e/): dist/ through bec-usage-proxy --demo and --relay and
+# from a static server, in headless Chromium; an axe-core scan; screenshots in tests/artifacts/.
+node_tests e2e bash tests/e2e/run.sh
 
 if ((${#failed_suites[@]} > 0)); then
     echo "failed suites: ${failed_suites[*]} (logs in $LOG_DIR/)"

@@ -1,0 +1,88 @@
+// An axe-core scan of the dashboard (loaded with data, light and dark, a failed load, the
+// key form): no serious or critical violation. Screenshots go to tests/artifacts/.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { ARTIFACTS, launchBrowser, newPage, startProxy, waitForState } from "../lib/harness.mjs";
+
+const axe = createRequire(import.meta.url)("axe-core");
+// Serious violations found by this scan and not yet fixed in web/ (each rule on exactly
+// these elements; any other serious or critical one fails). Remove a line when web/ fixes it:
+// - the language button's accessible name ("Switch language") does not contain its visible
+//   text ("中文"/"English");
+// - the daily table's scrolling wrapper cannot be reached by keyboard (needs tabindex="0").
+const KNOWN = [
+  { rule: "label-content-name-mismatch", target: 'button[data-testid="lang-toggle"]' },
+  { rule: "scrollable-region-focusable", target: ".table-scroll" },
+];
+const isKnown = (rule, target) => KNOWN.some((k) => k.rule === rule && k.target === target);
+let proxy;
+let relay;
+let browser;
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  [proxy, relay] = await Promise.all([startProxy(["--demo"]), startProxy(["--demo", "--relay"])]);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await proxy?.stop();
+  await relay?.stop();
+});
+
+async function scan(page) {
+  await page.evaluate(axe.source);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { resultTypes: ["violations"] }),
+  );
+  const serious = result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .flatMap((v) => v.nodes.map((n) => ({ impact: v.impact, rule: v.id, help: v.help, target: n.target.join(" ") })));
+  const line = (v) => `${v.impact} ${v.rule} at ${v.target}: ${v.help}`;
+  const known = serious.filter((v) => isKnown(v.rule, v.target));
+  if (known.length) console.log(`# known, not yet fixed in web/:\n# ${known.map(line).join("\n# ")}`);
+  const bad = serious.filter((v) => !isKnown(v.rule, v.target));
+  return { bad, report: bad.map(line).join("\n") };
+}
+
+for (const { name, query, colorScheme, lang } of [
+  { name: "light-en", query: "?range=31d&lang=en&theme=light", colorScheme: "light" },
+  { name: "dark-en", query: "?range=31d&lang=en&theme=dark", colorScheme: "dark" },
+  { name: "light-zh", query: "?range=31d&lang=zh&theme=light", colorScheme: "light" },
+  { name: "dark-zh", query: "?range=31d&lang=zh&theme=dark", colorScheme: "dark" },
+]) {
+  test(`axe: no serious or critical violation, ${name}; screenshot`, async () => {
+    const page = await newPage(browser, { colorScheme, viewport: { width: 1440, height: 1000 } });
+    await page.goto(`${proxy.origin}/${query}`);
+    assert.equal(await waitForState(page, ["ready"]), "ready");
+    await page.waitForSelector("[data-testid=change]", { timeout: 20_000 }).catch(() => {});
+    assert.equal(await page.getAttribute("html", "data-theme"), name.split("-")[0]);
+    assert.match(await page.getAttribute("html", "lang"), name.endsWith("zh") ? /^zh/ : /^en/);
+    const plot = page.locator("[data-testid=plot]").first();
+    const box = await plot.boundingBox();
+    await page.mouse.move(box.x + box.width * 0.62, box.y + box.height / 2);
+    await page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}.png`) });
+    await page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}-full.png`), fullPage: true });
+    const { bad, report } = await scan(page);
+    assert.equal(bad.length, 0, report);
+    await page.close();
+  });
+}
+
+test("axe: the key form and the SignatureDoesNotMatch panel; screenshot", async () => {
+  const page = await newPage(browser, { viewport: { width: 1440, height: 1000 } });
+  await page.goto(`${relay.origin}/?src=keys&range=7d&lang=en`);
+  await waitForState(page, ["keys"]);
+  let { bad, report } = await scan(page);
+  assert.equal(bad.length, 0, report);
+  await page.fill("[data-testid=access-key-id]", "demo-access-key-id");
+  await page.fill("[data-testid=secret-access-key]", "wrong");
+  await page.click("[data-testid=use-keys]");
+  assert.equal(await waitForState(page, ["error"]), "error");
+  await page.screenshot({ path: join(ARTIFACTS, "error-signature.png"), fullPage: true });
+  ({ bad, report } = await scan(page));
+  assert.equal(bad.length, 0, report);
+  await page.close();
+});

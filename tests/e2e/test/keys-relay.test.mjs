@@ -1,0 +1,67 @@
+// (b) "My keys" against the proxy in relay mode: the page signs with the keys typed into
+// it, the proxy forwards the signature to the stand-in, which checks it.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { launchBrowser, newPage, startProxy, waitForState } from "../lib/harness.mjs";
+
+let proxy;
+let browser;
+before(async () => {
+  proxy = await startProxy(["--demo", "--relay"]);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await proxy?.stop();
+});
+
+async function useKeys(page, id, secret) {
+  await page.goto(`${proxy.origin}/?src=keys&range=7d`);
+  assert.equal(await waitForState(page, ["keys"]), "keys");
+  await page.fill("[data-testid=access-key-id]", id);
+  await page.fill("[data-testid=secret-access-key]", secret);
+  const request = page.waitForRequest((r) => r.url().includes("/v1/usage/computing"));
+  await page.click("[data-testid=use-keys]");
+  return request;
+}
+
+test("the proxy says it relays, and the page defaults to My keys", async () => {
+  assert.equal(proxy.health.mode, "relay");
+  const page = await newPage(browser);
+  await page.goto(`${proxy.origin}/`);
+  assert.equal(await waitForState(page, ["keys"]), "keys");
+  assert.equal(await page.getAttribute("[data-action=source][data-value=keys]", "aria-checked"), "true");
+  await page.close();
+});
+
+test("the right keys: the page signs, the stand-in accepts, the charts are drawn", async () => {
+  const page = await newPage(browser);
+  const request = await useKeys(page, "demo-access-key-id", "demo-secret-access-key");
+  const headers = request.headers();
+  assert.match(headers.authorization, /^bce-auth-v1\/demo-access-key-id\/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\/1800\/host;x-bce-date\/[0-9a-f]{64}$/);
+  assert.ok(headers["x-bce-date"]);
+  assert.equal(await waitForState(page, ["ready", "error"]), "ready");
+  assert.ok((await page.locator("[data-testid=chart]").count()) > 0);
+  // The secret is not kept in the form, nor in the URL.
+  assert.equal(await page.inputValue("[data-testid=secret-access-key]").catch(() => ""), "");
+  assert.ok(!(await page.evaluate(() => location.href)).includes("secret"));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test("a wrong secret shows SignatureDoesNotMatch and the canonical request the page signed", async () => {
+  const page = await newPage(browser);
+  await useKeys(page, "demo-access-key-id", "not-the-demo-secret");
+  assert.equal(await waitForState(page, ["ready", "error"]), "error");
+  const panel = page.locator("[data-testid=error-panel]");
+  assert.equal(await panel.locator("[data-testid=error-code]").textContent(), "SignatureDoesNotMatch");
+  const canonical = await panel.locator("[data-testid=canonical-request]").textContent();
+  const lines = canonical.split("\n");
+  assert.equal(lines[0], "GET");
+  assert.equal(lines[1], "/v1/usage/computing");
+  assert.match(lines[2], /^beginDate=\d{4}-\d\d-\d\d&endDate=\d{4}-\d\d-\d\d$/);
+  assert.ok(lines.includes(`host:${proxy.health.upstreamHost}`), canonical);
+  assert.ok(lines.some((l) => l.startsWith("x-bce-date:")), canonical);
+  assert.ok(!canonical.includes("not-the-demo-secret"));
+  await page.close();
+});

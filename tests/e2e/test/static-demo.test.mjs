@@ -1,0 +1,35 @@
+// (c) dist/ on a plain static server: no /healthz, no API; the page falls back to the
+// demo, made in the page, and never asks the network for data.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { launchBrowser, newPage, startStatic, waitForState } from "../lib/harness.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await startStatic();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("served as static files, the page shows the demo with no backend", async () => {
+  const page = await newPage(browser);
+  await page.goto(`${server.origin}/`);
+  assert.equal(await waitForState(page, ["ready", "error"]), "ready");
+  assert.equal(await page.getAttribute("[data-action=source][data-value=demo]", "aria-checked"), "true");
+  assert.ok(await page.locator("[data-testid=demo-banner]").isVisible());
+  // The proxy's sources cannot work here and are disabled.
+  assert.ok(await page.locator("[data-action=source][data-value=proxy]").isDisabled());
+  const metrics = await page.evaluate(() => window.__BEC_METRICS__);
+  assert.equal(metrics.source, "demo");
+  assert.equal(await page.locator("[data-testid=chart]").count(), metrics.resources);
+  assert.equal(metrics.resources, 12);
+  // Only the page's own files and the one health check were asked for.
+  assert.ok(!server.requests.some((p) => p.startsWith("/v1/")), server.requests.join(" "));
+  // The /healthz 404 is expected; nothing else may fail.
+  assert.deepEqual(page.problems.filter((p) => !/404/.test(p)), []);
+  await page.close();
+});
