@@ -42,7 +42,8 @@ pub fn DailyTable(
     };
     let head = format!(
         "<header class=\"section-head\"><h2 id=\"daily-title\">{}</h2><p class=\"muted\">{}</p></header>\
-         <p class=\"daily-summary\" data-testid=\"daily-summary\">{summary_line}</p><div class=\"table-scroll\">",
+         <p class=\"daily-summary\" data-testid=\"daily-summary\">{summary_line}</p>\
+         <div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"daily-title\">",
         T::DailyTitle.get(lang),
         T::DailyNote.get(lang)
     );

@@ -46,8 +46,11 @@ pub fn DataTable(
                 ("count", &format_count(count)),
             ],
         );
+        // A scrolling box must be reachable by keyboard to be scrolled without a mouse.
         format!(
-            "<p class=\"muted\">{note}</p><div class=\"table-scroll\">{}</div>",
+            "<p class=\"muted\">{note}</p><div class=\"table-scroll\" tabindex=\"0\" \
+             role=\"region\" aria-label=\"{}\">{}</div>",
+            T::DataTable.get(lang),
             points_table(&drawn, &unit, lang)
         )
     };
