@@ -615,32 +615,34 @@ mod tests {
         (refusal.status.as_u16(), refusal.code)
     }
 
+    /// A GET of `uri` with `headers`, checked against the demo keys at `time`.
+    fn check_get(
+        uri: &Uri,
+        headers: &HeaderMap,
+        time: DateTime<Utc>,
+    ) -> std::result::Result<UsageQuery, Refusal> {
+        check_request(&Method::GET, uri, headers, &demo_credentials(), time)
+    }
+
     const QUERY: &str = "beginDate=2024-01-01&endDate=2024-01-02";
 
     #[test]
     fn a_correct_signature_passes() {
         let (uri, headers) = signed(DEMO_SECRET_ACCESS_KEY, now(), QUERY);
-        let query =
-            check_request(&Method::GET, &uri, &headers, &demo_credentials(), now()).expect("valid");
+        let query = check_get(&uri, &headers, now()).expect("valid");
         assert_eq!(query.days(), 2);
         // Within the expiry and the skew, a little later or earlier, still valid.
         let later = now() + chrono::Duration::minutes(29);
-        assert!(check_request(&Method::GET, &uri, &headers, &demo_credentials(), later).is_ok());
+        assert!(check_get(&uri, &headers, later).is_ok());
         let earlier = now() - chrono::Duration::minutes(29);
-        assert!(check_request(&Method::GET, &uri, &headers, &demo_credentials(), earlier).is_ok());
+        assert!(check_get(&uri, &headers, earlier).is_ok());
     }
 
     #[test]
     fn wrong_secret_is_signature_does_not_match() {
         let (uri, headers) = signed("wrong-secret", now(), QUERY);
         assert_eq!(
-            code(check_request(
-                &Method::GET,
-                &uri,
-                &headers,
-                &demo_credentials(),
-                now()
-            )),
+            code(check_get(&uri, &headers, now())),
             (403, "SignatureDoesNotMatch")
         );
     }
@@ -652,25 +654,13 @@ mod tests {
             .parse()
             .unwrap();
         assert_eq!(
-            code(check_request(
-                &Method::GET,
-                &other,
-                &headers,
-                &demo_credentials(),
-                now()
-            )),
+            code(check_get(&other, &headers, now())),
             (403, "SignatureDoesNotMatch")
         );
         let (uri, mut headers) = signed(DEMO_SECRET_ACCESS_KEY, now(), QUERY);
         headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8081"));
         assert_eq!(
-            code(check_request(
-                &Method::GET,
-                &uri,
-                &headers,
-                &demo_credentials(),
-                now()
-            )),
+            code(check_get(&uri, &headers, now())),
             (403, "SignatureDoesNotMatch")
         );
     }
@@ -678,7 +668,7 @@ mod tests {
     #[test]
     fn expiry_and_skew_are_checked_against_the_clock() {
         let (uri, headers) = signed(DEMO_SECRET_ACCESS_KEY, now(), QUERY);
-        let at = |t| check_request(&Method::GET, &uri, &headers, &demo_credentials(), t);
+        let at = |t| check_get(&uri, &headers, t);
         assert_eq!(
             code(at(now() + chrono::Duration::seconds(1800))),
             (400, "RequestExpired")
@@ -702,24 +692,12 @@ mod tests {
             HeaderValue::from_static("bce-auth-v1/x"),
         );
         assert_eq!(
-            code(check_request(
-                &Method::GET,
-                &uri,
-                &headers,
-                &demo_credentials(),
-                now()
-            )),
+            code(check_get(&uri, &headers, now())),
             (400, "InvalidHTTPAuthHeader")
         );
         headers.remove(header::AUTHORIZATION);
         assert_eq!(
-            code(check_request(
-                &Method::GET,
-                &uri,
-                &headers,
-                &demo_credentials(),
-                now()
-            )),
+            code(check_get(&uri, &headers, now())),
             (403, "AccessDenied")
         );
     }
@@ -732,24 +710,12 @@ mod tests {
             "beginDate=2024-01-01&endDate=2024-03-01",
         );
         assert_eq!(
-            code(check_request(
-                &Method::GET,
-                &uri,
-                &headers,
-                &demo_credentials(),
-                now()
-            )),
+            code(check_get(&uri, &headers, now())),
             (400, "InvalidParameter")
         );
         let (uri, headers) = signed(DEMO_SECRET_ACCESS_KEY, now(), "beginDate=2024-01-01");
         assert_eq!(
-            code(check_request(
-                &Method::GET,
-                &uri,
-                &headers,
-                &demo_credentials(),
-                now()
-            )),
+            code(check_get(&uri, &headers, now())),
             (400, "InvalidParameter")
         );
     }
@@ -758,16 +724,7 @@ mod tests {
     fn other_paths_and_methods() {
         let (_, headers) = signed(DEMO_SECRET_ACCESS_KEY, now(), QUERY);
         let uri: Uri = "/v1/other".parse().unwrap();
-        assert_eq!(
-            code(check_request(
-                &Method::GET,
-                &uri,
-                &headers,
-                &demo_credentials(),
-                now()
-            )),
-            (404, "NotFound")
-        );
+        assert_eq!(code(check_get(&uri, &headers, now())), (404, "NotFound"));
         let (uri, headers) = signed(DEMO_SECRET_ACCESS_KEY, now(), QUERY);
         assert_eq!(
             code(check_request(
