@@ -12,8 +12,9 @@
 # 3. wasm-opt (npm binaryen, never Debian's: it miscompiles wasm-bindgen output) shrinks it;
 # 4. esbuild bundles each entry of crates/bec-usage/js/ with the layer (api.mjs) and the glue
 #    into one file: index.mjs (browsers, bundlers), node.mjs (Node's import) and index.cjs
-#    (require). Bundling saves a browser two round trips and drops the comments; the output
-#    is not minified, so it stays readable;
+#    (require). Bundling saves a browser two round trips and drops the comments; whitespace
+#    and syntax are minified (about 1.2 KB less gzipped, against the 10 KB budget of the
+#    glue), names are kept, so stack traces still read;
 # 5. types, README and LICENSE are copied; package.json is the template there with version,
 #    license and repository from Cargo.toml; `npm pack` packs the folder.
 # Every run starts from empty folders, so it is idempotent.
@@ -53,7 +54,8 @@ say "esbuild: index.mjs, node.mjs, index.cjs"
 bundle() { # ENTRY OUTPUT ESBUILD-ARGS...
     local entry="$1" output="$2"
     shift 2
-    esbuild "$STAGE/$entry" --bundle --keep-names --log-level=warning --legal-comments=none \
+    esbuild "$STAGE/$entry" --bundle --keep-names --minify-whitespace --minify-syntax \
+        --log-level=warning --legal-comments=none \
         --outfile="$PKG/$output" "$@"
 }
 bundle index.mjs index.mjs --format=esm --platform=browser --target=es2022
@@ -63,7 +65,7 @@ bundle node.mjs index.cjs --format=cjs --platform=node --target=node18 \
     --banner:js='const __bec_usage_module_url = require("node:url").pathToFileURL(__filename).href;' \
     --define:import.meta.url=__bec_usage_module_url
 # The bundles must still find the .wasm beside themselves.
-grep -q 'new URL("bec_usage_bg.wasm", import.meta.url)' "$PKG/index.mjs" ||
+grep -Eq 'new URL\("bec_usage_bg.wasm", ?import.meta.url\)' "$PKG/index.mjs" ||
     { echo "build-npm: index.mjs lost the glue's URL of the .wasm" >&2; exit 1; }
 
 cp "$JS_SOURCES/index.d.ts" "$JS_SOURCES/README.md" "$JS_SOURCES/LICENSE" "$PKG/"

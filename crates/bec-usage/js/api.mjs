@@ -118,90 +118,157 @@ function checkCredentials(credentials) {
   return Object.freeze({ accessKeyId, secretAccessKey });
 }
 
-// signRequest's fast path: well-typed options packed into one string for the wasm export
-// signPacked, and its one string split into the result, instead of the export reading the
-// options one by one and building the result with JSON.parse. NUL separates the fields (the
-// signer refuses it in header values); anything the packer does not take (a wrong type, a
-// NUL in a value, an out-of-range number) goes to the wasm signRequest, which throws the
-// precise error. src/js/signing.rs reads the fields in this order.
-const NUL = "\u0000";
-/** How many names and values packPairs packed since it was last reset. */
-let packedPairFields = 0;
+// signRequest, the JavaScript half: the option types are checked here (with the messages
+// the other functions' checks in the wasm write: "signRequest: method must be a string, not
+// a number"), and the options are packed into one text for the wasm half (src/js/signing.rs
+// documents the format and why). Each item is `<length>:<text>`, the length in UTF-16 code
+// units, so any text fits. Every check of a value (keys, method, host, path, headers,
+// times) is the core's.
+const SIGN = "signRequest";
+const TIME_EXPECTED = "a Date, an ISO 8601 string with a zone (2024-01-31T08:00:00Z) or epoch seconds";
 
-/** `count NUL name NUL value ...` of a Record<string, string> option; null if not one. */
-function packPairs(record) {
-  if (record === undefined || record === null) return "0";
-  if (typeof record !== "object" || Array.isArray(record)) return null;
+/** What a value is, in the words of the error messages ("a number", "null", ...). */
+function describe(value) {
+  if (value === null) return "null";
+  switch (typeof value) {
+    case "undefined":
+      return "undefined";
+    case "string":
+      return "a string";
+    case "number":
+      return "a number";
+    case "boolean":
+      return "a boolean";
+    case "bigint":
+      return "a bigint";
+    case "symbol":
+      return "a symbol";
+    case "function":
+      return "a function";
+    default:
+      return Array.isArray(value) ? "an array" : "an object";
+  }
+}
+
+function wrongType(field, expected, value) {
+  const described = describe(value);
+  return invalidArgument(field, `${SIGN}: ${field} must be ${expected}, not ${described}`, described);
+}
+
+/** One packed item. */
+const item = (text) => text.length + ":" + text;
+
+/** A string option, packed. */
+function packString(options, field) {
+  const value = options[field];
+  if (typeof value !== "string") throw wrongType(field, "a string", value);
+  return value.length + ":" + value;
+}
+
+/** A `Record<string, string>` option (`query`, `headers`), packed: its count, then names and values. */
+function packRecord(field, record) {
+  if (record === undefined || record === null) return "1:0";
+  if (typeof record !== "object" || Array.isArray(record)) throw wrongType(field, "an object of strings", record);
   let text = "";
   let count = 0;
   for (const name of Object.keys(record)) {
     const value = record[name];
-    if (typeof value !== "string") return null;
-    text += NUL + name + NUL + value;
+    if (typeof value !== "string") {
+      throw invalidArgument(field, `${SIGN}: ${field}["${name}"] must be a string, not ${describe(value)}`, name);
+    }
+    text += name.length + ":" + name + value.length + ":" + value;
     count += 1;
   }
-  packedPairFields += 2 * count;
-  return count + text;
+  return item(String(count)) + text;
 }
 
-/** The packed options with the count of their fields appended, or null for the slow path. */
-function packSignOptions(options) {
-  if (options === null || typeof options !== "object") return null;
-  const { accessKeyId, secretAccessKey, method, host, path, timestamp, expirationSeconds, headersToSign } = options;
-  if (
-    typeof accessKeyId !== "string" ||
-    typeof secretAccessKey !== "string" ||
-    typeof method !== "string" ||
-    typeof host !== "string" ||
-    typeof path !== "string"
-  ) {
-    return null;
-  }
-  // Whole epoch seconds, floored as the wasm side floors them, within years chrono holds.
-  let time;
-  if (typeof timestamp === "string") time = "i" + timestamp;
-  else if (typeof timestamp === "number" && Math.abs(timestamp) < 1e11) time = "s" + Math.floor(timestamp);
-  else if (timestamp instanceof Date && Math.abs(timestamp.getTime()) < 1e14) time = "s" + Math.floor(timestamp.getTime() / 1000);
-  else return null;
-  let expiration = "";
-  if (expirationSeconds !== undefined && expirationSeconds !== null) {
-    if (!Number.isInteger(expirationSeconds) || expirationSeconds < 1 || expirationSeconds > 4294967295) return null;
-    expiration = String(expirationSeconds);
-  }
-  packedPairFields = 0;
-  const query = packPairs(options.query);
-  const headers = packPairs(options.headers);
-  if (query === null || headers === null) return null;
-  let names = "";
-  let nameCount = 0;
-  if (headersToSign !== undefined && headersToSign !== null) {
-    if (!Array.isArray(headersToSign)) return null;
-    names = String(headersToSign.length);
-    for (const name of headersToSign) {
-      if (typeof name !== "string") return null;
-      names += NUL + name;
+/** The signing time, packed: `s` and whole epoch seconds (floored), or `i` and ISO text for the core to read. */
+function packTime(timestamp) {
+  if (typeof timestamp === "number") return item("s" + Math.floor(timestamp));
+  if (typeof timestamp === "string") return item("i" + timestamp);
+  if (timestamp instanceof Date) {
+    const millis = timestamp.getTime();
+    if (Number.isNaN(millis)) {
+      throw invalidArgument("timestamp", `${SIGN}: timestamp is an invalid Date; give ${TIME_EXPECTED}`, "Invalid Date");
     }
-    nameCount = headersToSign.length;
+    return item("s" + Math.floor(millis / 1000));
   }
-  // 10 fields besides the pairs' names and values and the listed header names.
-  const fields = 10 + packedPairFields + nameCount;
-  return [accessKeyId, secretAccessKey, method, host, path, time, expiration, query, headers, names, fields].join(NUL);
+  throw wrongType("timestamp", TIME_EXPECTED, timestamp);
+}
+
+/** The options of signRequest, checked and packed; the host is kept for the result's headers. */
+let packedHost = "";
+function packSignOptions(options) {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) throw wrongType("options", "an object", options);
+  let packed = packString(options, "accessKeyId") + packString(options, "secretAccessKey") + packString(options, "method");
+  const host = options.host;
+  packed += packString(options, "host") + packString(options, "path");
+  const query = packRecord("query", options.query);
+  const headers = packRecord("headers", options.headers);
+  packed += packTime(options.timestamp);
+  const expirationSeconds = options.expirationSeconds;
+  if (expirationSeconds === undefined || expirationSeconds === null) {
+    packed += "0:";
+  } else if (typeof expirationSeconds !== "number") {
+    throw wrongType("expirationSeconds", "a number", expirationSeconds);
+  } else if (!Number.isInteger(expirationSeconds) || expirationSeconds < 1 || expirationSeconds > 4294967295) {
+    throw invalidArgument(
+      "expirationSeconds",
+      `${SIGN}: expirationSeconds must be a whole number of seconds from 1 to 4294967295, not ${expirationSeconds}`,
+      String(expirationSeconds),
+    );
+  } else {
+    packed += item(String(expirationSeconds));
+  }
+  packed += query + headers;
+  const headersToSign = options.headersToSign;
+  if (headersToSign === undefined || headersToSign === null) {
+    packed += "0:";
+  } else if (!Array.isArray(headersToSign)) {
+    throw wrongType("headersToSign", "an array of header names", headersToSign);
+  } else {
+    packed += item(String(headersToSign.length));
+    for (const name of headersToSign) {
+      if (typeof name !== "string") throw wrongType("headersToSign", "an array of strings", name);
+      packed += name.length + ":" + name;
+    }
+  }
+  packedHost = host;
+  return packed;
 }
 
 /** Builds the public API of the package around the initialised wasm exports. */
-export function createApi(wasm) {
+export function createApi(wasm, memory) {
   const { validateRange, splitRange, parseUsage, mergeUsage, parseServiceError, Usage } = wasm;
+
+  // signRequest's buffers in the wasm memory: the packed options are encoded straight into
+  // the input buffer and the result is decoded straight out of the output (src/js/signing.rs).
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  let inputAddress = 0;
+  let inputCapacity = 0;
+  let memoryBytes = new Uint8Array(0);
+  /** The wasm memory's bytes; a new view after the memory grew (the old one is then empty). */
+  const bytes = () => (memoryBytes.byteLength === 0 ? (memoryBytes = new Uint8Array(memory.buffer)) : memoryBytes);
 
   function signRequest(options) {
     const packed = packSignOptions(options);
-    const signed = packed === null ? "" : wasm.signPacked(packed);
-    if (signed === "") return wasm.signRequest(options);
-    const [authorization, canonicalRequest, date, path, queryString, signedHeaders, host] = signed.split(NUL);
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    if (3 * packed.length > inputCapacity) {
+      inputCapacity = Math.max(3 * packed.length, 1024);
+      inputAddress = wasm.signInput(inputCapacity);
+    }
+    const { written } = encoder.encodeInto(packed, bytes().subarray(inputAddress, inputAddress + inputCapacity));
+    const address = wasm.signBuffered(written);
+    const view = bytes();
+    const length = view[address] | (view[address + 1] << 8) | (view[address + 2] << 16) | (view[address + 3] << 24);
+    const text = decoder.decode(view.subarray(address + 4, address + 4 + length));
+    const [authorization, canonicalRequest, date, path, queryString, signedHeaders] = text.split("\0");
     return {
       authorization,
       canonicalRequest,
       signedHeaders: signedHeaders.split(";"),
-      headers: { authorization, host, "x-bce-date": date },
+      headers: { authorization, host: packedHost, "x-bce-date": date },
       path,
       queryString,
     };

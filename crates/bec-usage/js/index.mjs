@@ -8,9 +8,9 @@
 import init, * as wasm from "./bec_usage.js";
 import { createApi } from "./api.mjs";
 
-await init();
+const { memory } = await init();
 
-const api = createApi(wasm);
+const api = createApi(wasm, memory);
 
 export const {
   signRequest,

@@ -9,9 +9,9 @@ import { readFileSync } from "node:fs";
 import * as wasm from "./bec_usage.js";
 import { createApi } from "./api.mjs";
 
-wasm.initSync({ module: readFileSync(new URL("./bec_usage_bg.wasm", import.meta.url)) });
+const { memory } = wasm.initSync({ module: readFileSync(new URL("./bec_usage_bg.wasm", import.meta.url)) });
 
-const api = createApi(wasm);
+const api = createApi(wasm, memory);
 
 export const {
   signRequest,

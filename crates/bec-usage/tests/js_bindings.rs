@@ -8,158 +8,134 @@
 mod js_support;
 
 use bec_usage::js::{
-    merge_usage, parse_service_error, parse_usage, sign_request, split_range, validate_range,
+    merge_usage, parse_service_error, parse_usage, sign_packed, split_range, validate_range,
 };
+use bec_usage::signing::uri_encode;
 use js_support::*;
-use js_sys::{Array, Date, Float64Array, Reflect, Uint8Array};
+use js_sys::{Array, Float64Array, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-// ---- signRequest ----------------------------------------------------------------------
+// ---- signRequest (the wasm half: packed options in, packed result out) ----------------
+
+/// Signs packed options as `signBuffered` does; the result's parts.
+fn sign(packed: &str) -> Vec<String> {
+    signed_parts(&sign_packed(packed).expect("signs"))
+}
+
+/// The error of packed options that do not sign.
+fn sign_error(packed: &str, kind: &str) -> JsValue {
+    expect_error(sign_packed(packed).expect_err("refused"), kind)
+}
 
 #[test]
-fn sign_request_reproduces_the_documented_signature() {
-    let signed = sign_request(bos_options("2015-04-27T08:23:49Z".into())).expect("signs");
-    let authorization = text(&signed, "authorization");
+fn sign_packed_reproduces_the_documented_signature() {
+    let parts = sign(&bos_packed("i2015-04-27T08:23:49Z", None));
     assert_eq!(
-        authorization,
-        format!(
-            "bce-auth-v1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/2015-04-27T08:23:49Z/1800/\
-             content-length;content-md5;content-type;host;x-bce-date/{BOS_SIGNATURE_DEFAULT}"
-        )
-    );
-    assert_eq!(
-        text(&signed, "canonicalRequest"),
-        BOS_CANONICAL_REQUEST.trim_end_matches('\n')
-    );
-    assert_eq!(
-        strings(&get(&signed, "signedHeaders")),
+        parts,
         [
-            "content-length",
-            "content-md5",
-            "content-type",
-            "host",
-            "x-bce-date"
+            format!(
+                "bce-auth-v1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/2015-04-27T08:23:49Z/1800/\
+                 content-length;content-md5;content-type;host;x-bce-date/{BOS_SIGNATURE_DEFAULT}"
+            ),
+            BOS_CANONICAL_REQUEST.trim_end_matches('\n').to_owned(),
+            "2015-04-27T08:23:49Z".to_owned(),
+            "/v1/test/myfolder/readme.txt".to_owned(),
+            "partNumber=9&uploadId=a44cc9bab11cbd156984767aad637851".to_owned(),
+            "content-length;content-md5;content-type;host;x-bce-date".to_owned(),
         ]
     );
-    let headers = get(&signed, "headers");
-    assert_eq!(text(&headers, "authorization"), authorization);
-    assert_eq!(text(&headers, "host"), "bj.bcebos.com");
-    assert_eq!(text(&headers, "x-bce-date"), "2015-04-27T08:23:49Z");
-    assert_eq!(text(&signed, "path"), "/v1/test/myfolder/readme.txt");
-    assert_eq!(
-        text(&signed, "queryString"),
-        "partNumber=9&uploadId=a44cc9bab11cbd156984767aad637851"
-    );
 }
 
 #[test]
-fn sign_request_signs_only_the_listed_headers() {
-    let options = bos_options("2015-04-27T08:23:49Z".into());
-    Reflect::set(
-        &options,
-        &"headersToSign".into(),
-        &js(r#"["host", "x-bce-date"]"#),
-    )
-    .expect("set");
-    let signed = sign_request(options).expect("signs");
+fn sign_packed_signs_only_the_listed_headers() {
+    let parts = sign(&bos_packed(
+        "i2015-04-27T08:23:49Z",
+        Some(&["host", "x-bce-date"]),
+    ));
     assert!(
-        text(&signed, "authorization")
-            .ends_with(&format!("/host;x-bce-date/{BOS_SIGNATURE_HOST_AND_DATE}")),
+        parts[0].ends_with(&format!("/host;x-bce-date/{BOS_SIGNATURE_HOST_AND_DATE}")),
         "{}",
-        text(&signed, "authorization")
+        parts[0]
     );
-    assert_eq!(
-        strings(&get(&signed, "signedHeaders")),
-        ["host", "x-bce-date"]
-    );
+    assert_eq!(parts[5], "host;x-bce-date");
 }
 
 #[test]
-fn sign_request_takes_a_date_epoch_seconds_or_an_offset_time() {
-    let expected = text(
-        &sign_request(bos_options("2015-04-27T08:23:49Z".into())).expect("signs"),
-        "authorization",
-    );
-    let date = Date::new(&JsValue::from_f64(1_430_123_029_000.0));
-    for timestamp in [
-        JsValue::from(date),
-        JsValue::from_f64(1_430_123_029.0),
-        JsValue::from_f64(1_430_123_029.75), // fractions of a second are dropped
-        "2015-04-27T16:23:49+08:00".into(),
-        "2015-04-27T08:23:49.999Z".into(),
+fn sign_packed_takes_epoch_seconds_or_an_offset_time() {
+    let expected = sign(&bos_packed("i2015-04-27T08:23:49Z", None));
+    for time in [
+        "s1430123029",
+        "i2015-04-27T16:23:49+08:00",
+        "i2015-04-27T08:23:49.999Z",
     ] {
-        let signed = sign_request(bos_options(timestamp.clone())).expect("signs");
-        assert_eq!(text(&signed, "authorization"), expected, "{timestamp:?}");
+        assert_eq!(sign(&bos_packed(time, None)), expected, "{time}");
     }
 }
 
 #[test]
-fn sign_request_errors_name_the_option() {
-    // No accessKeyId at all.
-    let options = bos_options("2015-04-27T08:23:49Z".into());
-    Reflect::delete_property(
-        options.unchecked_ref::<js_sys::Object>(),
-        &"accessKeyId".into(),
-    )
-    .expect("delete");
-    let error = expect_error(
-        sign_request(options).expect_err("no key"),
-        "InvalidArgument",
-    );
-    assert_eq!(text(&error, "field"), "accessKeyId");
-    assert!(text(&error, "message").contains("accessKeyId"));
+fn sign_packed_items_are_measured_in_utf16_units() {
+    // Non-ASCII, a character outside the BMP (two UTF-16 units, four UTF-8 bytes) and a NUL:
+    // each item ends where its length says, and the core encodes every byte.
+    let query = [("名", "😀x"), ("a", "x\u{0}y"), ("é", "")];
+    let mut packed: String = [
+        "ak",
+        "sk",
+        "GET",
+        "bec.baidubce.com",
+        "/v1/usage/computing",
+        "s1709287200",
+        "",
+    ]
+    .map(item)
+    .concat();
+    packed += &pairs(&query);
+    packed += &pairs(&[]);
+    packed += &item("");
+    let parts = sign(&packed);
+    let mut expected: Vec<String> = query
+        .iter()
+        .map(|(name, value)| format!("{}={}", uri_encode(name), uri_encode(value)))
+        .collect();
+    expected.sort();
+    assert_eq!(parts[4], expected.join("&"));
+    assert!(parts[4].contains("a=x%00y"), "{}", parts[4]);
+}
 
-    // A query value that is not a string.
-    let options = bos_options("2015-04-27T08:23:49Z".into());
-    Reflect::set(&options, &"query".into(), &js(r#"{"partNumber": 9}"#)).expect("set");
-    let error = expect_error(
-        sign_request(options).expect_err("number"),
-        "InvalidArgument",
-    );
-    assert_eq!(text(&error, "field"), "query");
-    assert!(text(&error, "message").contains("partNumber"));
-
-    // Timestamps that are not a time.
-    for timestamp in [
-        JsValue::from("yesterday"),
-        "2015-04-27T08:23:49".into(), // no zone
-        JsValue::TRUE,
-        JsValue::from(Date::new(&JsValue::from_f64(f64::NAN))),
-        JsValue::from_f64(f64::INFINITY),
-    ] {
-        let error = sign_request(bos_options(timestamp.clone())).expect_err("bad time");
-        let error = expect_error(error, "InvalidArgument");
-        assert_eq!(text(&error, "field"), "timestamp", "{timestamp:?}");
+#[test]
+fn sign_packed_errors_name_the_option() {
+    // Times the core cannot read.
+    for time in ["iyesterday", "i2015-04-27T08:23:49", "s1e+300", "sNaN", "s"] {
+        let error = sign_error(&bos_packed(time, None), "InvalidArgument");
+        assert_eq!(text(&error, "field"), "timestamp", "{time}");
+        assert!(text(&error, "message").starts_with("signRequest: timestamp"));
     }
 
     // The core's own checks come through with their kind and field.
-    let options = bos_options("2015-04-27T08:23:49Z".into());
-    Reflect::set(&options, &"host".into(), &"bj.bcebos.com/x".into()).expect("set");
-    let error = expect_error(
-        sign_request(options).expect_err("bad host"),
-        "InvalidSigningInput",
-    );
+    let bad_host =
+        bos_packed("s1430123029", None).replace("13:bj.bcebos.com", "15:bj.bcebos.com/x");
+    let error = sign_error(&bad_host, "InvalidSigningInput");
     assert_eq!(text(&error, "field"), "host");
-    let options = bos_options("2015-04-27T08:23:49Z".into());
-    Reflect::set(&options, &"secretAccessKey".into(), &"".into()).expect("set");
-    expect_error(
-        sign_request(options).expect_err("empty"),
-        "InvalidCredentials",
-    );
-    let options = bos_options("2015-04-27T08:23:49Z".into());
-    Reflect::set(
-        &options,
-        &"expirationSeconds".into(),
-        &JsValue::from_f64(0.5),
-    )
-    .expect("set");
-    let error = expect_error(sign_request(options).expect_err("0.5 s"), "InvalidArgument");
-    assert_eq!(text(&error, "field"), "expirationSeconds");
-    expect_error(
-        sign_request(JsValue::NULL).expect_err("null"),
-        "InvalidArgument",
-    );
+    let empty_secret =
+        bos_packed("s1430123029", None).replace("32:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "0:");
+    let error = sign_error(&empty_secret, "InvalidCredentials");
+    assert_eq!(text(&error, "field"), "secretAccessKey");
+
+    // Text the JavaScript layer does not write is refused, not guessed at.
+    let packed = bos_packed("s1430123029", None);
+    for broken in [
+        String::new(),
+        packed[..packed.len() - 2].to_owned(),
+        format!("{packed}1:x"),
+        packed.replacen("32:", "99:", 1),
+        packed.replacen("32:", "3x:", 1),
+    ] {
+        let error = sign_error(&broken, "InvalidArgument");
+        assert!(
+            text(&error, "message").contains("please report this"),
+            "{broken}"
+        );
+    }
 }
 
 // ---- dates ----------------------------------------------------------------------------

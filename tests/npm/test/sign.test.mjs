@@ -1,6 +1,7 @@
-// signRequest through the package's JavaScript layer: the fast path (options packed into one
-// string, src/js/signing.rs `signPacked`) and the fallback to the wasm `signRequest` (for
-// options the packer does not take) give the same results, and errors stay precise.
+// signRequest through the package's JavaScript layer: the option types are checked in
+// JavaScript, the options are packed into the wasm memory and signed there
+// (src/js/signing.rs); the results equal Baidu's SDK for every kind of input, and errors name
+// the option, whichever half finds them.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { test } from "node:test";
@@ -27,7 +28,7 @@ function sdkAuthorization(options, seconds) {
   return auth.generateAuthorization(options.method, options.path, options.query, headers, seconds, 1800, ["host", "x-bce-date"]);
 }
 
-test("the fast path signs as Baidu's SDK does, for the same and for fresh times and keys", () => {
+test("signs as Baidu's SDK does, for the same and for fresh times and keys", () => {
   for (let i = 0; i < 6; i += 1) {
     const seconds = 1709287200 + (i >> 1); // each time twice: the cached signing key, then a new one
     const options = { ...base, timestamp: seconds, secretAccessKey: i === 5 ? "another-secret" : base.secretAccessKey };
@@ -45,15 +46,17 @@ test("the fast path signs as Baidu's SDK does, for the same and for fresh times 
   }
 });
 
-test("every kind of timestamp, headers and headersToSign give the slow path's result", () => {
+test("every kind of timestamp, headers and headersToSign sign as documented", () => {
   const expected = api.signRequest(base).authorization;
   for (const timestamp of [1709287200.9, new Date(1709287200_500), "2024-03-01T18:00:00+08:00", "2024-03-01T10:00:00.25Z"]) {
     assert.equal(api.signRequest({ ...base, timestamp }).authorization, expected, String(timestamp));
   }
-  // A NUL in a query value: not packed, signed by the wasm signRequest (it is only a header
-  // value that may not hold one).
+  // A NUL in a query value is signed (it is only a header value that may not hold one), and
+  // text of several UTF-16 units per character is packed by its JavaScript length.
   const withNul = api.signRequest({ ...base, query: { a: "x\u0000y" } });
   assert.match(withNul.queryString, /^a=x%00y$/);
+  const wide = api.signRequest({ ...base, query: { "名": "😀é", z: "" } });
+  assert.equal(wide.queryString, "%E5%90%8D=%F0%9F%98%80%C3%A9&z=");
   const custom = api.signRequest({
     ...base,
     headers: { "Content-Type": "text/plain", "x-bce-meta": "v" },
@@ -64,7 +67,7 @@ test("every kind of timestamp, headers and headersToSign give the slow path's re
   assert.match(custom.authorization, /\/60\/content-type;host\/[0-9a-f]{64}$/);
 });
 
-test("errors stay precise on both paths", () => {
+test("errors name the option, from the JavaScript checks and from the core", () => {
   const cases = [
     [{ ...base, method: 1 }, "InvalidArgument", "method"],
     [{ ...base, query: { n: 9 } }, "InvalidArgument", "query"],
@@ -89,4 +92,23 @@ test("errors stay precise on both paths", () => {
     });
   }
   assert.throws(() => api.signRequest(null), { name: "BecUsageError", kind: "InvalidArgument" });
+  // The JavaScript checks write the messages the other functions' checks write.
+  const messages = [
+    [{ ...base, method: 1 }, "signRequest: method must be a string, not a number"],
+    [[], "signRequest: options must be an object, not an array"],
+    [{ ...base, query: [] }, "signRequest: query must be an object of strings, not an array"],
+    [{ ...base, headers: { a: null } }, 'signRequest: headers["a"] must be a string, not null'],
+    [{ ...base, headersToSign: ["host", 5] }, "signRequest: headersToSign must be an array of strings, not a number"],
+    [{ ...base, expirationSeconds: "60" }, "signRequest: expirationSeconds must be a number, not a string"],
+    [{ ...base, expirationSeconds: 0 }, "signRequest: expirationSeconds must be a whole number of seconds from 1 to 4294967295, not 0"],
+    [{ ...base, timestamp: 1e300 }, "signRequest: timestamp 1e+300 is not a usable number of epoch seconds"],
+    [{ ...base, timestamp: true }, "signRequest: timestamp must be a Date, an ISO 8601 string with a zone (2024-01-31T08:00:00Z) or epoch seconds, not a boolean"],
+  ];
+  for (const [options, message] of messages) {
+    assert.throws(() => api.signRequest(options), (error) => {
+      assert.equal(error.message, message);
+      assert.ok(error instanceof Error && typeof error.stack === "string");
+      return true;
+    });
+  }
 });

@@ -39,7 +39,7 @@ mod values;
 
 pub use dates::{split_range, validate_range};
 pub use errors::parse_service_error;
-pub use signing::{sign_packed, sign_request};
+pub use signing::{sign_buffered, sign_input, sign_packed};
 pub use usage::{merge_usage, parse_usage, Usage};
 
 use wasm_bindgen::prelude::*;

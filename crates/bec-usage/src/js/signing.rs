@@ -1,33 +1,45 @@
-//! `signRequest`: the options object in, [`crate::signing::sign`], the result object out.
+//! `signRequest`'s WebAssembly half: packed options in, [`crate::signing`]'s signer, the
+//! packed result out.
 //!
-//! Two ways in. `signPacked` is the fast path: `js/api.mjs` packs well-typed options into
-//! one string and splits the one string that comes back, so a signature costs one crossing
-//! each way instead of one per option and a `JSON.parse`. `signRequest` reads the options
-//! object itself; the JavaScript layer calls it when the options are not what the packer
-//! takes (a wrong type, a NUL inside a value), so that every error is the precise one it
-//! writes. Both sign through the same cache of signers (below), so both give the same
-//! results and, for valid types, the same errors in the same order.
+//! The JavaScript layer (`js/api.mjs`) checks the option types itself (and writes those
+//! errors), packs the options into one text, writes it with `TextEncoder.encodeInto`
+//! straight into this module's input buffer (address from `signInput`) and calls
+//! `signBuffered(length)`, which signs and leaves the result in an output buffer that the
+//! layer decodes in place. Why: a signature is a few microseconds of work, and passing
+//! each option and result across the boundary as its own string (an allocation, an
+//! encoding and a free each), or as objects read field by field, cost more than the
+//! hashing. The buffers and the signers are kept between calls; a signature allocates only
+//! the sort ranges of the signer. Every check of a value (keys, method, host, path,
+//! headers, times) stays in the core, and its errors come out as `BecUsageError`s.
+//!
+//! The packed text is a list of items, each `<length>:<text>` where the length counts
+//! UTF-16 code units (JavaScript's `length`), so any text fits, NUL included:
+//!
+//! ```text
+//! accessKeyId secretAccessKey method host path time expiration
+//! queryCount (name value)*  headerCount (name value)*  namesCount name*
+//! ```
+//!
+//! `time` is `s` and whole epoch seconds, or `i` and ISO 8601 text; `expiration` is empty
+//! for the default; `namesCount` is empty for the default headers to sign. The result is
+//! authorization, canonical request, x-bce-date, path, query string and the signed header
+//! names (joined with `;`), joined with NUL (the texts are ASCII and hold no NUL), after
+//! its length as 4 little-endian bytes.
 
 use std::cell::RefCell;
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
-use super::sys::entries;
-use super::time::{iso_time, time_input};
-use super::values::{self, is_array, Array, Json};
-use crate::error::{Error, Result};
+use super::time::iso_time;
+use super::values;
+use crate::error::{Error, ErrorKind, Result};
 use crate::signing::{
     constant_time_eq, Credentials, HeadersToSign, SignableRequest, Signer,
     DEFAULT_EXPIRATION_SECONDS,
 };
 
 const CONTEXT: &str = "signRequest";
-
-/// The separator of the packed texts: a NUL cannot occur in a valid header value, and the
-/// packer leaves any option holding one to the slow path.
-const SEPARATOR: char = '\0';
 
 /// How many key pairs the cache keeps.
 const CACHED_SIGNERS: usize = 4;
@@ -48,6 +60,17 @@ impl Drop for CachedSigner {
     }
 }
 
+/// The buffers of `signBuffered`, reused by every call.
+#[derive(Default)]
+struct Buffers {
+    /// The packed options, written by JavaScript.
+    input: Vec<u8>,
+    /// The packed result, read by JavaScript.
+    output: Vec<u8>,
+    authorization: Vec<u8>,
+    canonical_request: Vec<u8>,
+}
+
 thread_local! {
     /// The signers of the last few key pairs, most recently used first.
     ///
@@ -59,281 +82,279 @@ thread_local! {
     /// is a value its caller owns, and this edge of the module is that caller. (The module
     /// has one thread: JavaScript's.)
     static SIGNERS: RefCell<Vec<CachedSigner>> = const { RefCell::new(Vec::new()) };
+
+    static BUFFERS: RefCell<Buffers> = RefCell::new(Buffers::default());
+}
+
+// `signInput(bytes)`: the address of the input buffer, made to hold at least `bytes`.
+// The address stays valid until the next `signInput`.
+#[wasm_bindgen(js_name = signInput)]
+pub fn sign_input(bytes: usize) -> usize {
+    BUFFERS.with(|buffers| {
+        let input = &mut buffers.borrow_mut().input;
+        if input.len() < bytes {
+            input.resize(bytes, 0);
+        }
+        input.as_ptr() as usize
+    })
+}
+
+// `signBuffered(length)`: signs the packed options in the first `length` bytes of the
+// input buffer; returns the address of the packed result (its length first).
+#[wasm_bindgen(js_name = signBuffered)]
+pub fn sign_buffered(length: usize) -> Result<usize, JsValue> {
+    BUFFERS.with(|buffers| {
+        let Buffers {
+            input,
+            output,
+            authorization,
+            canonical_request,
+        } = &mut *buffers.borrow_mut();
+        let packed = input
+            .get(..length)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .ok_or_else(unreadable)?;
+        output.clear();
+        output.extend_from_slice(&[0; 4]);
+        sign_packed_into(packed, authorization, canonical_request, output)?;
+        let text_length = u32::try_from(output.len() - 4).unwrap_or(u32::MAX);
+        if let Some(prefix) = output.get_mut(..4) {
+            prefix.copy_from_slice(&text_length.to_le_bytes());
+        }
+        Ok(output.as_ptr() as usize)
+    })
+}
+
+/// Signs the packed options as `signBuffered` does and returns the packed result as text:
+/// the bindings' logic without the buffers (the tests call it).
+pub fn sign_packed(packed: &str) -> Result<String, JsValue> {
+    let (mut authorization, mut canonical_request, mut output) =
+        (Vec::new(), Vec::new(), Vec::new());
+    sign_packed_into(
+        packed,
+        &mut authorization,
+        &mut canonical_request,
+        &mut output,
+    )?;
+    Ok(String::from_utf8(output).unwrap_or_default())
+}
+
+/// The items of a packed text, in order.
+struct Items<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Items<'a> {
+    /// The next item; `None` at the end or if the text is not packed as it should be.
+    fn next(&mut self) -> Option<&'a str> {
+        let bytes = self.text.as_bytes();
+        let mut units = 0usize;
+        let mut at = self.at;
+        loop {
+            let byte = *bytes.get(at)?;
+            at += 1;
+            if byte == b':' {
+                break;
+            }
+            if !byte.is_ascii_digit() {
+                return None;
+            }
+            units = units
+                .checked_mul(10)?
+                .checked_add(usize::from(byte - b'0'))?;
+        }
+        let start = at;
+        // Count UTF-16 code units: one per character, two for a four-byte one. ASCII text
+        // (the usual) has as many bytes as units, checked a word at a time.
+        if bytes.get(at..at + units).is_some_and(<[u8]>::is_ascii) {
+            at += units;
+            units = 0;
+        }
+        while units > 0 {
+            let byte = *bytes.get(at)?;
+            at += 1;
+            if byte & 0xC0 != 0x80 {
+                units = units.checked_sub(if byte >= 0xF0 { 2 } else { 1 })?;
+            }
+        }
+        while bytes.get(at).is_some_and(|byte| byte & 0xC0 == 0x80) {
+            at += 1;
+        }
+        self.at = at;
+        self.text.get(start..at)
+    }
+
+    /// The next item as a count.
+    fn count(&mut self) -> Option<usize> {
+        self.next()?.parse().ok()
+    }
+
+    /// `count` pairs of items.
+    fn pairs(&mut self) -> Option<Vec<(&'a str, &'a str)>> {
+        let count = self.count()?;
+        let mut pairs = Vec::with_capacity(count.min(64));
+        for _ in 0..count {
+            pairs.push((self.next()?, self.next()?));
+        }
+        Some(pairs)
+    }
+}
+
+/// The error for a packed text the JavaScript layer did not write.
+fn unreadable() -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        "signRequest: the bindings got options they could not read; please report this",
+    )
+}
+
+fn sign_packed_into(
+    packed: &str,
+    authorization: &mut Vec<u8>,
+    canonical_request: &mut Vec<u8>,
+    output: &mut Vec<u8>,
+) -> Result<()> {
+    let mut items = Items {
+        text: packed,
+        at: 0,
+    };
+    let (access_key_id, secret) = (items.next(), items.next());
+    let (method, host, path) = (items.next(), items.next(), items.next());
+    let (time, expiration) = (items.next(), items.next());
+    let (query, headers) = (items.pairs(), items.pairs());
+    let names = match items.next() {
+        Some("") => Some(None),
+        Some(count) => count.parse::<usize>().ok().and_then(|count| {
+            (0..count)
+                .map(|_| items.next())
+                .collect::<Option<Vec<_>>>()
+                .map(Some)
+        }),
+        None => None,
+    };
+    let (
+        Some(access_key_id),
+        Some(secret),
+        Some(method),
+        Some(host),
+        Some(path),
+        Some(time),
+        Some(expiration),
+        Some(query),
+        Some(headers),
+        Some(names),
+    ) = (
+        access_key_id,
+        secret,
+        method,
+        host,
+        path,
+        time,
+        expiration,
+        query,
+        headers,
+        names,
+    )
+    else {
+        return Err(unreadable());
+    };
+    if items.at != packed.len() {
+        return Err(unreadable());
+    }
+    let expiration = match expiration {
+        "" => DEFAULT_EXPIRATION_SECONDS,
+        text => text.parse::<u32>().map_err(|_| unreadable())?,
+    };
+
+    with_signer(access_key_id, secret, |signer| {
+        let time = match time.split_at_checked(1) {
+            Some(("i", text)) => iso_time(CONTEXT, "timestamp", text)?,
+            Some(("s", seconds)) => seconds
+                .parse::<i64>()
+                .ok()
+                .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
+                .ok_or_else(|| {
+                    values::invalid(
+                        "timestamp",
+                        seconds,
+                        values::concat(&[
+                            CONTEXT,
+                            ": timestamp ",
+                            seconds,
+                            " is not a usable number of epoch seconds",
+                        ]),
+                    )
+                })?,
+            _ => return Err(unreadable()),
+        };
+        let request = SignableRequest::new(method, host, path)
+            .with_query(&query)
+            .with_headers(&headers);
+        let headers_to_sign = match &names {
+            Some(names) => HeadersToSign::Only(names),
+            None => HeadersToSign::Default,
+        };
+        let layout = signer.sign_into(
+            &request,
+            time,
+            expiration,
+            headers_to_sign,
+            authorization,
+            canonical_request,
+        )?;
+        let signed_headers = layout.signed_headers(authorization.len());
+        let pieces: [&[u8]; 6] = [
+            authorization,
+            canonical_request,
+            authorization.get(layout.timestamp()).unwrap_or_default(),
+            canonical_request.get(layout.uri).unwrap_or_default(),
+            canonical_request.get(layout.query).unwrap_or_default(),
+            authorization.get(signed_headers).unwrap_or_default(),
+        ];
+        for (index, piece) in pieces.into_iter().enumerate() {
+            if index > 0 {
+                output.push(0);
+            }
+            output.extend_from_slice(piece);
+        }
+        Ok(())
+    })
 }
 
 /// Runs `work` with the cached signer of the key pair, made (with [`Credentials::new`]'s
-/// checks and errors) when it is not cached. The entry is taken out of the cache while
-/// `work` runs (which may read JavaScript getters that sign too), then put back in front.
+/// checks and errors) when it is not cached, and moves it to the front of the cache.
 fn with_signer<T>(
     access_key_id: &str,
     secret: &str,
     work: impl FnOnce(&mut Signer) -> Result<T>,
 ) -> Result<T> {
-    let cached = SIGNERS.with(|cell| {
+    SIGNERS.with(|cell| {
         let mut signers = cell.borrow_mut();
         let found = signers.iter().position(|entry| {
             entry.access_key_id == access_key_id
                 && constant_time_eq(&entry.secret, secret.as_bytes())
         });
-        found.map(|index| signers.remove(index))
-    });
-    let mut entry = match cached {
-        Some(entry) => entry,
-        None => CachedSigner {
-            signer: Signer::new(Credentials::new(access_key_id, secret)?),
-            access_key_id: access_key_id.to_owned(),
-            secret: secret.as_bytes().to_vec(),
-        },
-    };
-    let result = work(&mut entry.signer);
-    SIGNERS.with(|cell| {
-        let mut signers = cell.borrow_mut();
-        signers.truncate(CACHED_SIGNERS - 1);
-        signers.insert(0, entry);
-    });
-    result
-}
-
-// `signPacked(packed)`: the fast path of `signRequest` (js/api.mjs), not public. In: the
-// fields below joined with NUL, the last one their count; "" back when the text is not what
-// the packer writes (a value held a NUL), and the caller then calls `signRequest`. Out:
-// authorization, canonical request, x-bce-date, path, query string, the signed header
-// names (joined with `;`) and host, joined with NUL.
-#[wasm_bindgen(js_name = signPacked)]
-pub fn sign_packed(packed: &str) -> Result<String, JsValue> {
-    Ok(sign_packed_text(packed)?)
-}
-
-fn sign_packed_text(packed: &str) -> Result<String> {
-    let Some((body, count)) = packed.rsplit_once(SEPARATOR) else {
-        return Ok(String::new());
-    };
-    let fields: Vec<&str> = body.split(SEPARATOR).collect();
-    if count.parse::<usize>().ok() != Some(fields.len()) {
-        return Ok(String::new());
-    }
-    let mut fields = fields.into_iter();
-    let mut next = || fields.next().unwrap_or_default();
-    // accessKeyId, secretAccessKey, method, host, path, timestamp ("s" and epoch seconds,
-    // or "i" and the ISO text), expirationSeconds ("" for the default), query and headers
-    // (a count, then names and values), headersToSign ("" for the default, else a count,
-    // then the names). The count check above makes every `next()` find its field.
-    let (access_key_id, secret) = (next(), next());
-    let (method, host, path, time, expiration) = (next(), next(), next(), next(), next());
-    let mut pairs = || {
-        let count = next().parse::<usize>().unwrap_or_default();
-        (0..count).map(|_| (next(), next())).collect::<Vec<_>>()
-    };
-    let (query, headers) = (pairs(), pairs());
-    let headers_to_sign = match next() {
-        "" => None,
-        count => {
-            let count = count.parse::<usize>().unwrap_or_default();
-            Some((0..count).map(|_| next()).collect::<Vec<_>>())
-        }
-    };
-    let expiration = expiration
-        .parse::<u32>()
-        .unwrap_or(DEFAULT_EXPIRATION_SECONDS);
-
-    with_signer(access_key_id, secret, |signer| {
-        let time = match time.split_at_checked(1) {
-            Some(("s", seconds)) => seconds
-                .parse::<i64>()
-                .ok()
-                .and_then(|seconds| DateTime::from_timestamp(seconds, 0)),
-            Some(("i", text)) => Some(iso_time(CONTEXT, "timestamp", text)?),
-            _ => None,
-        };
-        // The packer sends only seconds chrono holds; this guards against a foreign caller.
-        let time: DateTime<Utc> = time.ok_or_else(|| {
-            Error::new(
-                crate::ErrorKind::InvalidArgument,
-                "signRequest: the bindings got a timestamp they could not read; please report this",
-            )
-        })?;
-        let request = SignableRequest::new(method, host, path)
-            .with_query(&query)
-            .with_headers(&headers);
-        let headers_to_sign = match &headers_to_sign {
-            Some(names) => HeadersToSign::Only(names),
-            None => HeadersToSign::Default,
-        };
-        let output = signer.sign(&request, time, expiration, headers_to_sign)?;
-        let parts = [
-            output.authorization(),
-            output.canonical_request(),
-            output.x_bce_date(),
-            output.canonical_uri(),
-            output.canonical_query_string(),
-            output.signed_headers(),
-            output.host(),
-        ];
-        let mut text = String::with_capacity(parts.iter().map(|part| part.len() + 1).sum());
-        for (index, part) in parts.into_iter().enumerate() {
-            if index > 0 {
-                text.push(SEPARATOR);
+        match found {
+            Some(0) => {}
+            Some(index) => {
+                if let Some(used) = signers.get_mut(..=index) {
+                    used.rotate_right(1);
+                }
             }
-            text.push_str(part);
-        }
-        Ok(text)
-    })
-}
-
-// `signRequest(options)`: see js/index.d.ts.
-#[wasm_bindgen(js_name = signRequest)]
-pub fn sign_request(options: JsValue) -> Result<JsValue, JsValue> {
-    Ok(sign_options(&options)?)
-}
-
-fn sign_options(options: &JsValue) -> Result<JsValue> {
-    let options = values::options(CONTEXT, options)?
-        .ok_or_else(|| values::wrong_type(CONTEXT, "options", "an object", options))?;
-    let text = |field: &'static str| values::required_string(CONTEXT, field, &options.get(field));
-    let (access_key_id, secret) = (text("accessKeyId")?, text("secretAccessKey")?);
-    with_signer(&access_key_id, &secret, |signer| {
-        let (method, host, path) = (text("method")?, text("host")?, text("path")?);
-        let query = string_pairs("query", options.get("query"))?;
-        let headers = string_pairs("headers", options.get("headers"))?;
-        let time = time_input(CONTEXT, "timestamp", &options.get("timestamp"))?;
-        let expiration = values::given(options.get("expirationSeconds"))
-            .map(|value| {
-                values::integer(
-                    CONTEXT,
-                    "expirationSeconds",
-                    &value,
-                    1.0,
-                    f64::from(u32::MAX),
-                    "of seconds from 1 to 4294967295",
-                )
-            })
-            .transpose()?;
-        let headers_to_sign = headers_to_sign(options.get("headersToSign"))?;
-
-        let query: Vec<(&str, &str)> = query
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let headers: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let names: Vec<&str> = headers_to_sign
-            .iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        let request = SignableRequest::new(&method, &host, &path)
-            .with_query(&query)
-            .with_headers(&headers);
-        // A whole number in 1..=u32::MAX.
-        let expiration = expiration.map_or(DEFAULT_EXPIRATION_SECONDS, |seconds| seconds as u32);
-        let only = if headers_to_sign.is_some() {
-            HeadersToSign::Only(&names)
-        } else {
-            HeadersToSign::Default
-        };
-        let output = signer.sign(&request, time, expiration, only)?;
-        write_output(&output)
-    })
-}
-
-fn write_output(output: &crate::signing::SigningOutput) -> Result<JsValue> {
-    let mut json = Json::new();
-    json.raw("{\"authorization\":")
-        .string(output.authorization())
-        .raw(",\"canonicalRequest\":")
-        .string(output.canonical_request())
-        .raw(",\"signedHeaders\":")
-        .array(output.signed_header_names(), |json, name| {
-            json.string(name);
-        })
-        .raw(",\"headers\":{");
-    for (index, (name, value)) in output.headers_to_add().into_iter().enumerate() {
-        if index > 0 {
-            json.raw(",");
-        }
-        json.string(name).raw(":").string(value);
-    }
-    json.raw("},\"path\":")
-        .string(output.canonical_uri())
-        .raw(",\"queryString\":")
-        .string(output.canonical_query_string())
-        .raw("}");
-    json.parse()
-}
-
-/// A `Record<string, string>` option (`query`, `headers`) as pairs, in the object's order.
-fn string_pairs(field: &'static str, value: JsValue) -> Result<Vec<(String, String)>> {
-    let Some(value) = values::given(value) else {
-        return Ok(Vec::new());
-    };
-    if !value.is_object() || is_array(&value) {
-        return Err(values::wrong_type(
-            CONTEXT,
-            field,
-            "an object of strings",
-            &value,
-        ));
-    }
-    let entries = entries(&value);
-    let mut pairs = Vec::with_capacity(entries.length() as usize);
-    for index in 0..entries.length() {
-        let entry: Array = entries.at(index).unchecked_into();
-        let name = entry.at(0).as_string().unwrap_or_default();
-        let value = entry.at(1);
-        let Some(text) = value.as_string() else {
-            return Err(not_a_string_value(field, &name, &value));
-        };
-        pairs.push((name, text));
-    }
-    Ok(pairs)
-}
-
-fn not_a_string_value(field: &'static str, name: &str, value: &JsValue) -> Error {
-    values::invalid(
-        field,
-        name,
-        values::concat(&[
-            CONTEXT,
-            ": ",
-            field,
-            "[\"",
-            name,
-            "\"] must be a string, not ",
-            values::describe(value),
-        ]),
-    )
-}
-
-/// `headersToSign`: left out for the default set, else an array of strings.
-fn headers_to_sign(value: JsValue) -> Result<Option<Vec<String>>> {
-    let Some(value) = values::given(value) else {
-        return Ok(None);
-    };
-    if !is_array(&value) {
-        return Err(values::wrong_type(
-            CONTEXT,
-            "headersToSign",
-            "an array of header names",
-            &value,
-        ));
-    }
-    let array: &Array = value.unchecked_ref();
-    let mut names = Vec::with_capacity(array.length() as usize);
-    for index in 0..array.length() {
-        let item = array.at(index);
-        match item.as_string() {
-            Some(name) => names.push(name),
             None => {
-                return Err(values::wrong_type(
-                    CONTEXT,
-                    "headersToSign",
-                    "an array of strings",
-                    &item,
-                ))
+                let entry = CachedSigner {
+                    signer: Signer::new(Credentials::new(access_key_id, secret)?),
+                    access_key_id: access_key_id.to_owned(),
+                    secret: secret.as_bytes().to_vec(),
+                };
+                signers.truncate(CACHED_SIGNERS - 1);
+                signers.insert(0, entry);
             }
         }
-    }
-    Ok(Some(names))
+        match signers.first_mut() {
+            Some(entry) => work(&mut entry.signer),
+            None => Err(unreadable()),
+        }
+    })
 }

@@ -57,14 +57,6 @@ extern "C" {
     #[wasm_bindgen(constructor, js_class = "Error")]
     pub(crate) fn new(message: &str) -> ErrorObject;
 
-    /// A `Date`.
-    #[wasm_bindgen(js_name = Date)]
-    pub(crate) type Date;
-
-    /// `this.getTime()`: epoch milliseconds, `NaN` for an invalid date.
-    #[wasm_bindgen(method, js_name = getTime)]
-    pub(crate) fn get_time(this: &Date) -> f64;
-
     /// A `Uint8Array`.
     #[wasm_bindgen(js_name = Uint8Array)]
     pub(crate) type Uint8Array;

@@ -7,62 +7,10 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
-use super::sys::Date;
 use super::values;
 use crate::error::Result;
 use crate::query::beijing_offset;
-
-/// A `TimeInput` option named `field`.
-pub(crate) fn time_input(
-    context: &str,
-    field: &'static str,
-    value: &JsValue,
-) -> Result<DateTime<Utc>> {
-    let expected = "a Date, an ISO 8601 string with a zone (2024-01-31T08:00:00Z) or epoch seconds";
-    if let Some(date) = value.dyn_ref::<Date>() {
-        let millis = date.get_time();
-        // `getTime()` is NaN for an invalid Date and otherwise a whole number within
-        // ±8.64e15, which chrono holds.
-        return (!millis.is_nan())
-            .then(|| DateTime::from_timestamp_millis(millis as i64))
-            .flatten()
-            .ok_or_else(|| {
-                values::invalid(
-                    field,
-                    "Invalid Date",
-                    values::concat(&[context, ": ", field, " is an invalid Date; give ", expected]),
-                )
-            });
-    }
-    if let Some(seconds) = value.as_f64() {
-        // `as i64` saturates, and chrono refuses what it cannot hold.
-        return seconds
-            .is_finite()
-            .then(|| DateTime::from_timestamp(seconds.floor() as i64, 0))
-            .flatten()
-            .ok_or_else(|| {
-                let text = values::number_text(value);
-                values::invalid(
-                    field,
-                    &text,
-                    values::concat(&[
-                        context,
-                        ": ",
-                        field,
-                        " ",
-                        &text,
-                        " is not a usable number of epoch seconds",
-                    ]),
-                )
-            });
-    }
-    if let Some(text) = value.as_string() {
-        return iso_time(context, field, &text);
-    }
-    Err(values::wrong_type(context, field, expected, value))
-}
 
 /// A `TimeInput` given as a string: an ISO 8601 time with a zone.
 pub(crate) fn iso_time(context: &str, field: &'static str, text: &str) -> Result<DateTime<Utc>> {

@@ -7,7 +7,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::credentials::Credentials;
-use super::encode::{push_encoded_path, push_uri_encoded};
+use super::encode::{ascii_text, is_unreserved, push_encoded_path, push_escaped, push_uri_encoded};
 use super::timestamp::{push_decimal, push_timestamp, TIMESTAMP_LEN};
 use super::{AUTH_VERSION, BCE_HEADER_PREFIX};
 use crate::error::{Error, ErrorKind, Result};
@@ -226,12 +226,13 @@ impl SigningOutput {
 
 const SIGNATURE_HEX_LEN: usize = 64;
 
-/// A query pair or header line of the canonical request, kept as a range of a scratch
-/// buffer so that sorting moves no text.
+/// A query pair or header line of the canonical request while it is sorted: its encoded
+/// text is written once at the end of the canonical request, and sorting moves only these
+/// ranges (see [`append_sorted`]).
 struct Entry<'a> {
     /// For a header line, the trimmed name as given (any case); empty for a query pair.
     name: &'a str,
-    /// The encoded `name=value` or `name:value` in the scratch buffer.
+    /// The encoded `name=value` or `name:value` in the canonical request's buffer.
     text: Range<usize>,
 }
 
@@ -252,8 +253,8 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Result
 /// The signing key of one auth string prefix (access key id, time, expiration), kept as the
 /// HMAC-SHA256 state keyed with it.
 #[derive(Clone)]
-struct DerivedKey {
-    auth_string_prefix: String,
+pub(crate) struct DerivedKey {
+    auth_string_prefix: Vec<u8>,
     keyed_mac: Hmac<Sha256>,
 }
 
@@ -301,6 +302,30 @@ impl Signer {
             .with_headers_to_sign(headers_to_sign);
         sign_with(request, &params, &mut self.derived)
     }
+
+    /// [`Signer::sign`] into the caller's buffers (see [`write_signature`]): the same texts
+    /// and errors, without allocating the output.
+    #[cfg(all(feature = "js", target_arch = "wasm32"))]
+    pub(crate) fn sign_into(
+        &mut self,
+        request: &SignableRequest<'_>,
+        time: DateTime<Utc>,
+        expiration_seconds: u32,
+        headers_to_sign: HeadersToSign<'_>,
+        authorization: &mut Vec<u8>,
+        canonical_request: &mut Vec<u8>,
+    ) -> Result<SignatureLayout> {
+        let params = SigningParams::new(&self.credentials, time)
+            .with_expiration_seconds(expiration_seconds)
+            .with_headers_to_sign(headers_to_sign);
+        write_signature(
+            request,
+            &params,
+            &mut self.derived,
+            authorization,
+            canonical_request,
+        )
+    }
 }
 
 impl std::fmt::Debug for Signer {
@@ -318,6 +343,66 @@ fn sign_with(
     params: &SigningParams<'_>,
     derived: &mut Option<DerivedKey>,
 ) -> Result<SigningOutput> {
+    let mut authorization = Vec::new();
+    let mut canonical_request = Vec::new();
+    let layout = write_signature(
+        request,
+        params,
+        derived,
+        &mut authorization,
+        &mut canonical_request,
+    )?;
+    Ok(SigningOutput {
+        authorization: ascii_text(authorization),
+        prefix_end: layout.prefix_end,
+        timestamp_start: layout.timestamp_start,
+        canonical_request: ascii_text(canonical_request),
+        uri: layout.uri,
+        query: layout.query,
+        host: request.host.to_owned(),
+    })
+}
+
+/// Where [`write_signature`] wrote the parts of a signature. The texts are ASCII (every part
+/// is validated as ASCII or percent-encoded), so these byte positions are also character
+/// positions.
+pub(crate) struct SignatureLayout {
+    /// `authorization[..prefix_end]` is the auth string prefix.
+    pub(crate) prefix_end: usize,
+    /// Where the timestamp (also the `x-bce-date` value) starts in `authorization`.
+    pub(crate) timestamp_start: usize,
+    /// The CanonicalURI in the canonical request.
+    pub(crate) uri: Range<usize>,
+    /// The CanonicalQueryString in the canonical request.
+    pub(crate) query: Range<usize>,
+}
+
+#[cfg(all(feature = "js", target_arch = "wasm32"))]
+impl SignatureLayout {
+    /// The timestamp (the `x-bce-date` value) in the Authorization value.
+    pub(crate) fn timestamp(&self) -> Range<usize> {
+        self.timestamp_start..self.timestamp_start + TIMESTAMP_LEN
+    }
+
+    /// The signed header names (joined with `;`) in an Authorization value of
+    /// `authorization_len` bytes: between the prefix and `/signature`.
+    pub(crate) fn signed_headers(&self, authorization_len: usize) -> Range<usize> {
+        self.prefix_end + 1..authorization_len.saturating_sub(SIGNATURE_HEX_LEN + 1)
+    }
+}
+
+/// The signer: validates, writes the `Authorization` value into `authorization` and the
+/// canonical request into `canonical_request` (both cleared first), and says where the parts
+/// are. Bytes into buffers the caller may keep: [`sign`] turns them into a
+/// [`SigningOutput`], the WebAssembly bindings copy them out of reused buffers, so that a
+/// signature there allocates almost nothing.
+pub(crate) fn write_signature(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    derived: &mut Option<DerivedKey>,
+    authorization: &mut Vec<u8>,
+    canonical_request: &mut Vec<u8>,
+) -> Result<SignatureLayout> {
     validate_method(request.method)?;
     validate_host(request.host)?;
     validate_path(request.path)?;
@@ -335,77 +420,82 @@ fn sign_with(
     // The auth string prefix goes first into the Authorization value; the timestamp
     // written there is also the x-bce-date value.
     let access_key_id = params.credentials.access_key_id();
-    let mut authorization = String::with_capacity(
+    authorization.clear();
+    authorization.reserve(
         AUTH_VERSION.len() + access_key_id.len() + TIMESTAMP_LEN + 96 + 12 * request.headers.len(),
     );
-    authorization.push_str(AUTH_VERSION);
-    authorization.push('/');
-    authorization.push_str(access_key_id);
-    authorization.push('/');
+    authorization.extend_from_slice(AUTH_VERSION.as_bytes());
+    authorization.push(b'/');
+    authorization.extend_from_slice(access_key_id.as_bytes());
+    authorization.push(b'/');
     let timestamp_start = authorization.len();
-    push_timestamp(&mut authorization, &params.time)?;
-    authorization.push('/');
-    push_decimal(&mut authorization, params.expiration_seconds);
+    push_timestamp(authorization, &params.time)?;
+    let mut timestamp = [0u8; TIMESTAMP_LEN];
+    timestamp.copy_from_slice(
+        authorization
+            .get(timestamp_start..timestamp_start + TIMESTAMP_LEN)
+            .unwrap_or(&[b'0'; TIMESTAMP_LEN]),
+    );
+    let timestamp = std::str::from_utf8(&timestamp).unwrap_or_default();
+    authorization.push(b'/');
+    push_decimal(authorization, params.expiration_seconds);
     let prefix_end = authorization.len();
-    let timestamp = authorization
-        .get(timestamp_start..timestamp_start + TIMESTAMP_LEN)
-        .unwrap_or_default();
 
-    let mut canonical_request = String::with_capacity(
+    canonical_request.clear();
+    canonical_request.reserve(
         request.method.len()
             + 3 * request.path.len()
             + 64 * (request.query.len() + request.headers.len())
             + 80,
     );
-    canonical_request.push_str(request.method);
-    canonical_request.push('\n');
+    canonical_request.extend_from_slice(request.method.as_bytes());
+    canonical_request.push(b'\n');
     let uri_start = canonical_request.len();
-    push_encoded_path(&mut canonical_request, request.path);
+    push_encoded_path(canonical_request, request.path);
     let uri = uri_start..canonical_request.len();
-    canonical_request.push('\n');
+    canonical_request.push(b'\n');
 
-    // Query pairs and then header lines are encoded into `scratch`, and `entries` holds
-    // their ranges for sorting: two allocations for the whole signature.
-    let mut scratch = String::with_capacity(64 * (request.query.len() + request.headers.len() + 2));
+    // The query pairs and then the header lines are encoded at the end of the canonical
+    // request and `entries` holds their ranges for sorting: one allocation for them all.
     let mut entries: Vec<Entry<'_>> =
         Vec::with_capacity(request.query.len().max(request.headers.len() + 2));
     let query_start = canonical_request.len();
-    encode_query_pairs(&mut scratch, &mut entries, request.query)?;
-    push_sorted(&mut canonical_request, &scratch, &mut entries, '&');
+    encode_query_pairs(canonical_request, &mut entries, request.query)?;
+    append_sorted(canonical_request, query_start, &mut entries, b'&');
     let query = query_start..canonical_request.len();
-    canonical_request.push('\n');
+    canonical_request.push(b'\n');
 
-    scratch.clear();
     entries.clear();
+    let headers_start = canonical_request.len();
     encode_header_lines(
-        &mut scratch,
+        canonical_request,
         &mut entries,
         request,
         params.headers_to_sign,
         timestamp,
     )?;
-    push_sorted(&mut canonical_request, &scratch, &mut entries, '\n');
+    append_sorted(canonical_request, headers_start, &mut entries, b'\n');
 
     // signingKey = hex(HMAC(secret, prefix)); its 64 hex digits are the key (exactly one
     // SHA-256 block, so no key hashing) of the HMAC over the canonical request.
-    let prefix = authorization.as_str();
+    let prefix = authorization.get(..prefix_end).unwrap_or_default();
     let keyed_mac = match derived {
         Some(key) if key.auth_string_prefix == prefix => &key.keyed_mac,
         _ => {
             let signing_key = signing_key(params.credentials, prefix);
             &derived
                 .insert(DerivedKey {
-                    auth_string_prefix: prefix.to_owned(),
+                    auth_string_prefix: prefix.to_vec(),
                     keyed_mac: <Hmac<Sha256> as Mac>::new(&signing_key.into()),
                 })
                 .keyed_mac
         }
     };
     let mut signature_mac = keyed_mac.clone();
-    signature_mac.update(canonical_request.as_bytes());
+    signature_mac.update(canonical_request);
     let signature = lower_hex(&signature_mac.finalize().into_bytes().into());
 
-    authorization.push('/');
+    authorization.push(b'/');
     // The signed-headers field sorts by name, which differs from the line order
     // (`x-bce-a-b:` sorts before `x-bce-a:`).
     sort_small(&mut entries, |a, b| {
@@ -413,29 +503,29 @@ fn sign_with(
     });
     for (index, entry) in entries.iter().enumerate() {
         if index > 0 {
-            authorization.push(';');
+            authorization.push(b';');
         }
-        push_ascii_lowercase(&mut authorization, entry.name);
+        let start = authorization.len();
+        authorization.extend_from_slice(entry.name.as_bytes());
+        if let Some(name) = authorization.get_mut(start..) {
+            name.make_ascii_lowercase();
+        }
     }
-    authorization.push('/');
-    // Hex digits are ASCII; one copy rather than a char-by-char push.
-    authorization.push_str(std::str::from_utf8(&signature).unwrap_or_default());
+    authorization.push(b'/');
+    authorization.extend_from_slice(&signature);
 
-    Ok(SigningOutput {
-        authorization,
+    Ok(SignatureLayout {
         prefix_end,
         timestamp_start,
-        canonical_request,
         uri,
         query,
-        host: request.host.to_owned(),
     })
 }
 
 /// Encodes `UriEncode(name)=UriEncode(value)` for every parameter except
 /// `authorization` into `scratch`, one entry each.
 fn encode_query_pairs(
-    scratch: &mut String,
+    out: &mut Vec<u8>,
     entries: &mut Vec<Entry<'_>>,
     query: &[(&str, &str)],
 ) -> Result<()> {
@@ -451,63 +541,71 @@ fn encode_query_pairs(
         if name.eq_ignore_ascii_case("authorization") {
             continue;
         }
-        let start = scratch.len();
-        push_uri_encoded(scratch, name);
-        scratch.push('=');
-        push_uri_encoded(scratch, value);
+        let start = out.len();
+        push_uri_encoded(out, name);
+        out.push(b'=');
+        push_uri_encoded(out, value);
         entries.push(Entry {
             name: "",
-            text: start..scratch.len(),
+            text: start..out.len(),
         });
     }
     Ok(())
 }
 
-/// Sorts the entries bytewise on their text in `scratch` and appends the texts to `out`,
-/// joined with `separator`.
-fn push_sorted(out: &mut String, scratch: &str, entries: &mut [Entry<'_>], separator: char) {
-    let text = |entry: &Entry<'_>| scratch.get(entry.text.clone()).unwrap_or_default();
-    sort_small(entries, |a, b| text(a).as_bytes() < text(b).as_bytes());
+/// Sorts the entries bytewise on their texts, which are `out[region_start..]`, and puts the
+/// texts there in that order, joined with `separator`: appended sorted after the region,
+/// which is then removed (one move of the sorted text, no second buffer).
+fn append_sorted(out: &mut Vec<u8>, region_start: usize, entries: &mut [Entry<'_>], separator: u8) {
+    let region_end = out.len();
+    {
+        let text = |entry: &Entry<'_>| out.get(entry.text.clone()).unwrap_or_default();
+        sort_small(entries, |a, b| text(a) < text(b));
+    }
     for (index, entry) in entries.iter().enumerate() {
         if index > 0 {
             out.push(separator);
         }
-        out.push_str(text(entry));
+        // The ranges lie in the region, below `region_end`.
+        if entry.text.end <= region_end {
+            out.extend_from_within(entry.text.clone());
+        }
     }
+    out.drain(region_start..region_end);
 }
 
 /// Validates the headers and encodes the lines to sign,
-/// `UriEncode(lowercase(name)):UriEncode(value)`, into `scratch`, one entry each.
+/// `UriEncode(lowercase(name)):UriEncode(value)`, at the end of `out`, one entry each.
 fn encode_header_lines<'a>(
-    scratch: &mut String,
+    out: &mut Vec<u8>,
     entries: &mut Vec<Entry<'a>>,
     request: &SignableRequest<'a>,
     headers_to_sign: HeadersToSign<'_>,
     timestamp: &str,
 ) -> Result<()> {
-    let mut push_line = |scratch: &mut String, name: &'a str, value: &str| {
-        let start = scratch.len();
+    let mut push_line = |out: &mut Vec<u8>, name: &'a str, value: &str| {
+        let start = out.len();
         for byte in name.bytes() {
-            // Names are validated HTTP tokens (ASCII), so the lowercase byte is a char.
-            let lower = char::from(byte.to_ascii_lowercase());
-            if lower.is_ascii_alphanumeric() || matches!(lower, '-' | '.' | '_' | '~') {
-                scratch.push(lower);
+            // Names are validated HTTP tokens: ASCII, escaped byte by byte.
+            let lower = byte.to_ascii_lowercase();
+            if is_unreserved(lower) {
+                out.push(lower);
             } else {
-                push_uri_encoded(scratch, lower.encode_utf8(&mut [0u8; 4]));
+                push_escaped(out, lower);
             }
         }
-        scratch.push(':');
-        push_uri_encoded(scratch, value);
+        out.push(b':');
+        push_uri_encoded(out, value);
         entries.push(Entry {
             name,
-            text: start..scratch.len(),
+            text: start..out.len(),
         });
     };
     if should_sign(HOST, headers_to_sign) {
-        push_line(scratch, HOST, request.host);
+        push_line(out, HOST, request.host);
     }
     if should_sign(X_BCE_DATE, headers_to_sign) {
-        push_line(scratch, X_BCE_DATE, timestamp);
+        push_line(out, X_BCE_DATE, timestamp);
     }
 
     for (index, (raw_name, raw_value)) in request.headers.iter().enumerate() {
@@ -551,7 +649,7 @@ fn encode_header_lines<'a>(
         }
         // Empty values are not signed (as the official SDKs do).
         if !value.is_empty() && should_sign(name, headers_to_sign) {
-            push_line(scratch, name, value);
+            push_line(out, name, value);
         }
     }
 
@@ -686,9 +784,9 @@ fn invalid(message: impl Into<String>) -> Error {
 
 /// `hex(HMAC-SHA256(secret, auth_string_prefix))`. Not public: it signs any request for
 /// this access key, time and expiration.
-pub(crate) fn signing_key(credentials: &Credentials, auth_string_prefix: &str) -> [u8; 64] {
+pub(crate) fn signing_key(credentials: &Credentials, auth_string_prefix: &[u8]) -> [u8; 64] {
     let mut mac = credentials.secret_keyed_mac();
-    mac.update(auth_string_prefix.as_bytes());
+    mac.update(auth_string_prefix);
     lower_hex(&mac.finalize().into_bytes().into())
 }
 
@@ -718,10 +816,4 @@ fn cmp_ignore_ascii_case(a: &str, b: &str) -> std::cmp::Ordering {
     a.bytes()
         .map(|byte| byte.to_ascii_lowercase())
         .cmp(b.bytes().map(|byte| byte.to_ascii_lowercase()))
-}
-
-fn push_ascii_lowercase(out: &mut String, text: &str) {
-    for c in text.chars() {
-        out.push(c.to_ascii_lowercase());
-    }
 }

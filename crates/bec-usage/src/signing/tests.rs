@@ -122,7 +122,7 @@ impl Fixture {
             .with_headers(&case.headers);
         let output = sign(&request, &params).unwrap_or_else(|e| panic!("{}: {e}", self.name));
 
-        let key = signing_key(&credentials, output.auth_string_prefix());
+        let key = signing_key(&credentials, output.auth_string_prefix().as_bytes());
         assert_eq!(
             std::str::from_utf8(&key).expect("hex"),
             Self::expected(self.signing_key),

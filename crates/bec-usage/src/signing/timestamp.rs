@@ -11,7 +11,8 @@ pub(crate) const TIMESTAMP_LEN: usize = 20;
 /// Appends `time` as `YYYY-MM-DDThh:mm:ssZ` (UTC, fraction dropped) to `out`.
 ///
 /// Fails for years outside `0000..=9999`, which the four-digit form cannot hold.
-pub(crate) fn push_timestamp(out: &mut String, time: &DateTime<Utc>) -> Result<()> {
+pub(crate) fn push_timestamp(out: &mut Vec<u8>, time: &DateTime<Utc>) -> Result<()> {
+    let time = time.naive_utc();
     let year = time.year();
     let year = u32::try_from(year)
         .ok()
@@ -26,37 +27,33 @@ pub(crate) fn push_timestamp(out: &mut String, time: &DateTime<Utc>) -> Result<(
             )
             .with_field("time", year.to_string())
         })?;
-    push_digits(out, year, 4);
-    out.push('-');
-    push_digits(out, time.month(), 2);
-    out.push('-');
-    push_digits(out, time.day(), 2);
-    out.push('T');
-    push_digits(out, time.hour(), 2);
-    out.push(':');
-    push_digits(out, time.minute(), 2);
-    out.push(':');
     // `second()` is at most 59, also during a leap second (chrono keeps those in the
     // nanoseconds).
-    push_digits(out, time.second(), 2);
-    out.push('Z');
+    let [y1, y2] = two_digits(year / 100);
+    let [y3, y4] = two_digits(year % 100);
+    let [mo1, mo2] = two_digits(time.month());
+    let [d1, d2] = two_digits(time.day());
+    let [h1, h2] = two_digits(time.hour());
+    let [mi1, mi2] = two_digits(time.minute());
+    let [s1, s2] = two_digits(time.second());
+    out.extend_from_slice(&[
+        y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1, s2,
+        b'Z',
+    ]);
     Ok(())
 }
 
-/// Appends the last `width` decimal digits of `value`, zero-padded.
-fn push_digits(out: &mut String, value: u32, width: u32) {
-    for place in (0..width).rev() {
-        let digit = (value / 10u32.pow(place)) % 10;
-        out.push(char::from(b'0' + digit as u8));
-    }
+/// The two decimal digits of `value` (below 100).
+fn two_digits(value: u32) -> [u8; 2] {
+    [b'0' + (value / 10 % 10) as u8, b'0' + (value % 10) as u8]
 }
 
 /// Appends `value` in decimal, without padding.
-pub(crate) fn push_decimal(out: &mut String, value: u32) {
+pub(crate) fn push_decimal(out: &mut Vec<u8>, value: u32) {
     let mut digits = [0u8; 10];
     let mut remaining = value;
     let mut start = digits.len();
-    loop {
+    while start > 0 {
         start -= 1;
         digits[start] = b'0' + (remaining % 10) as u8;
         remaining /= 10;
@@ -64,9 +61,7 @@ pub(crate) fn push_decimal(out: &mut String, value: u32) {
             break;
         }
     }
-    for digit in &digits[start..] {
-        out.push(char::from(*digit));
-    }
+    out.extend_from_slice(digits.get(start..).unwrap_or_default());
 }
 
 /// Reads exactly `YYYY-MM-DDThh:mm:ssZ`; `None` for anything else or an impossible time.
