@@ -162,12 +162,12 @@ const item = (text) => text.length + ":" + text;
 function packString(options, field) {
   const value = options[field];
   if (typeof value !== "string") throw wrongType(field, "a string", value);
-  return value.length + ":" + value;
+  return item(value);
 }
 
 /** A `Record<string, string>` option (`query`, `headers`), packed: its count, then names and values. */
 function packRecord(field, record) {
-  if (record === undefined || record === null) return "1:0";
+  if (record === undefined || record === null) return item("0");
   if (typeof record !== "object" || Array.isArray(record)) throw wrongType(field, "an object of strings", record);
   let text = "";
   let count = 0;
@@ -176,7 +176,7 @@ function packRecord(field, record) {
     if (typeof value !== "string") {
       throw invalidArgument(field, `${SIGN}: ${field}["${name}"] must be a string, not ${describe(value)}`, name);
     }
-    text += name.length + ":" + name + value.length + ":" + value;
+    text += item(name) + item(value);
     count += 1;
   }
   return item(String(count)) + text;
@@ -208,7 +208,7 @@ function packSignOptions(options) {
   packed += packTime(options.timestamp);
   const expirationSeconds = options.expirationSeconds;
   if (expirationSeconds === undefined || expirationSeconds === null) {
-    packed += "0:";
+    packed += item("");
   } else if (typeof expirationSeconds !== "number") {
     throw wrongType("expirationSeconds", "a number", expirationSeconds);
   } else if (!Number.isInteger(expirationSeconds) || expirationSeconds < 1 || expirationSeconds > 4294967295) {
@@ -223,14 +223,14 @@ function packSignOptions(options) {
   packed += query + headers;
   const headersToSign = options.headersToSign;
   if (headersToSign === undefined || headersToSign === null) {
-    packed += "0:";
+    packed += item("");
   } else if (!Array.isArray(headersToSign)) {
     throw wrongType("headersToSign", "an array of header names", headersToSign);
   } else {
     packed += item(String(headersToSign.length));
     for (const name of headersToSign) {
       if (typeof name !== "string") throw wrongType("headersToSign", "an array of strings", name);
-      packed += name.length + ":" + name;
+      packed += item(name);
     }
   }
   packedHost = host;

@@ -209,42 +209,65 @@ fn unreadable() -> Error {
     )
 }
 
+/// The options in a packed text, in the order the JavaScript layer packs them.
+struct PackedOptions<'a> {
+    access_key_id: &'a str,
+    secret: &'a str,
+    method: &'a str,
+    host: &'a str,
+    path: &'a str,
+    time: &'a str,
+    expiration: u32,
+    query: Vec<(&'a str, &'a str)>,
+    headers: Vec<(&'a str, &'a str)>,
+    /// `None`: the default headers to sign.
+    names: Option<Vec<&'a str>>,
+}
+
+impl<'a> PackedOptions<'a> {
+    /// The options; `None` if the text is not exactly what the JavaScript layer writes.
+    fn read(packed: &'a str) -> Option<Self> {
+        let mut items = Items {
+            text: packed,
+            at: 0,
+        };
+        let (access_key_id, secret) = (items.next()?, items.next()?);
+        let (method, host, path) = (items.next()?, items.next()?, items.next()?);
+        let time = items.next()?;
+        let expiration = match items.next()? {
+            "" => DEFAULT_EXPIRATION_SECONDS,
+            text => text.parse().ok()?,
+        };
+        let (query, headers) = (items.pairs()?, items.pairs()?);
+        let names = match items.next()? {
+            "" => None,
+            count => {
+                let count: usize = count.parse().ok()?;
+                Some((0..count).map(|_| items.next()).collect::<Option<_>>()?)
+            }
+        };
+        (items.at == packed.len()).then_some(PackedOptions {
+            access_key_id,
+            secret,
+            method,
+            host,
+            path,
+            time,
+            expiration,
+            query,
+            headers,
+            names,
+        })
+    }
+}
+
 fn sign_packed_into(
     packed: &str,
     authorization: &mut Vec<u8>,
     canonical_request: &mut Vec<u8>,
     output: &mut Vec<u8>,
 ) -> Result<()> {
-    let mut items = Items {
-        text: packed,
-        at: 0,
-    };
-    let (access_key_id, secret) = (items.next(), items.next());
-    let (method, host, path) = (items.next(), items.next(), items.next());
-    let (time, expiration) = (items.next(), items.next());
-    let (query, headers) = (items.pairs(), items.pairs());
-    let names = match items.next() {
-        Some("") => Some(None),
-        Some(count) => count.parse::<usize>().ok().and_then(|count| {
-            (0..count)
-                .map(|_| items.next())
-                .collect::<Option<Vec<_>>>()
-                .map(Some)
-        }),
-        None => None,
-    };
-    let (
-        Some(access_key_id),
-        Some(secret),
-        Some(method),
-        Some(host),
-        Some(path),
-        Some(time),
-        Some(expiration),
-        Some(query),
-        Some(headers),
-        Some(names),
-    ) = (
+    let PackedOptions {
         access_key_id,
         secret,
         method,
@@ -255,17 +278,7 @@ fn sign_packed_into(
         query,
         headers,
         names,
-    )
-    else {
-        return Err(unreadable());
-    };
-    if items.at != packed.len() {
-        return Err(unreadable());
-    }
-    let expiration = match expiration {
-        "" => DEFAULT_EXPIRATION_SECONDS,
-        text => text.parse::<u32>().map_err(|_| unreadable())?,
-    };
+    } = PackedOptions::read(packed).ok_or_else(unreadable)?;
 
     with_signer(access_key_id, secret, |signer| {
         let time = match time.split_at_checked(1) {

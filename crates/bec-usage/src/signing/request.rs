@@ -127,14 +127,9 @@ impl<'a> SigningParams<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigningOutput {
     authorization: String,
-    /// `authorization[..prefix_end]` is the auth string prefix.
-    prefix_end: usize,
-    /// Where the timestamp starts in `authorization`.
-    timestamp_start: usize,
     canonical_request: String,
-    /// Ranges of the CanonicalURI and CanonicalQueryString in `canonical_request`.
-    uri: Range<usize>,
-    query: Range<usize>,
+    /// Where the parts are in `authorization` and `canonical_request`.
+    layout: SignatureLayout,
     host: String,
 }
 
@@ -148,14 +143,14 @@ impl SigningOutput {
     /// of the signing key.
     pub fn auth_string_prefix(&self) -> &str {
         self.authorization
-            .get(..self.prefix_end)
+            .get(..self.layout.prefix_end)
             .unwrap_or_default()
     }
 
     /// The value of the `x-bce-date` header: the signing time as `YYYY-MM-DDThh:mm:ssZ`.
     pub fn x_bce_date(&self) -> &str {
         self.authorization
-            .get(self.timestamp_start..self.timestamp_start + TIMESTAMP_LEN)
+            .get(self.layout.timestamp())
             .unwrap_or_default()
     }
 
@@ -167,12 +162,8 @@ impl SigningOutput {
     /// The signed header names, lowercase, sorted, joined with `;` (as in the
     /// `Authorization` value).
     pub fn signed_headers(&self) -> &str {
-        let end = self
-            .authorization
-            .len()
-            .saturating_sub(SIGNATURE_HEX_LEN + 1);
         self.authorization
-            .get(self.prefix_end + 1..end)
+            .get(self.layout.signed_headers(self.authorization.len()))
             .unwrap_or_default()
     }
 
@@ -199,7 +190,7 @@ impl SigningOutput {
     /// The encoded path that was signed; send exactly this.
     pub fn canonical_uri(&self) -> &str {
         self.canonical_request
-            .get(self.uri.clone())
+            .get(self.layout.uri.clone())
             .unwrap_or_default()
     }
 
@@ -207,7 +198,7 @@ impl SigningOutput {
     /// it is. A parameter named `authorization` is not in it (it is never signed).
     pub fn canonical_query_string(&self) -> &str {
         self.canonical_request
-            .get(self.query.clone())
+            .get(self.layout.query.clone())
             .unwrap_or_default()
     }
 
@@ -354,11 +345,8 @@ fn sign_with(
     )?;
     Ok(SigningOutput {
         authorization: ascii_text(authorization),
-        prefix_end: layout.prefix_end,
-        timestamp_start: layout.timestamp_start,
         canonical_request: ascii_text(canonical_request),
-        uri: layout.uri,
-        query: layout.query,
+        layout,
         host: request.host.to_owned(),
     })
 }
@@ -366,6 +354,7 @@ fn sign_with(
 /// Where [`write_signature`] wrote the parts of a signature. The texts are ASCII (every part
 /// is validated as ASCII or percent-encoded), so these byte positions are also character
 /// positions.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SignatureLayout {
     /// `authorization[..prefix_end]` is the auth string prefix.
     pub(crate) prefix_end: usize,
@@ -377,7 +366,6 @@ pub(crate) struct SignatureLayout {
     pub(crate) query: Range<usize>,
 }
 
-#[cfg(all(feature = "js", target_arch = "wasm32"))]
 impl SignatureLayout {
     /// The timestamp (the `x-bce-date` value) in the Authorization value.
     pub(crate) fn timestamp(&self) -> Range<usize> {
