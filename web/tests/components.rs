@@ -583,6 +583,58 @@ async fn the_key_form_refuses_a_malformed_key_and_never_keeps_the_secret_in_the_
     assert_eq!(secret.value(), "");
 }
 
+#[wasm_bindgen_test]
+async fn the_key_form_keeps_typed_keys_when_the_language_changes_until_they_are_used() {
+    let lang = RwSignal::new(Lang::En);
+    let root = mount(move || {
+        // As the page does: the form is rendered again for each language.
+        move || {
+            let lang = lang.get();
+            view! {
+                <KeyForm
+                    active_key=Signal::derive(|| None::<String>)
+                    lang=lang
+                    on_keys=Callback::new(|_: Option<bec_usage::signing::Credentials>| {})
+                />
+            }
+        }
+    });
+    settle().await;
+    let english_title = text(&root, "#keys-title");
+    type_into(&root, "[data-testid=access-key-id]", "typed-key");
+    type_into(&root, "[data-testid=secret-access-key]", "typed-secret");
+    let remember: HtmlInputElement = find(&root, "[data-testid=remember-keys]").unchecked_into();
+    remember.set_checked(true);
+    type_into(&root, "[data-testid=remember-keys]", "on");
+    lang.set(Lang::Zh);
+    settle().await;
+    let value = |selector: &str| -> String {
+        find(&root, selector)
+            .unchecked_into::<HtmlInputElement>()
+            .value()
+    };
+    assert_ne!(
+        text(&root, "#keys-title"),
+        english_title,
+        "rendered again in Chinese"
+    );
+    assert_eq!(value("[data-testid=access-key-id]"), "typed-key");
+    assert_eq!(value("[data-testid=secret-access-key]"), "typed-secret");
+    let remember: HtmlInputElement = find(&root, "[data-testid=remember-keys]").unchecked_into();
+    assert!(remember.checked());
+
+    // Used: the secret leaves the form and the draft; the id stays.
+    click(&root, "[data-testid=use-keys]");
+    settle().await;
+    lang.set(Lang::En);
+    settle().await;
+    assert_eq!(value("[data-testid=access-key-id]"), "typed-key");
+    assert_eq!(value("[data-testid=secret-access-key]"), "");
+    if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+        let _ = storage.clear();
+    }
+}
+
 // ---- the whole app -----------------------------------------------------------------
 
 fn demo_view(from: &str, to: &str) -> ViewState {

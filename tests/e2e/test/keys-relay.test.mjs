@@ -65,3 +65,23 @@ test("a wrong secret shows SignatureDoesNotMatch and the canonical request the p
   assert.ok(!canonical.includes("not-the-demo-secret"));
   await page.close();
 });
+
+test("keys typed before a change of language are still there after it, and work", async () => {
+  const page = await newPage(browser);
+  await page.goto(`${proxy.origin}/?src=keys&range=7d`);
+  assert.equal(await waitForState(page, ["keys"]), "keys");
+  const lang = await page.getAttribute("html", "lang");
+  await page.fill("[data-testid=access-key-id]", "demo-access-key-id");
+  await page.fill("[data-testid=secret-access-key]", "demo-secret-access-key");
+  await page.click("[data-testid=lang-toggle]");
+  await page.waitForFunction((before) => document.documentElement.lang !== before, lang);
+  assert.equal(await page.inputValue("[data-testid=access-key-id]"), "demo-access-key-id");
+  assert.equal(await page.inputValue("[data-testid=secret-access-key]"), "demo-secret-access-key");
+  const request = page.waitForRequest((r) => r.url().includes("/v1/usage/computing"));
+  await page.click("[data-testid=use-keys]");
+  assert.match((await request).headers().authorization, /^bce-auth-v1\/demo-access-key-id\//);
+  assert.equal(await waitForState(page, ["ready", "error"]), "ready");
+  assert.equal(await page.inputValue("[data-testid=secret-access-key]").catch(() => ""), "");
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

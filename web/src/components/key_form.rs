@@ -6,6 +6,8 @@
 //! Markup rendered once per language, with listeners on the form (see
 //! `crate::markup::buttons` for why).
 
+use std::cell::RefCell;
+
 use bec_usage::signing::Credentials;
 use leptos::html;
 use leptos::prelude::*;
@@ -31,6 +33,29 @@ fn markup(lang: Lang) -> String {
     )
 }
 
+thread_local! {
+    /// What was typed into the form and not used yet: the access key id, the secret and
+    /// "remember". Kept outside the form because a change of language renders the page
+    /// (and the form) again; without it, typed keys were lost. The secret is cleared here
+    /// as in the form when the keys are used or forgotten.
+    static DRAFT: RefCell<(String, String, bool)> =
+        const { RefCell::new((String::new(), String::new(), false)) };
+}
+
+fn remember_box(element: &web_sys::Element) -> Option<web_sys::HtmlInputElement> {
+    dom::find(element, "[name=remember]")
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok())
+}
+
+/// What the form holds: access key id, secret, "remember".
+fn typed(element: &web_sys::Element) -> (String, String, bool) {
+    (
+        dom::input_value(element, "[name=id]"),
+        dom::input_value(element, "[name=secret]"),
+        remember_box(element).is_some_and(|r| r.checked()),
+    )
+}
+
 /// The key form.
 #[component]
 pub fn KeyForm(
@@ -46,26 +71,48 @@ pub fn KeyForm(
     // The core's message and the field it is about.
     let error = RwSignal::new(None::<(String, &'static str)>);
 
+    let keep_draft = move |_: leptos::ev::Event| {
+        if let Some(element) = section.get_untracked() {
+            DRAFT.with(|draft| *draft.borrow_mut() = typed(&element));
+        }
+    };
+    let clear_secret = || DRAFT.with(|draft| draft.borrow_mut().1.clear());
+
     Effect::new(move |_| {
         let Some(element) = section.get() else { return };
+        // What was typed, back into a form rendered again (it mirrors the fields, so
+        // writing it when the effect runs again changes nothing).
+        DRAFT.with(|draft| {
+            let (id, secret, remember) = &*draft.borrow();
+            dom::set_input_value(&element, "[name=id]", id);
+            dom::set_input_value(&element, "[name=secret]", secret);
+            if let Some(checkbox) = remember_box(&element) {
+                checkbox.set_checked(*remember);
+            }
+        });
         let in_use = active_key
             .get()
             .map(|id| fill(T::KeysInUse.get(lang), &[("id", &id)]));
         dom::set_text(&element, ".in-use", in_use.as_deref().unwrap_or(""));
         dom::sync_attribute(&element, "disabled", &|_| dom::present(in_use.is_none()));
         error.with(|error| {
-            for (field, id) in [
-                ("accessKeyId", "access-key-id"),
-                ("secretAccessKey", "secret-access-key"),
+            // (field, input, its error text); errors about no field go to the secret.
+            for (field, input, error_text) in [
+                ("accessKeyId", "#access-key-id", "#access-key-id-error"),
+                (
+                    "secretAccessKey",
+                    "#secret-access-key",
+                    "#secret-access-key-error",
+                ),
             ] {
                 let message = error
                     .as_ref()
-                    .filter(|(_, f)| *f == field || (id == "secret-access-key" && f.is_empty()))
+                    .filter(|(_, f)| *f == field || (field == "secretAccessKey" && f.is_empty()))
                     .map(|(message, _)| message.as_str());
-                dom::set_text(&element, &format!("#{id}-error"), message.unwrap_or(""));
+                dom::set_text(&element, error_text, message.unwrap_or(""));
                 dom::set_attribute(
                     &element,
-                    &format!("#{id}"),
+                    input,
                     "aria-invalid",
                     aria_bool(message.is_some()),
                 );
@@ -78,16 +125,10 @@ pub fn KeyForm(
         let Some(element) = section.get_untracked() else {
             return;
         };
-        let id = dom::input_value(&element, "[name=id]");
-        let secret = dom::input_value(&element, "[name=secret]");
+        let (id, secret, remember) = typed(&element);
         match Credentials::new(id.trim(), &secret) {
             Ok(credentials) => {
                 error.set(None);
-                let remember = dom::find(&element, "[name=remember]")
-                    .and_then(|e| {
-                        wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok()
-                    })
-                    .is_some_and(|r| r.checked());
                 if remember {
                     dom::remember_keys(id.trim(), &secret);
                 } else {
@@ -95,6 +136,7 @@ pub fn KeyForm(
                 }
                 // The secret leaves the form: only the HMAC state is kept.
                 dom::set_input_value(&element, "[name=secret]", "");
+                clear_secret();
                 on_keys.run(Some(credentials));
             }
             Err(e) => error.set(Some((e.message().to_owned(), e.field().unwrap_or("")))),
@@ -109,9 +151,11 @@ pub fn KeyForm(
             node_ref=section
             inner_html=markup(lang)
             on:submit=submit
+            on:input=keep_draft
             on:click=move |ev| {
                 if dom::action_value(&ev, "forget").is_some() {
                     dom::forget_keys();
+                    clear_secret();
                     if let Some(element) = section.get_untracked() {
                         dom::set_input_value(&element, "[name=secret]", "");
                     }
