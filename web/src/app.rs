@@ -22,9 +22,9 @@ use web_sys::AbortController;
 use crate::api::{self, Fetcher, LoadError};
 use crate::compare::previous_range;
 use crate::components::{
-    Chart, CompareToggle, DailyTable, EmptyState, ErrorPanel, ExportMenu, Header, KeyForm,
-    LangToggle, ProgressBar, QualityNotes, RangePicker, ResourceToggles, Skeleton, SourceSwitch,
-    ThemeToggle,
+    key_form, Chart, CompareToggle, DailyTable, EmptyState, ErrorPanel, ExportMenu, Header,
+    KeyForm, LangToggle, ProgressBar, QualityNotes, RangePicker, ResourceToggles, Skeleton,
+    SourceSwitch, ThemeToggle,
 };
 use crate::dataset::Dataset;
 use crate::dom;
@@ -391,7 +391,10 @@ pub fn App(
     let width = Signal::derive(move || chart_width(main_width.get()));
 
     let on_source = Callback::new(move |s: Source| view_state.update(|v| v.source = Some(s)));
-    let on_lang = Callback::new(move |l: Lang| view_state.update(|v| v.lang = Some(l)));
+    let on_lang = Callback::new(move |l: Lang| {
+        key_form::keep_typed_keys();
+        view_state.update(|v| v.lang = Some(l));
+    });
     let on_theme = Callback::new(move |t| view_state.update(|v| v.theme = Some(t)));
     let on_range = Callback::new(move |r: RangeChoice| view_state.update(|v| v.range = r));
     let on_compare = Callback::new(move |c: bool| view_state.update(|v| v.compare = c));

@@ -16,7 +16,7 @@ use bec_usage_web::app::App;
 use bec_usage_web::compare::mean_change;
 use bec_usage_web::components::chart::build_model;
 use bec_usage_web::components::{
-    Chart, DailyTable, ErrorPanel, KeyForm, RangePicker, ResourceToggles, SourceSwitch,
+    key_form, Chart, DailyTable, ErrorPanel, KeyForm, RangePicker, ResourceToggles, SourceSwitch,
 };
 use bec_usage_web::dataset::Dataset;
 use bec_usage_web::format::format_percent;
@@ -585,6 +585,15 @@ async fn the_key_form_refuses_a_malformed_key_and_never_keeps_the_secret_in_the_
 
 #[wasm_bindgen_test]
 async fn the_key_form_keeps_typed_keys_when_the_language_changes_until_they_are_used() {
+    // The page has one key form; earlier tests' forms stay mounted in this document.
+    let earlier = document()
+        .query_selector_all("[data-testid=key-form]")
+        .expect("a selector");
+    for index in 0..earlier.length() {
+        if let Some(form) = earlier.item(index) {
+            form.unchecked_into::<Element>().remove();
+        }
+    }
     let lang = RwSignal::new(Lang::En);
     let root = mount(move || {
         // As the page does: the form is rendered again for each language.
@@ -605,7 +614,8 @@ async fn the_key_form_keeps_typed_keys_when_the_language_changes_until_they_are_
     type_into(&root, "[data-testid=secret-access-key]", "typed-secret");
     let remember: HtmlInputElement = find(&root, "[data-testid=remember-keys]").unchecked_into();
     remember.set_checked(true);
-    type_into(&root, "[data-testid=remember-keys]", "on");
+    // As the page's language switch does.
+    key_form::keep_typed_keys();
     lang.set(Lang::Zh);
     settle().await;
     let value = |selector: &str| -> String {

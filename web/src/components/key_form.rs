@@ -35,7 +35,7 @@ fn markup(lang: Lang) -> String {
 
 thread_local! {
     /// What was typed into the form and not used yet: the access key id, the secret and
-    /// "remember". Kept outside the form because a change of language renders the page
+    /// "remember", taken by [`keep_typed_keys`] when a change of language renders the page
     /// (and the form) again; without it, typed keys were lost. The secret is cleared here
     /// as in the form when the keys are used or forgotten.
     static DRAFT: RefCell<(String, String, bool)> =
@@ -56,6 +56,18 @@ fn typed(element: &web_sys::Element) -> (String, String, bool) {
     )
 }
 
+/// Keeps what is typed into the key form (if it is shown) for the form the page renders
+/// next: the page calls it before a change of language renders everything again.
+pub fn keep_typed_keys() {
+    let form = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.document_element())
+        .and_then(|root| dom::find(&root, "[data-testid=key-form]"));
+    if let Some(form) = form {
+        DRAFT.with(|draft| *draft.borrow_mut() = typed(&form));
+    }
+}
+
 /// The key form.
 #[component]
 pub fn KeyForm(
@@ -71,25 +83,25 @@ pub fn KeyForm(
     // The core's message and the field it is about.
     let error = RwSignal::new(None::<(String, &'static str)>);
 
-    let keep_draft = move |_: leptos::ev::Event| {
-        if let Some(element) = section.get_untracked() {
-            DRAFT.with(|draft| *draft.borrow_mut() = typed(&element));
-        }
-    };
     let clear_secret = || DRAFT.with(|draft| draft.borrow_mut().1.clear());
 
-    Effect::new(move |_| {
-        let Some(element) = section.get() else { return };
-        // What was typed, back into a form rendered again (it mirrors the fields, so
-        // writing it when the effect runs again changes nothing).
-        DRAFT.with(|draft| {
-            let (id, secret, remember) = &*draft.borrow();
-            dom::set_input_value(&element, "[name=id]", id);
-            dom::set_input_value(&element, "[name=secret]", secret);
-            if let Some(checkbox) = remember_box(&element) {
-                checkbox.set_checked(*remember);
-            }
-        });
+    // The effect's value: whether the form got back what was typed (once, when shown).
+    Effect::new(move |restored: Option<bool>| {
+        let Some(element) = section.get() else {
+            return false;
+        };
+        // What was typed before the page was rendered again, back into the form; only
+        // once: later runs (an error shown) must not overwrite what is typed since.
+        if restored != Some(true) {
+            DRAFT.with(|draft| {
+                let (id, secret, remember) = &*draft.borrow();
+                dom::set_input_value(&element, "[name=id]", id);
+                dom::set_input_value(&element, "[name=secret]", secret);
+                if let Some(checkbox) = remember_box(&element) {
+                    checkbox.set_checked(*remember);
+                }
+            });
+        }
         let in_use = active_key
             .get()
             .map(|id| fill(T::KeysInUse.get(lang), &[("id", &id)]));
@@ -118,6 +130,7 @@ pub fn KeyForm(
                 );
             }
         });
+        true
     });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -151,7 +164,6 @@ pub fn KeyForm(
             node_ref=section
             inner_html=markup(lang)
             on:submit=submit
-            on:input=keep_draft
             on:click=move |ev| {
                 if dom::action_value(&ev, "forget").is_some() {
                     dom::forget_keys();
