@@ -4,24 +4,13 @@
 //   node tests/e2e/screenshot.mjs [URL] [OUT_DIR]
 //   (default http://127.0.0.1:8080/?src=demo&range=31d, target/screenshots)
 import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launchBrowser } from "./lib/harness.mjs";
 
 const url = process.argv[2] ?? "http://127.0.0.1:8080/?src=demo&range=31d";
 const out = process.argv[3] ?? "target/screenshots";
 mkdirSync(out, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchBrowser();
 let failed = false;
 try {
   for (const colorScheme of ["light", "dark"]) {
