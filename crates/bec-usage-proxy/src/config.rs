@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use reqwest::Url;
 
 use crate::errors::{Error, ErrorKind, Result};
-use crate::forward::retry::RetryPolicy;
+use crate::forward::RetryPolicy;
 use crate::forward::{Upstream, UpstreamPolicy, DEFAULT_UPSTREAM};
 use crate::ratelimit::RateLimit;
 use crate::standin::{demo_credentials, Faults};

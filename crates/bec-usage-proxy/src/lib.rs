@@ -12,9 +12,9 @@
 //! - [`config`]: flags, environment and key file; [`ratelimit`]: the per-client limit;
 //!   [`errors`]: the one error type and its BCE-style JSON answer.
 //!
-//! Pure rules (validation, retry decisions, backoff, the stand-in's checks, the token
-//! bucket) are plain functions that take the time or the jitter as arguments; sockets and
-//! clocks are at the edges ([`server`], [`clock`]).
+//! Pure rules (validation, the stand-in's checks, the token bucket, and the core's fetch
+//! plan for retries and re-signing) are plain functions that take the time or the jitter as
+//! arguments; sockets and clocks are at the edges ([`server`], [`clock`]).
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, unreachable_pub)]
 

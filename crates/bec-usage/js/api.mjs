@@ -14,23 +14,9 @@
 const SERVICE_HOST = "bec.baidubce.com";
 /** The path of the usage API, on the service and on a proxy alike. */
 const USAGE_PATH = "/v1/usage/computing";
-/** Error codes that mean "your signing time is off": sign again with the server's clock. */
-const CLOCK_CODES = new Set(["RequestExpired", "RequestTimeTooSkewed"]);
 const DEFAULT_CONCURRENCY = 4;
 /** How much of an unexpected answer's body an `Http` error quotes. */
 const BODY_EXCERPT_CHARS = 200;
-
-/** What to do about a BCE error code, appended to the error's message. */
-const SERVICE_HINTS = {
-  SignatureDoesNotMatch:
-    "check the secret access key, and that the signing host is the host the request finally reaches",
-  InvalidAccessKeyId: "check the access key id",
-  AccessDenied: "check that the key is allowed to read BEC usage",
-  RequestExpired: "the clock used for signing is off; correct it or let the server's Date through (CORS: expose Date)",
-  RequestTimeTooSkewed:
-    "the clock used for signing is off; correct it or let the server's Date through (CORS: expose Date)",
-  InvalidHTTPAuthHeader: "the Authorization header was refused; a proxy may have altered it",
-};
 
 /**
  * An error of this package: a real `Error` (stack, message) named `BecUsageError`, with a
@@ -52,16 +38,23 @@ export function isBecUsageError(error) {
   return error instanceof Error && error.name === "BecUsageError" && typeof error.kind === "string";
 }
 
-function invalidArgument(field, message, value) {
-  return becUsageError("InvalidArgument", message, { field, value });
+/** Resolves after `ms` milliseconds, or rejects with the signal's reason when it aborts first. */
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", abort, { once: true });
+  });
 }
 
-/** The server's `Date` header as a `Date`, or `null` when absent, unreadable or invalid. */
-function serverDate(headers) {
-  const text = headers.get("date");
-  if (!text) return null;
-  const millis = Date.parse(text);
-  return Number.isFinite(millis) ? new Date(millis) : null;
+function invalidArgument(field, message, value) {
+  return becUsageError("InvalidArgument", message, { field, value });
 }
 
 /**
@@ -240,6 +233,9 @@ function packSignOptions(options) {
 /** Builds the public API of the package around the initialised wasm exports. */
 export function createApi(wasm, memory) {
   const { validateRange, splitRange, parseUsage, mergeUsage, parseServiceError, Usage } = wasm;
+  // The core's fetch plan (src/fetch_plan.rs), shared with the dashboard and the proxy: the
+  // chunks of a load, what to do after each attempt, the server's clock, the hints.
+  const { planRange, FetchAttempts, clockOffsetMs, errorHint } = wasm;
 
   // signRequest's buffers in the wasm memory: the packed options are encoded straight into
   // the input buffer and the result is decoded straight out of the output (src/js/signing.rs).
@@ -285,7 +281,7 @@ export function createApi(wasm, memory) {
   function answerError(response, body, url, signed) {
     const service = parseServiceError(response.status, body, response.headers.get("x-bce-request-id"));
     if (service) {
-      const hint = SERVICE_HINTS[service.code];
+      const hint = errorHint(service.code);
       const requestId = service.requestId ? ` (request id ${service.requestId})` : "";
       return becUsageError(
         "Service",
@@ -349,7 +345,7 @@ export function createApi(wasm, memory) {
     async fetchUsage(beginDate, endDate, options = {}) {
       const { signal, onProgress } = options ?? {};
       if (signal?.aborted) throw signal.reason;
-      const ranges = splitRange(beginDate, endDate);
+      const ranges = planRange(beginDate, endDate);
 
       // One controller for every request of this call: the caller's signal aborts it, and
       // so does the first failing chunk, so that nothing keeps running after we reject.
@@ -392,36 +388,51 @@ export function createApi(wasm, memory) {
       }
     }
 
-    /** One chunk: request, and on a clock error of a signing client, one more try. */
+    /**
+     * One chunk, attempted as the core's fetch plan says: connection errors and 5xx again
+     * after a backoff, a clock refusal of a signing client signed again once with the
+     * server's `Date` (the offset is kept for later requests).
+     */
     async #fetchRange(range, signal) {
-      let signingTime = null;
-      for (let attempt = 1; ; attempt += 1) {
-        const request = this.#prepare(range, signingTime);
-        const { response, body } = await this.#send(request, signal);
-        if (response.ok) return parseUsage(body);
-        const error = answerError(response, new TextDecoder().decode(body), request.url, request.signed);
-        if (this.#credentials && attempt === 1 && error.kind === "Service" && CLOCK_CODES.has(error.code)) {
-          const date = serverDate(response.headers);
-          if (date) {
-            // The server's clock, to the second: sign the retry with exactly that time, and
-            // keep the difference for the chunks that follow.
-            this.#clockOffsetMs = date.getTime() - this.#now().getTime();
-            signingTime = date;
-            continue;
+      const attempts = new FetchAttempts(this.#credentials !== null);
+      try {
+        for (;;) {
+          const request = this.#prepare(range);
+          let step;
+          let error;
+          try {
+            const { response, body } = await this.#send(request, signal);
+            if (response.ok) return parseUsage(body);
+            error = answerError(response, new TextDecoder().decode(body), request.url, request.signed);
+            step = attempts.next(response.status, error.code, Math.random());
+            if (step === "resign") {
+              const offset = clockOffsetMs(response.headers.get("date") ?? "", this.#now().getTime());
+              // Without the server's Date, signing again would give the same refusal.
+              if (offset === undefined) throw error;
+              this.#clockOffsetMs = offset;
+              continue;
+            }
+          } catch (thrown) {
+            if (signal.aborted || !isBecUsageError(thrown) || thrown.kind !== "Network") throw thrown;
+            error = thrown;
+            step = attempts.next(0, undefined, Math.random());
           }
+          if (step === "answer") throw error;
+          await sleep(step, signal);
         }
-        throw error;
+      } finally {
+        attempts.free();
       }
     }
 
     /** The URL and headers of one chunk's request, signed when the client has keys. */
-    #prepare(range, signingTime) {
+    #prepare(range) {
       const query = { beginDate: range.beginDate, endDate: range.endDate };
       if (!this.#credentials) {
         const search = new URLSearchParams(query).toString();
         return { url: `${this.#base}${USAGE_PATH}?${search}`, headers: {}, signed: null };
       }
-      const timestamp = signingTime ?? new Date(this.#now().getTime() + this.#clockOffsetMs);
+      const timestamp = new Date(this.#now().getTime() + this.#clockOffsetMs);
       const signed = signRequest({
         accessKeyId: this.#credentials.accessKeyId,
         secretAccessKey: this.#credentials.secretAccessKey,

@@ -400,11 +400,14 @@ export interface FetchUsageOptions {
 export class UsageClient {
   constructor(options: UsageClientOptions);
   /**
-   * Fetches the usage of `beginDate` … `endDate` (inclusive, `YYYY-MM-DD`). Ranges over 31
-   * days are split into chunks, fetched with bounded concurrency, and merged. A BCE error
-   * rejects with a `Service` error carrying `code`, `requestId` and `status`; on
-   * `RequestExpired` or `RequestTimeTooSkewed` a signing client signs once more with the
-   * server's `Date` and retries.
+   * Fetches the usage of `beginDate` … `endDate` (inclusive, `YYYY-MM-DD`, at most 366
+   * days: a longer range rejects with `RangeTooLong` before any request). Ranges over 31
+   * days are split into chunks, fetched with bounded concurrency, and merged. Network
+   * failures and 5xx answers are tried twice more after a short random backoff (not the
+   * proxy's own `UpstreamUnavailable`/`UpstreamTimeout`: it has retried already). A BCE
+   * error rejects with a `Service` error carrying `code`, `requestId` and `status`, its
+   * message ending in what to do; on `RequestExpired` or `RequestTimeTooSkewed` a signing
+   * client signs once more with the server's `Date`, and keeps that clock for later requests.
    */
   fetchUsage(beginDate: string, endDate: string, options?: FetchUsageOptions): Promise<Usage>;
 }

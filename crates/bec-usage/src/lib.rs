@@ -7,6 +7,8 @@
 //! - [`json`]: reading a response (errors name the JSON path) and writing one.
 //! - [`quality`]: data-quality notes on sloppy-but-meaningful responses.
 //! - [`query`]: validated date ranges ([`query::UsageQuery`]) and the 31-day splitter.
+//! - [`fetch_plan`]: how every edge loads a range: chunks, the longest range, re-signing
+//!   with the server's clock, retries, merging and what to tell a person about each error.
 //! - [`signing`]: the BCE authentication v1 signer.
 //! - [`analysis`]: statistics, daily averages, reconciliation with `summary`, merging,
 //!   LTTB downsampling and CSV export, all exact.
@@ -19,6 +21,7 @@
 
 pub mod analysis;
 pub mod error;
+pub mod fetch_plan;
 pub mod json;
 pub mod model;
 pub mod quality;

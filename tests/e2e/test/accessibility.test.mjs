@@ -44,7 +44,10 @@ for (const { name, query, colorScheme, lang } of [
     const page = await newPage(browser, { colorScheme, viewport: { width: 1440, height: 1000 } });
     await page.goto(`${proxy.origin}/${query}`);
     assert.equal(await waitForState(page, ["ready"]), "ready");
-    await page.waitForSelector("[data-testid=change]", { timeout: 20_000 }).catch(() => {});
+    // The comparison is on by default: the scan covers the change badges and the previous
+    // period's line too, once the previous period has loaded.
+    await page.waitForSelector("[data-testid=change]", { timeout: 20_000 });
+    assert.ok((await page.locator("[data-testid=change]").count()) > 0);
     assert.equal(await page.getAttribute("html", "data-theme"), name.split("-")[0]);
     assert.match(await page.getAttribute("html", "lang"), name.endsWith("zh") ? /^zh/ : /^en/);
     const plot = page.locator("[data-testid=plot]").first();
@@ -61,13 +64,14 @@ for (const { name, query, colorScheme, lang } of [
 test("axe: the key form and the SignatureDoesNotMatch panel; screenshot", async () => {
   const page = await newPage(browser, { viewport: { width: 1440, height: 1000 } });
   await page.goto(`${relay.origin}/?src=keys&range=7d&lang=en`);
-  await waitForState(page, ["keys"]);
+  assert.equal(await waitForState(page, ["keys"]), "keys");
   let { bad, report } = await scan(page);
   assert.equal(bad.length, 0, report);
   await page.fill("[data-testid=access-key-id]", "demo-access-key-id");
   await page.fill("[data-testid=secret-access-key]", "wrong");
   await page.click("[data-testid=use-keys]");
   assert.equal(await waitForState(page, ["error"]), "error");
+  assert.equal(await page.textContent("[data-testid=error-code]"), "SignatureDoesNotMatch");
   await page.screenshot({ path: join(ARTIFACTS, "error-signature.png"), fullPage: true });
   ({ bad, report } = await scan(page));
   assert.equal(bad.length, 0, report);

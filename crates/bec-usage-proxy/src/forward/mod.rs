@@ -1,26 +1,28 @@
 //! Forwarding usage requests to the one upstream: validation ([`rules`]), signing (the
-//! core's signer, server-signed mode), the upstream client with its timeouts, size cap and
-//! retries ([`retry`]), and the mapping of upstream faults to the proxy's errors.
+//! core's signer, server-signed mode), the upstream client with its timeouts and size cap,
+//! and the mapping of upstream faults to the proxy's errors. When to try again, and how to
+//! sign again when the upstream refuses the signing time, is the core's fetch plan
+//! (`bec_usage::fetch_plan`), shared with the dashboard and the npm client.
 
-pub mod retry;
 pub mod rules;
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::http::{header, HeaderValue, StatusCode};
+use bec_usage::fetch_plan::{backoff_delay, Attempts, ClockOffset, Decision, Outcome};
 use bec_usage::json::parse_service_error;
 use bec_usage::signing::{sign, Credentials, SignableRequest, SigningParams};
 use bec_usage::UsageQuery;
 use bytes::{Bytes, BytesMut};
-use chrono::DateTime;
 use reqwest::Url;
 
 use crate::clock::Clock;
 use crate::errors::{Error, ErrorKind, Result, X_BCE_REQUEST_ID};
 use crate::ids::random_unit;
-use retry::{backoff_delay, decide, Decision, Outcome, RetryPolicy};
 use rules::{ForwardRequest, ModeKind, USAGE_PATH, X_BCE_DATE};
+
+pub use bec_usage::fetch_plan::RetryPolicy;
 
 /// The real service.
 pub const DEFAULT_UPSTREAM: &str = "https://bec.baidubce.com";
@@ -137,9 +139,9 @@ pub struct Forwarder {
     policy: UpstreamPolicy,
     credentials: Option<Credentials>,
     clock: Clock,
-    /// The upstream's clock minus ours, in milliseconds, learnt from its `Date` header
-    /// after a signing-time refusal; added to every signing time.
-    skew_ms: AtomicI64,
+    /// The upstream's clock minus ours, learnt from its `Date` header after a signing-time
+    /// refusal; added to every signing time.
+    clock_offset: Mutex<ClockOffset>,
 }
 
 impl std::fmt::Debug for Forwarder {
@@ -199,7 +201,7 @@ impl Forwarder {
             policy,
             credentials,
             clock,
-            skew_ms: AtomicI64::new(0),
+            clock_offset: Mutex::new(ClockOffset::default()),
         })
     }
 
@@ -239,45 +241,35 @@ impl Forwarder {
     }
 
     async fn attempts(&self, request: &ForwardRequest) -> Result<UpstreamAnswer> {
-        let mode = self.mode();
-        let (mut retries_done, mut resigned, mut attempts) = (0u32, false, 0u32);
+        let can_resign = self.mode() == ModeKind::ServerSigned;
+        let mut attempts = Attempts::new(self.policy.retry, can_resign);
         loop {
             let (authorization, x_bce_date) = self.signature(request)?;
-            attempts += 1;
             let attempt = self.send(&request.query, authorization, x_bce_date).await;
-            let code = client_error_code(&attempt);
-            let decision = decide(
-                classify(&attempt, code.as_deref()),
-                retries_done,
-                &self.policy.retry,
-                mode,
-                resigned,
-            );
-            match decision {
+            let code = error_code(&attempt);
+            match attempts.next(classify(&attempt, code.as_deref())) {
                 Decision::RetryAfterBackoff(retry) => {
-                    let delay = backoff_delay(&self.policy.retry, retry, random_unit());
+                    let delay = backoff_delay(attempts.policy(), retry, random_unit());
                     tracing::warn!(
-                        attempt = attempts,
+                        attempt = attempts.sent(),
                         reason = %describe(&attempt),
                         delay_ms = delay.as_millis() as u64,
                         "upstream attempt failed; retrying"
                     );
                     tokio::time::sleep(delay).await;
-                    retries_done += 1;
                 }
                 Decision::Resign => {
-                    resigned = true;
                     if let Attempt::Answered { date, .. } = &attempt {
-                        self.learn_skew(date.as_ref());
+                        self.learn_clock_offset(date.as_ref());
                     }
                     tracing::warn!(
-                        attempt = attempts,
+                        attempt = attempts.sent(),
                         code = code.as_deref().unwrap_or("-"),
-                        skew_ms = self.skew_ms.load(Ordering::Relaxed),
+                        skew_ms = self.clock_offset().millis(),
                         "upstream refused the signing time; signing again with its clock"
                     );
                 }
-                Decision::Answer => return self.answer(attempt, attempts),
+                Decision::Answer => return self.answer(attempt, attempts.sent()),
             }
         }
     }
@@ -294,8 +286,7 @@ impl Forwarder {
                 "relay mode without a client signature passed validation",
             ));
         };
-        let time =
-            self.clock.now() + chrono::Duration::milliseconds(self.skew_ms.load(Ordering::Relaxed));
+        let time = self.clock_offset().signing_time(self.clock.now());
         let [(_, begin), (_, end)] = request.query.query_pairs();
         let query = [("beginDate", begin.as_str()), ("endDate", end.as_str())];
         let signable =
@@ -320,15 +311,23 @@ impl Forwarder {
         ))
     }
 
-    fn learn_skew(&self, date: Option<&HeaderValue>) {
-        let server_time = date
-            .and_then(|value| value.to_str().ok())
-            .and_then(|text| DateTime::parse_from_rfc2822(text).ok());
-        if let Some(server_time) = server_time {
-            let skew = server_time.to_utc() - self.clock.now();
-            self.skew_ms
-                .store(skew.num_milliseconds(), Ordering::Relaxed);
-        }
+    fn clock_offset(&self) -> ClockOffset {
+        // A poisoned lock still holds a valid offset (a plain number).
+        *self
+            .clock_offset
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn learn_clock_offset(&self, date: Option<&HeaderValue>) {
+        let Some(date) = date.and_then(|value| value.to_str().ok()) else {
+            return;
+        };
+        let now = self.clock.now();
+        self.clock_offset
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .learn(date, now);
     }
 
     async fn send(
@@ -460,10 +459,12 @@ impl Forwarder {
     }
 }
 
-/// The BCE error code of a 4xx answer, if its body has one.
-fn client_error_code(attempt: &Attempt) -> Option<String> {
+/// The BCE error code of a 4xx or 5xx answer, if its body has one.
+fn error_code(attempt: &Attempt) -> Option<String> {
     match attempt {
-        Attempt::Answered { status, body, .. } if status.is_client_error() => {
+        Attempt::Answered { status, body, .. }
+            if status.is_client_error() || status.is_server_error() =>
+        {
             let text = std::str::from_utf8(body).unwrap_or_default();
             parse_service_error(status.as_u16(), text, None).map(|service| service.code)
         }
@@ -475,10 +476,7 @@ fn classify<'a>(attempt: &Attempt, code: Option<&'a str>) -> Outcome<'a> {
     match attempt {
         Attempt::ConnectionFailed(_) => Outcome::ConnectionError,
         Attempt::TooLarge(_) => Outcome::TooLarge,
-        Attempt::Answered { status, .. } if status.is_success() => Outcome::Success,
-        Attempt::Answered { status, .. } if status.is_server_error() => Outcome::ServerError,
-        Attempt::Answered { status, .. } if status.is_client_error() => Outcome::ClientError(code),
-        Attempt::Answered { .. } => Outcome::Unexpected,
+        Attempt::Answered { status, .. } => Outcome::from_status(status.as_u16(), code),
     }
 }
 

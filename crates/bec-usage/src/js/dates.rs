@@ -41,10 +41,14 @@ pub fn split_range(
     };
     let begin = parse_date(DateField::BeginDate, &begin_date)?;
     let end = parse_date(DateField::EndDate, &end_date)?;
-    let chunks = split_range_by(begin, end, max_days)?;
+    Ok(date_ranges(&split_range_by(begin, end, max_days)?)?)
+}
+
+/// `DateRange[]` of queries in order.
+pub(super) fn date_ranges(queries: &[UsageQuery]) -> crate::Result<JsValue> {
     let mut json = Json::new();
-    json.array(&chunks, date_range);
-    Ok(json.parse()?)
+    json.array(queries, date_range);
+    json.parse()
 }
 
 /// A `DateRange`: `{beginDate, endDate, days}`.

@@ -32,6 +32,7 @@
 mod analysis;
 mod dates;
 mod errors;
+mod fetch_plan;
 mod signing;
 mod sys;
 mod time;
@@ -40,6 +41,7 @@ mod values;
 
 pub use dates::{split_range, validate_range};
 pub use errors::parse_service_error;
+pub use fetch_plan::{clock_offset_ms, error_hint, plan_range, FetchAttempts};
 pub use signing::{sign_buffered, sign_input, sign_packed};
 pub use usage::{merge_usage, parse_usage, Usage};
 
