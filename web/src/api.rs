@@ -7,13 +7,21 @@
 //!    `x-bce-date` for the proxy to relay. The key pair never leaves the page.
 //! 3. **Demo**: the core's synthetic generator, in the page, no network at all.
 //!
-//! A range longer than one query's 31 days is fetched chunk by chunk
-//! (`query::split_range`), with progress, and merged (`analysis::merge_responses`).
-//! Every request carries the load's `AbortSignal`: a new range cancels the old requests.
+//! How a range is loaded is the core's fetch plan (`bec_usage::fetch_plan`), as in the npm
+//! client and the proxy: chunks of at most 31 days (`plan_range`), with progress; connection
+//! errors and 5xx tried again after a backoff; in keys mode a clock refusal
+//! (`RequestExpired`, `RequestTimeTooSkewed`) signed again once with the server's `Date`,
+//! whose offset the page keeps; the parts merged (`merge_parts`). Every request carries the
+//! load's `AbortSignal`: a new range cancels the old requests.
 
-use bec_usage::analysis::merge_responses;
+use std::cell::Cell;
+
+use bec_usage::fetch_plan::{
+    backoff_delay, merge_parts, plan_range, Attempts, ClockOffset, Decision, Outcome,
+    RetryPolicy,
+};
 use bec_usage::json::{parse_service_error, parse_usage};
-use bec_usage::query::split_range;
+use bec_usage::query::UsageQuery;
 use bec_usage::signing::{sign, Credentials, HeadersToSign, SignableRequest, SigningParams};
 use bec_usage::synthetic::{generate, SyntheticOptions};
 use bec_usage::{ServiceError, UsageResponse};
@@ -119,12 +127,20 @@ struct Answer {
     date: Option<String>,
 }
 
-/// Resolves on the next turn of the event loop, so that the page can paint (a progress
-/// bar, a skeleton) between chunks of work.
-pub async fn next_tick() {
+thread_local! {
+    /// The service's clock minus this computer's, learnt from a clock refusal in keys mode
+    /// and kept for every later signature of the page (the page is one client, as a
+    /// `UsageClient` or the proxy is).
+    static CLOCK_OFFSET: Cell<ClockOffset> = Cell::new(ClockOffset::default());
+}
+
+/// Resolves after `ms` milliseconds (0: on the next turn of the event loop, so that the
+/// page can paint a progress bar or a skeleton between chunks of work).
+pub async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback(&resolve);
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.max(0));
         }
     });
     let _ = JsFuture::from(promise).await;
@@ -227,89 +243,136 @@ pub async fn load_range(
     signal: &AbortSignal,
     on_progress: &dyn Fn(usize, usize),
 ) -> Result<Loaded, LoadError> {
-    let chunks = split_range(begin, end).map_err(|e| LoadError::local(&e))?;
+    let chunks = plan_range(begin, end).map_err(|e| LoadError::local(&e))?;
     let total = chunks.len();
-    let mut responses = Vec::with_capacity(total);
+    let mut parts = Vec::with_capacity(total);
     let mut raw = Vec::new();
-    // In keys mode, how far this computer's clock is behind the service's (learnt from a
-    // RequestTimeTooSkewed answer's Date header).
-    let mut clock_correction_ms = 0i64;
     for (done, chunk) in chunks.iter().enumerate() {
         on_progress(done, total);
-        let (chunk_begin, chunk_end) = (chunk.begin_date(), chunk.end_date());
-        let response = match fetcher {
+        let part = match fetcher {
             Fetcher::Demo { seed, step_seconds } => {
                 // Let the page paint the skeleton or the progress before the work.
-                next_tick().await;
+                sleep_ms(0).await;
                 if signal.aborted() {
                     return Err(LoadError::Aborted);
                 }
-                let options = SyntheticOptions::new(chunk_begin, chunk_end)
+                let options = SyntheticOptions::new(chunk.begin_date(), chunk.end_date())
                     .with_seed(*seed)
                     .with_step_seconds(*step_seconds)
                     .with_resource_count(DEMO_RESOURCES);
                 generate(&options).map_err(|e| LoadError::local(&e))?
             }
-            Fetcher::Proxy => {
-                let url = format!("{USAGE_PATH}?{}", chunk.to_query_string());
-                let answer = get(&url, &[], Some(signal)).await?;
-                read_answer(answer, None, &mut raw)?
+            Fetcher::Proxy | Fetcher::Keys { .. } => {
+                fetch_chunk(fetcher, chunk, signal, &mut raw).await?
             }
-            Fetcher::Keys { credentials, host } => loop {
-                let time = DateTime::from_timestamp_millis(dom::now_ms() + clock_correction_ms)
-                    .unwrap_or_default();
-                let (begin_text, end_text) = (
-                    crate::format::format_date(chunk_begin),
-                    crate::format::format_date(chunk_end),
-                );
-                let query = [
-                    ("beginDate", begin_text.as_str()),
-                    ("endDate", end_text.as_str()),
-                ];
-                let request = SignableRequest::new("GET", host, USAGE_PATH).with_query(&query);
-                // The proxy relays only signatures over exactly host and x-bce-date.
-                let params = SigningParams::new(credentials, time)
-                    .with_headers_to_sign(HeadersToSign::Only(&["host", "x-bce-date"]));
-                let signed = sign(&request, &params).map_err(|e| LoadError::local(&e))?;
-                let url = format!(
-                    "{}?{}",
-                    signed.canonical_uri(),
-                    signed.canonical_query_string()
-                );
-                let headers = [
-                    ("authorization", signed.authorization()),
-                    ("x-bce-date", signed.x_bce_date()),
-                ];
-                let answer = get(&url, &headers, Some(signal)).await?;
-                let server_time = answer.date.as_deref().and_then(dom::parse_http_date);
-                match read_answer(answer, Some(signed.canonical_request()), &mut raw) {
-                    Err(LoadError::Service { error, .. })
-                        if error.code == "RequestTimeTooSkewed"
-                            && clock_correction_ms == 0
-                            && server_time.is_some() =>
-                    {
-                        // Sign again once, with the service's clock.
-                        clock_correction_ms = server_time.unwrap_or_default() - dom::now_ms();
-                        if clock_correction_ms == 0 {
-                            clock_correction_ms = 1;
-                        }
-                    }
-                    other => break other?,
-                }
-            },
         };
         if signal.aborted() {
             return Err(LoadError::Aborted);
         }
-        responses.push(response);
+        parts.push(part);
     }
     on_progress(total, total);
-    let response = if responses.len() == 1 {
-        responses.pop().ok_or(LoadError::Aborted)?
-    } else {
-        merge_responses(&responses).map_err(|e| LoadError::local(&e))?
-    };
+    let response = merge_parts(parts).map_err(|e| LoadError::local(&e))?;
     Ok(Loaded { response, raw })
+}
+
+/// One chunk from the proxy, attempted as the fetch plan says.
+async fn fetch_chunk(
+    fetcher: &Fetcher,
+    chunk: &UsageQuery,
+    signal: &AbortSignal,
+    raw: &mut Vec<String>,
+) -> Result<UsageResponse, LoadError> {
+    let signs = matches!(fetcher, Fetcher::Keys { .. });
+    let mut attempts = Attempts::new(RetryPolicy::default(), signs);
+    loop {
+        let (url, headers, canonical_request) = prepare(fetcher, chunk)?;
+        let header_pairs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        let (error, server_date, decision) =
+            match get(&url, &header_pairs, Some(signal)).await {
+                Ok(answer) => {
+                    let server_date = answer.date.clone();
+                    let error = match read_answer(answer, canonical_request.as_deref(), raw) {
+                        Ok(response) => return Ok(response),
+                        Err(error) => error,
+                    };
+                    let outcome = match &error {
+                        LoadError::Service { error, .. } => {
+                            Outcome::from_status(error.status, Some(&error.code))
+                        }
+                        LoadError::Http { status, .. } => Outcome::from_status(*status, None),
+                        _ => return Err(error),
+                    };
+                    let decision = attempts.next(outcome);
+                    (error, server_date, decision)
+                }
+                Err(error @ LoadError::Network { .. }) => {
+                    let decision = attempts.next(Outcome::ConnectionError);
+                    (error, None, decision)
+                }
+                Err(error) => return Err(error),
+            };
+        match decision {
+            Decision::Answer => return Err(error),
+            Decision::Resign => {
+                // Without the service's Date, signing again would meet the same refusal.
+                let Some(date) = server_date else {
+                    return Err(error);
+                };
+                let now = DateTime::from_timestamp_millis(dom::now_ms()).unwrap_or_default();
+                let mut offset = CLOCK_OFFSET.get();
+                if !offset.learn(&date, now) {
+                    return Err(error);
+                }
+                CLOCK_OFFSET.set(offset);
+            }
+            Decision::RetryAfterBackoff(retry) => {
+                let delay = backoff_delay(attempts.policy(), retry, js_sys::Math::random());
+                sleep_ms(i32::try_from(delay.as_millis()).unwrap_or(i32::MAX)).await;
+                if signal.aborted() {
+                    return Err(LoadError::Aborted);
+                }
+            }
+        }
+    }
+}
+
+/// The URL and headers of one chunk's request; in keys mode signed at this computer's
+/// time plus the learnt offset, with the canonical request kept for the error panel.
+#[allow(clippy::type_complexity)]
+fn prepare(
+    fetcher: &Fetcher,
+    chunk: &UsageQuery,
+) -> Result<(String, Vec<(&'static str, String)>, Option<String>), LoadError> {
+    let Fetcher::Keys { credentials, host } = fetcher else {
+        return Ok((
+            format!("{USAGE_PATH}?{}", chunk.to_query_string()),
+            Vec::new(),
+            None,
+        ));
+    };
+    let now = DateTime::from_timestamp_millis(dom::now_ms()).unwrap_or_default();
+    let time = CLOCK_OFFSET.get().signing_time(now);
+    let [(_, begin), (_, end)] = chunk.query_pairs();
+    let query = [("beginDate", begin.as_str()), ("endDate", end.as_str())];
+    let request = SignableRequest::new("GET", host, USAGE_PATH).with_query(&query);
+    // The proxy relays only signatures over exactly host and x-bce-date.
+    let params = SigningParams::new(credentials, time)
+        .with_headers_to_sign(HeadersToSign::Only(&["host", "x-bce-date"]));
+    let signed = sign(&request, &params).map_err(|e| LoadError::local(&e))?;
+    let url = format!(
+        "{}?{}",
+        signed.canonical_uri(),
+        signed.canonical_query_string()
+    );
+    let headers = vec![
+        ("authorization", signed.authorization().to_owned()),
+        ("x-bce-date", signed.x_bce_date().to_owned()),
+    ];
+    Ok((url, headers, Some(signed.canonical_request().to_owned())))
 }
 
 /// Reads one answer: a usage response (its body kept in `raw`), or the error it is.

@@ -191,12 +191,6 @@ pub fn forget_keys() {
     }
 }
 
-/// Epoch milliseconds of an HTTP `Date` header value; `None` when it does not parse.
-pub fn parse_http_date(value: &str) -> Option<i64> {
-    let ms = js_sys::Date::parse(value);
-    ms.is_finite().then_some(ms as i64)
-}
-
 /// The `data-value` of the element with `data-action="ACTION"` that an event (a click, a
 /// change) happened in, unless that element is disabled: one listener serves a whole
 /// group of buttons rendered as markup.

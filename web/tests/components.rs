@@ -11,7 +11,7 @@ use std::sync::Arc;
 use bec_usage::{
     DataPoint, ResourceSeries, ServiceError, SummaryDay, SummaryValue, TimeSpan, UsageResponse,
 };
-use bec_usage_web::api::{next_tick, LoadError};
+use bec_usage_web::api::{sleep_ms, LoadError};
 use bec_usage_web::app::App;
 use bec_usage_web::compare::mean_change;
 use bec_usage_web::components::chart::build_model;
@@ -60,8 +60,8 @@ where
 
 /// Lets effects and re-renders run.
 async fn settle() {
-    next_tick().await;
-    next_tick().await;
+    sleep_ms(0).await;
+    sleep_ms(0).await;
 }
 
 /// Waits (up to about 10 s) for `selector` to match inside `root`.
@@ -70,7 +70,7 @@ async fn wait_for(root: &Element, selector: &str) -> Element {
         if let Ok(Some(found)) = root.query_selector(selector) {
             return found;
         }
-        next_tick().await;
+        sleep_ms(0).await;
     }
     panic!(
         "{selector} never appeared; the page is: {}",

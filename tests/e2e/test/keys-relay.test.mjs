@@ -49,6 +49,28 @@ test("the right keys: the page signs, the stand-in accepts, the charts are drawn
   await page.close();
 });
 
+test("a browser clock 2 hours behind: RequestExpired, then exactly one request signed again with the server's Date, which succeeds", async () => {
+  const page = await newPage(browser);
+  // This page's clock runs two hours behind the proxy's (and the stand-in's).
+  await page.addInitScript(() => {
+    const realNow = Date.now;
+    Date.now = () => realNow() - 2 * 3600 * 1000;
+  });
+  const answers = [];
+  page.on("response", async (response) => {
+    if (!response.url().includes("/v1/usage/computing")) return;
+    const body = await response.text().catch(() => "");
+    answers.push({ status: response.status(), code: response.ok() ? null : JSON.parse(body).code, date: response.request().headers()["x-bce-date"] });
+  });
+  await useKeys(page, "demo-access-key-id", "demo-secret-access-key");
+  assert.equal(await waitForState(page, ["ready", "error"]), "ready");
+  assert.ok((await page.locator("[data-testid=chart]").count()) > 0);
+  assert.deepEqual(answers.map((a) => [a.status, a.code]), [[400, "RequestExpired"], [200, null]]);
+  const skew = Date.parse(answers[1].date) - Date.parse(answers[0].date);
+  assert.ok(Math.abs(skew - 2 * 3600 * 1000) < 60_000, `signed again about 2 h later on the page's clock: ${skew} ms`);
+  await page.close();
+});
+
 test("a wrong secret shows SignatureDoesNotMatch and the canonical request the page signed", async () => {
   const page = await newPage(browser);
   await useKeys(page, "demo-access-key-id", "not-the-demo-secret");

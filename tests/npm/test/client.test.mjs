@@ -168,9 +168,32 @@ test("an answer that is not a BCE error rejects with an Http error", async () =>
   assert.equal(error.status, 502);
   assert.equal(error.code, undefined);
   assert.match(error.message, /HTTP 502.*Bad Gateway/);
+  assert.equal(bec.requests.length, 3, "a 5xx is tried twice more (the core's fetch plan)");
 });
 
-test("RequestExpired: signs once more with the server's Date, then keeps that clock", async () => {
+test("a 503 is tried again after a backoff, and the retry's data is the answer", async () => {
+  bec.handle = (request, response) => {
+    if (bec.requests.length === 1) answerError(response, 503, "ServiceUnavailable");
+    else answerUsage(request, response);
+  };
+  const client = new api.UsageClient({ endpoint: bec.origin, credentials: CREDENTIALS, now: fixedClock });
+  const usage = await client.fetchUsage("2024-01-01", "2024-01-03");
+  assert.equal(usage.resource("CPU").pointCount, 3);
+  usage.free();
+  assert.equal(bec.requests.length, 2);
+});
+
+test("the proxy's own UpstreamUnavailable is not retried again: the proxy has retried", async () => {
+  bec.handle = (request, response) => answerError(response, 502, "UpstreamUnavailable");
+  const client = new api.UsageClient({ endpoint: bec.origin });
+  const error = await rejection(client.fetchUsage("2024-01-01", "2024-01-02"));
+  assertBecUsageError(error, "Service");
+  assert.equal(error.code, "UpstreamUnavailable");
+  assert.match(error.message, /try again in a moment$/);
+  assert.equal(bec.requests.length, 1);
+});
+
+test("RequestExpired then success: exactly one re-signed request, with the server's Date, and that clock is kept", async () => {
   const serverDate = "Tue, 05 Mar 2024 03:04:05 GMT";
   bec.handle = (request, response) => {
     if (request.headers["x-bce-date"] !== "2024-03-05T03:04:05Z") {
@@ -364,6 +387,9 @@ test("invalid dates reject before any request, naming the field", async () => {
   const badFormat = await rejection(client.fetchUsage("2024-1-1", "2024-01-31"));
   assertBecUsageError(badFormat, "DateFormat");
   assert.equal(badFormat.field, "beginDate");
+  const tooLong = await rejection(client.fetchUsage("2024-01-01", "2025-01-01"));
+  assertBecUsageError(tooLong, "RangeTooLong");
+  assert.match(tooLong.message, /367 days, but one load covers at most 366/);
   assert.equal(bec.requests.length, 0);
 });
 
