@@ -35,7 +35,7 @@ use super::time::iso_time;
 use super::values;
 use crate::error::{Error, ErrorKind, Result};
 use crate::signing::{
-    constant_time_eq, Credentials, HeadersToSign, SignableRequest, Signer,
+    constant_time_eq, Credentials, HeadersToSign, SignableRequest, Signer, SigningParams,
     DEFAULT_EXPIRATION_SECONDS,
 };
 
@@ -50,6 +50,7 @@ struct CachedSigner {
     /// The secret, only to recognise the key pair (compared in constant time); never
     /// returned, printed or put into an error, and overwritten when the entry is dropped.
     secret: Vec<u8>,
+    credentials: Credentials,
     signer: Signer,
 }
 
@@ -67,8 +68,6 @@ struct Buffers {
     input: Vec<u8>,
     /// The packed result, read by JavaScript.
     output: Vec<u8>,
-    authorization: Vec<u8>,
-    canonical_request: Vec<u8>,
 }
 
 thread_local! {
@@ -104,19 +103,14 @@ pub fn sign_input(bytes: usize) -> usize {
 #[wasm_bindgen(js_name = signBuffered)]
 pub fn sign_buffered(length: usize) -> Result<usize, JsValue> {
     BUFFERS.with(|buffers| {
-        let Buffers {
-            input,
-            output,
-            authorization,
-            canonical_request,
-        } = &mut *buffers.borrow_mut();
+        let Buffers { input, output } = &mut *buffers.borrow_mut();
         let packed = input
             .get(..length)
             .and_then(|bytes| std::str::from_utf8(bytes).ok())
             .ok_or_else(unreadable)?;
         output.clear();
         output.extend_from_slice(&[0; 4]);
-        sign_packed_into(packed, authorization, canonical_request, output)?;
+        sign_packed_into(packed, output)?;
         let text_length = u32::try_from(output.len() - 4).unwrap_or(u32::MAX);
         if let Some(prefix) = output.get_mut(..4) {
             prefix.copy_from_slice(&text_length.to_le_bytes());
@@ -128,14 +122,8 @@ pub fn sign_buffered(length: usize) -> Result<usize, JsValue> {
 /// Signs the packed options as `signBuffered` does and returns the packed result as text:
 /// the bindings' logic without the buffers (the tests call it).
 pub fn sign_packed(packed: &str) -> Result<String, JsValue> {
-    let (mut authorization, mut canonical_request, mut output) =
-        (Vec::new(), Vec::new(), Vec::new());
-    sign_packed_into(
-        packed,
-        &mut authorization,
-        &mut canonical_request,
-        &mut output,
-    )?;
+    let mut output = Vec::new();
+    sign_packed_into(packed, &mut output)?;
     Ok(String::from_utf8(output).unwrap_or_default())
 }
 
@@ -261,12 +249,7 @@ impl<'a> PackedOptions<'a> {
     }
 }
 
-fn sign_packed_into(
-    packed: &str,
-    authorization: &mut Vec<u8>,
-    canonical_request: &mut Vec<u8>,
-    output: &mut Vec<u8>,
-) -> Result<()> {
+fn sign_packed_into(packed: &str, output: &mut Vec<u8>) -> Result<()> {
     let PackedOptions {
         access_key_id,
         secret,
@@ -280,7 +263,7 @@ fn sign_packed_into(
         names,
     } = PackedOptions::read(packed).ok_or_else(unreadable)?;
 
-    with_signer(access_key_id, secret, |signer| {
+    with_signer(access_key_id, secret, |credentials, signer| {
         let time = match time.split_at_checked(1) {
             Some(("i", text)) => iso_time(CONTEXT, "timestamp", text)?,
             Some(("s", seconds)) => seconds
@@ -308,28 +291,23 @@ fn sign_packed_into(
             Some(names) => HeadersToSign::Only(names),
             None => HeadersToSign::Default,
         };
-        let layout = signer.sign_into(
-            &request,
-            time,
-            expiration,
-            headers_to_sign,
-            authorization,
-            canonical_request,
-        )?;
-        let signed_headers = layout.signed_headers(authorization.len());
-        let pieces: [&[u8]; 6] = [
-            authorization,
-            canonical_request,
-            authorization.get(layout.timestamp()).unwrap_or_default(),
-            canonical_request.get(layout.uri).unwrap_or_default(),
-            canonical_request.get(layout.query).unwrap_or_default(),
-            authorization.get(signed_headers).unwrap_or_default(),
+        let params = SigningParams::new(credentials, time)
+            .with_expiration_seconds(expiration)
+            .with_headers_to_sign(headers_to_sign);
+        let signed = signer.sign(&request, &params)?;
+        let pieces = [
+            signed.authorization(),
+            signed.canonical_request(),
+            signed.x_bce_date(),
+            signed.canonical_uri(),
+            signed.canonical_query_string(),
+            signed.signed_headers(),
         ];
         for (index, piece) in pieces.into_iter().enumerate() {
             if index > 0 {
                 output.push(0);
             }
-            output.extend_from_slice(piece);
+            output.extend_from_slice(piece.as_bytes());
         }
         Ok(())
     })
@@ -340,7 +318,7 @@ fn sign_packed_into(
 fn with_signer<T>(
     access_key_id: &str,
     secret: &str,
-    work: impl FnOnce(&mut Signer) -> Result<T>,
+    work: impl FnOnce(&Credentials, &mut Signer) -> Result<T>,
 ) -> Result<T> {
     SIGNERS.with(|cell| {
         let mut signers = cell.borrow_mut();
@@ -357,7 +335,8 @@ fn with_signer<T>(
             }
             None => {
                 let entry = CachedSigner {
-                    signer: Signer::new(Credentials::new(access_key_id, secret)?),
+                    credentials: Credentials::new(access_key_id, secret)?,
+                    signer: Signer::new(),
                     access_key_id: access_key_id.to_owned(),
                     secret: secret.as_bytes().to_vec(),
                 };
@@ -366,7 +345,7 @@ fn with_signer<T>(
             }
         }
         match signers.first_mut() {
-            Some(entry) => work(&mut entry.signer),
+            Some(entry) => work(&entry.credentials, &mut entry.signer),
             None => Err(unreadable()),
         }
     })

@@ -16,28 +16,26 @@ pub const URI_ENCODE_SET: &AsciiSet = &NON_ALPHANUMERIC
 ///
 /// Written out rather than through `utf8_percent_encode(text, URI_ENCODE_SET)`, which does
 /// the same but whose table of 256 `%XX` strings and iterator would be most of the encoder
-/// in the WebAssembly module; the tests compare the two. Bytes, not a `String`: the signer
-/// builds its texts as bytes (they are ASCII) and copies each unescaped run whole.
-pub(crate) fn push_uri_encoded(out: &mut Vec<u8>, text: &str) {
-    let bytes = text.as_bytes();
-    out.reserve(bytes.len());
+/// in the WebAssembly module; the tests compare the two. Each unescaped run is copied whole.
+pub(crate) fn push_uri_encoded(out: &mut String, text: &str) {
+    out.reserve(text.len());
     let mut run_start = 0;
-    for (index, &byte) in bytes.iter().enumerate() {
+    for (index, byte) in text.bytes().enumerate() {
         if is_unreserved(byte) {
             continue;
         }
-        out.extend_from_slice(bytes.get(run_start..index).unwrap_or_default());
+        out.push_str(text.get(run_start..index).unwrap_or_default());
         push_escaped(out, byte);
         run_start = index + 1;
     }
-    out.extend_from_slice(bytes.get(run_start..).unwrap_or_default());
+    out.push_str(text.get(run_start..).unwrap_or_default());
 }
 
 /// Whether UriEncode leaves `byte` as it is: `A-Z a-z 0-9 - . _ ~`. A bit table, always
 /// inlined: it runs for every byte signed, and the module is built for size, where a call
 /// per byte would cost more than the test.
 #[inline(always)]
-pub(crate) fn is_unreserved(byte: u8) -> bool {
+fn is_unreserved(byte: u8) -> bool {
     const fn table() -> [u32; 8] {
         let mut bits = [0u32; 8];
         let mut byte = 0;
@@ -55,29 +53,21 @@ pub(crate) fn is_unreserved(byte: u8) -> bool {
 }
 
 /// Appends `byte` as `%XX` (uppercase hex).
-pub(crate) fn push_escaped(out: &mut Vec<u8>, byte: u8) {
+fn push_escaped(out: &mut String, byte: u8) {
     const UPPER_HEX: &[u8; 16] = b"0123456789ABCDEF";
-    out.extend_from_slice(&[
-        b'%',
-        UPPER_HEX[usize::from(byte >> 4)],
-        UPPER_HEX[usize::from(byte & 0x0f)],
-    ]);
+    out.push('%');
+    out.push(char::from(UPPER_HEX[usize::from(byte >> 4)]));
+    out.push(char::from(UPPER_HEX[usize::from(byte & 0x0f)]));
 }
 
 /// Appends the path with every `/`-separated segment UriEncoded and the `/` kept.
-pub(crate) fn push_encoded_path(out: &mut Vec<u8>, path: &str) {
+pub(crate) fn push_encoded_path(out: &mut String, path: &str) {
     for (index, segment) in path.split('/').enumerate() {
         if index > 0 {
-            out.push(b'/');
+            out.push('/');
         }
         push_uri_encoded(out, segment);
     }
-}
-
-/// Encoded bytes as text. Every byte the encoders write is ASCII, so the conversion
-/// cannot fail; the empty fallback only keeps a panic path out.
-pub(crate) fn ascii_text(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// UriEncodes `text`: every byte of its UTF-8 form except `A-Z a-z 0-9 - . _ ~` becomes
@@ -87,9 +77,9 @@ pub(crate) fn ascii_text(bytes: Vec<u8>) -> String {
 /// assert_eq!(bec_usage::signing::uri_encode("a b+c/~é"), "a%20b%2Bc%2F~%C3%A9");
 /// ```
 pub fn uri_encode(text: &str) -> String {
-    let mut out = Vec::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len());
     push_uri_encoded(&mut out, text);
-    ascii_text(out)
+    out
 }
 
 /// The path to send for a raw (decoded) path: each segment UriEncoded, `/` kept.
@@ -101,9 +91,9 @@ pub fn uri_encode(text: &str) -> String {
 /// assert_eq!(bec_usage::signing::encode_path("/v1/a b/ü"), "/v1/a%20b/%C3%BC");
 /// ```
 pub fn encode_path(path: &str) -> String {
-    let mut out = Vec::with_capacity(path.len());
+    let mut out = String::with_capacity(path.len());
     push_encoded_path(&mut out, path);
-    ascii_text(out)
+    out
 }
 
 /// The query string to send (without the leading `?`), in the given order:
@@ -119,16 +109,16 @@ pub fn encode_path(path: &str) -> String {
 /// assert_eq!(bec_usage::signing::encode_query(&query), "q=a%20b&empty=");
 /// ```
 pub fn encode_query(query: &[(&str, &str)]) -> String {
-    let mut out = Vec::new();
+    let mut out = String::new();
     for (index, (name, value)) in query.iter().enumerate() {
         if index > 0 {
-            out.push(b'&');
+            out.push('&');
         }
         push_uri_encoded(&mut out, name);
-        out.push(b'=');
+        out.push('=');
         push_uri_encoded(&mut out, value);
     }
-    ascii_text(out)
+    out
 }
 
 #[cfg(test)]

@@ -8,10 +8,10 @@ use crate::error::{Error, ErrorKind, Result};
 /// Length of `YYYY-MM-DDThh:mm:ssZ`.
 pub(crate) const TIMESTAMP_LEN: usize = 20;
 
-/// Appends `time` as `YYYY-MM-DDThh:mm:ssZ` (UTC, fraction dropped) to `out`.
+/// `time` as `YYYY-MM-DDThh:mm:ssZ` (UTC, fraction dropped).
 ///
 /// Fails for years outside `0000..=9999`, which the four-digit form cannot hold.
-pub(crate) fn push_timestamp(out: &mut Vec<u8>, time: &DateTime<Utc>) -> Result<()> {
+pub(crate) fn timestamp(time: &DateTime<Utc>) -> Result<String> {
     let time = time.naive_utc();
     let year = time.year();
     let year = u32::try_from(year)
@@ -36,11 +36,11 @@ pub(crate) fn push_timestamp(out: &mut Vec<u8>, time: &DateTime<Utc>) -> Result<
     let [h1, h2] = two_digits(time.hour());
     let [mi1, mi2] = two_digits(time.minute());
     let [s1, s2] = two_digits(time.second());
-    out.extend_from_slice(&[
+    let text = [
         y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1, s2,
         b'Z',
-    ]);
-    Ok(())
+    ];
+    Ok(std::str::from_utf8(&text).unwrap_or_default().to_owned())
 }
 
 /// The two decimal digits of `value` (below 100).
@@ -49,7 +49,7 @@ fn two_digits(value: u32) -> [u8; 2] {
 }
 
 /// Appends `value` in decimal, without padding.
-pub(crate) fn push_decimal(out: &mut Vec<u8>, value: u32) {
+pub(crate) fn push_decimal(out: &mut String, value: u32) {
     let mut digits = [0u8; 10];
     let mut remaining = value;
     let mut start = digits.len();
@@ -61,7 +61,7 @@ pub(crate) fn push_decimal(out: &mut Vec<u8>, value: u32) {
             break;
         }
     }
-    out.extend_from_slice(digits.get(start..).unwrap_or_default());
+    out.push_str(std::str::from_utf8(digits.get(start..).unwrap_or_default()).unwrap_or_default());
 }
 
 /// Reads exactly `YYYY-MM-DDThh:mm:ssZ`; `None` for anything else or an impossible time.
