@@ -74,11 +74,9 @@ impl QualityNote {
     }
 }
 
-const MS_PER_DAY: i64 = 86_400_000;
-
 /// The local day number (days since 1970-01-01 in `offset`) of an epoch-millisecond time.
 fn local_day(timestamp_ms: i64, offset_ms: i64) -> i64 {
-    (timestamp_ms + offset_ms).div_euclid(MS_PER_DAY)
+    (timestamp_ms + offset_ms).div_euclid(crate::query::DAY_MS)
 }
 
 fn day_number(date: NaiveDate) -> i64 {

@@ -5,7 +5,7 @@
 //! counted inclusively. [`split_range`] turns a range of any length into consecutive
 //! queries that each satisfy those rules, with no gap and no overlap.
 
-use chrono::{Datelike, Duration, FixedOffset, NaiveDate};
+use chrono::{Duration, FixedOffset, NaiveDate};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Quoted;
@@ -13,13 +13,19 @@ use crate::text::Quoted;
 /// The longest range one query may cover, in days counted inclusively.
 pub const MAX_DAYS: u32 = 31;
 
-/// The service's time zone: Beijing time, UTC+08:00, in seconds east of UTC.
-pub const BEIJING_OFFSET_SECONDS: i32 = 8 * 3600;
+/// The service's time zone, Beijing time (UTC+08:00), in milliseconds east of UTC: the
+/// offset to add to an epoch-millisecond timestamp for its Beijing wall-clock time.
+pub const BEIJING_OFFSET_MS: i64 = 8 * 3_600_000;
+
+/// Milliseconds in a day. Days are this long in any fixed UTC offset (which has no
+/// daylight saving time), so a timestamp's local day number is
+/// `(timestamp_ms + offset_ms).div_euclid(DAY_MS)`, counted from 1970-01-01.
+pub const DAY_MS: i64 = 86_400_000;
 
 /// Beijing time (UTC+08:00), the default offset for daily buckets and displayed times.
 pub fn beijing_offset() -> FixedOffset {
     // 8 hours is inside ±24 h, so `east_opt` cannot fail; the fallback is unreachable.
-    FixedOffset::east_opt(BEIJING_OFFSET_SECONDS).unwrap_or_else(utc_offset)
+    FixedOffset::east_opt((BEIJING_OFFSET_MS / 1000) as i32).unwrap_or_else(utc_offset)
 }
 
 fn utc_offset() -> FixedOffset {
@@ -146,9 +152,9 @@ fn calendar_hint(year: u32, month: u32, day: u32) -> String {
     }
 }
 
-/// Formats a date as the service writes it: `YYYY-MM-DD`.
+/// Formats a date as the service writes it: `YYYY-MM-DD` (see [`crate::text::push_date`]).
 pub fn format_date(date: NaiveDate) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
+    crate::text::date_text(date)
 }
 
 /// A valid query of the usage endpoint: begin ≤ end, at most [`MAX_DAYS`] days inclusive.

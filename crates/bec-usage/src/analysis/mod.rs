@@ -79,9 +79,6 @@ fn checked_add(a: Decimal, b: Decimal) -> Option<Decimal> {
     a.checked_add(b)
 }
 
-/// Milliseconds in a day; days are fixed-length in a fixed UTC offset.
-const DAY_MS: i64 = 86_400_000;
-
 /// The number of days from 0001-01-01 (day 1 of chrono's common era count) to 1970-01-01.
 const UNIX_EPOCH_DAY_FROM_CE: i64 = 719_163;
 

@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use super::values;
 use crate::error::Result;
 use crate::query::beijing_offset;
+use crate::text::push_digits;
 
 /// A `TimeInput` given as a string: an ISO 8601 time with a zone.
 pub(crate) fn iso_time(context: &str, field: &'static str, text: &str) -> Result<DateTime<Utc>> {
@@ -164,8 +165,8 @@ pub(crate) fn offset_text(offset: FixedOffset) -> String {
     let minutes = seconds.unsigned_abs() / 60;
     let mut out = Vec::with_capacity(6);
     out.push(if seconds < 0 { b'-' } else { b'+' });
-    values::push_digits(&mut out, minutes / 60, 2);
+    push_digits(&mut out, minutes / 60, 2);
     out.push(b':');
-    values::push_digits(&mut out, minutes % 60, 2);
+    push_digits(&mut out, minutes % 60, 2);
     String::from_utf8(out).unwrap_or_default()
 }

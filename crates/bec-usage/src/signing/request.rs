@@ -9,10 +9,10 @@ use sha2::Sha256;
 
 use super::canonical::{invalid, is_token, CanonicalRequest, HOST, X_BCE_DATE};
 use super::credentials::Credentials;
-use super::timestamp::{push_decimal, timestamp};
+use super::timestamp::{push_timestamp, TIMESTAMP_LEN};
 use super::AUTH_VERSION;
 use crate::error::Result;
-use crate::text::Quoted;
+use crate::text::{push_u64, Quoted};
 
 /// How long a signature stays valid when [`SigningParams::with_expiration_seconds`] is not
 /// called: 1800 seconds, as in the official SDKs.
@@ -129,19 +129,25 @@ impl<'a> SigningParams<'a> {
         if let HeadersToSign::Only(names) = self.headers_to_sign {
             validate_headers_to_sign(names)?;
         }
-        let timestamp = timestamp(&self.time)?;
         let access_key_id = self.credentials.access_key_id();
         // Room for the signed headers and the signature that follow the prefix.
-        let mut prefix = String::with_capacity(
-            AUTH_VERSION.len() + access_key_id.len() + timestamp.len() + 16 + 160,
-        );
-        prefix.push_str(AUTH_VERSION);
-        prefix.push('/');
-        prefix.push_str(access_key_id);
-        prefix.push('/');
-        prefix.push_str(&timestamp);
-        prefix.push('/');
-        push_decimal(&mut prefix, self.expiration_seconds);
+        let mut prefix =
+            Vec::with_capacity(AUTH_VERSION.len() + access_key_id.len() + TIMESTAMP_LEN + 176);
+        prefix.extend_from_slice(AUTH_VERSION.as_bytes());
+        prefix.push(b'/');
+        prefix.extend_from_slice(access_key_id.as_bytes());
+        prefix.push(b'/');
+        let timestamp_start = prefix.len();
+        push_timestamp(&mut prefix, &self.time)?;
+        let timestamp = prefix
+            .get(timestamp_start..)
+            .and_then(|text| std::str::from_utf8(text).ok())
+            .unwrap_or_default()
+            .to_owned();
+        prefix.push(b'/');
+        push_u64(&mut prefix, u64::from(self.expiration_seconds));
+        // ASCII: the access key id is checked to be, and the rest is written as ASCII.
+        let prefix = String::from_utf8(prefix).unwrap_or_default();
         Ok((prefix, timestamp))
     }
 }
