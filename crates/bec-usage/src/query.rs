@@ -5,7 +5,7 @@
 //! counted inclusively. [`split_range`] turns a range of any length into consecutive
 //! queries that each satisfy those rules, with no gap and no overlap.
 
-use chrono::{Duration, FixedOffset, NaiveDate};
+use chrono::{Datelike, Duration, FixedOffset, NaiveDate};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::text::Quoted;
@@ -21,6 +21,21 @@ pub const BEIJING_OFFSET_MS: i64 = 8 * 3_600_000;
 /// daylight saving time), so a timestamp's local day number is
 /// `(timestamp_ms + offset_ms).div_euclid(DAY_MS)`, counted from 1970-01-01.
 pub const DAY_MS: i64 = 86_400_000;
+
+/// `num_days_from_ce` of 1970-01-01: days from 0001-01-01 (day 1 of chrono's count).
+const UNIX_EPOCH_DAY_FROM_CE: i64 = 719_163;
+
+/// The day number of `date`, counted from 1970-01-01 (day 0; negative before): the local
+/// day number of a timestamp in an offset, `(timestamp_ms + offset_ms).div_euclid(DAY_MS)`.
+pub fn epoch_day(date: NaiveDate) -> i64 {
+    i64::from(date.num_days_from_ce()) - UNIX_EPOCH_DAY_FROM_CE
+}
+
+/// The calendar date of a day number counted from 1970-01-01, if chrono can represent it.
+pub fn date_of_epoch_day(day: i64) -> Option<NaiveDate> {
+    let from_ce = day.checked_add(UNIX_EPOCH_DAY_FROM_CE)?;
+    NaiveDate::from_num_days_from_ce_opt(i32::try_from(from_ce).ok()?)
+}
 
 /// Beijing time (UTC+08:00), the default offset for daily buckets and displayed times.
 pub fn beijing_offset() -> FixedOffset {
@@ -299,6 +314,30 @@ pub fn split_range_str(begin_date: &str, end_date: &str) -> Result<Vec<UsageQuer
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn epoch_day_zero_is_1970_01_01() {
+        assert_eq!(date_of_epoch_day(0), NaiveDate::from_ymd_opt(1970, 1, 1));
+        assert_eq!(date_of_epoch_day(-1), NaiveDate::from_ymd_opt(1969, 12, 31));
+        assert_eq!(
+            date_of_epoch_day(19_723),
+            NaiveDate::from_ymd_opt(2024, 1, 1)
+        );
+    }
+
+    #[test]
+    fn epoch_day_and_date_of_epoch_day_are_inverse() {
+        for (y, m, d) in [(1970, 1, 1), (1969, 12, 31), (2024, 2, 29), (1, 1, 1)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).expect("date");
+            assert_eq!(date_of_epoch_day(epoch_day(date)), Some(date));
+        }
+    }
+
+    #[test]
+    fn epoch_day_out_of_chrono_range_is_none() {
+        assert_eq!(date_of_epoch_day(i64::MAX), None);
+        assert_eq!(date_of_epoch_day(i64::from(i32::MAX)), None);
+    }
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 

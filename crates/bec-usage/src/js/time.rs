@@ -5,7 +5,7 @@
 //! The ISO 8601 reader is written by hand: chrono's parsing machinery would add several
 //! kilobytes to the module for one fixed format.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use wasm_bindgen::prelude::*;
 
 use super::values;
@@ -90,8 +90,8 @@ fn parse_iso_time(text: &str) -> Option<DateTime<Utc>> {
         }
         _ => return None,
     };
-    // Days since 1970-01-01 (day 719,163 of the common era), then seconds.
-    let days = i64::from(date.num_days_from_ce()) - 719_163;
+    // Days since 1970-01-01, then seconds.
+    let days = crate::query::epoch_day(date);
     let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
     DateTime::from_timestamp(seconds, 0)
 }
