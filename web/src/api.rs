@@ -17,8 +17,7 @@
 use std::cell::Cell;
 
 use bec_usage::fetch_plan::{
-    backoff_delay, merge_parts, plan_range, Attempts, ClockOffset, Decision, Outcome,
-    RetryPolicy,
+    backoff_delay, merge_parts, plan_range, Attempts, ClockOffset, Decision, Outcome, RetryPolicy,
 };
 use bec_usage::json::{parse_service_error, parse_usage};
 use bec_usage::query::UsageQuery;
@@ -139,8 +138,8 @@ thread_local! {
 pub async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         if let Some(window) = web_sys::window() {
-            let _ = window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.max(0));
+            let _ =
+                window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.max(0));
         }
     });
     let _ = JsFuture::from(promise).await;
@@ -291,30 +290,29 @@ async fn fetch_chunk(
             .iter()
             .map(|(name, value)| (*name, value.as_str()))
             .collect();
-        let (error, server_date, decision) =
-            match get(&url, &header_pairs, Some(signal)).await {
-                Ok(answer) => {
-                    let server_date = answer.date.clone();
-                    let error = match read_answer(answer, canonical_request.as_deref(), raw) {
-                        Ok(response) => return Ok(response),
-                        Err(error) => error,
-                    };
-                    let outcome = match &error {
-                        LoadError::Service { error, .. } => {
-                            Outcome::from_status(error.status, Some(&error.code))
-                        }
-                        LoadError::Http { status, .. } => Outcome::from_status(*status, None),
-                        _ => return Err(error),
-                    };
-                    let decision = attempts.next(outcome);
-                    (error, server_date, decision)
-                }
-                Err(error @ LoadError::Network { .. }) => {
-                    let decision = attempts.next(Outcome::ConnectionError);
-                    (error, None, decision)
-                }
-                Err(error) => return Err(error),
-            };
+        let (error, server_date, decision) = match get(&url, &header_pairs, Some(signal)).await {
+            Ok(answer) => {
+                let server_date = answer.date.clone();
+                let error = match read_answer(answer, canonical_request.as_deref(), raw) {
+                    Ok(response) => return Ok(response),
+                    Err(error) => error,
+                };
+                let outcome = match &error {
+                    LoadError::Service { error, .. } => {
+                        Outcome::from_status(error.status, Some(&error.code))
+                    }
+                    LoadError::Http { status, .. } => Outcome::from_status(*status, None),
+                    _ => return Err(error),
+                };
+                let decision = attempts.next(outcome);
+                (error, server_date, decision)
+            }
+            Err(error @ LoadError::Network { .. }) => {
+                let decision = attempts.next(Outcome::ConnectionError);
+                (error, None, decision)
+            }
+            Err(error) => return Err(error),
+        };
         match decision {
             Decision::Answer => return Err(error),
             Decision::Resign => {

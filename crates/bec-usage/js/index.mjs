@@ -8,9 +8,9 @@
 import init, * as wasm from "./bec_usage.js";
 import { createApi } from "./api.mjs";
 
-const { memory } = await init();
+await init();
 
-const api = createApi(wasm, memory);
+const api = createApi(wasm);
 
 export const {
   signRequest,

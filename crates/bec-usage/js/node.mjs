@@ -9,9 +9,9 @@ import { readFileSync } from "node:fs";
 import * as wasm from "./bec_usage.js";
 import { createApi } from "./api.mjs";
 
-const { memory } = wasm.initSync({ module: readFileSync(new URL("./bec_usage_bg.wasm", import.meta.url)) });
+wasm.initSync({ module: readFileSync(new URL("./bec_usage_bg.wasm", import.meta.url)) });
 
-const api = createApi(wasm, memory);
+const api = createApi(wasm);
 
 export const {
   signRequest,

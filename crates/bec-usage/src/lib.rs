@@ -13,6 +13,8 @@
 //! - [`analysis`]: statistics, daily averages, reconciliation with `summary`, merging,
 //!   LTTB downsampling and CSV export, all exact.
 //! - [`synthetic`]: a seeded generator of realistic responses for demos and benchmarks.
+//! - [`text`]: whole numbers, exact decimals, dates and times written without `core::fmt`,
+//!   for every writer here and for the dashboard; [`sort`]: the one small stable sort.
 //!
 //! Time and randomness are always passed in: the signer takes the signing time, the
 //! generator takes a seed. I/O lives in the crates that use this one.
@@ -27,9 +29,9 @@ pub mod model;
 pub mod quality;
 pub mod query;
 pub mod signing;
-mod sort;
+pub mod sort;
 pub mod synthetic;
-mod text;
+pub mod text;
 
 // The JavaScript bindings of the npm package: wasm-bindgen exports, public only so that the
 // crate's wasm-bindgen tests can call them; their contract is `js/index.d.ts`.

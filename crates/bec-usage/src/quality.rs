@@ -7,7 +7,7 @@
 use chrono::{FixedOffset, NaiveDate};
 
 use crate::model::{ResourceSeries, UsageResponse};
-use crate::query::format_date;
+use crate::query::{epoch_day, format_date};
 
 /// What a [`QualityNote`] is about. Callers branch on this, never on the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,16 +74,9 @@ impl QualityNote {
     }
 }
 
-const MS_PER_DAY: i64 = 86_400_000;
-
 /// The local day number (days since 1970-01-01 in `offset`) of an epoch-millisecond time.
 fn local_day(timestamp_ms: i64, offset_ms: i64) -> i64 {
-    (timestamp_ms + offset_ms).div_euclid(MS_PER_DAY)
-}
-
-fn day_number(date: NaiveDate) -> i64 {
-    // Days from 1970-01-01; chrono's num_days_from_ce of 1970-01-01 is 719_163.
-    i64::from(chrono::Datelike::num_days_from_ce(&date)) - 719_163
+    (timestamp_ms + offset_ms).div_euclid(crate::query::DAY_MS)
 }
 
 /// Lists the data-quality notes of `usage`, with local days taken in `offset`
@@ -105,7 +98,7 @@ pub fn quality_notes(usage: &UsageResponse, offset: FixedOffset) -> Vec<QualityN
         ));
     }
     let offset_ms = i64::from(offset.local_minus_utc()) * 1000;
-    let (first_day, last_day) = (day_number(span.begin_date), day_number(span.end_date));
+    let (first_day, last_day) = (epoch_day(span.begin_date), epoch_day(span.end_date));
     for series in &usage.resources {
         series_notes(series, offset_ms, first_day, last_day, &mut notes);
     }

@@ -13,13 +13,34 @@ use crate::text::Quoted;
 /// The longest range one query may cover, in days counted inclusively.
 pub const MAX_DAYS: u32 = 31;
 
-/// The service's time zone: Beijing time, UTC+08:00, in seconds east of UTC.
-pub const BEIJING_OFFSET_SECONDS: i32 = 8 * 3600;
+/// The service's time zone, Beijing time (UTC+08:00), in milliseconds east of UTC: the
+/// offset to add to an epoch-millisecond timestamp for its Beijing wall-clock time.
+pub const BEIJING_OFFSET_MS: i64 = 8 * 3_600_000;
+
+/// Milliseconds in a day. Days are this long in any fixed UTC offset (which has no
+/// daylight saving time), so a timestamp's local day number is
+/// `(timestamp_ms + offset_ms).div_euclid(DAY_MS)`, counted from 1970-01-01.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// `num_days_from_ce` of 1970-01-01: days from 0001-01-01 (day 1 of chrono's count).
+const UNIX_EPOCH_DAY_FROM_CE: i64 = 719_163;
+
+/// The day number of `date`, counted from 1970-01-01 (day 0; negative before): the local
+/// day number of a timestamp in an offset, `(timestamp_ms + offset_ms).div_euclid(DAY_MS)`.
+pub fn epoch_day(date: NaiveDate) -> i64 {
+    i64::from(date.num_days_from_ce()) - UNIX_EPOCH_DAY_FROM_CE
+}
+
+/// The calendar date of a day number counted from 1970-01-01, if chrono can represent it.
+pub fn date_of_epoch_day(day: i64) -> Option<NaiveDate> {
+    let from_ce = day.checked_add(UNIX_EPOCH_DAY_FROM_CE)?;
+    NaiveDate::from_num_days_from_ce_opt(i32::try_from(from_ce).ok()?)
+}
 
 /// Beijing time (UTC+08:00), the default offset for daily buckets and displayed times.
 pub fn beijing_offset() -> FixedOffset {
     // 8 hours is inside ±24 h, so `east_opt` cannot fail; the fallback is unreachable.
-    FixedOffset::east_opt(BEIJING_OFFSET_SECONDS).unwrap_or_else(utc_offset)
+    FixedOffset::east_opt((BEIJING_OFFSET_MS / 1000) as i32).unwrap_or_else(utc_offset)
 }
 
 fn utc_offset() -> FixedOffset {
@@ -146,9 +167,9 @@ fn calendar_hint(year: u32, month: u32, day: u32) -> String {
     }
 }
 
-/// Formats a date as the service writes it: `YYYY-MM-DD`.
+/// Formats a date as the service writes it: `YYYY-MM-DD` (see [`crate::text::push_date`]).
 pub fn format_date(date: NaiveDate) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
+    crate::text::date_text(date)
 }
 
 /// A valid query of the usage endpoint: begin ≤ end, at most [`MAX_DAYS`] days inclusive.
@@ -293,6 +314,30 @@ pub fn split_range_str(begin_date: &str, end_date: &str) -> Result<Vec<UsageQuer
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn epoch_day_zero_is_1970_01_01() {
+        assert_eq!(date_of_epoch_day(0), NaiveDate::from_ymd_opt(1970, 1, 1));
+        assert_eq!(date_of_epoch_day(-1), NaiveDate::from_ymd_opt(1969, 12, 31));
+        assert_eq!(
+            date_of_epoch_day(19_723),
+            NaiveDate::from_ymd_opt(2024, 1, 1)
+        );
+    }
+
+    #[test]
+    fn epoch_day_and_date_of_epoch_day_are_inverse() {
+        for (y, m, d) in [(1970, 1, 1), (1969, 12, 31), (2024, 2, 29), (1, 1, 1)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).expect("date");
+            assert_eq!(date_of_epoch_day(epoch_day(date)), Some(date));
+        }
+    }
+
+    #[test]
+    fn epoch_day_out_of_chrono_range_is_none() {
+        assert_eq!(date_of_epoch_day(i64::MAX), None);
+        assert_eq!(date_of_epoch_day(i64::from(i32::MAX)), None);
+    }
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 

@@ -1,4 +1,5 @@
-//! A small stable sort, shared by every module that sorts.
+//! A small stable sort, shared by every module that sorts (the signer included) and by the
+//! dashboard.
 //!
 //! Written by hand for the WebAssembly module's size: each use of the standard library's
 //! `sort_by_key` or `sort_unstable` compiles its own copy of a sophisticated algorithm
@@ -8,7 +9,7 @@
 
 /// Sorts `items` by `key`, stably: items with equal keys keep their order. The key is a
 /// function pointer, not a closure, so that sorts of one element and key type share code.
-pub(crate) fn sort_by_key<T: Copy, K: Ord>(items: &mut [T], key: fn(&T) -> K) {
+pub fn sort_by_key<T: Copy, K: Ord>(items: &mut [T], key: fn(&T) -> K) {
     let len = items.len();
     if len < 2 {
         return;

@@ -74,13 +74,13 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, FixedOffset, NaiveDate};
+use chrono::{FixedOffset, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::write_usage;
 use crate::model::{DataPoint, ResourceSeries, SummaryDay, SummaryValue, TimeSpan, UsageResponse};
-use crate::query::{beijing_offset, format_date};
+use crate::query::{beijing_offset, date_of_epoch_day, epoch_day, format_date};
 use crate::text::Quoted;
 
 /// The most points (summed over all resources) one call generates; more is refused with
@@ -105,8 +105,6 @@ const MAX_SCALED_BASE: f64 = 1e15;
 
 const SECONDS_PER_DAY: i64 = 86_400;
 const MINUTES_PER_DAY: u64 = 1_440;
-/// `num_days_from_ce` of 1970-01-01.
-const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
 
 /// How a resource moves over time. Each profile fixes the depth of the daily rhythm, the
 /// weekend factor, the amplitudes of drift and noise, and how often and how high it bursts.
@@ -540,10 +538,10 @@ impl Grid {
                 "the date range is too far from 1970 to express in epoch milliseconds",
             )
         };
-        let begin_local_s = day_number(begin)
+        let begin_local_s = epoch_day(begin)
             .checked_mul(SECONDS_PER_DAY)
             .ok_or_else(overflow)?;
-        let end_local_s = day_number(end)
+        let end_local_s = epoch_day(end)
             .checked_add(1)
             .and_then(|d| d.checked_mul(SECONDS_PER_DAY))
             .ok_or_else(overflow)?;
@@ -574,15 +572,8 @@ impl Grid {
     }
 }
 
-/// Days since 1970-01-01 (negative before).
-fn day_number(date: NaiveDate) -> i64 {
-    i64::from(date.num_days_from_ce()) - UNIX_EPOCH_DAYS_FROM_CE
-}
-
 fn date_of_day(day: i64) -> Result<NaiveDate> {
-    i32::try_from(day + UNIX_EPOCH_DAYS_FROM_CE)
-        .ok()
-        .and_then(NaiveDate::from_num_days_from_ce_opt)
+    date_of_epoch_day(day)
         .ok_or_else(|| Error::new(ErrorKind::Overflow, format!("day {day} is out of range")))
 }
 

@@ -8,7 +8,7 @@
 mod js_support;
 
 use bec_usage::js::{
-    merge_usage, parse_service_error, parse_usage, sign_packed, split_range, validate_range,
+    merge_usage, parse_service_error, parse_usage, sign_request, split_range, validate_range,
 };
 use bec_usage::signing::uri_encode;
 use js_support::*;
@@ -16,126 +16,220 @@ use js_sys::{Array, Float64Array, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-// ---- signRequest (the wasm half: packed options in, packed result out) ----------------
+// ---- signRequest ----------------------------------------------------------------------
 
-/// Signs packed options as `signBuffered` does; the result's parts.
-fn sign(packed: &str) -> Vec<String> {
-    signed_parts(&sign_packed(packed).expect("signs"))
+/// The `SignedRequest` of options that sign.
+fn sign(options: &JsValue) -> JsValue {
+    sign_request(options).expect("signs")
 }
 
-/// The error of packed options that do not sign.
-fn sign_error(packed: &str, kind: &str) -> JsValue {
-    expect_error(sign_packed(packed).expect_err("refused"), kind)
+/// The error of options that do not sign, checked to be a `BecUsageError` of `kind`.
+fn sign_error(options: &JsValue, kind: &str) -> JsValue {
+    expect_error(sign_request(options).expect_err("refused"), kind)
+}
+
+/// The options of Baidu's worked example with `key` set to `value`.
+fn bos_with(key: &str, value: JsValue) -> JsValue {
+    let options = bos_options(BOS_EPOCH_SECONDS.into(), None);
+    set(&options, key, &value);
+    options
 }
 
 #[test]
-fn sign_packed_reproduces_the_documented_signature() {
-    let parts = sign(&bos_packed("i2015-04-27T08:23:49Z", None));
+fn sign_request_reproduces_the_documented_signature() {
+    let signed = sign(&bos_options("2015-04-27T08:23:49Z".into(), None));
+    let authorization = format!(
+        "bce-auth-v1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/2015-04-27T08:23:49Z/1800/\
+         content-length;content-md5;content-type;host;x-bce-date/{BOS_SIGNATURE_DEFAULT}"
+    );
+    assert_eq!(text(&signed, "authorization"), authorization);
     assert_eq!(
-        parts,
+        text(&signed, "canonicalRequest"),
+        BOS_CANONICAL_REQUEST.trim_end_matches('\n')
+    );
+    assert_eq!(
+        strings(&get(&signed, "signedHeaders")),
         [
-            format!(
-                "bce-auth-v1/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/2015-04-27T08:23:49Z/1800/\
-                 content-length;content-md5;content-type;host;x-bce-date/{BOS_SIGNATURE_DEFAULT}"
-            ),
-            BOS_CANONICAL_REQUEST.trim_end_matches('\n').to_owned(),
-            "2015-04-27T08:23:49Z".to_owned(),
-            "/v1/test/myfolder/readme.txt".to_owned(),
-            "partNumber=9&uploadId=a44cc9bab11cbd156984767aad637851".to_owned(),
-            "content-length;content-md5;content-type;host;x-bce-date".to_owned(),
+            "content-length",
+            "content-md5",
+            "content-type",
+            "host",
+            "x-bce-date"
         ]
     );
+    assert_eq!(
+        json_text(&get(&signed, "headers")),
+        format!(
+            r#"{{"authorization":"{authorization}","host":"bj.bcebos.com","x-bce-date":"2015-04-27T08:23:49Z"}}"#
+        )
+    );
+    assert_eq!(text(&signed, "path"), "/v1/test/myfolder/readme.txt");
+    assert_eq!(
+        text(&signed, "queryString"),
+        "partNumber=9&uploadId=a44cc9bab11cbd156984767aad637851"
+    );
+    // A plain object, its keys in the documented order.
+    assert!(json_text(&signed).starts_with(r#"{"authorization":"#));
+    assert!(json_text(&signed).contains(r#"},"path":"#));
 }
 
 #[test]
-fn sign_packed_signs_only_the_listed_headers() {
-    let parts = sign(&bos_packed(
-        "i2015-04-27T08:23:49Z",
+fn sign_request_signs_only_the_listed_headers() {
+    let signed = sign(&bos_options(
+        BOS_EPOCH_SECONDS.into(),
         Some(&["host", "x-bce-date"]),
     ));
+    let authorization = text(&signed, "authorization");
     assert!(
-        parts[0].ends_with(&format!("/host;x-bce-date/{BOS_SIGNATURE_HOST_AND_DATE}")),
-        "{}",
-        parts[0]
+        authorization.ends_with(&format!("/host;x-bce-date/{BOS_SIGNATURE_HOST_AND_DATE}")),
+        "{authorization}"
     );
-    assert_eq!(parts[5], "host;x-bce-date");
+    assert_eq!(
+        strings(&get(&signed, "signedHeaders")),
+        ["host", "x-bce-date"]
+    );
 }
 
 #[test]
-fn sign_packed_takes_epoch_seconds_or_an_offset_time() {
-    let expected = sign(&bos_packed("i2015-04-27T08:23:49Z", None));
-    for time in [
-        "s1430123029",
-        "i2015-04-27T16:23:49+08:00",
-        "i2015-04-27T08:23:49.999Z",
+fn sign_request_takes_epoch_seconds_a_date_or_an_offset_time() {
+    let expected = text(
+        &sign(&bos_options("2015-04-27T08:23:49Z".into(), None)),
+        "authorization",
+    );
+    let date = js_sys::Date::new(&JsValue::from_f64(BOS_EPOCH_SECONDS * 1000.0 + 999.0));
+    for timestamp in [
+        JsValue::from_f64(BOS_EPOCH_SECONDS),
+        JsValue::from_f64(BOS_EPOCH_SECONDS + 0.9),
+        date.into(),
+        "2015-04-27T16:23:49+08:00".into(),
+        "2015-04-27T08:23:49.999Z".into(),
     ] {
-        assert_eq!(sign(&bos_packed(time, None)), expected, "{time}");
+        let signed = sign(&bos_options(timestamp.clone(), None));
+        assert_eq!(text(&signed, "authorization"), expected, "{timestamp:?}");
     }
 }
 
 #[test]
-fn sign_packed_items_are_measured_in_utf16_units() {
-    // Non-ASCII, a character outside the BMP (two UTF-16 units, four UTF-8 bytes) and a NUL:
-    // each item ends where its length says, and the core encodes every byte.
+fn sign_request_encodes_any_text_of_the_query() {
+    // Non-ASCII, a character outside the BMP (two UTF-16 units, four UTF-8 bytes) and a NUL.
     let query = [("名", "😀x"), ("a", "x\u{0}y"), ("é", "")];
-    let mut packed: String = [
-        "ak",
-        "sk",
-        "GET",
-        "bec.baidubce.com",
-        "/v1/usage/computing",
-        "s1709287200",
-        "",
-    ]
-    .map(item)
-    .concat();
-    packed += &pairs(&query);
-    packed += &pairs(&[]);
-    packed += &item("");
-    let parts = sign(&packed);
+    let object = js("{}");
+    for (name, value) in query {
+        set(&object, name, &value.into());
+    }
+    let signed = sign(&bos_with("query", object));
     let mut expected: Vec<String> = query
         .iter()
         .map(|(name, value)| format!("{}={}", uri_encode(name), uri_encode(value)))
         .collect();
     expected.sort();
-    assert_eq!(parts[4], expected.join("&"));
-    assert!(parts[4].contains("a=x%00y"), "{}", parts[4]);
+    assert_eq!(text(&signed, "queryString"), expected.join("&"));
+    assert!(text(&signed, "queryString").contains("a=x%00y"));
 }
 
 #[test]
-fn sign_packed_errors_name_the_option() {
+fn sign_request_type_errors_name_the_option_in_the_messages_of_the_package() {
+    let cases: [(JsValue, &str, &str); 11] = [
+        (
+            bos_with("method", 1.into()),
+            "method",
+            "signRequest: method must be a string, not a number",
+        ),
+        (
+            js("[]"),
+            "options",
+            "signRequest: options must be an object, not an array",
+        ),
+        (
+            bos_with("query", js("[]")),
+            "query",
+            "signRequest: query must be an object of strings, not an array",
+        ),
+        (
+            bos_with("headers", js(r#"{"a": null}"#)),
+            "headers",
+            r#"signRequest: headers["a"] must be a string, not null"#,
+        ),
+        (
+            bos_with("headersToSign", js(r#"["host", 5]"#)),
+            "headersToSign",
+            "signRequest: headersToSign must be an array of strings, not a number",
+        ),
+        (
+            bos_with("headersToSign", "host".into()),
+            "headersToSign",
+            "signRequest: headersToSign must be an array of header names, not a string",
+        ),
+        (
+            bos_with("expirationSeconds", "60".into()),
+            "expirationSeconds",
+            "signRequest: expirationSeconds must be a number, not a string",
+        ),
+        (
+            bos_with("expirationSeconds", 0.into()),
+            "expirationSeconds",
+            "signRequest: expirationSeconds must be a whole number of seconds from 1 to 4294967295, not 0",
+        ),
+        (
+            bos_with("timestamp", 1e300.into()),
+            "timestamp",
+            "signRequest: timestamp 1e+300 is not a usable number of epoch seconds",
+        ),
+        (
+            bos_with("timestamp", true.into()),
+            "timestamp",
+            "signRequest: timestamp must be a Date, an ISO 8601 string with a zone \
+             (2024-01-31T08:00:00Z) or epoch seconds, not a boolean",
+        ),
+        (
+            bos_with("timestamp", js_sys::Date::new(&f64::NAN.into()).into()),
+            "timestamp",
+            "signRequest: timestamp is an invalid Date; give a Date, an ISO 8601 string with a \
+             zone (2024-01-31T08:00:00Z) or epoch seconds",
+        ),
+    ];
+    for (options, field, message) in cases {
+        let error = sign_error(&options, "InvalidArgument");
+        assert_eq!(text(&error, "field"), field, "{message}");
+        assert_eq!(text(&error, "message"), message);
+    }
+    let error = sign_error(&JsValue::NULL, "InvalidArgument");
+    assert_eq!(text(&error, "value"), "null");
+}
+
+#[test]
+fn sign_request_value_errors_come_from_the_core_naming_the_option() {
     // Times the core cannot read.
-    for time in ["iyesterday", "i2015-04-27T08:23:49", "s1e+300", "sNaN", "s"] {
-        let error = sign_error(&bos_packed(time, None), "InvalidArgument");
+    for time in ["yesterday", "2015-04-27T08:23:49"] {
+        let error = sign_error(&bos_with("timestamp", time.into()), "InvalidArgument");
         assert_eq!(text(&error, "field"), "timestamp", "{time}");
         assert!(text(&error, "message").starts_with("signRequest: timestamp"));
     }
-
-    // The core's own checks come through with their kind and field.
-    let bad_host =
-        bos_packed("s1430123029", None).replace("13:bj.bcebos.com", "15:bj.bcebos.com/x");
-    let error = sign_error(&bad_host, "InvalidSigningInput");
-    assert_eq!(text(&error, "field"), "host");
-    let empty_secret =
-        bos_packed("s1430123029", None).replace("32:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "0:");
-    let error = sign_error(&empty_secret, "InvalidCredentials");
-    assert_eq!(text(&error, "field"), "secretAccessKey");
-
-    // Text the JavaScript layer does not write is refused, not guessed at.
-    let packed = bos_packed("s1430123029", None);
-    for broken in [
-        String::new(),
-        packed[..packed.len() - 2].to_owned(),
-        format!("{packed}1:x"),
-        packed.replacen("32:", "99:", 1),
-        packed.replacen("32:", "3x:", 1),
-    ] {
-        let error = sign_error(&broken, "InvalidArgument");
-        assert!(
-            text(&error, "message").contains("please report this"),
-            "{broken}"
-        );
+    for seconds in [f64::NAN, f64::INFINITY, -1e300] {
+        let error = sign_error(&bos_with("timestamp", seconds.into()), "InvalidArgument");
+        assert_eq!(text(&error, "field"), "timestamp", "{seconds}");
     }
+    let error = sign_error(
+        &bos_with("host", "bj.bcebos.com/x".into()),
+        "InvalidSigningInput",
+    );
+    assert_eq!(text(&error, "field"), "host");
+    let error = sign_error(
+        &bos_with("secretAccessKey", "".into()),
+        "InvalidCredentials",
+    );
+    assert_eq!(text(&error, "field"), "secretAccessKey");
+    // The key pair is checked before the time is read.
+    let options = bos_with("accessKeyId", "a/b".into());
+    set(&options, "timestamp", &"yesterday".into());
+    let error = sign_error(&options, "InvalidCredentials");
+    assert_eq!(text(&error, "field"), "accessKeyId");
+    // The secret goes into no error.
+    let error = sign_error(
+        &bos_with("secretAccessKey", " s".into()),
+        "InvalidCredentials",
+    );
+    assert!(!text(&error, "message").contains(" s\""));
 }
 
 // ---- dates ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 
 mod js_support;
 
-use bec_usage::js::{parse_usage, sign_packed, validate_range};
+use bec_usage::js::{parse_usage, sign_request, validate_range};
 use js_support::*;
 use js_sys::Float64Array;
 use wasm_bindgen::{JsCast, JsValue};
@@ -27,10 +27,12 @@ fn runs_in_a_browser() {
 
 #[test]
 fn signs_the_documented_example() {
-    let result = sign_packed(&bos_packed("s1430123029", None)).expect("signs");
-    let parts = signed_parts(&result);
-    assert!(parts[0].ends_with(BOS_SIGNATURE_DEFAULT));
-    assert_eq!(parts[2], "2015-04-27T08:23:49Z");
+    let signed = sign_request(&bos_options(BOS_EPOCH_SECONDS.into(), None)).expect("signs");
+    assert!(text(&signed, "authorization").ends_with(BOS_SIGNATURE_DEFAULT));
+    assert_eq!(
+        text(&get(&signed, "headers"), "x-bce-date"),
+        "2015-04-27T08:23:49Z"
+    );
 }
 
 #[test]

@@ -1,7 +1,6 @@
-// signRequest through the package's JavaScript layer: the option types are checked in
-// JavaScript, the options are packed into the wasm memory and signed there
-// (src/js/signing.rs); the results equal Baidu's SDK for every kind of input, and errors name
-// the option, whichever half finds them.
+// signRequest, the wasm export (src/js/signing.rs) that reads the options object, checks
+// their types and signs: the results equal Baidu's SDK for every kind of input, and errors
+// name the option, whether the type check or the core finds them.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { test } from "node:test";
@@ -52,7 +51,7 @@ test("every kind of timestamp, headers and headersToSign sign as documented", ()
     assert.equal(api.signRequest({ ...base, timestamp }).authorization, expected, String(timestamp));
   }
   // A NUL in a query value is signed (it is only a header value that may not hold one), and
-  // text of several UTF-16 units per character is packed by its JavaScript length.
+  // text of several UTF-16 units per character is encoded by its UTF-8 bytes.
   const withNul = api.signRequest({ ...base, query: { a: "x\u0000y" } });
   assert.match(withNul.queryString, /^a=x%00y$/);
   const wide = api.signRequest({ ...base, query: { "名": "😀é", z: "" } });
@@ -67,7 +66,7 @@ test("every kind of timestamp, headers and headersToSign sign as documented", ()
   assert.match(custom.authorization, /\/60\/content-type;host\/[0-9a-f]{64}$/);
 });
 
-test("errors name the option, from the JavaScript checks and from the core", () => {
+test("errors name the option, from the type checks and from the core", () => {
   const cases = [
     [{ ...base, method: 1 }, "InvalidArgument", "method"],
     [{ ...base, query: { n: 9 } }, "InvalidArgument", "query"],
@@ -92,7 +91,7 @@ test("errors name the option, from the JavaScript checks and from the core", () 
     });
   }
   assert.throws(() => api.signRequest(null), { name: "BecUsageError", kind: "InvalidArgument" });
-  // The JavaScript checks write the messages the other functions' checks write.
+  // The type checks write the messages the other functions' checks write.
   const messages = [
     [{ ...base, method: 1 }, "signRequest: method must be a string, not a number"],
     [[], "signRequest: options must be an object, not an array"],

@@ -11,18 +11,15 @@
 //! `=` stays a name and is not escaped against spreadsheet formulas, so that the file
 //! reads back unchanged.
 
-use std::io::Write as _;
-
-use chrono::{Datelike, FixedOffset};
+use chrono::FixedOffset;
 
 use super::daily::DailyTable;
 use super::reconcile::Reconciliation;
-use super::{date_of_epoch_day, offset_ms, DAY_MS};
+use super::{date_of_epoch_day, offset_ms};
 use crate::error::{Error, ErrorKind, Result};
-// The exact decimal text, the same as `Display` (see `json::write`): one writer for JSON and CSV.
-use crate::json::push_decimal;
 use crate::model::UsageResponse;
-use crate::text::Quoted;
+use crate::query::DAY_MS;
+use crate::text::{push_date, push_decimal, push_digits, push_time_of_day, push_u64, Quoted};
 
 /// The points of every resource in long form, one row per point:
 ///
@@ -119,8 +116,9 @@ pub fn daily_table_csv(table: &DailyTable) -> String {
             push_field(&mut out, unit);
             out.push(b',');
             push_decimal(&mut out, cell.average);
-            // Writing to a Vec cannot fail.
-            let _ = write!(out, ",{}\r\n", cell.points);
+            out.push(b',');
+            push_u64(&mut out, cell.points as u64);
+            out.extend_from_slice(b"\r\n");
         }
     }
     into_string(out)
@@ -151,8 +149,11 @@ pub fn reconciliation_csv(reconciliation: &Reconciliation) -> String {
                 push_decimal(&mut out, value);
             }
         }
-        // Writing to a Vec cannot fail.
-        let _ = write!(out, ",{},{}\r\n", row.points, row.status.as_str());
+        out.push(b',');
+        push_u64(&mut out, row.points as u64);
+        out.push(b',');
+        out.extend_from_slice(row.status.as_str().as_bytes());
+        out.extend_from_slice(b"\r\n");
     }
     into_string(out)
 }
@@ -177,30 +178,6 @@ fn push_field(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-/// Appends `YYYY-MM-DD` (chrono's `Display` of a date).
-fn push_date(out: &mut Vec<u8>, date: chrono::NaiveDate) {
-    let year = date.year();
-    if (0..=9999).contains(&year) {
-        push_digits(out, year as u32, 4);
-    } else {
-        // Writing to a Vec cannot fail.
-        let _ = write!(out, "{year:+05}");
-    }
-    out.push(b'-');
-    push_digits(out, date.month(), 2);
-    out.push(b'-');
-    push_digits(out, date.day(), 2);
-}
-
-/// Appends the last `width` decimal digits of `value`, zero-padded.
-fn push_digits(out: &mut Vec<u8>, value: u32, width: u32) {
-    let mut divisor = 10u32.pow(width.saturating_sub(1));
-    while divisor > 0 {
-        out.push(b'0' + ((value / divisor) % 10) as u8);
-        divisor /= 10;
-    }
-}
-
 /// Every byte written is either copied from a `&str` or ASCII, so the buffer is UTF-8; the
 /// fallback only exists to avoid a panic path.
 fn into_string(bytes: Vec<u8>) -> String {
@@ -212,7 +189,7 @@ fn into_string(bytes: Vec<u8>) -> String {
 struct TimestampWriter {
     shift_ms: i64,
     /// `+08:00`.
-    suffix: [u8; 6],
+    suffix: Vec<u8>,
     /// The day number of `date_text`; `None` before the first timestamp.
     cached_day: Option<i64>,
     /// `YYYY-MM-DD` (longer for years outside 0000–9999).
@@ -235,15 +212,13 @@ impl TimestampWriter {
                 ),
             ));
         }
-        let sign = if seconds < 0 { b'-' } else { b'+' };
         let minutes = seconds.unsigned_abs() / 60;
-        let mut suffix = [sign, b'0', b'0', b':', b'0', b'0'];
-        let (hours, minutes) = (minutes / 60, minutes % 60);
+        let mut suffix = Vec::with_capacity(6);
+        suffix.push(if seconds < 0 { b'-' } else { b'+' });
         // |offset| < 24 h, so both fit two digits.
-        suffix[1] = b'0' + (hours / 10 % 10) as u8;
-        suffix[2] = b'0' + (hours % 10) as u8;
-        suffix[4] = b'0' + (minutes / 10 % 10) as u8;
-        suffix[5] = b'0' + (minutes % 10) as u8;
+        push_digits(&mut suffix, minutes / 60, 2);
+        suffix.push(b':');
+        push_digits(&mut suffix, minutes % 60, 2);
         Ok(TimestampWriter {
             shift_ms: offset_ms(offset),
             suffix,
@@ -264,27 +239,12 @@ impl TimestampWriter {
             self.cached_day = Some(day);
         }
         out.extend_from_slice(&self.date_text);
-        let seconds = millis_of_day / 1000;
+        out.push(b'T');
+        push_time_of_day(out, millis_of_day / 1000);
         let millis = millis_of_day % 1000;
-        let text = [
-            b'T',
-            b'0' + (seconds / 36_000) as u8,
-            b'0' + (seconds / 3600 % 10) as u8,
-            b':',
-            b'0' + (seconds / 600 % 6) as u8,
-            b'0' + (seconds / 60 % 10) as u8,
-            b':',
-            b'0' + (seconds % 60 / 10) as u8,
-            b'0' + (seconds % 10) as u8,
-        ];
-        out.extend_from_slice(&text);
         if millis != 0 {
-            out.extend_from_slice(&[
-                b'.',
-                b'0' + (millis / 100) as u8,
-                b'0' + (millis / 10 % 10) as u8,
-                b'0' + (millis % 10) as u8,
-            ]);
+            out.push(b'.');
+            push_digits(out, millis, 3);
         }
         out.extend_from_slice(&self.suffix);
         Some(())

@@ -14,9 +14,10 @@
 use chrono::{FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::{date_of_epoch_day, offset_ms, DAY_MS};
+use super::{date_of_epoch_day, offset_ms};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{DataPoint, ResourceSeries, UsageResponse};
+use crate::query::DAY_MS;
 use crate::text::{Day, Quoted};
 
 /// One cell of a [`DailyTable`]: a resource's average on a day.

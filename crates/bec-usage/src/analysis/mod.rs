@@ -79,17 +79,7 @@ fn checked_add(a: Decimal, b: Decimal) -> Option<Decimal> {
     a.checked_add(b)
 }
 
-/// Milliseconds in a day; days are fixed-length in a fixed UTC offset.
-const DAY_MS: i64 = 86_400_000;
-
-/// The number of days from 0001-01-01 (day 1 of chrono's common era count) to 1970-01-01.
-const UNIX_EPOCH_DAY_FROM_CE: i64 = 719_163;
-
-/// The calendar date of a day number counted from 1970-01-01, if chrono can represent it.
-fn date_of_epoch_day(day: i64) -> Option<chrono::NaiveDate> {
-    let from_ce = day.checked_add(UNIX_EPOCH_DAY_FROM_CE)?;
-    chrono::NaiveDate::from_num_days_from_ce_opt(i32::try_from(from_ce).ok()?)
-}
+use crate::query::date_of_epoch_day;
 
 /// The offset's distance from UTC in milliseconds (east positive).
 fn offset_ms(offset: chrono::FixedOffset) -> i64 {
@@ -173,35 +163,5 @@ pub(crate) mod test_support {
             resources,
             summary,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    use super::*;
-
-    #[test]
-    fn epoch_day_zero_is_1970_01_01() {
-        assert_eq!(
-            date_of_epoch_day(0),
-            chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
-        );
-        assert_eq!(
-            date_of_epoch_day(-1),
-            chrono::NaiveDate::from_ymd_opt(1969, 12, 31)
-        );
-        assert_eq!(
-            date_of_epoch_day(19_723),
-            chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
-        );
-    }
-
-    #[test]
-    fn epoch_day_out_of_chrono_range_is_none() {
-        assert_eq!(date_of_epoch_day(i64::MAX), None);
-        assert_eq!(date_of_epoch_day(i64::from(i32::MAX)), None);
     }
 }

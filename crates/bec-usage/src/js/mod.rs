@@ -42,7 +42,7 @@ mod values;
 pub use dates::{split_range, validate_range};
 pub use errors::parse_service_error;
 pub use fetch_plan::{clock_offset_ms, error_hint, plan_range, FetchAttempts};
-pub use signing::{sign_buffered, sign_input, sign_packed};
+pub use signing::sign_request;
 pub use usage::{merge_usage, parse_usage, Usage};
 
 use wasm_bindgen::prelude::*;

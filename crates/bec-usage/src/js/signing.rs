@@ -1,373 +1,387 @@
-//! `signRequest`'s WebAssembly half: packed options in, [`crate::signing`]'s signer, the
-//! packed result out.
+//! `signRequest`: the options object read field by field, [`crate::signing`]'s signer, a
+//! plain object out.
 //!
-//! The JavaScript layer (`js/api.mjs`) checks the option types itself (and writes those
-//! errors), packs the options into one text, writes it with `TextEncoder.encodeInto`
-//! straight into this module's input buffer (address from `signInput`) and calls
-//! `signBuffered(length)`, which signs and leaves the result in an output buffer that the
-//! layer decodes in place. Why: a signature is a few microseconds of work, and passing
-//! each option and result across the boundary as its own string (an allocation, an
-//! encoding and a free each), or as objects read field by field, cost more than the
-//! hashing. The buffers and the signers are kept between calls; a signature allocates only
-//! the sort ranges of the signer. Every check of a value (keys, method, host, path,
-//! headers, times) stays in the core, and its errors come out as `BecUsageError`s.
-//!
-//! The packed text is a list of items, each `<length>:<text>` where the length counts
-//! UTF-16 code units (JavaScript's `length`), so any text fits, NUL included:
-//!
-//! ```text
-//! accessKeyId secretAccessKey method host path time expiration
-//! queryCount (name value)*  headerCount (name value)*  namesCount name*
-//! ```
-//!
-//! `time` is `s` and whole epoch seconds, or `i` and ISO 8601 text; `expiration` is empty
-//! for the default; `namesCount` is empty for the default headers to sign. The result is
-//! authorization, canonical request, x-bce-date, path, query string and the signed header
-//! names (joined with `;`), joined with NUL (the texts are ASCII and hold no NUL), after
-//! its length as 4 little-endian bytes.
+//! The checks happen in the order of the options in `SignRequestOptions` (`js/index.d.ts`):
+//! first the type of every option, then the key pair, the time and the request, each by the
+//! core, whose errors come out as `BecUsageError`s naming the option.
 
 use std::cell::RefCell;
 
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
 use wasm_bindgen::prelude::*;
 
+use super::sys::{self, Date};
 use super::time::iso_time;
-use super::values;
-use crate::error::{Error, ErrorKind, Result};
+use super::values::{self, Fields};
+use crate::error::Result;
 use crate::signing::{
-    constant_time_eq, Credentials, HeadersToSign, SignableRequest, Signer,
-    DEFAULT_EXPIRATION_SECONDS,
+    constant_time_eq, Credentials, HeadersToSign, SignableRequest, Signer, SigningOutput,
+    SigningParams, DEFAULT_EXPIRATION_SECONDS,
 };
 
 const CONTEXT: &str = "signRequest";
+const TIME_EXPECTED: &str =
+    "a Date, an ISO 8601 string with a zone (2024-01-31T08:00:00Z) or epoch seconds";
+
+// `signRequest(options)`: the `SignedRequest` of `js/index.d.ts`.
+#[wasm_bindgen(js_name = signRequest)]
+pub fn sign_request(options: &JsValue) -> Result<JsValue, JsValue> {
+    KEYS.with(|keys| sign_with_keys(keys, options))
+}
+
+/// The option and result keys as JavaScript strings, made once. A key passed as Rust text
+/// is decoded into a new JavaScript string on every read or write, which cost more than the
+/// hashing of a signature.
+struct Keys {
+    access_key_id: JsValue,
+    secret_access_key: JsValue,
+    method: JsValue,
+    host: JsValue,
+    path: JsValue,
+    query: JsValue,
+    headers: JsValue,
+    timestamp: JsValue,
+    expiration_seconds: JsValue,
+    headers_to_sign: JsValue,
+    authorization: JsValue,
+    canonical_request: JsValue,
+    signed_headers: JsValue,
+    x_bce_date: JsValue,
+    query_string: JsValue,
+}
+
+impl Keys {
+    fn new() -> Self {
+        let key = JsValue::from_str;
+        Keys {
+            access_key_id: key("accessKeyId"),
+            secret_access_key: key("secretAccessKey"),
+            method: key("method"),
+            host: key("host"),
+            path: key("path"),
+            query: key("query"),
+            headers: key("headers"),
+            timestamp: key("timestamp"),
+            expiration_seconds: key("expirationSeconds"),
+            headers_to_sign: key("headersToSign"),
+            authorization: key("authorization"),
+            canonical_request: key("canonicalRequest"),
+            signed_headers: key("signedHeaders"),
+            x_bce_date: key("x-bce-date"),
+            query_string: key("queryString"),
+        }
+    }
+}
+
+thread_local! {
+    static KEYS: Keys = Keys::new();
+}
+
+fn sign_with_keys(keys: &Keys, options: &JsValue) -> Result<JsValue, JsValue> {
+    let options = SignOptions::read(keys, options)?;
+    let signed = with_signer(
+        &options.access_key_id,
+        &options.secret_access_key,
+        |credentials, signer| {
+            let time = options.time.to_utc()?;
+            let query = borrowed_pairs(&options.query);
+            let headers = borrowed_pairs(&options.headers);
+            let names: Vec<&str>;
+            let headers_to_sign = match &options.headers_to_sign {
+                Some(listed) => {
+                    names = listed.iter().map(String::as_str).collect();
+                    HeadersToSign::Only(&names)
+                }
+                None => HeadersToSign::Default,
+            };
+            let request = SignableRequest::new(&options.method, &options.host, &options.path)
+                .with_query(&query)
+                .with_headers(&headers);
+            let params = SigningParams::new(credentials, time)
+                .with_expiration_seconds(options.expiration_seconds)
+                .with_headers_to_sign(headers_to_sign);
+            signer.sign(&request, &params)
+        },
+    )?;
+    Ok(signed_request(keys, &signed))
+}
+
+/// The options of `signRequest`, their types checked.
+struct SignOptions {
+    access_key_id: String,
+    secret_access_key: String,
+    method: String,
+    host: String,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    time: TimeOption,
+    expiration_seconds: u32,
+    /// `None`: the default headers to sign.
+    headers_to_sign: Option<Vec<String>>,
+}
+
+/// The signing time as given; read by the core only once the key pair is known good.
+enum TimeOption {
+    /// Epoch seconds, floored (from a number or a `Date`).
+    EpochSeconds(f64),
+    /// ISO 8601 text.
+    Iso(String),
+}
+
+impl SignOptions {
+    /// Reads and type-checks every option, in order.
+    fn read(keys: &Keys, options: &JsValue) -> Result<Self> {
+        if !options.is_object() || values::is_array(options) {
+            return Err(values::wrong_type(CONTEXT, "options", "an object", options));
+        }
+        let options: &Fields = options.unchecked_ref();
+        let string = |field: &'static str, key: &JsValue| {
+            values::required_string(CONTEXT, field, &options.get_by(key))
+        };
+        Ok(SignOptions {
+            access_key_id: string("accessKeyId", &keys.access_key_id)?,
+            secret_access_key: string("secretAccessKey", &keys.secret_access_key)?,
+            method: string("method", &keys.method)?,
+            host: string("host", &keys.host)?,
+            path: string("path", &keys.path)?,
+            query: record("query", options.get_by(&keys.query))?,
+            headers: record("headers", options.get_by(&keys.headers))?,
+            time: time_option(&options.get_by(&keys.timestamp))?,
+            expiration_seconds: expiration_seconds(options.get_by(&keys.expiration_seconds))?,
+            headers_to_sign: headers_to_sign(options.get_by(&keys.headers_to_sign))?,
+        })
+    }
+}
+
+/// A `Record<string, string>` option (`query`, `headers`) as pairs; left out, none.
+fn record(field: &'static str, value: JsValue) -> Result<Vec<(String, String)>> {
+    let Some(value) = values::given(value) else {
+        return Ok(Vec::new());
+    };
+    if !value.is_object() || values::is_array(&value) {
+        return Err(values::wrong_type(
+            CONTEXT,
+            field,
+            "an object of strings",
+            &value,
+        ));
+    }
+    let entries = sys::entries(&value);
+    let mut pairs = Vec::with_capacity(entries.length() as usize);
+    for index in 0..entries.length() {
+        let entry: sys::Array = entries.at(index).unchecked_into();
+        // Object.entries gives string keys.
+        let name = entry.at(0).as_string().unwrap_or_default();
+        let value = entry.at(1);
+        let Some(text) = value.as_string() else {
+            let message = values::concat(&[
+                CONTEXT,
+                ": ",
+                field,
+                "[\"",
+                &name,
+                "\"] must be a string, not ",
+                values::describe(&value),
+            ]);
+            return Err(values::invalid(field, &name, message));
+        };
+        pairs.push((name, text));
+    }
+    Ok(pairs)
+}
+
+/// The `timestamp` option: a number of epoch seconds, a `Date` or ISO text.
+fn time_option(value: &JsValue) -> Result<TimeOption> {
+    if let Some(seconds) = value.as_f64() {
+        return Ok(TimeOption::EpochSeconds(seconds.floor()));
+    }
+    if let Some(text) = value.as_string() {
+        return Ok(TimeOption::Iso(text));
+    }
+    if let Some(date) = value.dyn_ref::<Date>() {
+        let millis = date.get_time();
+        if millis.is_nan() {
+            return Err(values::invalid(
+                "timestamp",
+                "Invalid Date",
+                values::concat(&[
+                    CONTEXT,
+                    ": timestamp is an invalid Date; give ",
+                    TIME_EXPECTED,
+                ]),
+            ));
+        }
+        return Ok(TimeOption::EpochSeconds((millis / 1000.0).floor()));
+    }
+    Err(values::wrong_type(
+        CONTEXT,
+        "timestamp",
+        TIME_EXPECTED,
+        value,
+    ))
+}
+
+impl TimeOption {
+    /// The time to sign with, read by the core's rules.
+    fn to_utc(&self) -> Result<DateTime<Utc>> {
+        match self {
+            TimeOption::Iso(text) => iso_time(CONTEXT, "timestamp", text),
+            TimeOption::EpochSeconds(seconds) => {
+                // `as` saturates: a finite number beyond i64 becomes i64::MAX, which
+                // `from_timestamp` refuses like any other time beyond the calendar.
+                let time = seconds
+                    .is_finite()
+                    .then(|| DateTime::from_timestamp(*seconds as i64, 0))
+                    .flatten();
+                time.ok_or_else(|| {
+                    let text = values::number_text(&values::number(*seconds));
+                    let message = values::concat(&[
+                        CONTEXT,
+                        ": timestamp ",
+                        &text,
+                        " is not a usable number of epoch seconds",
+                    ]);
+                    values::invalid("timestamp", &text, message)
+                })
+            }
+        }
+    }
+}
+
+/// The `expirationSeconds` option; left out, the default.
+fn expiration_seconds(value: JsValue) -> Result<u32> {
+    let Some(value) = values::given(value) else {
+        return Ok(DEFAULT_EXPIRATION_SECONDS);
+    };
+    let seconds = values::integer(
+        CONTEXT,
+        "expirationSeconds",
+        &value,
+        1.0,
+        f64::from(u32::MAX),
+        "of seconds from 1 to 4294967295",
+    )?;
+    // A whole number in 1..=u32::MAX: the conversion is exact.
+    Ok(seconds as u32)
+}
+
+/// The `headersToSign` option; left out, `None` (the default set).
+fn headers_to_sign(value: JsValue) -> Result<Option<Vec<String>>> {
+    let Some(value) = values::given(value) else {
+        return Ok(None);
+    };
+    if !values::is_array(&value) {
+        return Err(values::wrong_type(
+            CONTEXT,
+            "headersToSign",
+            "an array of header names",
+            &value,
+        ));
+    }
+    let array: &sys::Array = value.unchecked_ref();
+    let mut names = Vec::with_capacity(array.length() as usize);
+    for index in 0..array.length() {
+        let name = array.at(index);
+        let name = name.as_string().ok_or_else(|| {
+            values::wrong_type(CONTEXT, "headersToSign", "an array of strings", &name)
+        })?;
+        names.push(name);
+    }
+    Ok(Some(names))
+}
+
+fn borrowed_pairs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect()
+}
+
+/// The `SignedRequest` object, built property by property (a `JSON.parse` of the same
+/// text cost twice as much).
+fn signed_request(keys: &Keys, signed: &SigningOutput) -> JsValue {
+    let text = values::string;
+    let authorization = text(signed.authorization());
+    let host = text(signed.host());
+    let x_bce_date = text(signed.x_bce_date());
+    let signed_headers = sys::Array::new();
+    for name in signed.signed_header_names() {
+        signed_headers.push(&text(name));
+    }
+    let headers = Fields::new();
+    headers.set_by(&keys.authorization, &authorization);
+    headers.set_by(&keys.host, &host);
+    headers.set_by(&keys.x_bce_date, &x_bce_date);
+    let result = Fields::new();
+    result.set_by(&keys.authorization, &authorization);
+    result.set_by(&keys.canonical_request, &text(signed.canonical_request()));
+    result.set_by(&keys.signed_headers, &signed_headers);
+    result.set_by(&keys.headers, &headers);
+    result.set_by(&keys.path, &text(signed.canonical_uri()));
+    result.set_by(&keys.query_string, &text(signed.canonical_query_string()));
+    result.into()
+}
 
 /// How many key pairs the cache keeps.
-const CACHED_SIGNERS: usize = 4;
+const CACHED_KEY_PAIRS: usize = 4;
 
-/// A key pair's signer, kept between calls.
-struct CachedSigner {
+/// A key pair's credentials and signer, kept between calls.
+struct CachedKeyPair {
     access_key_id: String,
     /// The secret, only to recognise the key pair (compared in constant time); never
     /// returned, printed or put into an error, and overwritten when the entry is dropped.
     secret: Vec<u8>,
+    credentials: Credentials,
     signer: Signer,
 }
 
-impl Drop for CachedSigner {
+impl Drop for CachedKeyPair {
     fn drop(&mut self) {
         self.secret.fill(0);
         std::hint::black_box(&self.secret);
     }
 }
 
-/// The buffers of `signBuffered`, reused by every call.
-#[derive(Default)]
-struct Buffers {
-    /// The packed options, written by JavaScript.
-    input: Vec<u8>,
-    /// The packed result, read by JavaScript.
-    output: Vec<u8>,
-    authorization: Vec<u8>,
-    canonical_request: Vec<u8>,
-}
-
 thread_local! {
-    /// The signers of the last few key pairs, most recently used first.
+    /// The last few key pairs, most recently used first.
     ///
     /// Why: keying HMAC-SHA256 with the secret (its ipad and opad blocks) and deriving the
     /// signing key of a (time, expiration) are most of the hashing of a signature, and a
-    /// client signs with one key pair, often several requests in the same second (the chunks
-    /// of one long range). What: per key pair, a core [`Signer`], which holds the secret's
-    /// keyed HMAC state and the last derived signing key's. The core stays pure: `Signer`
-    /// is a value its caller owns, and this edge of the module is that caller. (The module
-    /// has one thread: JavaScript's.)
-    static SIGNERS: RefCell<Vec<CachedSigner>> = const { RefCell::new(Vec::new()) };
-
-    static BUFFERS: RefCell<Buffers> = RefCell::new(Buffers::default());
+    /// client signs with one key pair, often several requests in the same second (the
+    /// chunks of one long range). What: per key pair, the [`Credentials`] (which hold the
+    /// secret's keyed HMAC state) and a core [`Signer`] (which holds the last derived signing
+    /// key's). The core stays pure: `Signer` is a value its caller owns, and this edge of the
+    /// module is that caller. (The module has one thread: JavaScript's.)
+    static KEY_PAIRS: RefCell<Vec<CachedKeyPair>> = const { RefCell::new(Vec::new()) };
 }
 
-// `signInput(bytes)`: the address of the input buffer, made to hold at least `bytes`.
-// The address stays valid until the next `signInput`.
-#[wasm_bindgen(js_name = signInput)]
-pub fn sign_input(bytes: usize) -> usize {
-    BUFFERS.with(|buffers| {
-        let input = &mut buffers.borrow_mut().input;
-        if input.len() < bytes {
-            input.resize(bytes, 0);
-        }
-        input.as_ptr() as usize
-    })
-}
-
-// `signBuffered(length)`: signs the packed options in the first `length` bytes of the
-// input buffer; returns the address of the packed result (its length first).
-#[wasm_bindgen(js_name = signBuffered)]
-pub fn sign_buffered(length: usize) -> Result<usize, JsValue> {
-    BUFFERS.with(|buffers| {
-        let Buffers {
-            input,
-            output,
-            authorization,
-            canonical_request,
-        } = &mut *buffers.borrow_mut();
-        let packed = input
-            .get(..length)
-            .and_then(|bytes| std::str::from_utf8(bytes).ok())
-            .ok_or_else(unreadable)?;
-        output.clear();
-        output.extend_from_slice(&[0; 4]);
-        sign_packed_into(packed, authorization, canonical_request, output)?;
-        let text_length = u32::try_from(output.len() - 4).unwrap_or(u32::MAX);
-        if let Some(prefix) = output.get_mut(..4) {
-            prefix.copy_from_slice(&text_length.to_le_bytes());
-        }
-        Ok(output.as_ptr() as usize)
-    })
-}
-
-/// Signs the packed options as `signBuffered` does and returns the packed result as text:
-/// the bindings' logic without the buffers (the tests call it).
-pub fn sign_packed(packed: &str) -> Result<String, JsValue> {
-    let (mut authorization, mut canonical_request, mut output) =
-        (Vec::new(), Vec::new(), Vec::new());
-    sign_packed_into(
-        packed,
-        &mut authorization,
-        &mut canonical_request,
-        &mut output,
-    )?;
-    Ok(String::from_utf8(output).unwrap_or_default())
-}
-
-/// The items of a packed text, in order.
-struct Items<'a> {
-    text: &'a str,
-    at: usize,
-}
-
-impl<'a> Items<'a> {
-    /// The next item; `None` at the end or if the text is not packed as it should be.
-    fn next(&mut self) -> Option<&'a str> {
-        let bytes = self.text.as_bytes();
-        let mut units = 0usize;
-        let mut at = self.at;
-        loop {
-            let byte = *bytes.get(at)?;
-            at += 1;
-            if byte == b':' {
-                break;
-            }
-            if !byte.is_ascii_digit() {
-                return None;
-            }
-            units = units
-                .checked_mul(10)?
-                .checked_add(usize::from(byte - b'0'))?;
-        }
-        let start = at;
-        // Count UTF-16 code units: one per character, two for a four-byte one. ASCII text
-        // (the usual) has as many bytes as units, checked a word at a time.
-        if bytes.get(at..at + units).is_some_and(<[u8]>::is_ascii) {
-            at += units;
-            units = 0;
-        }
-        while units > 0 {
-            let byte = *bytes.get(at)?;
-            at += 1;
-            if byte & 0xC0 != 0x80 {
-                units = units.checked_sub(if byte >= 0xF0 { 2 } else { 1 })?;
-            }
-        }
-        while bytes.get(at).is_some_and(|byte| byte & 0xC0 == 0x80) {
-            at += 1;
-        }
-        self.at = at;
-        self.text.get(start..at)
-    }
-
-    /// The next item as a count.
-    fn count(&mut self) -> Option<usize> {
-        self.next()?.parse().ok()
-    }
-
-    /// `count` pairs of items.
-    fn pairs(&mut self) -> Option<Vec<(&'a str, &'a str)>> {
-        let count = self.count()?;
-        let mut pairs = Vec::with_capacity(count.min(64));
-        for _ in 0..count {
-            pairs.push((self.next()?, self.next()?));
-        }
-        Some(pairs)
-    }
-}
-
-/// The error for a packed text the JavaScript layer did not write.
-fn unreadable() -> Error {
-    Error::new(
-        ErrorKind::InvalidArgument,
-        "signRequest: the bindings got options they could not read; please report this",
-    )
-}
-
-/// The options in a packed text, in the order the JavaScript layer packs them.
-struct PackedOptions<'a> {
-    access_key_id: &'a str,
-    secret: &'a str,
-    method: &'a str,
-    host: &'a str,
-    path: &'a str,
-    time: &'a str,
-    expiration: u32,
-    query: Vec<(&'a str, &'a str)>,
-    headers: Vec<(&'a str, &'a str)>,
-    /// `None`: the default headers to sign.
-    names: Option<Vec<&'a str>>,
-}
-
-impl<'a> PackedOptions<'a> {
-    /// The options; `None` if the text is not exactly what the JavaScript layer writes.
-    fn read(packed: &'a str) -> Option<Self> {
-        let mut items = Items {
-            text: packed,
-            at: 0,
-        };
-        let (access_key_id, secret) = (items.next()?, items.next()?);
-        let (method, host, path) = (items.next()?, items.next()?, items.next()?);
-        let time = items.next()?;
-        let expiration = match items.next()? {
-            "" => DEFAULT_EXPIRATION_SECONDS,
-            text => text.parse().ok()?,
-        };
-        let (query, headers) = (items.pairs()?, items.pairs()?);
-        let names = match items.next()? {
-            "" => None,
-            count => {
-                let count: usize = count.parse().ok()?;
-                Some((0..count).map(|_| items.next()).collect::<Option<_>>()?)
-            }
-        };
-        (items.at == packed.len()).then_some(PackedOptions {
-            access_key_id,
-            secret,
-            method,
-            host,
-            path,
-            time,
-            expiration,
-            query,
-            headers,
-            names,
-        })
-    }
-}
-
-fn sign_packed_into(
-    packed: &str,
-    authorization: &mut Vec<u8>,
-    canonical_request: &mut Vec<u8>,
-    output: &mut Vec<u8>,
-) -> Result<()> {
-    let PackedOptions {
-        access_key_id,
-        secret,
-        method,
-        host,
-        path,
-        time,
-        expiration,
-        query,
-        headers,
-        names,
-    } = PackedOptions::read(packed).ok_or_else(unreadable)?;
-
-    with_signer(access_key_id, secret, |signer| {
-        let time = match time.split_at_checked(1) {
-            Some(("i", text)) => iso_time(CONTEXT, "timestamp", text)?,
-            Some(("s", seconds)) => seconds
-                .parse::<i64>()
-                .ok()
-                .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
-                .ok_or_else(|| {
-                    values::invalid(
-                        "timestamp",
-                        seconds,
-                        values::concat(&[
-                            CONTEXT,
-                            ": timestamp ",
-                            seconds,
-                            " is not a usable number of epoch seconds",
-                        ]),
-                    )
-                })?,
-            _ => return Err(unreadable()),
-        };
-        let request = SignableRequest::new(method, host, path)
-            .with_query(&query)
-            .with_headers(&headers);
-        let headers_to_sign = match &names {
-            Some(names) => HeadersToSign::Only(names),
-            None => HeadersToSign::Default,
-        };
-        let layout = signer.sign_into(
-            &request,
-            time,
-            expiration,
-            headers_to_sign,
-            authorization,
-            canonical_request,
-        )?;
-        let signed_headers = layout.signed_headers(authorization.len());
-        let pieces: [&[u8]; 6] = [
-            authorization,
-            canonical_request,
-            authorization.get(layout.timestamp()).unwrap_or_default(),
-            canonical_request.get(layout.uri).unwrap_or_default(),
-            canonical_request.get(layout.query).unwrap_or_default(),
-            authorization.get(signed_headers).unwrap_or_default(),
-        ];
-        for (index, piece) in pieces.into_iter().enumerate() {
-            if index > 0 {
-                output.push(0);
-            }
-            output.extend_from_slice(piece);
-        }
-        Ok(())
-    })
-}
-
-/// Runs `work` with the cached signer of the key pair, made (with [`Credentials::new`]'s
-/// checks and errors) when it is not cached, and moves it to the front of the cache.
+/// Runs `work` with the cached credentials and signer of the key pair, made (with
+/// [`Credentials::new`]'s checks and errors) when it is not cached, and moves it to the
+/// front of the cache.
 fn with_signer<T>(
     access_key_id: &str,
     secret: &str,
-    work: impl FnOnce(&mut Signer) -> Result<T>,
+    work: impl FnOnce(&Credentials, &mut Signer) -> Result<T>,
 ) -> Result<T> {
-    SIGNERS.with(|cell| {
-        let mut signers = cell.borrow_mut();
-        let found = signers.iter().position(|entry| {
+    KEY_PAIRS.with(|cell| {
+        let mut key_pairs = cell.borrow_mut();
+        let found = key_pairs.iter().position(|entry| {
             entry.access_key_id == access_key_id
                 && constant_time_eq(&entry.secret, secret.as_bytes())
         });
-        match found {
-            Some(0) => {}
-            Some(index) => {
-                if let Some(used) = signers.get_mut(..=index) {
-                    used.rotate_right(1);
-                }
-            }
-            None => {
-                let entry = CachedSigner {
-                    signer: Signer::new(Credentials::new(access_key_id, secret)?),
-                    access_key_id: access_key_id.to_owned(),
-                    secret: secret.as_bytes().to_vec(),
-                };
-                signers.truncate(CACHED_SIGNERS - 1);
-                signers.insert(0, entry);
-            }
-        }
-        match signers.first_mut() {
-            Some(entry) => work(&mut entry.signer),
-            None => Err(unreadable()),
-        }
+        let mut entry = match found {
+            Some(index) => key_pairs.remove(index),
+            None => CachedKeyPair {
+                credentials: Credentials::new(access_key_id, secret)?,
+                signer: Signer::new(),
+                access_key_id: access_key_id.to_owned(),
+                secret: secret.as_bytes().to_vec(),
+            },
+        };
+        let result = work(&entry.credentials, &mut entry.signer);
+        key_pairs.insert(0, entry);
+        key_pairs.truncate(CACHED_KEY_PAIRS);
+        result
     })
 }

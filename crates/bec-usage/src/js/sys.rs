@@ -19,6 +19,18 @@ extern "C" {
     #[wasm_bindgen(method, structural, indexing_getter)]
     pub(crate) fn get(this: &Fields, key: &str) -> JsValue;
 
+    /// `this[key]`, the key a JavaScript string made once (see `signing::Keys`).
+    #[wasm_bindgen(method, structural, indexing_getter)]
+    pub(crate) fn get_by(this: &Fields, key: &JsValue) -> JsValue;
+
+    /// `this[key] = value`, the key a JavaScript string made once.
+    #[wasm_bindgen(method, structural, indexing_setter)]
+    pub(crate) fn set_by(this: &Fields, key: &JsValue, value: &JsValue);
+
+    /// `new Object()`: an empty plain object.
+    #[wasm_bindgen(constructor, js_class = "Object")]
+    pub(crate) fn new() -> Fields;
+
     /// `Object.entries(object)`: `[key, value]` pairs of own enumerable properties.
     #[wasm_bindgen(js_namespace = Object, js_name = entries)]
     pub(crate) fn entries(object: &JsValue) -> Array;
@@ -37,6 +49,14 @@ extern "C" {
     /// `this[index]`.
     #[wasm_bindgen(method, structural, indexing_getter)]
     pub(crate) fn at(this: &Array, index: u32) -> JsValue;
+
+    /// `new Array()`: an empty array.
+    #[wasm_bindgen(constructor, js_class = "Array")]
+    pub(crate) fn new() -> Array;
+
+    /// `this.push(value)`.
+    #[wasm_bindgen(method)]
+    pub(crate) fn push(this: &Array, value: &JsValue) -> u32;
 
     /// `Array.isArray(value)`.
     #[wasm_bindgen(js_namespace = Array, js_name = isArray)]
@@ -69,6 +89,13 @@ extern "C" {
     /// which JavaScript sees as a view of WebAssembly memory.
     #[wasm_bindgen(js_namespace = ["Uint8Array", "prototype", "set"], js_name = call)]
     pub(crate) fn copy_bytes(target: &mut [u8], source: &Uint8Array);
+
+    /// A `Date` (`dyn_ref` checks `instanceof Date`).
+    pub(crate) type Date;
+
+    /// `this.getTime()`: epoch milliseconds, `NaN` for an invalid date.
+    #[wasm_bindgen(method, js_name = getTime)]
+    pub(crate) fn get_time(this: &Date) -> f64;
 
     /// `JSON.parse(text)`, with what it throws caught.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]

@@ -5,12 +5,13 @@
 //! The ISO 8601 reader is written by hand: chrono's parsing machinery would add several
 //! kilobytes to the module for one fixed format.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use wasm_bindgen::prelude::*;
 
 use super::values;
 use crate::error::Result;
 use crate::query::beijing_offset;
+use crate::text::push_digits;
 
 /// A `TimeInput` given as a string: an ISO 8601 time with a zone.
 pub(crate) fn iso_time(context: &str, field: &'static str, text: &str) -> Result<DateTime<Utc>> {
@@ -89,8 +90,8 @@ fn parse_iso_time(text: &str) -> Option<DateTime<Utc>> {
         }
         _ => return None,
     };
-    // Days since 1970-01-01 (day 719,163 of the common era), then seconds.
-    let days = i64::from(date.num_days_from_ce()) - 719_163;
+    // Days since 1970-01-01, then seconds.
+    let days = crate::query::epoch_day(date);
     let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
     DateTime::from_timestamp(seconds, 0)
 }
@@ -164,8 +165,8 @@ pub(crate) fn offset_text(offset: FixedOffset) -> String {
     let minutes = seconds.unsigned_abs() / 60;
     let mut out = Vec::with_capacity(6);
     out.push(if seconds < 0 { b'-' } else { b'+' });
-    values::push_digits(&mut out, minutes / 60, 2);
+    push_digits(&mut out, minutes / 60, 2);
     out.push(b':');
-    values::push_digits(&mut out, minutes % 60, 2);
+    push_digits(&mut out, minutes % 60, 2);
     String::from_utf8(out).unwrap_or_default()
 }

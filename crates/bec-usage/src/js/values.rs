@@ -6,7 +6,7 @@
 //! JavaScript for a whole object tree instead of one per property, which is faster for
 //! large results and much less code in the module and in the glue.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use wasm_bindgen::prelude::*;
 
@@ -43,14 +43,14 @@ impl Json {
     /// Appends a whole number (counts, epoch milliseconds: exact in JavaScript up to 2^53).
     #[inline(never)]
     pub(crate) fn number(&mut self, value: u64) -> &mut Self {
-        crate::json::push_u64(&mut self.0, value);
+        crate::text::push_u64(&mut self.0, value);
         self
     }
 
     /// Appends a signed whole number.
     #[inline(never)]
     pub(crate) fn integer(&mut self, value: i64) -> &mut Self {
-        crate::json::push_i64(&mut self.0, value);
+        crate::text::push_i64(&mut self.0, value);
         self
     }
 
@@ -64,7 +64,7 @@ impl Json {
     #[inline(never)]
     pub(crate) fn decimal(&mut self, amount: Decimal) -> &mut Self {
         self.0.push(b'"');
-        crate::json::push_decimal(&mut self.0, amount);
+        crate::text::push_decimal(&mut self.0, amount);
         self.0.push(b'"');
         self
     }
@@ -82,7 +82,7 @@ impl Json {
     #[inline(never)]
     pub(crate) fn date(&mut self, date: NaiveDate) -> &mut Self {
         self.0.push(b'"');
-        push_date(&mut self.0, date);
+        crate::text::push_date(&mut self.0, date);
         self.0.push(b'"');
         self
     }
@@ -114,22 +114,6 @@ impl Json {
                 "the bindings wrote a result JavaScript could not read; please report this",
             )
         })
-    }
-}
-
-/// Appends `YYYY-MM-DD` (dates of a parsed response have four-digit years).
-fn push_date(out: &mut Vec<u8>, date: NaiveDate) {
-    push_digits(out, date.year().unsigned_abs(), 4);
-    out.push(b'-');
-    push_digits(out, date.month(), 2);
-    out.push(b'-');
-    push_digits(out, date.day(), 2);
-}
-
-/// Appends the last `width` decimal digits of `value`, zero-padded.
-pub(crate) fn push_digits(out: &mut Vec<u8>, value: u32, width: u32) {
-    for place in (0..width).rev() {
-        out.push(b'0' + (value / 10u32.pow(place) % 10) as u8);
     }
 }
 

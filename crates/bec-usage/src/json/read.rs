@@ -1201,8 +1201,8 @@ fn scan_decimal_general(
             .ok_or(NumberFault::NotExact)?;
         scale += 1;
     }
-    while scale > MAX_SCALE && super::div_rem_small(mantissa, 10).1 == 0 {
-        mantissa = super::div_rem_small(mantissa, 10).0;
+    while scale > MAX_SCALE && crate::text::div_rem_small(mantissa, 10).1 == 0 {
+        mantissa = crate::text::div_rem_small(mantissa, 10).0;
         scale -= 1;
     }
     if scale > MAX_SCALE {

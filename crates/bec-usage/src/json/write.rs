@@ -8,7 +8,7 @@
 //!  "summary":{"YYYY-MM-DD":{"<name>":1.25,..},..}}
 //! ```
 //!
-//! - Amounts are JSON numbers written from the [`Decimal`]'s exact text, the same text as its
+//! - Amounts are JSON numbers written from the [`Decimal`](rust_decimal::Decimal)'s exact text, the same text as its
 //!   `Display` (`-0.5`, `30.223343133`, `100`, trailing zeros of the scale kept): no exponent,
 //!   no quotes, never through `f64`.
 //! - Strings are escaped as RFC 8259 requires and no more: `"` and `\` with a backslash, the
@@ -20,13 +20,12 @@
 //! The writer is hand-rolled for speed (it writes tens of megabytes for a month of 1-minute
 //! data): one pre-sized buffer, digits formatted by hand, no `format!` per point.
 
-use rust_decimal::Decimal;
-
 use crate::model::{ResourceSeries, SummaryDay, UsageResponse};
 use crate::query::format_date;
+use crate::text::{push_decimal, push_i64, push_u64};
 
 /// Writes a usage response as the service's JSON: compact (no spaces), amounts as JSON
-/// numbers with the [`Decimal`]'s exact text (the text of its `Display`: no exponent,
+/// numbers with the [`Decimal`](rust_decimal::Decimal)'s exact text (the text of its `Display`: no exponent,
 /// trailing zeros of the scale kept, `-0` for a negative zero), strings escaped as RFC 8259
 /// requires (`"` and `\` with a backslash, U+0000..U+001F as `\u00XX`, all else as UTF-8),
 /// resources and days in the model's order. The model is written as it is: `count` as
@@ -174,113 +173,12 @@ pub(crate) fn push_string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-/// Pairs of decimal digits "00".."99", so digits are produced two at a time.
-const DIGIT_PAIRS: &[u8; 200] = b"\
-0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
-
-/// Room for the digits of any `u128` (at most 39).
-const DIGITS_CAPACITY: usize = 40;
-
-/// Writes the decimal digits of `value` right-aligned into `buf[..end]`; returns the
-/// index of the first digit. Zero gives one digit `0`.
-fn u64_digits(mut value: u64, buf: &mut [u8; DIGITS_CAPACITY], end: usize) -> usize {
-    let mut pos = end;
-    while value >= 100 {
-        let pair = (value % 100) as usize * 2;
-        value /= 100;
-        pos -= 2;
-        buf[pos..pos + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-    }
-    if value >= 10 {
-        let pair = value as usize * 2;
-        pos -= 2;
-        buf[pos..pos + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-    } else {
-        pos -= 1;
-        buf[pos] = b'0' + value as u8;
-    }
-    pos
-}
-
-/// Writes the digits of `value` into `buf`, returning the index of the first digit.
-fn u128_digits(value: u128, buf: &mut [u8; DIGITS_CAPACITY]) -> usize {
-    const NINE_DIGITS: u32 = 1_000_000_000;
-    if let Ok(small) = u64::try_from(value) {
-        return u64_digits(small, buf, DIGITS_CAPACITY);
-    }
-    // Rare (mantissas above 2^64): nine digits at a time, from the right, by long division
-    // (see `div_rem_small`); every group but the leftmost is zero-padded to nine digits.
-    let mut rest = value;
-    let mut end = DIGITS_CAPACITY;
-    loop {
-        let (quotient, group) = super::div_rem_small(rest, NINE_DIGITS);
-        let start = u64_digits(u64::from(group), buf, end);
-        if quotient == 0 {
-            return start;
-        }
-        let padded_start = end - 9;
-        buf[padded_start..start].fill(b'0');
-        end = padded_start;
-        rest = quotient;
-    }
-}
-
-pub(crate) fn push_u64(out: &mut Vec<u8>, value: u64) {
-    let mut buf = [0u8; DIGITS_CAPACITY];
-    let start = u64_digits(value, &mut buf, DIGITS_CAPACITY);
-    out.extend_from_slice(&buf[start..]);
-}
-
-pub(crate) fn push_i64(out: &mut Vec<u8>, value: i64) {
-    if value < 0 {
-        out.push(b'-');
-    }
-    push_u64(out, value.unsigned_abs());
-}
-
-/// Writes a decimal exactly as its `Display` does: `-` when the sign is negative (also
-/// for a negative zero, `-0` being valid JSON), the mantissa's digits with a point
-/// `scale` digits from the right, and a `0` before the point when nothing else is there.
-pub(crate) fn push_decimal(out: &mut Vec<u8>, value: Decimal) {
-    if value.is_sign_negative() {
-        out.push(b'-');
-    }
-    let mantissa = value.mantissa().unsigned_abs();
-    let scale = value.scale() as usize;
-    let mut buf = [0u8; DIGITS_CAPACITY];
-    let digits: &[u8] = if mantissa == 0 {
-        &[]
-    } else {
-        let start = u128_digits(mantissa, &mut buf);
-        &buf[start..]
-    };
-    if scale == 0 {
-        if digits.is_empty() {
-            out.push(b'0');
-        } else {
-            out.extend_from_slice(digits);
-        }
-    } else if digits.len() > scale {
-        let point = digits.len() - scale;
-        out.extend_from_slice(&digits[..point]);
-        out.push(b'.');
-        out.extend_from_slice(&digits[point..]);
-    } else {
-        out.extend_from_slice(b"0.");
-        out.resize(out.len() + (scale - digits.len()), b'0');
-        out.extend_from_slice(digits);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{DataPoint, SummaryValue, TimeSpan};
     use chrono::NaiveDate;
+    use rust_decimal::Decimal;
     use std::str::FromStr;
 
     #[cfg(target_arch = "wasm32")]
@@ -453,69 +351,5 @@ mod tests {
         ] {
             assert_eq!(decimal_text(value), text);
         }
-    }
-
-    #[test]
-    fn amounts_match_decimal_display_for_every_digit_count_and_scale() {
-        // Mantissas with 1 to 29 digits, around the u64 and 10^19 boundaries, every scale,
-        // both signs, and a negative zero: the hand-written formatter must agree with
-        // `Display`, which is the decimal's canonical text.
-        let mut mantissas: Vec<i128> = vec![0, 1, 9, 10, 99, 100, 101];
-        let mut power: i128 = 1;
-        for _ in 0..28 {
-            power *= 10;
-            mantissas.extend([power - 1, power, power + 1, power * 7 + 3]);
-        }
-        mantissas.extend([
-            i128::from(u64::MAX) - 1,
-            i128::from(u64::MAX),
-            i128::from(u64::MAX) + 1,
-            (1_i128 << 96) - 1,
-        ]);
-        let mut checked = 0;
-        for &mantissa in &mantissas {
-            for scale in 0..=28 {
-                for sign in [1, -1] {
-                    let Ok(value) = Decimal::try_from_i128_with_scale(sign * mantissa, scale)
-                    else {
-                        continue;
-                    };
-                    assert_eq!(
-                        decimal_text(value),
-                        value.to_string(),
-                        "{mantissa} e-{scale}"
-                    );
-                    checked += 1;
-                }
-            }
-        }
-        assert!(checked > 5_000, "{checked}");
-        let mut negative_zero = dec("0.00");
-        negative_zero.set_sign_negative(true);
-        assert_eq!(decimal_text(negative_zero), negative_zero.to_string());
-        assert_eq!(decimal_text(negative_zero), "-0.00");
-    }
-
-    #[test]
-    fn integers_are_written_in_full() {
-        let mut out = Vec::new();
-        push_i64(&mut out, i64::MIN);
-        out.push(b' ');
-        push_i64(&mut out, -1);
-        out.push(b' ');
-        push_u64(&mut out, u64::MAX);
-        out.push(b' ');
-        push_u64(&mut out, 0);
-        out.push(b' ');
-        push_i64(&mut out, 1_602_845_549_040);
-        assert_eq!(
-            String::from_utf8(out).expect("ascii"),
-            "-9223372036854775808 -1 18446744073709551615 0 1602845549040"
-        );
-        let mut buf = [0u8; DIGITS_CAPACITY];
-        let start = u128_digits(u128::MAX, &mut buf);
-        assert_eq!(&buf[start..], u128::MAX.to_string().as_bytes());
-        let start = u128_digits(10_u128.pow(38), &mut buf);
-        assert_eq!(&buf[start..], 10_u128.pow(38).to_string().as_bytes());
     }
 }

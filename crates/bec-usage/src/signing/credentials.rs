@@ -21,7 +21,14 @@ const SHOWN_ACCESS_KEY_CHARS: usize = 6;
 pub struct Credentials {
     access_key_id: String,
     secret_keyed_mac: Hmac<Sha256>,
+    /// `HMAC(secret, FINGERPRINT_MESSAGE)`: tells key pairs apart without keeping the
+    /// secret (see [`Credentials::fingerprint`]).
+    fingerprint: [u8; 32],
 }
+
+/// The message of [`Credentials::fingerprint`]'s HMAC; never a prefix of an auth string
+/// prefix (those start with `bce-auth-v1/`), so a fingerprint signs nothing.
+const FINGERPRINT_MESSAGE: &[u8] = b"bec-usage key pair fingerprint";
 
 impl Credentials {
     /// Validates and keeps a key pair.
@@ -57,15 +64,25 @@ impl Credentials {
                 )
                 .with_field("secretAccessKey", "<redacted>")
             })?;
+        let mut fingerprint_mac = secret_keyed_mac.clone();
+        fingerprint_mac.update(FINGERPRINT_MESSAGE);
         Ok(Credentials {
             access_key_id: access_key_id.to_owned(),
             secret_keyed_mac,
+            fingerprint: fingerprint_mac.finalize().into_bytes().into(),
         })
     }
 
     /// The access key id, as written into the `Authorization` value.
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
+    }
+
+    /// 32 bytes that differ between secrets (with overwhelming probability) and reveal
+    /// nothing of them: what [`Signer`](super::Signer) compares to know whether the
+    /// signing key it kept belongs to these credentials.
+    pub(crate) fn fingerprint(&self) -> [u8; 32] {
+        self.fingerprint
     }
 
     /// A fresh HMAC-SHA256 keyed with the secret access key.

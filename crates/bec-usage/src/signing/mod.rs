@@ -45,6 +45,7 @@
 //! and [`verify`] recomputes the signature and compares it in constant time.
 
 mod authorization;
+mod canonical;
 mod credentials;
 mod encode;
 mod request;

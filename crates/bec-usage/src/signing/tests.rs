@@ -906,39 +906,36 @@ fn parse_timestamp_is_strict() {
 
 #[test]
 fn signer_signs_exactly_as_sign_whether_its_key_is_reused_or_derived_again() {
-    let mut signer = Signer::new(credentials());
+    let mut signer = Signer::new();
     let later = time() + chrono::Duration::seconds(1);
     let other_query = [("beginDate", "2024-02-01"), ("endDate", "2024-02-29")];
     let other_request = usage_request().with_query(&other_query);
     let names = ["host"];
+    let credentials = credentials();
+    let params = SigningParams::new(&credentials, time());
     // Same time twice (the kept key), then a new time, a new expiration, back to the first
     // time, and an explicit header list: each equals a fresh `sign`.
     let cases = [
-        (usage_request(), time(), 1800, HeadersToSign::Default),
-        (other_request, time(), 1800, HeadersToSign::Default),
-        (usage_request(), later, 1800, HeadersToSign::Default),
-        (usage_request(), later, 60, HeadersToSign::Default),
-        (other_request, time(), 1800, HeadersToSign::Only(&names)),
+        (usage_request(), params),
+        (other_request, params),
+        (usage_request(), SigningParams::new(&credentials, later)),
+        (
+            usage_request(),
+            SigningParams::new(&credentials, later).with_expiration_seconds(60),
+        ),
+        (
+            other_request,
+            params.with_headers_to_sign(HeadersToSign::Only(&names)),
+        ),
     ];
-    let credentials = credentials();
-    for (request, at, expiration, headers_to_sign) in cases {
-        let expected = sign(
-            &request,
-            &SigningParams::new(&credentials, at)
-                .with_expiration_seconds(expiration)
-                .with_headers_to_sign(headers_to_sign),
-        )
-        .expect("signs");
-        let signed = signer
-            .sign(&request, at, expiration, headers_to_sign)
-            .expect("signs");
-        assert_eq!(signed, expected, "{at} {expiration}");
+    for (request, params) in cases {
+        let expected = sign(&request, &params).expect("signs");
+        let signed = signer.sign(&request, &params).expect("signs");
+        assert_eq!(signed, expected, "{params:?}");
     }
     // Errors are sign's too.
     let bad = SignableRequest::new("GET", "", "/");
-    let error = signer
-        .sign(&bad, time(), 1800, HeadersToSign::Default)
-        .expect_err("empty host");
+    let error = signer.sign(&bad, &params).expect_err("empty host");
     assert_eq!(error.kind(), ErrorKind::InvalidSigningInput);
     assert!(!format!("{signer:?}").contains("sk-secret"));
 }

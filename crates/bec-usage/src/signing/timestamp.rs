@@ -1,67 +1,36 @@
-//! The signing timestamp `YYYY-MM-DDThh:mm:ssZ`, written and read by hand (no formatting
-//! machinery in the hot path, which also keeps the wasm build small).
+//! The signing timestamp `YYYY-MM-DDThh:mm:ssZ`, written with [`crate::text`]'s writers
+//! and read by hand (no formatting or parsing machinery in the module).
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::text::{push_date, push_time_of_day};
 
 /// Length of `YYYY-MM-DDThh:mm:ssZ`.
 pub(crate) const TIMESTAMP_LEN: usize = 20;
 
-/// Appends `time` as `YYYY-MM-DDThh:mm:ssZ` (UTC, fraction dropped) to `out`.
+/// Appends `time` as `YYYY-MM-DDThh:mm:ssZ` (UTC, fraction dropped).
 ///
 /// Fails for years outside `0000..=9999`, which the four-digit form cannot hold.
 pub(crate) fn push_timestamp(out: &mut Vec<u8>, time: &DateTime<Utc>) -> Result<()> {
     let time = time.naive_utc();
     let year = time.year();
-    let year = u32::try_from(year)
-        .ok()
-        .filter(|year| *year <= 9999)
-        .ok_or_else(|| {
-            Error::new(
-                ErrorKind::InvalidSigningInput,
-                format!(
-                    "the signing time is in the year {year}, outside 0000..=9999; \
-                     sign with the current time"
-                ),
-            )
-            .with_field("time", year.to_string())
-        })?;
-    // `second()` is at most 59, also during a leap second (chrono keeps those in the
-    // nanoseconds).
-    let [y1, y2] = two_digits(year / 100);
-    let [y3, y4] = two_digits(year % 100);
-    let [mo1, mo2] = two_digits(time.month());
-    let [d1, d2] = two_digits(time.day());
-    let [h1, h2] = two_digits(time.hour());
-    let [mi1, mi2] = two_digits(time.minute());
-    let [s1, s2] = two_digits(time.second());
-    out.extend_from_slice(&[
-        y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1, s2,
-        b'Z',
-    ]);
-    Ok(())
-}
-
-/// The two decimal digits of `value` (below 100).
-fn two_digits(value: u32) -> [u8; 2] {
-    [b'0' + (value / 10 % 10) as u8, b'0' + (value % 10) as u8]
-}
-
-/// Appends `value` in decimal, without padding.
-pub(crate) fn push_decimal(out: &mut Vec<u8>, value: u32) {
-    let mut digits = [0u8; 10];
-    let mut remaining = value;
-    let mut start = digits.len();
-    while start > 0 {
-        start -= 1;
-        digits[start] = b'0' + (remaining % 10) as u8;
-        remaining /= 10;
-        if remaining == 0 {
-            break;
-        }
+    if !(0..=9999).contains(&year) {
+        return Err(Error::new(
+            ErrorKind::InvalidSigningInput,
+            format!(
+                "the signing time is in the year {year}, outside 0000..=9999; \
+                 sign with the current time"
+            ),
+        )
+        .with_field("time", year.to_string()));
     }
-    out.extend_from_slice(digits.get(start..).unwrap_or_default());
+    push_date(out, time.date());
+    out.push(b'T');
+    // At most 86,399, also during a leap second (chrono keeps those in the nanoseconds).
+    push_time_of_day(out, time.num_seconds_from_midnight());
+    out.push(b'Z');
+    Ok(())
 }
 
 /// Reads exactly `YYYY-MM-DDThh:mm:ssZ`; `None` for anything else or an impossible time.

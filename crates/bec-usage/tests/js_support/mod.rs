@@ -98,60 +98,36 @@ pub fn expect_error(error: JsValue, kind: &str) -> JsValue {
     error
 }
 
-/// One item of `signRequest`'s packed options, as the package's JavaScript layer writes it
-/// (`js/api.mjs`): the length in UTF-16 code units, `:`, the text.
-pub fn item(text: &str) -> String {
-    format!("{}:{text}", text.encode_utf16().count())
+/// `object[key] = value`.
+pub fn set(object: &JsValue, key: &str, value: &JsValue) {
+    Reflect::set(object, &JsValue::from_str(key), value).expect("property write");
 }
 
-/// The packed options of Baidu's worked signing example, with the signing `time` as packed
-/// (`s` and epoch seconds, or `i` and ISO text) and the headers to sign (`None`: default).
-pub fn bos_packed(time: &str, headers_to_sign: Option<&[&str]>) -> String {
-    let mut packed: String = [
-        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-        "PUT",
-        "bj.bcebos.com",
-        "/v1/test/myfolder/readme.txt",
-        time,
-        "1800",
-    ]
-    .map(item)
-    .concat();
-    packed += &pairs(&[
-        ("partNumber", "9"),
-        ("uploadId", "a44cc9bab11cbd156984767aad637851"),
-    ]);
-    packed += &pairs(&[
-        ("Date", "Mon, 27 Apr 2015 16:23:49 +0800"),
-        ("Content-Type", "text/plain"),
-        ("Content-Length", "8"),
-        ("Content-Md5", "NFzcPqhviddjRNnSOGo4rw=="),
-    ]);
-    match headers_to_sign {
-        None => packed += &item(""),
-        Some(names) => {
-            packed += &item(&names.len().to_string());
-            for name in names {
-                packed += &item(name);
-            }
-        }
+/// The `signRequest` options of Baidu's worked signing example, signed at `timestamp`, with
+/// `headers_to_sign` (`None`: the default set).
+pub fn bos_options(timestamp: JsValue, headers_to_sign: Option<&[&str]>) -> JsValue {
+    let options = js(r#"{
+        "accessKeyId": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "secretAccessKey": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        "method": "PUT",
+        "host": "bj.bcebos.com",
+        "path": "/v1/test/myfolder/readme.txt",
+        "query": {"partNumber": "9", "uploadId": "a44cc9bab11cbd156984767aad637851"},
+        "headers": {
+            "Date": "Mon, 27 Apr 2015 16:23:49 +0800",
+            "Content-Type": "text/plain",
+            "Content-Length": "8",
+            "Content-Md5": "NFzcPqhviddjRNnSOGo4rw=="
+        },
+        "expirationSeconds": 1800
+    }"#);
+    set(&options, "timestamp", &timestamp);
+    if let Some(names) = headers_to_sign {
+        let names: Array = names.iter().map(|name| JsValue::from_str(name)).collect();
+        set(&options, "headersToSign", &names);
     }
-    packed
+    options
 }
 
-/// Packed `(name, value)` pairs: their count, then names and values.
-pub fn pairs(pairs: &[(&str, &str)]) -> String {
-    let mut packed = item(&pairs.len().to_string());
-    for (name, value) in pairs {
-        packed += &item(name);
-        packed += &item(value);
-    }
-    packed
-}
-
-/// The parts of a packed `signRequest` result: authorization, canonical request,
-/// x-bce-date, path, query string, signed header names.
-pub fn signed_parts(result: &str) -> Vec<String> {
-    result.split('\0').map(str::to_owned).collect()
-}
+/// The time of Baidu's worked signing example, in epoch seconds.
+pub const BOS_EPOCH_SECONDS: f64 = 1430123029.0;
