@@ -11,8 +11,8 @@ use bec_usage::query::beijing_offset;
 use bec_usage::{Result, UsageResponse};
 use chrono::NaiveDate;
 
-use crate::format::{BEIJING_OFFSET_MS, DAY_MS};
 use crate::geometry::amount_f64;
+use bec_usage::query::{BEIJING_OFFSET_MS, DAY_MS};
 
 /// A response with everything the page shows of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,10 +206,8 @@ impl Dataset {
     }
 }
 
-/// Sorts points by timestamp, stably (equal timestamps keep their order): a bottom-up merge
-/// sort, written out because the standard library's sorts compile to several kilobytes of
-/// wasm for each element type, and points are almost always sorted already (checked
-/// first, in one pass).
+/// Sorts points by timestamp, stably (equal timestamps keep their order), with the core's
+/// one sort; points are almost always sorted already, which one pass checks first.
 pub fn sort_by_time(points: &mut [bec_usage::DataPoint]) {
     if points
         .windows(2)
@@ -217,41 +215,7 @@ pub fn sort_by_time(points: &mut [bec_usage::DataPoint]) {
     {
         return;
     }
-    let len = points.len();
-    let mut buffer = points.to_vec();
-    let mut in_points = true;
-    let mut width = 1;
-    while width < len {
-        let (source, target): (&[bec_usage::DataPoint], &mut [bec_usage::DataPoint]) = if in_points
-        {
-            (points, &mut buffer)
-        } else {
-            (&buffer, points)
-        };
-        let mut start = 0;
-        while start < len {
-            let middle = (start + width).min(len);
-            let end = (start + 2 * width).min(len);
-            let (mut left, mut right) = (start, middle);
-            for slot in &mut target[start..end] {
-                let take_left = right >= end
-                    || (left < middle && source[left].timestamp_ms <= source[right].timestamp_ms);
-                if take_left {
-                    *slot = source[left];
-                    left += 1;
-                } else {
-                    *slot = source[right];
-                    right += 1;
-                }
-            }
-            start = end;
-        }
-        in_points = !in_points;
-        width = width.saturating_mul(2);
-    }
-    if !in_points {
-        points.copy_from_slice(&buffer);
-    }
+    bec_usage::sort::sort_by_key(points, |p| p.timestamp_ms);
 }
 
 /// Beijing midnight of `begin` to Beijing midnight after `end`, in epoch milliseconds.

@@ -4,17 +4,16 @@
 //! shows exactly what the service sent (`17.230` stays `17.230`). Times are Beijing time,
 //! the service's own, whatever the browser's time zone.
 //!
-//! Dates and times are written digit by digit rather than with chrono's `format`, which
-//! would add its whole formatting machinery to the wasm for a handful of fixed patterns.
+//! Digits, decimals, dates and times are written by the core's one writer
+//! ([`bec_usage::text`]); this module adds what only people need: grouped digits, units,
+//! rounding for display, Beijing local time.
 
+use bec_usage::query::BEIJING_OFFSET_MS;
+use bec_usage::text::{decimal_text, push_date, push_digits};
 use chrono::{DateTime, Datelike, NaiveDate, Timelike};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-/// The offset of Beijing time from UTC, in milliseconds.
-pub const BEIJING_OFFSET_MS: i64 = 8 * 3_600_000;
-
-/// Milliseconds in a day.
-pub const DAY_MS: i64 = 86_400_000;
+pub use bec_usage::query::format_date;
 
 /// The thinnest space, between a number and its unit, that does not break the line.
 const NARROW_NBSP: char = '\u{202F}';
@@ -38,31 +37,6 @@ pub fn group_digits(number: &str) -> String {
         out.push(digit);
     }
     out.push_str(tail);
-    out
-}
-
-/// A decimal's exact text, every decimal place kept as given (`-0.50`, `17.223`): the
-/// same as its `Display`, written from the mantissa and scale so that the wasm does not
-/// carry `rust_decimal`'s formatting machinery for it.
-pub fn decimal_text(amount: Decimal) -> String {
-    let digits = amount.mantissa().unsigned_abs().to_string();
-    let scale = amount.scale() as usize;
-    let mut out = String::with_capacity(digits.len() + scale + 3);
-    if amount.is_sign_negative() && amount.mantissa() != 0 {
-        out.push('-');
-    }
-    if digits.len() <= scale {
-        out.push_str("0.");
-        out.extend(std::iter::repeat_n('0', scale - digits.len()));
-        out.push_str(&digits);
-    } else {
-        let (int_part, fraction) = digits.split_at(digits.len() - scale);
-        out.push_str(int_part);
-        if scale > 0 {
-            out.push('.');
-            out.push_str(fraction);
-        }
-    }
     out
 }
 
@@ -164,81 +138,56 @@ impl LocalTime {
     }
 }
 
-fn push_2(out: &mut String, value: u32) {
-    out.push(char::from(b'0' + (value / 10 % 10) as u8));
-    out.push(char::from(b'0' + (value % 10) as u8));
-}
-
-fn push_year(out: &mut String, year: i32) {
-    if (0..=9999).contains(&year) {
-        let year = year as u32;
-        push_2(out, year / 100);
-        push_2(out, year % 100);
-    } else {
-        out.push_str(&year.to_string());
-    }
-}
-
-/// `YYYY-MM-DD`.
-pub fn format_date(date: NaiveDate) -> String {
-    let mut out = String::with_capacity(10);
-    push_year(&mut out, date.year());
-    out.push('-');
-    push_2(&mut out, date.month());
-    out.push('-');
-    push_2(&mut out, date.day());
-    out
+/// Text the core's writer wrote: ASCII only, so the conversion cannot fail.
+fn ascii(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// A point's time in Beijing time: `2024-01-31 13:45`, with `:SS` when the seconds are
 /// not zero and `.mmm` when the milliseconds are not; the timestamp itself when it is
 /// beyond the calendar.
 pub fn format_time(timestamp_ms: i64) -> String {
-    let Some(t) = LocalTime::beijing(timestamp_ms) else {
+    let Some((t, date)) = LocalTime::beijing(timestamp_ms).and_then(|t| Some((t, t.date()?)))
+    else {
         return timestamp_ms.to_string();
     };
-    let mut out = String::with_capacity(23);
-    push_year(&mut out, t.year);
-    out.push('-');
-    push_2(&mut out, t.month);
-    out.push('-');
-    push_2(&mut out, t.day);
-    out.push(' ');
-    push_2(&mut out, t.hour);
-    out.push(':');
-    push_2(&mut out, t.minute);
+    let mut out = Vec::with_capacity(23);
+    push_date(&mut out, date);
+    out.push(b' ');
+    push_digits(&mut out, t.hour, 2);
+    out.push(b':');
+    push_digits(&mut out, t.minute, 2);
     if t.second != 0 || t.millisecond != 0 {
-        out.push(':');
-        push_2(&mut out, t.second);
+        out.push(b':');
+        push_digits(&mut out, t.second, 2);
     }
     if t.millisecond != 0 {
-        out.push('.');
-        push_2(&mut out, t.millisecond / 10);
-        out.push(char::from(b'0' + (t.millisecond % 10) as u8));
+        out.push(b'.');
+        push_digits(&mut out, t.millisecond, 3);
     }
-    out
+    ascii(out)
 }
 
 /// `HH:MM` of a Beijing time (axis labels within a day).
 pub fn format_clock(timestamp_ms: i64) -> String {
-    let mut out = String::with_capacity(5);
+    let mut out = Vec::with_capacity(5);
     if let Some(t) = LocalTime::beijing(timestamp_ms) {
-        push_2(&mut out, t.hour);
-        out.push(':');
-        push_2(&mut out, t.minute);
+        push_digits(&mut out, t.hour, 2);
+        out.push(b':');
+        push_digits(&mut out, t.minute, 2);
     }
-    out
+    ascii(out)
 }
 
 /// `MM-DD` of a Beijing time (axis labels across days).
 pub fn format_month_day(timestamp_ms: i64) -> String {
-    let mut out = String::with_capacity(5);
+    let mut out = Vec::with_capacity(5);
     if let Some(t) = LocalTime::beijing(timestamp_ms) {
-        push_2(&mut out, t.month);
-        out.push('-');
-        push_2(&mut out, t.day);
+        push_digits(&mut out, t.month, 2);
+        out.push(b'-');
+        push_digits(&mut out, t.day, 2);
     }
-    out
+    ascii(out)
 }
 
 /// A size in bytes for people: `812 B`, `1.5 kB`, `24.2 MB` (decimal units).
@@ -292,25 +241,6 @@ mod tests {
         assert_eq!(format_amount(dec("-5")), "-5");
         assert_eq!(format_amount_with_unit(dec("3"), "cores"), "3\u{202F}cores");
         assert_eq!(format_amount_with_unit(dec("3"), ""), "3");
-    }
-
-    #[test]
-    fn decimal_text_is_display() {
-        for text in [
-            "0",
-            "-0.50",
-            "17.223",
-            "0.000000001",
-            "-12345.678",
-            "79228162514264337593543950335",
-            "0.0000000000000000000000000001",
-            "-7.9228162514264337593543950335",
-            "100",
-            "0.0",
-        ] {
-            let value = dec(text);
-            assert_eq!(decimal_text(value), value.to_string(), "{text}");
-        }
     }
 
     #[test]

@@ -11,7 +11,10 @@
 use bec_usage::DataPoint;
 use rust_decimal::Decimal;
 
-use crate::format::{format_amount, format_clock, format_month_day, BEIJING_OFFSET_MS, DAY_MS};
+use bec_usage::query::{BEIJING_OFFSET_MS, DAY_MS};
+use bec_usage::text::push_u64;
+
+use crate::format::{format_amount, format_clock, format_month_day};
 
 /// The chart's height in pixels (its width follows the page).
 pub const CHART_HEIGHT: f64 = 200.0;
@@ -268,33 +271,21 @@ pub fn time_ticks(start_ms: i64, end_ms: i64, plot_width: f64, spacing: f64) -> 
 
 /// Appends `value` with at most one decimal place (`12.3`, `7`, `-0.5`), without float
 /// formatting: path data is most of a chart's bytes, and pixels need no more precision.
+/// The digits are the core's writer's ([`bec_usage::text::push_u64`]).
 fn push_px(out: &mut String, value: f64) {
     let tenths = (value * 10.0).round() as i64;
-    if tenths < 0 {
-        out.push('-');
-    }
     let magnitude = tenths.unsigned_abs();
-    push_u64(out, magnitude / 10);
+    let mut text = Vec::with_capacity(24);
+    if tenths < 0 {
+        text.push(b'-');
+    }
+    push_u64(&mut text, magnitude / 10);
     if magnitude % 10 != 0 {
-        out.push('.');
-        out.push(char::from(b'0' + (magnitude % 10) as u8));
+        text.push(b'.');
+        text.push(b'0' + (magnitude % 10) as u8);
     }
-}
-
-fn push_u64(out: &mut String, mut value: u64) {
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    loop {
-        digits[len] = b'0' + (value % 10) as u8;
-        len += 1;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    for &digit in digits[..len].iter().rev() {
-        out.push(char::from(digit));
-    }
+    // The writer writes ASCII only.
+    out.push_str(std::str::from_utf8(&text).unwrap_or_default());
 }
 
 /// A pixel coordinate as attribute text, at most one decimal place (`12.3`, `7`).
