@@ -3,6 +3,8 @@
 //!
 //! What is signed, the canonical request, is built in `canonical.rs`.
 
+use std::ops::Range;
+
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -117,8 +119,8 @@ impl<'a> SigningParams<'a> {
     }
 
     /// The auth string prefix, `bce-auth-v1/{accessKeyId}/{timestamp}/{expiration}`, and
-    /// the timestamp, after checking the expiration, the header list and the time.
-    fn auth_string_prefix(&self) -> Result<(String, String)> {
+    /// where the timestamp is in it, after checking the expiration, the header list and the time.
+    fn auth_string_prefix(&self) -> Result<(String, Range<usize>)> {
         if self.expiration_seconds == 0 {
             return Err(invalid(
                 "the expiration is 0 seconds, so the signature would never be valid; \
@@ -139,11 +141,7 @@ impl<'a> SigningParams<'a> {
         prefix.push(b'/');
         let timestamp_start = prefix.len();
         push_timestamp(&mut prefix, &self.time)?;
-        let timestamp = prefix
-            .get(timestamp_start..)
-            .and_then(|text| std::str::from_utf8(text).ok())
-            .unwrap_or_default()
-            .to_owned();
+        let timestamp = timestamp_start..prefix.len();
         prefix.push(b'/');
         push_u64(&mut prefix, u64::from(self.expiration_seconds));
         // ASCII: the access key id is checked to be, and the rest is written as ASCII.
@@ -333,7 +331,8 @@ impl Signer {
         params: &SigningParams<'_>,
     ) -> Result<SigningOutput> {
         let (mut authorization, timestamp) = params.auth_string_prefix()?;
-        let canonical_request = CanonicalRequest::new(request, params.headers_to_sign, &timestamp)?;
+        let timestamp = authorization.get(timestamp).unwrap_or_default();
+        let canonical_request = CanonicalRequest::new(request, params.headers_to_sign, timestamp)?;
         let mut mac = self.keyed_mac(params.credentials, &authorization).clone();
         mac.update(canonical_request.text().as_bytes());
         let signature = lower_hex(&mac.finalize().into_bytes().into());
