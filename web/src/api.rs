@@ -168,6 +168,14 @@ async fn get(
         .await
         .map_err(network)?
         .unchecked_into();
+    read_body(response, network).await
+}
+
+/// Reads an HTTP answer's body (and the headers the page uses).
+async fn read_body(
+    response: web_sys::Response,
+    network: impl Fn(JsValue) -> LoadError + Copy,
+) -> Result<Answer, LoadError> {
     // The body as bytes: decoding UTF-8 here is a copy, where a JS string would be
     // converted from UTF-16 (megabytes, for a month of minute data).
     let buffer = JsFuture::from(response.array_buffer().map_err(network)?)
@@ -185,9 +193,25 @@ async fn get(
     })
 }
 
-/// Asks `/healthz` whether bec-usage-proxy serves the page, and how.
+/// Asks `/healthz` whether bec-usage-proxy serves the page, and how. The request
+/// `web/boot.js` started while the wasm loaded is used when there is one.
 pub async fn check_proxy() -> ProxyStatus {
-    let Ok(answer) = get(HEALTH_PATH, &[], None).await else {
+    let answer = match dom::take_boot_health_check() {
+        Some(started) => match JsFuture::from(started).await {
+            Ok(response) => match response.dyn_into::<web_sys::Response>() {
+                Ok(response) => {
+                    read_body(response, |error| LoadError::Network {
+                        message: js_message(&error),
+                    })
+                    .await
+                }
+                Err(_) => return ProxyStatus::Absent,
+            },
+            Err(_) => return ProxyStatus::Absent,
+        },
+        None => get(HEALTH_PATH, &[], None).await,
+    };
+    let Ok(answer) = answer else {
         return ProxyStatus::Absent;
     };
     if answer.status != 200 {

@@ -161,6 +161,7 @@ texts! {
     Peak => "Peak", "峰值";
     Approximate => "Rounded; exact value: {value}", "已四舍五入；精确值：{value}";
     VsPrevious => "vs. the previous {days} days", "较前 {days} 天";
+    VsPreviousDay => "vs. the previous day", "较前 1 天";
     NoPrevious => "The previous period has no data.", "上一周期没有数据。";
     PreviousPeriod => "Previous period (dashed)", "上一周期（虚线）";
     Points => "{count} points", "{count} 个数据点";
@@ -262,6 +263,15 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// What a change is compared with: the previous `days` days ("the previous day" for one).
+pub fn vs_previous(days: i64, lang: Lang) -> String {
+    if days == 1 {
+        T::VsPreviousDay.get(lang).to_owned()
+    } else {
+        fill(T::VsPrevious.get(lang), &[("days", &days.to_string())])
+    }
 }
 
 /// The unit as people read it in `lang`: the service's Chinese unit names in English
@@ -382,6 +392,15 @@ mod tests {
         assert_eq!(unit_label("GB", Lang::En), "GB");
         assert_eq!(unit_label("核", Lang::Zh), "核");
         assert_eq!(unit_label("未知", Lang::En), "未知");
+    }
+
+    #[test]
+    fn one_previous_day_is_singular() {
+        assert_eq!(vs_previous(1, Lang::En), "vs. the previous day");
+        assert_eq!(vs_previous(2, Lang::En), "vs. the previous 2 days");
+        assert_eq!(vs_previous(31, Lang::En), "vs. the previous 31 days");
+        assert_eq!(vs_previous(1, Lang::Zh), "较前 1 天");
+        assert_eq!(vs_previous(7, Lang::Zh), "较前 7 天");
     }
 
     #[test]
