@@ -14,8 +14,10 @@ use std::sync::Arc;
 
 use bec_usage::signing::Credentials;
 use chrono::NaiveDate;
+use leptos::either::EitherOf4;
 use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal};
 
@@ -256,14 +258,12 @@ pub fn App(
     let browser_lang = dom::browser_lang();
     let system_theme = dom::system_theme();
     let view_state = RwSignal::new(initial);
-    let proxy_check = proxy
-        .is_none()
-        .then(|| LocalResource::new(api::check_proxy));
-    let proxy_status = Signal::derive(move || match (&proxy, proxy_check) {
-        (Some(known), _) => known.clone(),
-        (None, Some(check)) => check.get().unwrap_or(ProxyStatus::Checking),
-        (None, None) => ProxyStatus::Checking,
-    });
+    let proxy_status = RwSignal::new(proxy.clone().unwrap_or(ProxyStatus::Checking));
+    if proxy.is_none() {
+        // Once, at the start (boot.js asked already): no need to abort or re-run.
+        spawn_local(async move { proxy_status.set(api::check_proxy().await) });
+    }
+    let proxy_status = Signal::from(proxy_status);
 
     let lang = Signal::from(Memo::new(move |_| {
         view_state.with(|v| v.lang).unwrap_or(browser_lang)
@@ -515,14 +515,22 @@ pub fn App(
     // What is in the content area: one view per status, built again only when the status
     // changes (a new load, a failure), never for a change of language.
     let content = move || match status.get() {
-        Status::Checking => view! { <Skeleton message=T::Checking lang=lang /> }.into_any(),
-        Status::Loading => view! { <Skeleton message=T::Loading lang=lang /> }.into_any(),
-        Status::NeedKeys => view! { <EmptyState message=T::KeysNeeded lang=lang /> }.into_any(),
-        Status::InvalidRange => view! { <EmptyState message=T::FixRange lang=lang /> }.into_any(),
-        Status::Ready(data) if data.is_empty() => {
-            view! { <EmptyState message=T::Empty hint=T::EmptyHint lang=lang /> }.into_any()
+        waiting @ (Status::Checking | Status::Loading) => {
+            let message = if waiting == Status::Checking {
+                T::Checking
+            } else {
+                T::Loading
+            };
+            EitherOf4::A(view! { <Skeleton message=message lang=lang /> })
         }
-        Status::Ready(data) => view! {
+        Status::NeedKeys => EitherOf4::B(view! { <EmptyState message=T::KeysNeeded lang=lang /> }),
+        Status::InvalidRange => {
+            EitherOf4::B(view! { <EmptyState message=T::FixRange lang=lang /> })
+        }
+        Status::Ready(data) if data.is_empty() => {
+            EitherOf4::B(view! { <EmptyState message=T::Empty hint=T::EmptyHint lang=lang /> })
+        }
+        Status::Ready(data) => EitherOf4::C(view! {
             <Dashboard
                 data=data
                 hidden=hidden
@@ -534,10 +542,9 @@ pub fn App(
                 on_toggle=on_toggle
                 on_show_all=on_show_all
             />
-        }
-        .into_any(),
+        }),
         Status::Failed(error) => {
-            view! { <ErrorPanel error=error lang=lang on_retry=on_retry /> }.into_any()
+            EitherOf4::D(view! { <ErrorPanel error=error lang=lang on_retry=on_retry /> })
         }
     };
 

@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use bec_usage::analysis::lttb_series;
+use leptos::either::Either;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -205,13 +206,12 @@ pub fn ChangeBadge(
     lang: Signal<Lang>,
 ) -> impl IntoView {
     let Some(change) = change else {
-        return view! {
+        return Either::Left(view! {
             <span class="change none" data-testid="change">
                 "—"
                 <span class="visually-hidden">" " {text(lang, T::NoPrevious)}</span>
             </span>
-        }
-        .into_any();
+        });
     };
     let (class, arrow) = if change.is_zero() {
         ("change flat", "=")
@@ -221,14 +221,13 @@ pub fn ChangeBadge(
         ("change up", "▲")
     };
     let compared = move || vs_previous(previous_days, lang.get());
-    view! {
+    Either::Right(view! {
         <span class=class data-testid="change" title=compared>
             <span aria-hidden="true">{arrow} " "</span>
             {format_percent(change)}
             <span class="visually-hidden">" " {compared}</span>
         </span>
-    }
-    .into_any()
+    })
 }
 
 /// A resource's chart card.
@@ -249,9 +248,8 @@ pub fn Chart(
     previous: Option<Signal<Option<Arc<Dataset>>>>,
 ) -> impl IntoView {
     let previous = previous.unwrap_or_else(|| Signal::derive(|| None));
-    let Some(series) = data.response.resources.get(index) else {
-        return ().into_any();
-    };
+    // An index beyond the resources draws nothing.
+    let series = data.response.resources.get(index)?;
     let name = series.name.clone();
     let unit = series.unit.clone();
     let point_count = series.points.len();
@@ -319,11 +317,10 @@ pub fn Chart(
         move || fill(T::ChartLabel.get(lang.get()), &[("name", &name)])
     };
     let stats_view = match stats {
-        Some(stats) => view! {
+        Some(stats) => Either::Left(view! {
             <Stats stats=stats unit=unit.clone() scale=data.amount_scale(index) lang=lang />
-        }
-        .into_any(),
-        None => view! { <div><dd>{text(lang, T::NoPoints)}</dd></div> }.into_any(),
+        }),
+        None => Either::Right(view! { <div><dd>{text(lang, T::NoPoints)}</dd></div> }),
     };
     // The change from the previous period, once that is loaded.
     let badge = {
@@ -353,7 +350,7 @@ pub fn Chart(
     };
 
     let resource = name.clone();
-    view! {
+    Some(view! {
         <article class=format!("card chart c{colour}") data-testid="chart" data-resource=resource>
             <header class="chart-head">
                 <h3>
@@ -392,6 +389,5 @@ pub fn Chart(
             </footer>
             <DataTable data=data index=index width=width unit=unit lang=lang />
         </article>
-    }
-    .into_any()
+    })
 }
