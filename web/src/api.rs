@@ -168,14 +168,6 @@ async fn get(
         .await
         .map_err(network)?
         .unchecked_into();
-    read_body(response, network).await
-}
-
-/// Reads an HTTP answer's body (and the headers the page uses).
-async fn read_body(
-    response: web_sys::Response,
-    network: impl Fn(JsValue) -> LoadError + Copy,
-) -> Result<Answer, LoadError> {
     // The body as bytes: decoding UTF-8 here is a copy, where a JS string would be
     // converted from UTF-16 (megabytes, for a month of minute data).
     let buffer = JsFuture::from(response.array_buffer().map_err(network)?)
@@ -196,29 +188,23 @@ async fn read_body(
 /// Asks `/healthz` whether bec-usage-proxy serves the page, and how. The request
 /// `web/boot.js` started while the wasm loaded is used when there is one.
 pub async fn check_proxy() -> ProxyStatus {
-    let answer = match dom::take_boot_health_check() {
-        Some(started) => match JsFuture::from(started).await {
-            Ok(response) => match response.dyn_into::<web_sys::Response>() {
-                Ok(response) => {
-                    read_body(response, |error| LoadError::Network {
-                        message: js_message(&error),
-                    })
-                    .await
-                }
-                Err(_) => return ProxyStatus::Absent,
-            },
-            Err(_) => return ProxyStatus::Absent,
+    let body = match dom::take_boot_health_check() {
+        Some(started) => JsFuture::from(started)
+            .await
+            .ok()
+            .and_then(|body| body.as_string()),
+        None => match get(HEALTH_PATH, &[], None).await {
+            Ok(answer) if answer.status == 200 => Some(answer.body),
+            _ => None,
         },
-        None => get(HEALTH_PATH, &[], None).await,
     };
-    let Ok(answer) = answer else {
-        return ProxyStatus::Absent;
-    };
-    if answer.status != 200 {
-        return ProxyStatus::Absent;
-    }
-    // A static host may answer any path with index.html: only the proxy's JSON counts.
-    let Ok(json) = js_sys::JSON::parse(&answer.body) else {
+    body.map_or(ProxyStatus::Absent, |body| read_health(&body))
+}
+
+/// Reads a success answer of `/healthz`: only the proxy's JSON counts, since a static
+/// host may answer any path with index.html.
+fn read_health(body: &str) -> ProxyStatus {
+    let Ok(json) = js_sys::JSON::parse(body) else {
         return ProxyStatus::Absent;
     };
     let field = |name: &str| {

@@ -37,8 +37,11 @@ use crate::state::{ProxyStatus, RangeChoice, Source, Theme, ViewState};
 
 /// Mounts the dashboard on `<body>` with the view state of the page's URL.
 pub fn start() {
+    // For the benchmark's boot figure: when the wasm started, and when the page was built.
+    dom::mark("app-start");
     let initial = ViewState::from_query(&dom::current_query());
     leptos::mount::mount_to_body(move || view! { <App initial=initial sync_url=true /> });
+    dom::mark("app-mounted");
 }
 
 /// Where the page is.
@@ -261,7 +264,11 @@ pub fn App(
     let proxy_status = RwSignal::new(proxy.clone().unwrap_or(ProxyStatus::Checking));
     if proxy.is_none() {
         // Once, at the start (boot.js asked already): no need to abort or re-run.
-        spawn_local(async move { proxy_status.set(api::check_proxy().await) });
+        spawn_local(async move {
+            let status = api::check_proxy().await;
+            dom::mark("proxy-known");
+            proxy_status.set(status);
+        });
     }
     let proxy_status = Signal::from(proxy_status);
 
@@ -483,9 +490,11 @@ pub fn App(
             }
         }
     };
+    // Measured in the next frame, when the browser lays the page out anyway: measuring at
+    // mount would force a layout before the first data request goes out.
     Effect::new(move |_| {
         if main_ref.get().is_some() {
-            measure();
+            request_animation_frame(measure);
         }
     });
     let resize = window_event_listener(leptos::ev::resize, move |_| measure());

@@ -46,8 +46,8 @@ pub fn replace_query(query: &str) {
 }
 
 /// The answer to `/healthz` that `web/boot.js` asked for while the wasm was loading
-/// (`window.__BEC_HEALTHZ__`, a `Promise<Response>`), taken once: the proxy check need
-/// not wait for the app to start before it asks.
+/// (`window.__BEC_HEALTHZ__`: a promise of the body of a success answer, or of `null`),
+/// taken once: the proxy check need not wait for the app to start before it asks.
 pub fn take_boot_health_check() -> Option<js_sys::Promise> {
     let window = window()?;
     let name = JsValue::from_str("__BEC_HEALTHZ__");
