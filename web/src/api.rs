@@ -185,11 +185,21 @@ async fn get(
     })
 }
 
+/// What is known of the proxy at once: `web/boot.js` asked `/healthz` while the wasm
+/// loaded, and its answer may be in already. `None`: ask [`check_proxy`].
+pub fn proxy_known_at_start() -> Option<ProxyStatus> {
+    match dom::boot_health_check()? {
+        dom::BootHealthCheck::Answered(body) => Some(proxy_status_of(body.as_deref())),
+        dom::BootHealthCheck::Pending(_) => None,
+    }
+}
+
 /// Asks `/healthz` whether bec-usage-proxy serves the page, and how. The request
 /// `web/boot.js` started while the wasm loaded is used when there is one.
 pub async fn check_proxy() -> ProxyStatus {
-    let body = match dom::take_boot_health_check() {
-        Some(started) => JsFuture::from(started)
+    let body = match dom::boot_health_check() {
+        Some(dom::BootHealthCheck::Answered(body)) => body,
+        Some(dom::BootHealthCheck::Pending(started)) => JsFuture::from(started)
             .await
             .ok()
             .and_then(|body| body.as_string()),
@@ -198,7 +208,13 @@ pub async fn check_proxy() -> ProxyStatus {
             _ => None,
         },
     };
-    body.map_or(ProxyStatus::Absent, |body| read_health(&body))
+    proxy_status_of(body.as_deref())
+}
+
+/// What a `/healthz` answer says: `body` is that of a success answer, `None` for anything
+/// else.
+fn proxy_status_of(body: Option<&str>) -> ProxyStatus {
+    body.map_or(ProxyStatus::Absent, read_health)
 }
 
 /// Reads a success answer of `/healthz`: only the proxy's JSON counts, since a static

@@ -261,6 +261,10 @@ pub fn App(
     let browser_lang = dom::browser_lang();
     let system_theme = dom::system_theme();
     let view_state = RwSignal::new(initial);
+    let proxy = proxy.or_else(api::proxy_known_at_start);
+    if proxy.is_some() {
+        dom::mark("proxy-known");
+    }
     let proxy_status = RwSignal::new(proxy.clone().unwrap_or(ProxyStatus::Checking));
     if proxy.is_none() {
         // Once, at the start (boot.js asked already): no need to abort or re-run.

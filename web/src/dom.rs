@@ -45,18 +45,26 @@ pub fn replace_query(query: &str) {
     }
 }
 
-/// The answer to `/healthz` that `web/boot.js` asked for while the wasm was loading
-/// (`window.__BEC_HEALTHZ__`: a promise of the body of a success answer, or of `null`),
-/// taken once: the proxy check need not wait for the app to start before it asks.
-pub fn take_boot_health_check() -> Option<js_sys::Promise> {
+/// What `web/boot.js` learnt of `/healthz`, which it asks while the wasm loads.
+#[derive(Debug)]
+pub enum BootHealthCheck {
+    /// Answered: the body of a success answer, or `None` (an error status, no answer).
+    Answered(Option<String>),
+    /// Asked, not answered yet: a promise of what `Answered` holds.
+    Pending(js_sys::Promise),
+}
+
+/// What `web/boot.js` learnt of `/healthz` (`window.__BEC_HEALTHZ_BODY__` once answered,
+/// else the promise `window.__BEC_HEALTHZ__`); `None` when it did not ask (the component
+/// tests). The proxy check need not wait for the app to start before it asks.
+pub fn boot_health_check() -> Option<BootHealthCheck> {
     let window = window()?;
-    let name = JsValue::from_str("__BEC_HEALTHZ__");
-    let promise = js_sys::Reflect::get(&window, &name)
-        .ok()?
-        .dyn_into::<js_sys::Promise>()
-        .ok()?;
-    let _ = js_sys::Reflect::delete_property(&window, &name);
-    Some(promise)
+    let get = |name: &str| js_sys::Reflect::get(&window, &JsValue::from_str(name)).ok();
+    if let Some(body) = get("__BEC_HEALTHZ_BODY__").filter(|b| !b.is_undefined()) {
+        return Some(BootHealthCheck::Answered(body.as_string()));
+    }
+    let promise = get("__BEC_HEALTHZ__")?.dyn_into::<js_sys::Promise>().ok()?;
+    Some(BootHealthCheck::Pending(promise))
 }
 
 /// Now, in epoch milliseconds.
