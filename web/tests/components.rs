@@ -733,15 +733,19 @@ fn requested_dates(url: &str) -> Option<(NaiveDate, NaiveDate)> {
 }
 
 /// Replaces `window.fetch` with a stand-in proxy until dropped: it answers every usage
-/// request with synthetic data for the dates asked and records those dates.
+/// request with synthetic data for the dates asked and records those dates and the
+/// request's `AbortSignal`. With `hold_first`, the first request gets no answer: it only
+/// fails, as a browser's does, when its signal aborts it.
 struct FakeProxy {
-    requests: std::rc::Rc<std::cell::RefCell<Vec<(NaiveDate, NaiveDate)>>>,
+    requests: std::rc::Rc<std::cell::RefCell<Vec<(NaiveDate, NaiveDate, web_sys::AbortSignal)>>>,
     original: wasm_bindgen::JsValue,
-    _answer: wasm_bindgen::closure::Closure<dyn FnMut(wasm_bindgen::JsValue) -> js_sys::Promise>,
+    _answer: wasm_bindgen::closure::Closure<
+        dyn FnMut(wasm_bindgen::JsValue, web_sys::RequestInit) -> js_sys::Promise,
+    >,
 }
 
 impl FakeProxy {
-    fn install() -> FakeProxy {
+    fn install(hold_first: bool) -> FakeProxy {
         use bec_usage::synthetic::{generate, SyntheticOptions};
         let window = web_sys::window().expect("a window");
         let fetch = wasm_bindgen::JsValue::from_str("fetch");
@@ -749,24 +753,31 @@ impl FakeProxy {
         let requests = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         let recorded = requests.clone();
         let answer = wasm_bindgen::closure::Closure::<
-            dyn FnMut(wasm_bindgen::JsValue) -> js_sys::Promise,
-        >::new(move |url: wasm_bindgen::JsValue| {
-            let url = url.as_string().unwrap_or_default();
-            let body = requested_dates(&url).and_then(|(begin, end)| {
-                recorded.borrow_mut().push((begin, end));
+            dyn FnMut(wasm_bindgen::JsValue, web_sys::RequestInit) -> js_sys::Promise,
+        >::new(
+            move |url: wasm_bindgen::JsValue, init: web_sys::RequestInit| {
+                let url = url.as_string().unwrap_or_default();
+                let signal = init.get_signal().expect("every usage request has a signal");
+                let Some((begin, end)) = requested_dates(&url) else {
+                    return js_sys::Promise::reject(&"not a usage request".into());
+                };
+                recorded.borrow_mut().push((begin, end, signal.clone()));
+                if hold_first && recorded.borrow().len() == 1 {
+                    return js_sys::Promise::new(&mut |_resolve, reject| {
+                        signal.set_onabort(Some(&reject));
+                    });
+                }
                 let options = SyntheticOptions::new(begin, end)
                     .with_step_seconds(3600)
                     .with_resource_count(2);
-                generate(&options).ok()
-            });
-            let response = match body {
-                Some(usage) => {
-                    web_sys::Response::new_with_opt_str(Some(&bec_usage::json::write_usage(&usage)))
-                }
-                None => web_sys::Response::new_with_opt_str(None),
-            };
-            js_sys::Promise::resolve(&wasm_bindgen::JsValue::from(response.expect("a response")))
-        });
+                let usage = generate(&options).expect("synthetic data");
+                let response = web_sys::Response::new_with_opt_str(Some(
+                    &bec_usage::json::write_usage(&usage),
+                ))
+                .expect("a response");
+                js_sys::Promise::resolve(&wasm_bindgen::JsValue::from(response))
+            },
+        );
         js_sys::Reflect::set(&window, &fetch, answer.as_ref()).expect("replaced");
         FakeProxy {
             requests,
@@ -775,8 +786,18 @@ impl FakeProxy {
         }
     }
 
+    /// The dates of each usage request so far.
     fn requests(&self) -> Vec<(NaiveDate, NaiveDate)> {
-        self.requests.borrow().clone()
+        self.requests
+            .borrow()
+            .iter()
+            .map(|(begin, end, _)| (*begin, *end))
+            .collect()
+    }
+
+    /// Whether the `index`-th usage request was aborted.
+    fn aborted(&self, index: usize) -> bool {
+        self.requests.borrow()[index].2.aborted()
     }
 }
 
@@ -801,7 +822,7 @@ fn proxy_present() -> ProxyStatus {
 
 #[wasm_bindgen_test]
 async fn a_range_longer_than_31_days_is_loaded_in_chunks() {
-    let proxy = FakeProxy::install();
+    let proxy = FakeProxy::install(false);
     let root = mount(|| {
         let initial = ViewState {
             source: Some(Source::Proxy),
@@ -830,6 +851,53 @@ async fn a_range_longer_than_31_days_is_loaded_in_chunks() {
     // Merged into one series per resource, with a row per day.
     assert_eq!(count(&root, "[data-testid=chart]"), 2);
     assert_eq!(count(&root, ".daily-table tbody tr"), 65);
+    drop(proxy);
+}
+
+#[wasm_bindgen_test]
+async fn a_new_range_aborts_the_request_in_flight() {
+    let proxy = FakeProxy::install(true);
+    let root = mount(|| {
+        let initial = ViewState {
+            source: Some(Source::Proxy),
+            range: RangeChoice::Custom {
+                from: "2024-01-01".into(),
+                to: "2024-01-07".into(),
+            },
+            compare: false,
+            ..ViewState::default()
+        };
+        view! { <App initial=initial proxy=proxy_present() /> }
+    });
+    wait_for(&root, "[data-state=loading]").await;
+    for _ in 0..2000 {
+        if !proxy.requests().is_empty() {
+            break;
+        }
+        next_tick().await;
+    }
+    assert_eq!(
+        proxy.requests(),
+        vec![(date("2024-01-01"), date("2024-01-07"))]
+    );
+    assert!(!proxy.aborted(0));
+
+    // Another range while the first is unanswered: the first request is aborted, and the
+    // new one is what the page shows.
+    type_into(&root, "[data-testid=range-from]", "2024-02-01");
+    type_into(&root, "[data-testid=range-to]", "2024-02-03");
+    click(&root, "[data-testid=range-apply]");
+    wait_for(&root, "[data-state=ready]").await;
+    assert!(proxy.aborted(0), "the first request is aborted");
+    assert_eq!(
+        proxy.requests(),
+        vec![
+            (date("2024-01-01"), date("2024-01-07")),
+            (date("2024-02-01"), date("2024-02-03"))
+        ]
+    );
+    assert!(!proxy.aborted(1));
+    assert_eq!(count(&root, ".daily-table tbody tr"), 3);
     drop(proxy);
 }
 
