@@ -276,14 +276,12 @@ pub fn App(
     }
     let proxy_status = Signal::from(proxy_status);
 
-    let lang = Signal::from(Memo::new(move |_| {
-        view_state.with(|v| v.lang).unwrap_or(browser_lang)
-    }));
-    let source = Signal::from(Memo::new(move |_| {
+    let lang = Signal::derive(move || view_state.with(|v| v.lang).unwrap_or(browser_lang));
+    let source = Signal::derive(move || {
         view_state
             .with(|v| v.source)
             .or_else(|| proxy_status.with(ProxyStatus::default_source))
-    }));
+    });
     let theme = Signal::derive(move || view_state.with(|v| v.theme).unwrap_or(system_theme));
 
     // Keys live here, in memory only; a version number tells the plan they changed.

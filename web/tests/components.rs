@@ -978,12 +978,20 @@ async fn switching_the_language_translates_the_page_and_its_units() {
     wait_for(&root, "[data-state=ready]").await;
     assert!(text(&root, "[data-resource=CPU] h3").contains("cores"));
     let chart = find(&root, "[data-resource=CPU]");
+    // A date typed and not applied yet.
+    type_into(&root, "[data-testid=range-from]", "2024-01-0");
     click(&root, "[data-testid=lang-toggle]");
     settle().await;
     assert!(text(&root, "[data-resource=CPU] h3").contains('核'));
     // Translated in place: the chart is the same element, not drawn again.
     assert!(find(&root, "[data-resource=CPU]").is_same_node(Some(&chart)));
     assert_eq!(text(&root, "[data-testid=lang-toggle]"), "English");
+    assert_eq!(
+        find(&root, "[data-testid=range-from]")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
+        "2024-01-0"
+    );
     assert!(text(&root, "h1").contains("用量"));
     assert_eq!(
         document()

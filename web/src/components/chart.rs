@@ -113,20 +113,24 @@ fn Peak(
     /// The page's language.
     lang: Signal<Lang>,
 ) -> impl IntoView {
-    let placed = Memo::new(move |_| model.with(|m| place_peak(m, &point)));
+    // Computed again only when the model changes (the width, the previous period).
+    let placed = move || model.with(|m| place_peak(m, &point));
     let amount = format_amount(point.amount);
     view! {
         <g
             class="peak"
             data-testid="peak"
-            data-x=move || placed.with(|p| px(p.x))
-            data-y=move || placed.with(|p| px(p.y))
+            data-x=move || px(placed().x)
+            data-y=move || px(placed().y)
         >
-            <path class="marker-shape" d=move || placed.with(|p| marker_path(shape, p.x, p.y, 4.5)) />
+            <path class="marker-shape" d=move || {
+                let p = placed();
+                marker_path(shape, p.x, p.y, 4.5)
+            } />
             <text
-                x=move || placed.with(|p| px(p.label_x))
-                y=move || placed.with(|p| px(p.label_y))
-                text-anchor=move || placed.with(|p| p.anchor)
+                x=move || px(placed().label_x)
+                y=move || px(placed().label_y)
+                text-anchor=move || placed().anchor
             >
                 {text(lang, T::Peak)}
                 " "

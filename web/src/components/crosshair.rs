@@ -31,26 +31,26 @@ pub fn Crosshair(
     shape: Shape,
 ) -> impl IntoView {
     // Where the hovered point is drawn.
-    let position = Memo::new(move |_| {
+    let data = StoredValue::new(data);
+    let position = move || {
         let point = hovered
             .get()
-            .and_then(|i| data.points(index).get(i).copied())?;
+            .and_then(|i| data.with_value(|d| d.points(index).get(i).copied()))?;
         Some(model.with(|m| m.position(&point)))
-    });
-    let x = move || position.get().map(|(x, _)| px(x)).unwrap_or_default();
+    };
+    let x = move || position().map(|(x, _)| px(x)).unwrap_or_default();
     let (top, bottom) = (
         move || model.with(|m| px(m.frame.top)),
         move || model.with(|m| px(m.frame.bottom)),
     );
     let transform = move || {
-        position
-            .get()
+        position()
             .map(|(x, y)| format!("translate({},{})", px(x), px(y)))
             .unwrap_or_default()
     };
     view! {
         <g class="crosshair" data-testid="crosshair" aria-hidden="true">
-            <Show when=move || position.with(Option::is_some)>
+            <Show when=move || hovered.with(Option::is_some)>
                 <line x1=x x2=x y1=top y2=bottom />
                 <path
                     class="marker-shape"
@@ -81,25 +81,20 @@ pub fn Readout(
     #[prop(into)]
     lang: Signal<Lang>,
 ) -> impl IntoView {
-    let point = Memo::new(move |_| {
+    let data = StoredValue::new(data);
+    let point = move || {
         hovered
             .get()
-            .and_then(|i| data.points(index).get(i).copied())
-    });
-    let time = move || {
-        point
-            .get()
-            .map(|p| format!("{} UTC+08:00", format_time(p.timestamp_ms)))
+            .and_then(|i| data.with_value(|d| d.points(index).get(i).copied()))
     };
+    let time = move || point().map(|p| format!("{} UTC+08:00", format_time(p.timestamp_ms)));
     let amount = move || {
-        point
-            .get()
-            .map(|p: DataPoint| format_amount_with_unit(p.amount, unit_label(&unit, lang.get())))
+        point().map(|p: DataPoint| format_amount_with_unit(p.amount, unit_label(&unit, lang.get())))
     };
     view! {
         <p class="readout" id=id aria-live="polite" data-testid="readout">
             <Show
-                when=move || point.with(Option::is_some)
+                when=move || point().is_some()
                 fallback=move || view! { <span class="muted">{text(lang, T::CrosshairHint)}</span> }
             >
                 <time data-testid="readout-time">{time}</time>

@@ -101,7 +101,7 @@ pub fn RangePicker(
         };
         (initial, found)
     });
-    let current_errors = Memo::new(move |_| {
+    let current_errors = move || {
         errors.with(|(for_range, found)| {
             range.with(|r| {
                 if r == for_range {
@@ -111,16 +111,14 @@ pub fn RangePicker(
                 }
             })
         })
-    });
+    };
+    // A memo: the fields are set again only when the range's texts change, not whenever
+    // the view state does (a change of language must leave typed dates alone).
     let texts = Memo::new(move |_| range.with(|r| field_texts(r, today)));
     let from_text = Signal::derive(move || texts.with(|t| t.0.clone()));
     let to_text = Signal::derive(move || texts.with(|t| t.1.clone()));
-    let from_error = Signal::derive(move || {
-        current_errors.with(|e| e.from.as_ref().map(|e| e.message(lang.get())))
-    });
-    let to_error = Signal::derive(move || {
-        current_errors.with(|e| e.to.as_ref().map(|e| e.message(lang.get())))
-    });
+    let from_error = Signal::derive(move || current_errors().from.map(|e| e.message(lang.get())));
+    let to_error = Signal::derive(move || current_errors().to.map(|e| e.message(lang.get())));
     let set_errors = move |update: &dyn Fn(&mut RangeErrors)| {
         let current = range.get_untracked();
         errors.update(|(for_range, found)| {
