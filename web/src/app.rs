@@ -1,7 +1,7 @@
 //! The root component: the view state (kept in the URL), the proxy check, and the load
 //! that turns (source, range) into a [`Dataset`] the views show.
 //!
-//! Loading: the view state decides a [`Plan`] (a memo); a [`LocalResource`] loads what
+//! Loading: the view state decides a `Plan` (a memo); a [`LocalResource`] loads what
 //! the plan asks for, and the page's [`Status`] is derived from the plan and the
 //! resource's outcome for that plan (an outcome for an older plan is never shown). A new
 //! plan aborts the requests of the old one through its `AbortController`. When the data
