@@ -559,14 +559,8 @@ pub fn App(
         }
     };
 
-    // The page is built in the turn of the microtask queue after the one in which the
-    // load's resource starts its future: the first data request goes out before the
-    // browser is kept busy building some hundred elements (tens of milliseconds), not after.
-    let built = RwSignal::new(false);
-    spawn_local(async move { built.set(true) });
-    let page = move || {
-        built.get().then(|| {
-            view! {
+    view! {
+        <div class="app" data-testid="app" data-state=move || status.with(Status::name)>
             <Header lang=lang account=account>
                 <SourceSwitch source=source proxy=proxy_status lang=lang on_change=on_source />
                 <LangToggle lang=lang on_change=on_lang />
@@ -588,13 +582,6 @@ pub fn App(
             </Show>
             <main class="content" node_ref=main_ref>{content}</main>
             <footer class="foot muted small">{text(lang, T::Footer)}</footer>
-            }
-        })
-    };
-
-    view! {
-        <div class="app" data-testid="app" data-state=move || status.with(Status::name)>
-            {page}
         </div>
     }
 }
