@@ -1,11 +1,21 @@
 // The dashboard's budgets, measured in Debian's headless Chromium; prints figures, asserts
-// nothing (targets: first load ≤ 200 KB gzipped, navigation → charts drawn ≤ 1 s, a
-// crosshair move ≤ 16 ms).
+// nothing (targets: first load ≤ 250 KB gzipped, navigation → charts drawn median ≤ 700 ms,
+// boot (navigation → first data request) ≤ 200 ms, a crosshair move p95 ≤ 16 ms).
 //
-//   node tests/e2e/bench.mjs      (after tests/e2e/run.sh, or trunk build --release and a
-//                                  cargo build of the proxy; BEC_PROXY_BIN picks the binary)
+//   node tests/e2e/bench.mjs      (after trunk build --release and a cargo build of the
+//                                  proxy; BEC_PROXY_BIN picks the binary)
+//
+// The proxy compresses what it serves as it sends it: a debug build takes hundreds of
+// milliseconds over the wasm, which would be counted as the page's. So a release build of
+// the proxy (cargo build --release -p bec-usage-proxy) is used when there is one.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { launchBrowser, newPage, startProxy, waitForState } from "./lib/harness.mjs";
+import { ROOT, launchBrowser, newPage, proxyBinary, startProxy, waitForState } from "./lib/harness.mjs";
+
+const releaseProxy = join(ROOT, "target/release/bec-usage-proxy");
+if (!process.env.BEC_PROXY_BIN && existsSync(releaseProxy)) process.env.BEC_PROXY_BIN = releaseProxy;
+console.log(`proxy: ${proxyBinary()}`);
 
 const RUNS = 5;
 const proxy = await startProxy(["--demo"]);
@@ -36,7 +46,7 @@ try {
       gzipped += size;
       rows.push(`    ${new URL(url).pathname.padEnd(44)} ${kb(body.length).padStart(9)} raw ${kb(size).padStart(9)} gzip -9`);
     }
-    console.log(`first load: ${bodies.length} responses; on the wire (CDP encodedDataLength, headers included) ${kb(wire)}; bodies gzip -9 ${kb(gzipped)} (budget 200 KB)`);
+    console.log(`first load: ${bodies.length} responses; on the wire (CDP encodedDataLength, headers included) ${kb(wire)}; bodies gzip -9 ${kb(gzipped)} (budget 250 KB)`);
     console.log(rows.join("\n"));
     await page.close();
   }
@@ -56,11 +66,35 @@ try {
   }
   console.log(
     `navigation -> charts-drawn (demo, 31 d, 1-min, ${metrics.resources} resources, ${metrics.points} points), ${RUNS} runs: ` +
-      `median ${median(drawn).toFixed(0)} ms, min ${Math.min(...drawn).toFixed(0)}, max ${Math.max(...drawn).toFixed(0)} (budget 1000 ms); ` +
+      `median ${median(drawn).toFixed(0)} ms, min ${Math.min(...drawn).toFixed(0)}, max ${Math.max(...drawn).toFixed(0)} (budget 700 ms); ` +
       `last run: generate ${metrics.fetchMs.toFixed(0)} ms, analyse ${metrics.analyseMs.toFixed(0)}, draw ${metrics.renderMs.toFixed(0)}`,
   );
 
-  // 3. Crosshair: a pointer move, from the dispatched event to the readout updated in the
+  // 3. Boot: navigation → the first data request, with the source not in the URL (the
+  // proxy's, known from /healthz): the wasm starting and the proxy check both count.
+  {
+    const boot = [];
+    const loadStart = [];
+    for (let i = 0; i < RUNS; i++) {
+      const page = await newPage(browser);
+      await page.goto(`${proxy.origin}/?range=7d`);
+      await waitForState(page, ["ready"]);
+      const [request, mark] = await page.evaluate(() => [
+        performance.getEntriesByType("resource").find((e) => e.name.includes("/v1/usage/computing"))?.startTime,
+        performance.getEntriesByName("load-start")[0]?.startTime,
+      ]);
+      boot.push(request);
+      loadStart.push(mark);
+      await page.close();
+    }
+    console.log(
+      `boot: navigation -> first data request (proxy source from /healthz, 7 d), ${RUNS} runs: ` +
+        `median ${median(boot).toFixed(0)} ms, min ${Math.min(...boot).toFixed(0)}, max ${Math.max(...boot).toFixed(0)} (budget 200 ms); ` +
+        `load-start mark median ${median(loadStart).toFixed(0)} ms`,
+    );
+  }
+
+  // 4. Crosshair: a pointer move, from the dispatched event to the readout updated in the
   // DOM (a MutationObserver notices it in the same task) and to the next frame painted.
   {
     const page = await newPage(browser);
@@ -92,7 +126,7 @@ try {
       return { toDom, toFrame, updated };
     });
     console.log(
-      `crosshair move (200 moves, ${result.updated} changed the readout): event -> DOM updated median ${median(result.toDom).toFixed(2)} ms, p95 ${p95(result.toDom).toFixed(2)} ms (budget 16 ms); ` +
+      `crosshair move (200 moves, ${result.updated} changed the readout): event -> DOM updated median ${median(result.toDom).toFixed(2)} ms, p95 ${p95(result.toDom).toFixed(2)} ms (budget p95 16 ms); ` +
         `event -> next frame median ${median(result.toFrame).toFixed(1)} ms, p95 ${p95(result.toFrame).toFixed(1)} ms`,
     );
     await page.close();

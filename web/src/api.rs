@@ -200,16 +200,42 @@ async fn get(
     })
 }
 
-/// Asks `/healthz` whether bec-usage-proxy serves the page, and how.
-pub async fn check_proxy() -> ProxyStatus {
-    let Ok(answer) = get(HEALTH_PATH, &[], None).await else {
-        return ProxyStatus::Absent;
-    };
-    if answer.status != 200 {
-        return ProxyStatus::Absent;
+/// What is known of the proxy at once: `web/boot.js` asked `/healthz` while the wasm
+/// loaded, and its answer may be in already. `None`: ask [`check_proxy`].
+pub fn proxy_known_at_start() -> Option<ProxyStatus> {
+    match dom::boot_health_check()? {
+        dom::BootHealthCheck::Answered(body) => Some(proxy_status_of(body.as_deref())),
+        dom::BootHealthCheck::Pending(_) => None,
     }
-    // A static host may answer any path with index.html: only the proxy's JSON counts.
-    let Ok(json) = js_sys::JSON::parse(&answer.body) else {
+}
+
+/// Asks `/healthz` whether bec-usage-proxy serves the page, and how. The request
+/// `web/boot.js` started while the wasm loaded is used when there is one.
+pub async fn check_proxy() -> ProxyStatus {
+    let body = match dom::boot_health_check() {
+        Some(dom::BootHealthCheck::Answered(body)) => body,
+        Some(dom::BootHealthCheck::Pending(started)) => JsFuture::from(started)
+            .await
+            .ok()
+            .and_then(|body| body.as_string()),
+        None => match get(HEALTH_PATH, &[], None).await {
+            Ok(answer) if answer.status == 200 => Some(answer.body),
+            _ => None,
+        },
+    };
+    proxy_status_of(body.as_deref())
+}
+
+/// What a `/healthz` answer says: `body` is that of a success answer, `None` for anything
+/// else.
+fn proxy_status_of(body: Option<&str>) -> ProxyStatus {
+    body.map_or(ProxyStatus::Absent, read_health)
+}
+
+/// Reads a success answer of `/healthz`: only the proxy's JSON counts, since a static
+/// host may answer any path with index.html.
+fn read_health(body: &str) -> ProxyStatus {
+    let Ok(json) = js_sys::JSON::parse(body) else {
         return ProxyStatus::Absent;
     };
     let field = |name: &str| {

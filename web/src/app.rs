@@ -1,46 +1,51 @@
 //! The root component: the view state (kept in the URL), the proxy check, and the load
-//! pipeline that turns (source, range) into a [`Dataset`] the views show.
+//! that turns (source, range) into a [`Dataset`] the views show.
 //!
-//! Loading: a change of source, range, keys or a retry starts a new load and aborts the
-//! one in flight (its `AbortController`; a generation counter drops anything that still
-//! arrives). When the data is shown and the comparison is on, the previous period of the
-//! same length loads in the background. After the charts are drawn the page marks
+//! Loading: the view state decides a `Plan` (a memo); a [`LocalResource`] loads what
+//! the plan asks for, and the page's [`Status`] is derived from the plan and the
+//! resource's outcome for that plan (an outcome for an older plan is never shown). A new
+//! plan aborts the requests of the old one through its `AbortController`. When the data
+//! is shown and the comparison is on, a second resource loads the previous period of the
+//! same length in the background. After the charts are drawn the page marks
 //! `performance.mark('charts-drawn')` and fills `window.__BEC_METRICS__`; the root element
-//! says where it is in `data-state` (`checking`, `loading`, `ready`, `empty`, `error`,
-//! `keys`, `range`), for the end-to-end tests.
+//! says where it is in `data-state` ([`Status::name`]), for the end-to-end tests.
 
 use std::sync::Arc;
 
 use bec_usage::signing::Credentials;
 use chrono::NaiveDate;
+use leptos::either::EitherOf4;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
-use web_sys::AbortController;
+use web_sys::{AbortController, AbortSignal};
 
 use crate::api::{self, Fetcher, LoadError};
 use crate::compare::previous_range;
 use crate::components::{
-    key_form, Chart, CompareToggle, DailyTable, EmptyState, ErrorPanel, ExportMenu, Header,
-    KeyForm, LangToggle, ProgressBar, QualityNotes, RangePicker, ResourceToggles, Skeleton,
-    SourceSwitch, ThemeToggle,
+    text, Chart, CompareToggle, DailyTable, EmptyState, ErrorPanel, ExportMenu, Header, KeyForm,
+    LangToggle, ProgressBar, QualityNotes, RangePicker, ResourceToggles, Skeleton, SourceSwitch,
+    ThemeToggle,
 };
 use crate::dataset::Dataset;
 use crate::dom;
 use crate::format::format_date;
 use crate::i18n::{Lang, T};
 use crate::range::{check_dates, validate_range};
-use crate::state::{ProxyStatus, RangeChoice, Source, ViewState};
+use crate::state::{ProxyStatus, RangeChoice, Source, Theme, ViewState};
 
 /// Mounts the dashboard on `<body>` with the view state of the page's URL.
 pub fn start() {
+    // For the benchmark's boot figure: when the wasm started, and when the page was built.
+    dom::mark("app-start");
     let initial = ViewState::from_query(&dom::current_query());
     leptos::mount::mount_to_body(move || view! { <App initial=initial sync_url=true /> });
+    dom::mark("app-mounted");
 }
 
 /// Where the page is.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     /// Waiting for `/healthz` to know the default source.
     Checking,
@@ -57,7 +62,7 @@ pub enum Status {
 }
 
 impl Status {
-    /// The `data-state` name.
+    /// The `data-state` name the end-to-end tests read.
     pub fn name(&self) -> &'static str {
         match self {
             Status::Checking => "checking",
@@ -98,23 +103,69 @@ struct LoadRequest {
     retry: u32,
 }
 
-/// The load in flight: its number and its controller.
-#[derive(Default)]
-struct Loader {
-    generation: u64,
-    controller: Option<AbortController>,
-    /// The generation whose previous period was (or is being) loaded.
-    previous_for: Option<u64>,
+/// How long the parts of a load took, for `window.__BEC_METRICS__`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Timings {
+    started: f64,
+    fetched: f64,
+    analysed: f64,
 }
 
-impl Loader {
-    /// Aborts the load in flight and returns the number of the next one.
-    fn restart(&mut self) -> u64 {
-        if let Some(controller) = self.controller.take() {
-            controller.abort();
-        }
-        self.generation += 1;
-        self.generation
+/// What a load of the current data gave, with the request it answers.
+#[derive(Debug, Clone, PartialEq)]
+struct Outcome {
+    request: LoadRequest,
+    result: Result<Arc<Dataset>, Arc<LoadError>>,
+    timings: Timings,
+}
+
+/// What a load of the previous period gave (`None`: nothing to compare), with the
+/// request of the current data it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+struct PreviousOutcome {
+    request: LoadRequest,
+    data: Option<Arc<Dataset>>,
+}
+
+/// The requests of one load in flight, keyed by what they load: aborted when the page
+/// wants something else (or goes away).
+struct InFlight<K> {
+    key: K,
+    controller: AbortController,
+}
+
+/// Starts a load of `key`: aborts the one in `slot` and returns the new one's signal.
+fn start_load<K: 'static>(
+    slot: StoredValue<Option<InFlight<K>>, LocalStorage>,
+    key: K,
+) -> Option<AbortSignal> {
+    let controller = AbortController::new().ok()?;
+    let signal = controller.signal();
+    let replaced = slot
+        .try_update_value(|in_flight| in_flight.replace(InFlight { key, controller }))
+        .flatten();
+    if let Some(old) = replaced {
+        old.controller.abort();
+    }
+    Some(signal)
+}
+
+/// Aborts the load in `slot` unless it is of `wanted`.
+fn abort_unless<K: PartialEq + 'static>(
+    slot: StoredValue<Option<InFlight<K>>, LocalStorage>,
+    wanted: Option<&K>,
+) {
+    let stale = slot
+        .try_update_value(|in_flight| {
+            if in_flight.as_ref().map(|f| &f.key) != wanted {
+                in_flight.take()
+            } else {
+                None
+            }
+        })
+        .flatten();
+    if let Some(stale) = stale {
+        stale.controller.abort();
     }
 }
 
@@ -141,6 +192,59 @@ fn chart_width(main_width: f64) -> f64 {
     (column - CARD_PADDING).floor().max(200.0)
 }
 
+/// Loads `request` with `fetcher` and analyses it.
+async fn load(
+    request: LoadRequest,
+    fetcher: Fetcher,
+    signal: AbortSignal,
+    progress: RwSignal<Option<(usize, usize)>>,
+) -> Outcome {
+    let started = dom::since_navigation_ms();
+    dom::mark("load-start");
+    let on_progress = move |done: usize, total: usize| progress.set(Some((done, total)));
+    let loaded = api::load_range(&fetcher, request.begin, request.end, &signal, &on_progress).await;
+    let fetched = dom::since_navigation_ms();
+    let result = loaded.and_then(|loaded| {
+        Dataset::new(loaded.response, request.begin, request.end, loaded.raw).map_err(|e| {
+            LoadError::Local {
+                message: e.message().to_owned(),
+            }
+        })
+    });
+    Outcome {
+        request,
+        result: result.map(Arc::new).map_err(Arc::new),
+        timings: Timings {
+            started,
+            fetched,
+            analysed: dom::since_navigation_ms(),
+        },
+    }
+}
+
+/// Fills `window.__BEC_METRICS__` for a load shown: called in the frame after the views
+/// rendered it.
+fn report_drawn(outcome: &Outcome, data: &Dataset) {
+    dom::mark("charts-drawn");
+    let drawn = dom::since_navigation_ms();
+    let Timings {
+        started,
+        fetched,
+        analysed,
+    } = outcome.timings;
+    dom::set_metric("chartsDrawnMs", JsValue::from_f64(drawn));
+    dom::set_metric("loadStartMs", JsValue::from_f64(started));
+    dom::set_metric("fetchMs", JsValue::from_f64(fetched - started));
+    dom::set_metric("analyseMs", JsValue::from_f64(analysed - fetched));
+    dom::set_metric("renderMs", JsValue::from_f64(drawn - analysed));
+    dom::set_metric("points", JsValue::from_f64(data.point_count as f64));
+    dom::set_metric(
+        "resources",
+        JsValue::from_f64(data.response.resources.len() as f64),
+    );
+    dom::set_metric("source", JsValue::from_str(outcome.request.source.code()));
+}
+
 /// The dashboard.
 #[component]
 pub fn App(
@@ -157,13 +261,23 @@ pub fn App(
     let browser_lang = dom::browser_lang();
     let system_theme = dom::system_theme();
     let view_state = RwSignal::new(initial);
+    let proxy = proxy.or_else(api::proxy_known_at_start);
+    if proxy.is_some() {
+        dom::mark("proxy-known");
+    }
     let proxy_status = RwSignal::new(proxy.clone().unwrap_or(ProxyStatus::Checking));
     if proxy.is_none() {
-        spawn_local(async move { proxy_status.set(api::check_proxy().await) });
+        // Once, at the start (boot.js asked already): no need to abort or re-run.
+        spawn_local(async move {
+            let status = api::check_proxy().await;
+            dom::mark("proxy-known");
+            proxy_status.set(status);
+        });
     }
+    let proxy_status = Signal::from(proxy_status);
 
-    let lang = Memo::new(move |_| view_state.with(|v| v.lang).unwrap_or(browser_lang));
-    let source = Memo::new(move |_| {
+    let lang = Signal::derive(move || view_state.with(|v| v.lang).unwrap_or(browser_lang));
+    let source = Signal::derive(move || {
         view_state
             .with(|v| v.source)
             .or_else(|| proxy_status.with(ProxyStatus::default_source))
@@ -185,13 +299,6 @@ pub fn App(
     });
     let retry = RwSignal::new(0u32);
 
-    let status = RwSignal::new(Status::Checking);
-    let progress = RwSignal::new(None::<(usize, usize)>);
-    let previous = RwSignal::new(None::<Arc<Dataset>>);
-    let previous_loading = RwSignal::new(false);
-    let loader = StoredValue::new_local(Loader::default());
-    let data = Signal::derive(move || status.with(Status::data));
-
     let plan = Memo::new(move |_| {
         let Some(source) = source.get() else {
             return Plan::Wait;
@@ -202,8 +309,14 @@ pub fn App(
             return Plan::InvalidRange;
         };
         let keys_version = keys_version.get();
-        if source == Source::Keys && keys.with_value(Option::is_none) {
-            return Plan::NeedKeys;
+        if source == Source::Keys {
+            if keys.with_value(Option::is_none) {
+                return Plan::NeedKeys;
+            }
+            // The keys sign for the host the proxy names.
+            if proxy_status.with(|p| *p == ProxyStatus::Checking) {
+                return Plan::Wait;
+            }
         }
         Plan::Load(LoadRequest {
             source,
@@ -216,10 +329,13 @@ pub fn App(
         })
     });
 
-    let fetcher_for = move |source: Source, seed: u64, step_seconds: u32| -> Option<Fetcher> {
-        Some(match source {
+    let fetcher_for = move |request: &LoadRequest| -> Option<Fetcher> {
+        Some(match request.source {
             Source::Proxy => Fetcher::Proxy,
-            Source::Demo => Fetcher::Demo { seed, step_seconds },
+            Source::Demo => Fetcher::Demo {
+                seed: request.seed,
+                step_seconds: request.step_seconds,
+            },
             Source::Keys => {
                 let credentials = keys.get_value()?;
                 let host = match proxy_status.get_untracked() {
@@ -231,124 +347,120 @@ pub fn App(
         })
     };
 
-    // A new plan: abort what is in flight, then load (or say why not).
-    Effect::new(move |_| {
-        let plan = plan.get();
-        let generation = loader.try_update_value(Loader::restart).unwrap_or_default();
-        previous.set(None);
-        previous_loading.set(false);
-        progress.set(None);
-        let request = match plan {
-            Plan::Wait => return status.set(Status::Checking),
-            Plan::NeedKeys => return status.set(Status::NeedKeys),
-            Plan::InvalidRange => return status.set(Status::InvalidRange),
-            Plan::Load(request) => request,
+    // The current data: loaded for each new plan.
+    let progress = RwSignal::new(None::<(usize, usize)>);
+    let in_flight = StoredValue::new_local(None::<InFlight<LoadRequest>>);
+    let current = LocalResource::new(move || {
+        let request = match plan.get() {
+            Plan::Load(request) => Some(request),
+            _ => None,
         };
-        let Some(fetcher) = fetcher_for(request.source, request.seed, request.step_seconds) else {
-            return status.set(Status::NeedKeys);
-        };
-        let Ok(controller) = AbortController::new() else {
-            return status.set(Status::Failed(Arc::new(LoadError::Network {
-                message: "this browser has no AbortController".to_owned(),
-            })));
-        };
-        let signal = controller.signal();
-        loader.update_value(|l| l.controller = Some(controller));
-        status.set(Status::Loading);
-        let is_current = move || loader.try_with_value(|l| l.generation) == Some(generation);
-        spawn_local(async move {
-            let started = dom::since_navigation_ms();
-            let on_progress = move |done: usize, total: usize| {
-                if is_current() {
-                    progress.set(Some((done, total)));
-                }
-            };
-            let loaded =
-                api::load_range(&fetcher, request.begin, request.end, &signal, &on_progress).await;
-            if !is_current() {
-                return;
-            }
-            let fetched = dom::since_navigation_ms();
+        let started = request.and_then(|request| {
+            let fetcher = fetcher_for(&request)?;
+            let signal = start_load(in_flight, request.clone())?;
             progress.set(None);
-            let result = loaded.and_then(|loaded| {
-                Dataset::new(loaded.response, request.begin, request.end, loaded.raw).map_err(|e| {
-                    LoadError::Local {
-                        message: e.message().to_owned(),
-                    }
-                })
-            });
-            match result {
-                Ok(dataset) => {
-                    let points = dataset.point_count;
-                    let resources = dataset.response.resources.len();
-                    status.set(Status::Ready(Arc::new(dataset)));
-                    let analysed = dom::since_navigation_ms();
-                    // The views render in the microtasks that follow; the frame after
-                    // them has the charts drawn.
-                    request_animation_frame(move || {
-                        if !is_current() {
-                            return;
-                        }
-                        dom::mark("charts-drawn");
-                        let drawn = dom::since_navigation_ms();
-                        dom::set_metric("chartsDrawnMs", JsValue::from_f64(drawn));
-                        dom::set_metric("loadStartMs", JsValue::from_f64(started));
-                        dom::set_metric("fetchMs", JsValue::from_f64(fetched - started));
-                        dom::set_metric("analyseMs", JsValue::from_f64(analysed - fetched));
-                        dom::set_metric("renderMs", JsValue::from_f64(drawn - analysed));
-                        dom::set_metric("points", JsValue::from_f64(points as f64));
-                        dom::set_metric("resources", JsValue::from_f64(resources as f64));
-                        dom::set_metric("source", JsValue::from_str(request.source.code()));
-                    });
-                }
-                Err(LoadError::Aborted) => {}
-                Err(error) => status.set(Status::Failed(Arc::new(error))),
+            Some((request, fetcher, signal))
+        });
+        async move {
+            let (request, fetcher, signal) = started?;
+            let outcome = load(request, fetcher, signal, progress).await;
+            progress.set(None);
+            Some(outcome)
+        }
+    });
+    // The resource loads one plan after the other: what a new plan makes unwanted is
+    // aborted at once, so that it ends (as `Aborted`) and the new load can start.
+    Effect::new(move |_| {
+        plan.with(|plan| {
+            let wanted = match plan {
+                Plan::Load(request) => Some(request),
+                _ => None,
+            };
+            abort_unless(in_flight, wanted);
+        })
+    });
+    on_cleanup(move || abort_unless(in_flight, None));
+
+    // The outcome of the current plan, once there is one.
+    let shown = Memo::new(move |_| {
+        let Plan::Load(request) = plan.get() else {
+            return None;
+        };
+        current
+            .get()
+            .flatten()
+            .filter(|outcome| outcome.request == request)
+    });
+    let status = Memo::new(move |_| match plan.get() {
+        Plan::Wait => Status::Checking,
+        Plan::NeedKeys => Status::NeedKeys,
+        Plan::InvalidRange => Status::InvalidRange,
+        Plan::Load(_) => match shown.get().map(|outcome| outcome.result) {
+            None => Status::Loading,
+            Some(Ok(data)) => Status::Ready(data),
+            // Aborted only when no longer wanted: a newer plan is loading.
+            Some(Err(error)) if *error == LoadError::Aborted => Status::Loading,
+            Some(Err(error)) => Status::Failed(error),
+        },
+    });
+    let data = Signal::derive(move || status.with(Status::data));
+
+    // The benchmark's marks, once the frame after the views rendered a new load.
+    Effect::new(move |_| {
+        let Some(outcome) = shown.get() else { return };
+        let Ok(data) = outcome.result.clone() else {
+            return;
+        };
+        request_animation_frame(move || {
+            let still_shown = shown.with_untracked(|s| s.as_ref() == Some(&outcome));
+            if still_shown {
+                report_drawn(&outcome, &data);
             }
         });
     });
 
     // The previous period, in the background, once the current one is shown.
-    Effect::new(move |_| {
-        let compare = view_state.with(|v| v.compare);
-        let Some(current) = status.with(Status::data) else {
-            return;
-        };
-        if !compare {
-            return;
+    let compare = Signal::derive(move || view_state.with(|v| v.compare));
+    let previous_request = Memo::new(move |_| {
+        if !compare.get() {
+            return None;
         }
-        let Plan::Load(request) = plan.get_untracked() else {
-            return;
-        };
-        let Some((generation, signal)) = loader
-            .try_update_value(|l| {
-                if l.previous_for == Some(l.generation) {
-                    return None;
-                }
-                l.previous_for = Some(l.generation);
-                Some((l.generation, l.controller.as_ref()?.signal()))
-            })
-            .flatten()
-        else {
-            return;
-        };
-        let Some(fetcher) = fetcher_for(request.source, request.seed, request.step_seconds) else {
-            return;
-        };
-        let (begin, end) = previous_range(current.begin, current.end);
-        previous_loading.set(true);
-        spawn_local(async move {
-            let loaded = api::load_range(&fetcher, begin, end, &signal, &|_, _| {}).await;
-            if loader.try_with_value(|l| l.generation) != Some(generation) {
-                return;
-            }
-            previous_loading.set(false);
-            // Without the previous period the page simply shows no comparison.
-            if let Ok(loaded) = loaded {
-                if let Ok(dataset) = Dataset::new(loaded.response, begin, end, loaded.raw) {
-                    previous.set(Some(Arc::new(dataset)));
-                }
-            }
+        let outcome = shown.get()?;
+        outcome.result.is_ok().then_some(outcome.request)
+    });
+    let previous_in_flight = StoredValue::new_local(None::<InFlight<LoadRequest>>);
+    let previous_load = LocalResource::new(move || {
+        let started = previous_request.get().and_then(|request| {
+            let fetcher = fetcher_for(&request)?;
+            let signal = start_load(previous_in_flight, request.clone())?;
+            Some((request, fetcher, signal))
         });
+        async move {
+            let (request, fetcher, signal) = started?;
+            let (begin, end) = previous_range(request.begin, request.end);
+            let loaded = api::load_range(&fetcher, begin, end, &signal, &|_, _| {}).await;
+            // Without the previous period the page simply shows no comparison.
+            let data = loaded
+                .ok()
+                .and_then(|loaded| Dataset::new(loaded.response, begin, end, loaded.raw).ok())
+                .map(Arc::new);
+            Some(PreviousOutcome { request, data })
+        }
+    });
+    Effect::new(move |_| {
+        previous_request.with(|wanted| abort_unless(previous_in_flight, wanted.as_ref()))
+    });
+    on_cleanup(move || abort_unless(previous_in_flight, None));
+    let previous_outcome = Memo::new(move |_| {
+        let wanted = previous_request.get()?;
+        previous_load
+            .get()
+            .flatten()
+            .filter(|outcome| outcome.request == wanted)
+    });
+    let previous = Signal::derive(move || previous_outcome.get().and_then(|o| o.data));
+    let previous_loading = Signal::derive(move || {
+        previous_request.with(Option::is_some) && previous_outcome.with(Option::is_none)
     });
 
     // The URL, the document's language, theme and title follow the view state.
@@ -380,22 +492,21 @@ pub fn App(
             }
         }
     };
+    // Measured in the next frame, when the browser lays the page out anyway: measuring at
+    // mount would force a layout before the first data request goes out.
     Effect::new(move |_| {
         if main_ref.get().is_some() {
-            measure();
+            request_animation_frame(measure);
         }
     });
     let resize = window_event_listener(leptos::ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
-    let two_columns = move || main_width.get() >= 980.0;
+    let two_columns = Signal::derive(move || main_width.get() >= 980.0);
     let width = Signal::derive(move || chart_width(main_width.get()));
 
     let on_source = Callback::new(move |s: Source| view_state.update(|v| v.source = Some(s)));
-    let on_lang = Callback::new(move |l: Lang| {
-        key_form::keep_typed_keys();
-        view_state.update(|v| v.lang = Some(l));
-    });
-    let on_theme = Callback::new(move |t| view_state.update(|v| v.theme = Some(t)));
+    let on_lang = Callback::new(move |l: Lang| view_state.update(|v| v.lang = Some(l)));
+    let on_theme = Callback::new(move |t: Theme| view_state.update(|v| v.theme = Some(t)));
     let on_range = Callback::new(move |r: RangeChoice| view_state.update(|v| v.range = r));
     let on_compare = Callback::new(move |c: bool| view_state.update(|v| v.compare = c));
     let on_toggle = Callback::new(move |(name, shown): (String, bool)| {
@@ -410,68 +521,53 @@ pub fn App(
 
     let hidden = Signal::derive(move || view_state.with(|v| v.hidden.clone()));
     let range = Signal::derive(move || view_state.with(|v| v.range.clone()));
-    let compare = Signal::derive(move || view_state.with(|v| v.compare));
-    let previous_signal = Signal::from(previous);
-
     let account = Signal::derive(move || data.get().map(|d| d.response.account_id.clone()));
-    let waiting = Signal::derive(move || match status.with(Status::name) {
-        "checking" => Some(T::Checking),
-        "loading" => Some(T::Loading),
-        _ => None,
-    });
-    let empty = Signal::derive(move || match status.with(Status::name) {
-        "keys" => Some((T::KeysNeeded, None)),
-        "range" => Some((T::FixRange, None)),
-        "empty" => Some((T::Empty, Some(T::EmptyHint))),
-        _ => None,
-    });
 
-    // The page in one language; a change of language renders it again (rare, and it keeps
-    // every text out of the reactive graph, which keeps the wasm small).
-    let page = move || {
-        let lang = lang.get();
-        let dashboard = move || {
-            let data = status.with(Status::data).filter(|d| !d.is_empty())?;
-            let names: Vec<String> = data
-                .response
-                .resources
-                .iter()
-                .map(|r| r.name.clone())
-                .collect();
-            Some(view! {
-                <ResourceToggles names=names.clone() hidden=hidden lang=lang on_toggle=on_toggle on_show_all=on_show_all />
-                <p class="muted small loading-previous" hidden=move || !previous_loading.get()>
-                    {T::LoadingPrevious.get(lang)}
-                </p>
-                <div class="charts" class:two=two_columns data-testid="charts">
-                    {names.into_iter().enumerate().map(|(index, name)| {
-                        let shown = move || !hidden.with(|h| h.contains(&name));
-                        view! {
-                            <div class="chart-slot" hidden=move || !shown()>
-                                <Chart data=data.clone() index=index width=width lang=lang previous=previous_signal />
-                            </div>
-                        }
-                    }).collect_view()}
-                </div>
-                <DailyTable data=data.clone() hidden=hidden lang=lang />
-                <QualityNotes notes=data.notes.clone() lang=lang />
-            })
-        };
-        let error = move || {
-            let error = match status.get() {
-                Status::Failed(error) => error,
-                _ => return None,
+    // What is in the content area: one view per status, built again only when the status
+    // changes (a new load, a failure), never for a change of language.
+    let content = move || match status.get() {
+        waiting @ (Status::Checking | Status::Loading) => {
+            let message = if waiting == Status::Checking {
+                T::Checking
+            } else {
+                T::Loading
             };
-            Some(view! { <ErrorPanel error=error lang=lang on_retry=on_retry /> })
-        };
-        view! {
+            EitherOf4::A(view! { <Skeleton message=message lang=lang /> })
+        }
+        Status::NeedKeys => EitherOf4::B(view! { <EmptyState message=T::KeysNeeded lang=lang /> }),
+        Status::InvalidRange => {
+            EitherOf4::B(view! { <EmptyState message=T::FixRange lang=lang /> })
+        }
+        Status::Ready(data) if data.is_empty() => {
+            EitherOf4::B(view! { <EmptyState message=T::Empty hint=T::EmptyHint lang=lang /> })
+        }
+        Status::Ready(data) => EitherOf4::C(view! {
+            <Dashboard
+                data=data
+                hidden=hidden
+                previous=previous
+                previous_loading=previous_loading
+                width=width
+                two_columns=two_columns
+                lang=lang
+                on_toggle=on_toggle
+                on_show_all=on_show_all
+            />
+        }),
+        Status::Failed(error) => {
+            EitherOf4::D(view! { <ErrorPanel error=error lang=lang on_retry=on_retry /> })
+        }
+    };
+
+    view! {
+        <div class="app" data-testid="app" data-state=move || status.with(Status::name)>
             <Header lang=lang account=account>
                 <SourceSwitch source=source proxy=proxy_status lang=lang on_change=on_source />
                 <LangToggle lang=lang on_change=on_lang />
                 <ThemeToggle theme=theme lang=lang on_change=on_theme />
             </Header>
             <p class="banner" data-testid="demo-banner" hidden=move || source.get() != Some(Source::Demo)>
-                {T::DemoBanner.get(lang)}
+                {text(lang, T::DemoBanner)}
             </p>
             <section class="card toolbar">
                 <RangePicker range=range today=today lang=lang on_change=on_range />
@@ -481,22 +577,57 @@ pub fn App(
                 </div>
                 <ProgressBar progress=progress lang=lang />
             </section>
-            {move || (source.get() == Some(Source::Keys)).then(|| view! {
+            <Show when=move || source.get() == Some(Source::Keys)>
                 <KeyForm active_key=active_key lang=lang on_keys=on_keys />
-            })}
-            <main class="content" node_ref=main_ref>
-                <Skeleton message=waiting lang=lang />
-                <EmptyState message=empty lang=lang />
-                {error}
-                {dashboard}
-            </main>
-            <footer class="foot muted small">{T::Footer.get(lang)}</footer>
-        }
-    };
-
-    view! {
-        <div class="app" data-testid="app" data-state=move || status.with(Status::name)>
-            {page}
+            </Show>
+            <main class="content" node_ref=main_ref>{content}</main>
+            <footer class="foot muted small">{text(lang, T::Footer)}</footer>
         </div>
+    }
+}
+
+/// The loaded data: the resource chips, a chart per resource, the daily table and the
+/// data-quality notes.
+#[component]
+fn Dashboard(
+    data: Arc<Dataset>,
+    hidden: Signal<Vec<String>>,
+    previous: Signal<Option<Arc<Dataset>>>,
+    previous_loading: Signal<bool>,
+    width: Signal<f64>,
+    two_columns: Signal<bool>,
+    lang: Signal<Lang>,
+    on_toggle: Callback<(String, bool)>,
+    on_show_all: Callback<()>,
+) -> impl IntoView {
+    let names: Vec<String> = data
+        .response
+        .resources
+        .iter()
+        .map(|r| r.name.clone())
+        .collect();
+    let charts = names
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(index, name)| {
+            let shown = move || !hidden.with(|h| h.contains(&name));
+            view! {
+                <div class="chart-slot" hidden=move || !shown()>
+                    <Chart data=data.clone() index=index width=width lang=lang previous=previous />
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <ResourceToggles names=names hidden=hidden lang=lang on_toggle=on_toggle on_show_all=on_show_all />
+        <p class="muted small loading-previous" hidden=move || !previous_loading.get()>
+            {text(lang, T::LoadingPrevious)}
+        </p>
+        <div class="charts" class:two=move || two_columns.get() data-testid="charts">
+            {charts}
+        </div>
+        <DailyTable data=data.clone() hidden=hidden lang=lang />
+        <QualityNotes notes=data.notes.clone() lang=lang />
     }
 }

@@ -1,5 +1,7 @@
-//! The few things the page asks of the browser: the URL, the clock, the preferred
-//! languages and theme, downloads, session storage and performance marks.
+//! The few things the page asks of the browser that leptos does not cover: the URL, the
+//! clock, the preferred languages and theme, the document's language, theme and title,
+//! downloads, session storage, performance marks, and the `/healthz` answer `boot.js`
+//! asked for.
 //!
 //! Every call tolerates a missing API (`None`, a default, or nothing done): the dashboard
 //! must not die because a browser lacks `sessionStorage` or `performance`.
@@ -41,6 +43,28 @@ pub fn replace_query(query: &str) {
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
     }
+}
+
+/// What `web/boot.js` learnt of `/healthz`, which it asks while the wasm loads.
+#[derive(Debug)]
+pub enum BootHealthCheck {
+    /// Answered: the body of a success answer, or `None` (an error status, no answer).
+    Answered(Option<String>),
+    /// Asked, not answered yet: a promise of what `Answered` holds.
+    Pending(js_sys::Promise),
+}
+
+/// What `web/boot.js` learnt of `/healthz` (`window.__BEC_HEALTHZ_BODY__` once answered,
+/// else the promise `window.__BEC_HEALTHZ__`); `None` when it did not ask (the component
+/// tests). The proxy check need not wait for the app to start before it asks.
+pub fn boot_health_check() -> Option<BootHealthCheck> {
+    let window = window()?;
+    let get = |name: &str| js_sys::Reflect::get(&window, &JsValue::from_str(name)).ok();
+    if let Some(body) = get("__BEC_HEALTHZ_BODY__").filter(|b| !b.is_undefined()) {
+        return Some(BootHealthCheck::Answered(body.as_string()));
+    }
+    let promise = get("__BEC_HEALTHZ__")?.dyn_into::<js_sys::Promise>().ok()?;
+    Some(BootHealthCheck::Pending(promise))
 }
 
 /// Now, in epoch milliseconds.
@@ -189,99 +213,4 @@ pub fn forget_keys() {
     if let Some(storage) = session_storage() {
         let _ = storage.remove_item(KEYS_STORAGE_KEY);
     }
-}
-
-/// The `data-value` of the element with `data-action="ACTION"` that an event (a click, a
-/// change) happened in, unless that element is disabled: one listener serves a whole
-/// group of buttons rendered as markup.
-pub fn action_value(event: &web_sys::Event, action: &str) -> Option<String> {
-    let target: web_sys::Element = event.target()?.dyn_into().ok()?;
-    let element = target
-        .closest(&format!("[data-action=\"{action}\"]"))
-        .ok()??;
-    if element.has_attribute("disabled") {
-        return None;
-    }
-    element.get_attribute("data-value")
-}
-
-/// For each `[data-value]` element inside `container`: sets attribute `name` to what
-/// `value_of(data-value)` gives, or removes it on `None`. Keeps a button group rendered
-/// once as markup in step with the state (the nodes stay, and so does the focus).
-pub fn sync_attribute(
-    container: &web_sys::Element,
-    name: &str,
-    value_of: &dyn Fn(&str) -> Option<&'static str>,
-) {
-    let Ok(nodes) = container.query_selector_all("[data-value]") else {
-        return;
-    };
-    for index in 0..nodes.length() {
-        let Some(element) = nodes
-            .item(index)
-            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-        else {
-            continue;
-        };
-        let value = element.get_attribute("data-value").unwrap_or_default();
-        let _ = match value_of(&value) {
-            Some(text) => element.set_attribute(name, text),
-            None => element.remove_attribute(name),
-        };
-    }
-}
-
-/// `"true"` or `"false"`, for `aria-pressed` and `aria-checked`.
-pub fn aria_bool(value: bool) -> Option<&'static str> {
-    Some(if value { "true" } else { "false" })
-}
-
-/// `""` (present) or `None` (absent), for boolean attributes such as `disabled`.
-pub fn present(value: bool) -> Option<&'static str> {
-    value.then_some("")
-}
-
-/// The element matching `selector` inside `root`.
-pub fn find(root: &web_sys::Element, selector: &str) -> Option<web_sys::Element> {
-    root.query_selector(selector).ok().flatten()
-}
-
-/// The value of the `<input>` matching `selector` inside `root` (empty when there is none).
-pub fn input_value(root: &web_sys::Element, selector: &str) -> String {
-    find(root, selector)
-        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .map(|input| input.value())
-        .unwrap_or_default()
-}
-
-/// Sets the value of the `<input>` matching `selector` inside `root`.
-pub fn set_input_value(root: &web_sys::Element, selector: &str, value: &str) {
-    if let Some(input) =
-        find(root, selector).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-    {
-        input.set_value(value);
-    }
-}
-
-/// Sets the text of the element matching `selector` inside `root`.
-pub fn set_text(root: &web_sys::Element, selector: &str, text: &str) {
-    if let Some(element) = find(root, selector) {
-        element.set_text_content(Some(text));
-    }
-}
-
-/// Sets (or, with `None`, removes) attribute `name` of the element matching `selector`.
-pub fn set_attribute(root: &web_sys::Element, selector: &str, name: &str, value: Option<&str>) {
-    if let Some(element) = find(root, selector) {
-        let _ = match value {
-            Some(value) => element.set_attribute(name, value),
-            None => element.remove_attribute(name),
-        };
-    }
-}
-
-/// The `name` of the form field an event (input, change) happened in.
-pub fn field_name(event: &web_sys::Event) -> Option<String> {
-    let target: web_sys::Element = event.target()?.dyn_into().ok()?;
-    target.get_attribute("name")
 }

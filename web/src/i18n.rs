@@ -161,6 +161,7 @@ texts! {
     Peak => "Peak", "峰值";
     Approximate => "Rounded; exact value: {value}", "已四舍五入；精确值：{value}";
     VsPrevious => "vs. the previous {days} days", "较前 {days} 天";
+    VsPreviousDay => "vs. the previous day", "较前 1 天";
     NoPrevious => "The previous period has no data.", "上一周期没有数据。";
     PreviousPeriod => "Previous period (dashed)", "上一周期（虚线）";
     Points => "{count} points", "{count} 个数据点";
@@ -213,11 +214,14 @@ texts! {
         "BCE 不认识此 Access Key ID：请从控制台（安全认证 › Access Key）重新复制。";
     HintSignature => "The signature does not match: the secret access key is probably wrong.",
         "签名不匹配：很可能是 Secret Access Key 有误。";
-    HintSkewed => "This computer's clock is more than 30 minutes off; set it right and retry.",
-        "本机时钟偏差超过 30 分钟；请校准后重试。";
+    HintSkewed => "This computer's clock is more than 30 minutes off, and signing again with the service's time did not help; set the clock right and retry.",
+        "本机时钟偏差超过 30 分钟，按服务端时间重新签名也未成功；请校准时钟后重试。";
     HintAccessDenied => "The key is valid but may not read BEC usage: grant it access in the console.",
         "密钥有效，但没有读取 BEC 用量的权限：请在控制台授权。";
+    HintAuthHeader => "The Authorization header was refused: something between this page and the service may have altered it.",
+        "Authorization 请求头被拒绝：本页面与服务之间的某个环节可能修改了它。";
     HintInternal => "The service had a problem; retry in a moment.", "服务端出现问题；请稍后重试。";
+    HintSlowDown => "Too many requests: wait a moment, then retry.", "请求过多：请稍候再重试。";
     HintGeneric => "Check the message above; retry when it is fixed.", "请查看上面的信息，修正后重试。";
     KeysTitle => "Your access key pair", "你的访问密钥";
     AccessKeyId => "Access key id", "Access Key ID";
@@ -262,6 +266,15 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// What a change is compared with: the previous `days` days ("the previous day" for one).
+pub fn vs_previous(days: i64, lang: Lang) -> String {
+    if days == 1 {
+        T::VsPreviousDay.get(lang).to_owned()
+    } else {
+        fill(T::VsPrevious.get(lang), &[("days", &days.to_string())])
+    }
 }
 
 /// The unit as people read it in `lang`: the service's Chinese unit names in English
@@ -382,6 +395,15 @@ mod tests {
         assert_eq!(unit_label("GB", Lang::En), "GB");
         assert_eq!(unit_label("核", Lang::Zh), "核");
         assert_eq!(unit_label("未知", Lang::En), "未知");
+    }
+
+    #[test]
+    fn one_previous_day_is_singular() {
+        assert_eq!(vs_previous(1, Lang::En), "vs. the previous day");
+        assert_eq!(vs_previous(2, Lang::En), "vs. the previous 2 days");
+        assert_eq!(vs_previous(31, Lang::En), "vs. the previous 31 days");
+        assert_eq!(vs_previous(1, Lang::Zh), "较前 1 天");
+        assert_eq!(vs_previous(7, Lang::Zh), "较前 7 天");
     }
 
     #[test]

@@ -10,10 +10,13 @@
 //!   (Chinese and English texts, unit names), [`format`](mod@format) (exact amounts, UTC+08:00 times),
 //!   [`geometry`] (chart scales, ticks and SVG paths), [`dataset`] (a loaded response with
 //!   its statistics and reconciliation), [`compare`] (the previous period) and [`markup`]
-//!   (the static parts of charts and tables as escaped HTML/SVG text).
+//!   (the bulk content written once: a chart's grid and SVG paths, the data tables, as
+//!   escaped text).
 //! - Browser-only modules (`wasm32`): `api` (the three data sources: the proxy, keys in
-//!   this browser, the in-page demo), `dom` (URL, downloads, performance marks), `app` (the
-//!   root component and the load pipeline) and `components` (one per thing on the screen).
+//!   this browser, the in-page demo), `dom` (what leptos does not cover: URL, storage,
+//!   downloads, performance marks), `app` (the root component: view state, the load as a
+//!   `LocalResource`, the page's status) and `components` (one per thing on the screen,
+//!   views of signals: the language is a signal, so a change of it updates texts in place).
 //!
 //! Amounts stay [`rust_decimal::Decimal`] from the response to the screen and the exports;
 //! floats are only pixels.

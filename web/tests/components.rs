@@ -16,7 +16,7 @@ use bec_usage_web::app::App;
 use bec_usage_web::compare::mean_change;
 use bec_usage_web::components::chart::build_model;
 use bec_usage_web::components::{
-    key_form, Chart, DailyTable, ErrorPanel, KeyForm, RangePicker, ResourceToggles, SourceSwitch,
+    Chart, DailyTable, ErrorPanel, KeyForm, RangePicker, ResourceToggles, SourceSwitch,
 };
 use bec_usage_web::dataset::Dataset;
 use bec_usage_web::format::format_percent;
@@ -328,10 +328,9 @@ async fn the_previous_period_is_overlaid_and_its_change_stated() {
         badge_text.contains("▲") && badge_text.contains(&expected),
         "{badge_text}"
     );
-    assert!(
-        badge_text.contains("vs. the previous 1 days"),
-        "{badge_text}"
-    );
+    // One day before: singular.
+    assert!(badge_text.contains("vs. the previous day"), "{badge_text}");
+    assert!(!badge_text.contains("days"), "{badge_text}");
     let overlay = attr(&root, "[data-testid=overlay]", "d").expect("an overlay");
     assert_eq!(overlay.matches('L').count(), 4, "{overlay}");
 }
@@ -584,58 +583,49 @@ async fn the_key_form_refuses_a_malformed_key_and_never_keeps_the_secret_in_the_
 }
 
 #[wasm_bindgen_test]
-async fn the_key_form_keeps_typed_keys_when_the_language_changes_until_they_are_used() {
-    // The page has one key form; earlier tests' forms stay mounted in this document.
-    let earlier = document()
-        .query_selector_all("[data-testid=key-form]")
-        .expect("a selector");
-    for index in 0..earlier.length() {
-        if let Some(form) = earlier.item(index) {
-            form.unchecked_into::<Element>().remove();
-        }
-    }
+async fn the_key_form_keeps_typed_keys_in_the_same_fields_when_the_language_changes() {
     let lang = RwSignal::new(Lang::En);
+    let used = RwSignal::new(Vec::<String>::new());
     let root = mount(move || {
-        // As the page does: the form is rendered again for each language.
-        move || {
-            let lang = lang.get();
-            view! {
-                <KeyForm
-                    active_key=Signal::derive(|| None::<String>)
-                    lang=lang
-                    on_keys=Callback::new(|_: Option<bec_usage::signing::Credentials>| {})
-                />
-            }
+        view! {
+            <KeyForm
+                active_key=Signal::derive(|| None::<String>)
+                lang=lang
+                on_keys=Callback::new(move |c: Option<bec_usage::signing::Credentials>| {
+                    used.update(|u| u.extend(c.map(|c| c.access_key_id().to_owned())))
+                })
+            />
         }
     });
     settle().await;
     let english_title = text(&root, "#keys-title");
     type_into(&root, "[data-testid=access-key-id]", "typed-key");
     type_into(&root, "[data-testid=secret-access-key]", "typed-secret");
-    let remember: HtmlInputElement = find(&root, "[data-testid=remember-keys]").unchecked_into();
-    remember.set_checked(true);
-    // As the page's language switch does.
-    key_form::keep_typed_keys();
+    click(&root, "[data-testid=remember-keys]");
+    let id_field = find(&root, "[data-testid=access-key-id]");
+    let secret_field = find(&root, "[data-testid=secret-access-key]");
+
     lang.set(Lang::Zh);
     settle().await;
+    assert_ne!(text(&root, "#keys-title"), english_title, "now in Chinese");
+    assert_eq!(text(&root, "label[for=access-key-id]"), "Access Key ID");
+    // The very same inputs, still holding what was typed.
+    assert!(find(&root, "[data-testid=access-key-id]").is_same_node(Some(&id_field)));
+    assert!(find(&root, "[data-testid=secret-access-key]").is_same_node(Some(&secret_field)));
     let value = |selector: &str| -> String {
         find(&root, selector)
             .unchecked_into::<HtmlInputElement>()
             .value()
     };
-    assert_ne!(
-        text(&root, "#keys-title"),
-        english_title,
-        "rendered again in Chinese"
-    );
     assert_eq!(value("[data-testid=access-key-id]"), "typed-key");
     assert_eq!(value("[data-testid=secret-access-key]"), "typed-secret");
     let remember: HtmlInputElement = find(&root, "[data-testid=remember-keys]").unchecked_into();
     assert!(remember.checked());
 
-    // Used: the secret leaves the form and the draft; the id stays.
+    // Used: the secret leaves the field; the id stays.
     click(&root, "[data-testid=use-keys]");
     settle().await;
+    assert_eq!(used.get_untracked(), vec!["typed-key".to_owned()]);
     lang.set(Lang::En);
     settle().await;
     assert_eq!(value("[data-testid=access-key-id]"), "typed-key");
@@ -643,6 +633,44 @@ async fn the_key_form_keeps_typed_keys_when_the_language_changes_until_they_are_
     if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
         let _ = storage.clear();
     }
+}
+
+#[wasm_bindgen_test]
+async fn the_range_picker_keeps_typed_dates_when_the_language_changes() {
+    let lang = RwSignal::new(Lang::En);
+    let root = mount(move || {
+        view! {
+            <RangePicker
+                range=Signal::derive(|| RangeChoice::Preset(bec_usage_web::range::Preset::Last7))
+                today=date("2024-03-10")
+                lang=lang
+                on_change=Callback::new(|_| {})
+            />
+        }
+    });
+    settle().await;
+    assert_eq!(
+        attr(&root, "[data-value='7d']", "aria-pressed").as_deref(),
+        Some("true")
+    );
+    type_into(&root, "[data-testid=range-from]", "2024-02-3");
+    settle().await;
+    let from_field = find(&root, "[data-testid=range-from]");
+    let english_error = text(&root, "[data-testid=range-from-error]");
+    assert!(english_error.contains("2024-02-3"), "{english_error}");
+
+    lang.set(Lang::Zh);
+    settle().await;
+    assert_eq!(text(&root, "[data-testid=range-apply]"), "应用");
+    assert!(find(&root, "[data-testid=range-from]").is_same_node(Some(&from_field)));
+    assert_eq!(
+        from_field.unchecked_ref::<HtmlInputElement>().value(),
+        "2024-02-3"
+    );
+    // The error stays, in the new language.
+    let chinese_error = text(&root, "[data-testid=range-from-error]");
+    assert!(chinese_error.contains("2024-02-3"), "{chinese_error}");
+    assert_ne!(chinese_error, english_error);
 }
 
 // ---- the whole app -----------------------------------------------------------------
@@ -692,16 +720,185 @@ async fn the_demo_draws_twelve_charts_the_daily_table_and_the_comparison() {
         .contains("CPU"));
 }
 
+/// The `beginDate` and `endDate` of a usage request's URL.
+fn requested_dates(url: &str) -> Option<(NaiveDate, NaiveDate)> {
+    let query = url.split_once('?')?.1;
+    let value = |name: &str| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|text| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+    };
+    Some((value("beginDate")?, value("endDate")?))
+}
+
+/// Replaces `window.fetch` with a stand-in proxy until dropped: it answers every usage
+/// request with synthetic data for the dates asked and records those dates and the
+/// request's `AbortSignal`. With `hold_first`, the first request gets no answer: it only
+/// fails, as a browser's does, when its signal aborts it.
+struct FakeProxy {
+    requests: std::rc::Rc<std::cell::RefCell<Vec<(NaiveDate, NaiveDate, web_sys::AbortSignal)>>>,
+    original: wasm_bindgen::JsValue,
+    _answer: wasm_bindgen::closure::Closure<
+        dyn FnMut(wasm_bindgen::JsValue, web_sys::RequestInit) -> js_sys::Promise,
+    >,
+}
+
+impl FakeProxy {
+    fn install(hold_first: bool) -> FakeProxy {
+        use bec_usage::synthetic::{generate, SyntheticOptions};
+        let window = web_sys::window().expect("a window");
+        let fetch = wasm_bindgen::JsValue::from_str("fetch");
+        let original = js_sys::Reflect::get(&window, &fetch).expect("window.fetch");
+        let requests = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let recorded = requests.clone();
+        let answer = wasm_bindgen::closure::Closure::<
+            dyn FnMut(wasm_bindgen::JsValue, web_sys::RequestInit) -> js_sys::Promise,
+        >::new(
+            move |url: wasm_bindgen::JsValue, init: web_sys::RequestInit| {
+                let url = url.as_string().unwrap_or_default();
+                let signal = init.get_signal().expect("every usage request has a signal");
+                let Some((begin, end)) = requested_dates(&url) else {
+                    return js_sys::Promise::reject(&"not a usage request".into());
+                };
+                recorded.borrow_mut().push((begin, end, signal.clone()));
+                if hold_first && recorded.borrow().len() == 1 {
+                    return js_sys::Promise::new(&mut |_resolve, reject| {
+                        signal.set_onabort(Some(&reject));
+                    });
+                }
+                let options = SyntheticOptions::new(begin, end)
+                    .with_step_seconds(3600)
+                    .with_resource_count(2);
+                let usage = generate(&options).expect("synthetic data");
+                let response = web_sys::Response::new_with_opt_str(Some(
+                    &bec_usage::json::write_usage(&usage),
+                ))
+                .expect("a response");
+                js_sys::Promise::resolve(&wasm_bindgen::JsValue::from(response))
+            },
+        );
+        js_sys::Reflect::set(&window, &fetch, answer.as_ref()).expect("replaced");
+        FakeProxy {
+            requests,
+            original,
+            _answer: answer,
+        }
+    }
+
+    /// The dates of each usage request so far.
+    fn requests(&self) -> Vec<(NaiveDate, NaiveDate)> {
+        self.requests
+            .borrow()
+            .iter()
+            .map(|(begin, end, _)| (*begin, *end))
+            .collect()
+    }
+
+    /// Whether the `index`-th usage request was aborted.
+    fn aborted(&self, index: usize) -> bool {
+        self.requests.borrow()[index].2.aborted()
+    }
+}
+
+impl Drop for FakeProxy {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            let _ = js_sys::Reflect::set(
+                &window,
+                &wasm_bindgen::JsValue::from_str("fetch"),
+                &self.original,
+            );
+        }
+    }
+}
+
+fn proxy_present() -> ProxyStatus {
+    ProxyStatus::Present {
+        mode: ProxyMode::ServerSigned,
+        upstream_host: "bec.baidubce.com".into(),
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_range_longer_than_31_days_is_loaded_in_chunks() {
+    let proxy = FakeProxy::install(false);
     let root = mount(|| {
-        view! { <App initial=demo_view("2024-01-01", "2024-03-05") proxy=ProxyStatus::Absent /> }
+        let initial = ViewState {
+            source: Some(Source::Proxy),
+            range: RangeChoice::Custom {
+                from: "2024-01-01".into(),
+                to: "2024-03-05".into(),
+            },
+            compare: false,
+            ..ViewState::default()
+        };
+        view! { <App initial=initial proxy=proxy_present() /> }
     });
     wait_for(&root, "[data-state=ready]").await;
-    // 65 days: three chunks, merged into one series per resource.
-    let readout_points = text(&root, "[data-resource=CPU] .chart-foot");
-    assert!(readout_points.contains("points"), "{readout_points}");
-    assert!(count(&root, ".daily-table tbody tr") >= 60);
+    // 65 days: three requests of at most 31 days, one after the other, covering the
+    // range without gap or overlap.
+    let requests = proxy.requests();
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    assert_eq!(requests[0].0, date("2024-01-01"));
+    assert_eq!(requests[2].1, date("2024-03-05"));
+    for (begin, end) in &requests {
+        assert!((*end - *begin).num_days() < 31, "{requests:?}");
+    }
+    for pair in requests.windows(2) {
+        assert_eq!(pair[0].1.succ_opt(), Some(pair[1].0), "{requests:?}");
+    }
+    // Merged into one series per resource, with a row per day.
+    assert_eq!(count(&root, "[data-testid=chart]"), 2);
+    assert_eq!(count(&root, ".daily-table tbody tr"), 65);
+    drop(proxy);
+}
+
+#[wasm_bindgen_test]
+async fn a_new_range_aborts_the_request_in_flight() {
+    let proxy = FakeProxy::install(true);
+    let root = mount(|| {
+        let initial = ViewState {
+            source: Some(Source::Proxy),
+            range: RangeChoice::Custom {
+                from: "2024-01-01".into(),
+                to: "2024-01-07".into(),
+            },
+            compare: false,
+            ..ViewState::default()
+        };
+        view! { <App initial=initial proxy=proxy_present() /> }
+    });
+    wait_for(&root, "[data-state=loading]").await;
+    for _ in 0..2000 {
+        if !proxy.requests().is_empty() {
+            break;
+        }
+        sleep_ms(0).await;
+    }
+    assert_eq!(
+        proxy.requests(),
+        vec![(date("2024-01-01"), date("2024-01-07"))]
+    );
+    assert!(!proxy.aborted(0));
+
+    // Another range while the first is unanswered: the first request is aborted, and the
+    // new one is what the page shows.
+    type_into(&root, "[data-testid=range-from]", "2024-02-01");
+    type_into(&root, "[data-testid=range-to]", "2024-02-03");
+    click(&root, "[data-testid=range-apply]");
+    wait_for(&root, "[data-state=ready]").await;
+    assert!(proxy.aborted(0), "the first request is aborted");
+    assert_eq!(
+        proxy.requests(),
+        vec![
+            (date("2024-01-01"), date("2024-01-07")),
+            (date("2024-02-01"), date("2024-02-03"))
+        ]
+    );
+    assert!(!proxy.aborted(1));
+    assert_eq!(count(&root, ".daily-table tbody tr"), 3);
+    drop(proxy);
 }
 
 #[wasm_bindgen_test]
@@ -738,9 +935,39 @@ async fn a_proxy_that_answers_an_error_is_reported_with_a_retry() {
     });
     wait_for(&root, "[data-state=error]").await;
     assert_eq!(text(&root, "[data-testid=error-status]"), "404");
-    assert!(find(&root, "[data-testid=retry]").is_connected());
+    let asked = usage_requests();
+    assert!(asked >= 1);
+    let panel = find(&root, "[data-testid=error-panel]");
     click(&root, "[data-testid=retry]");
+    // The retry asks again: one more request, then a new panel for its answer.
+    for _ in 0..2000 {
+        if usage_requests() > asked {
+            break;
+        }
+        sleep_ms(0).await;
+    }
+    assert_eq!(usage_requests(), asked + 1);
     wait_for(&root, "[data-state=error]").await;
+    let new_panel = find(&root, "[data-testid=error-panel]");
+    assert!(!new_panel.is_same_node(Some(&panel)));
+    assert_eq!(text(&root, "[data-testid=error-status]"), "404");
+}
+
+/// How many usage requests this page has sent (the browser's resource timing entries).
+fn usage_requests() -> usize {
+    let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
+        return 0;
+    };
+    performance
+        .get_entries_by_type("resource")
+        .iter()
+        .filter(|entry| {
+            js_sys::Reflect::get(entry, &wasm_bindgen::JsValue::from_str("name"))
+                .ok()
+                .and_then(|name| name.as_string())
+                .is_some_and(|name| name.contains("/v1/usage/computing"))
+        })
+        .count()
 }
 
 #[wasm_bindgen_test]
@@ -750,9 +977,21 @@ async fn switching_the_language_translates_the_page_and_its_units() {
     });
     wait_for(&root, "[data-state=ready]").await;
     assert!(text(&root, "[data-resource=CPU] h3").contains("cores"));
+    let chart = find(&root, "[data-resource=CPU]");
+    // A date typed and not applied yet.
+    type_into(&root, "[data-testid=range-from]", "2024-01-0");
     click(&root, "[data-testid=lang-toggle]");
     settle().await;
     assert!(text(&root, "[data-resource=CPU] h3").contains('核'));
+    // Translated in place: the chart is the same element, not drawn again.
+    assert!(find(&root, "[data-resource=CPU]").is_same_node(Some(&chart)));
+    assert_eq!(text(&root, "[data-testid=lang-toggle]"), "English");
+    assert_eq!(
+        find(&root, "[data-testid=range-from]")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
+        "2024-01-0"
+    );
     assert!(text(&root, "h1").contains("用量"));
     assert_eq!(
         document()

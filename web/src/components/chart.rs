@@ -2,7 +2,7 @@
 //! statistics, the SVG chart (area, line, previous period, peak, axes in UTC+08:00), the
 //! crosshair readout and a data-table alternative.
 //!
-//! The SVG's shapes are a [`ChartModel`] memo of (series, width, previous period): built
+//! The SVG's grid and paths are a [`ChartModel`] memo of (series, width, previous period): built
 //! once, with the series downsampled by the core's LTTB to the plot's pixel width. Moving
 //! the crosshair changes only the `hovered` signal, which only the crosshair and the
 //! readout read, so a move re-renders a line, a marker and a sentence.
@@ -10,19 +10,28 @@
 use std::sync::Arc;
 
 use bec_usage::analysis::lttb_series;
+use leptos::either::Either;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use bec_usage::analysis::SeriesStats;
+use bec_usage::DataPoint;
+use rust_decimal::Decimal;
+
 use super::crosshair::{Crosshair, Readout};
 use super::data_table::DataTable;
+use super::{text, Marker};
 use crate::compare::mean_change;
 use crate::dataset::Dataset;
-use crate::format::{format_amount, format_count};
-use crate::geometry::{
-    chart_model, keyboard_step, nearest_index, px, series_style, ChartModel, Frame, Overlay,
+use crate::format::{
+    format_amount, format_amount_with_unit, format_count, format_percent, format_time, round_mean,
 };
-use crate::i18n::{fill, Lang, T};
-use crate::markup::{change_badge, chart_heading, chart_svg, stats_items, PeakMark};
+use crate::geometry::{
+    chart_model, keyboard_step, marker_path, nearest_index, px, series_style, ChartModel, Frame,
+    Overlay, Shape,
+};
+use crate::i18n::{fill, unit_label, vs_previous, Lang, T};
+use crate::markup::chart_svg;
 
 /// Builds the chart's shapes for `width` pixels: the series and (if given) the same
 /// resource in the previous period, both downsampled to the plot's width.
@@ -55,6 +64,176 @@ pub fn build_model(
     chart_model(&drawn, min_max, overlay, data.span_ms(), frame.width)
 }
 
+/// Where the peak's marker and label go in a chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeakPlacement {
+    /// The peak's position.
+    pub x: f64,
+    /// The peak's position.
+    pub y: f64,
+    /// The label's position.
+    pub label_x: f64,
+    /// The label's position.
+    pub label_y: f64,
+    /// The label's `text-anchor`: `end` in the right half (the label on the left of the
+    /// marker), `start` otherwise.
+    pub anchor: &'static str,
+}
+
+/// Places the peak `point` in `model`: the label beside the marker, towards the middle,
+/// and below it when there is no room above.
+pub fn place_peak(model: &ChartModel, point: &DataPoint) -> PeakPlacement {
+    let frame = model.frame;
+    let (x, y) = model.position(point);
+    let right_half = x > (frame.left + frame.right) / 2.0;
+    let (label_x, anchor) = if right_half {
+        (x - 9.0, "end")
+    } else {
+        (x + 9.0, "start")
+    };
+    let label_y = if y - 8.0 < 12.0 { y + 16.0 } else { y - 8.0 };
+    PeakPlacement {
+        x,
+        y,
+        label_x,
+        label_y,
+        anchor,
+    }
+}
+
+/// The peak's marker and label (`Peak 123.456`).
+#[component]
+fn Peak(
+    /// The chart's shapes and scales.
+    model: Memo<ChartModel>,
+    /// The peak point.
+    point: DataPoint,
+    /// The resource's marker shape.
+    shape: Shape,
+    /// The page's language.
+    lang: Signal<Lang>,
+) -> impl IntoView {
+    // Computed again only when the model changes (the width, the previous period).
+    let placed = move || model.with(|m| place_peak(m, &point));
+    let amount = format_amount(point.amount);
+    view! {
+        <g
+            class="peak"
+            data-testid="peak"
+            data-x=move || px(placed().x)
+            data-y=move || px(placed().y)
+        >
+            <path class="marker-shape" d=move || {
+                let p = placed();
+                marker_path(shape, p.x, p.y, 4.5)
+            } />
+            <text
+                x=move || px(placed().label_x)
+                y=move || px(placed().label_y)
+                text-anchor=move || placed().anchor
+            >
+                {text(lang, T::Peak)}
+                " "
+                {amount}
+            </text>
+        </g>
+    }
+}
+
+/// The statistics of a series: minimum, mean, maximum, last, each with its time (or the
+/// exact mean) as a tooltip. The mean is rounded one place beyond the amounts and marked
+/// `≈` when rounding changed it.
+#[component]
+fn Stats(
+    /// The series' statistics.
+    stats: SeriesStats,
+    /// The resource's unit as the service wrote it.
+    unit: String,
+    /// The decimal places of the series' amounts.
+    scale: u32,
+    /// The page's language.
+    lang: Signal<Lang>,
+) -> impl IntoView {
+    let unit = StoredValue::new(unit);
+    let (mean, rounded) = round_mean(stats.mean, scale);
+    let mean_text = if rounded {
+        format!("≈{}", format_amount(mean))
+    } else {
+        format_amount(stats.mean)
+    };
+    let mean_title = move || {
+        if rounded {
+            let lang = lang.get();
+            let exact =
+                unit.with_value(|u| format_amount_with_unit(stats.mean, unit_label(u, lang)));
+            fill(T::Approximate.get(lang), &[("value", &exact)])
+        } else {
+            String::new()
+        }
+    };
+    let item = move |label: T, title: Signal<String>, value: String, testid: &'static str| {
+        // The unit after the value, lighter; with the narrow no-break space before it,
+        // the text is the same as `format_amount_with_unit` writes.
+        let unit_text = move || unit.with_value(|u| unit_label(u, lang.get()).to_owned());
+        view! {
+            <div title=title>
+                <dt>{text(lang, label)}</dt>
+                <dd data-testid=testid>
+                    {value}
+                    <Show when=move || unit.with_value(|u| !u.is_empty())>
+                        <span class="u">"\u{202F}" {unit_text}</span>
+                    </Show>
+                </dd>
+            </div>
+        }
+    };
+    let at = |point: DataPoint| Signal::stored(format_time(point.timestamp_ms));
+    view! {
+        {item(T::Min, at(stats.min), format_amount(stats.min.amount), "stat-min")}
+        {item(T::Mean, Signal::derive(mean_title), mean_text, "stat-mean")}
+        {item(T::Max, at(stats.max), format_amount(stats.max.amount), "stat-max")}
+        {item(T::Last, at(stats.last), format_amount(stats.last.amount), "stat-last")}
+    }
+}
+
+/// The badge of the change from the previous period: an arrow (hidden from screen
+/// readers, which hear the sentence instead), the percentage, and what it is compared
+/// with. `change` is `None` when there is nothing to compare.
+#[component]
+pub fn ChangeBadge(
+    /// The change in percent, if there is one.
+    change: Option<Decimal>,
+    /// The length of the previous period in days.
+    previous_days: i64,
+    /// The page's language.
+    #[prop(into)]
+    lang: Signal<Lang>,
+) -> impl IntoView {
+    let Some(change) = change else {
+        return Either::Left(view! {
+            <span class="change none" data-testid="change">
+                "—"
+                <span class="visually-hidden">" " {text(lang, T::NoPrevious)}</span>
+            </span>
+        });
+    };
+    let (class, arrow) = if change.is_zero() {
+        ("change flat", "=")
+    } else if change.is_sign_negative() {
+        ("change down", "▼")
+    } else {
+        ("change up", "▲")
+    };
+    let compared = move || vs_previous(previous_days, lang.get());
+    Either::Right(view! {
+        <span class=class data-testid="change" title=compared>
+            <span aria-hidden="true">{arrow} " "</span>
+            {format_percent(change)}
+            <span class="visually-hidden">" " {compared}</span>
+        </span>
+    })
+}
+
 /// A resource's chart card.
 #[component]
 pub fn Chart(
@@ -66,15 +245,15 @@ pub fn Chart(
     #[prop(into)]
     width: Signal<f64>,
     /// The page's language.
-    lang: Lang,
+    #[prop(into)]
+    lang: Signal<Lang>,
     /// The previous period, once loaded (drawn faintly, and compared).
     #[prop(optional)]
     previous: Option<Signal<Option<Arc<Dataset>>>>,
 ) -> impl IntoView {
     let previous = previous.unwrap_or_else(|| Signal::derive(|| None));
-    let Some(series) = data.response.resources.get(index) else {
-        return ().into_any();
-    };
+    // An index beyond the resources draws nothing.
+    let series = data.response.resources.get(index)?;
     let name = series.name.clone();
     let unit = series.unit.clone();
     let point_count = series.points.len();
@@ -136,56 +315,56 @@ pub fn Chart(
     };
 
     let stats = data.stats.get(index).copied().flatten();
-    let peak = stats.map(|s| PeakMark {
-        point: s.max,
-        label: format!("{} {}", T::Peak.get(lang), format_amount(s.max.amount)),
-    });
     let readout_id = format!("readout-{index}");
-
-    let stats_markup = match &stats {
-        Some(stats) => stats_items(stats, &unit, data.amount_scale(index), lang),
-        None => format!("<div><dd>{}</dd></div>", T::NoPoints.get(lang)),
-    };
-    let label = fill(T::ChartLabel.get(lang), &[("name", &name)]);
-    // The heading, and the change from the previous period once that is loaded.
-    let heading = {
-        let data = data.clone();
-        let heading = format!("<h3>{}</h3>", chart_heading(index, &name, &unit, lang));
+    let label = {
         let name = name.clone();
-        move || match previous.get() {
-            Some(previous) => format!(
-                "{heading}{}",
-                change_badge(mean_change(&data, &previous, &name), previous.days(), lang)
-            ),
-            None => heading.clone(),
+        move || fill(T::ChartLabel.get(lang.get()), &[("name", &name)])
+    };
+    let stats_view = match stats {
+        Some(stats) => Either::Left(view! {
+            <Stats stats=stats unit=unit.clone() scale=data.amount_scale(index) lang=lang />
+        }),
+        None => Either::Right(view! { <div><dd>{text(lang, T::NoPoints)}</dd></div> }),
+    };
+    // The change from the previous period, once that is loaded.
+    let badge = {
+        let data = data.clone();
+        let name = name.clone();
+        move || {
+            previous.get().map(|previous| {
+                view! {
+                    <ChangeBadge
+                        change=mean_change(&data, &previous, &name)
+                        previous_days=previous.days()
+                        lang=lang
+                    />
+                }
+            })
         }
     };
-    // The point count, and the legend of the previous period's line once it is drawn.
-    let foot = {
-        let points = format!(
-            "<span class=\"muted\">{}</span>",
-            fill(
-                T::Points.get(lang),
-                &[("count", &format_count(point_count))]
-            )
-        );
-        let legend = format!(
-            "{points}<span class=\"legend-prev muted\">{}</span>",
-            T::PreviousPeriod.get(lang)
-        );
-        move || {
-            if previous.with(Option::is_some) {
-                legend.clone()
-            } else {
-                points.clone()
-            }
-        }
+    let points = move || {
+        fill(
+            T::Points.get(lang.get()),
+            &[("count", &format_count(point_count))],
+        )
+    };
+    let unit_text = {
+        let unit = unit.clone();
+        move || unit_label(&unit, lang.get()).to_owned()
     };
 
-    view! {
-        <article class=format!("card chart c{colour}") data-testid="chart" data-resource=name>
-            <header class="chart-head" inner_html=heading></header>
-            <dl class="stats" data-testid="stats" inner_html=stats_markup></dl>
+    let resource = name.clone();
+    Some(view! {
+        <article class=format!("card chart c{colour}") data-testid="chart" data-resource=resource>
+            <header class="chart-head">
+                <h3>
+                    <Marker index=index />
+                    <span class="name">{name}</span>
+                    <span class="unit">{unit_text}</span>
+                </h3>
+                {badge}
+            </header>
+            <dl class="stats" data-testid="stats">{stats_view}</dl>
             <Readout id=readout_id.clone() data=data.clone() index=index hovered=hovered unit=unit.clone() lang=lang />
             <svg
                 class="plot"
@@ -200,12 +379,19 @@ pub fn Chart(
                 on:keydown=on_key_down
                 on:blur=move |_| hovered.set(None)
             >
-                <g class="shapes" inner_html=move || model.with(|m| chart_svg(m, peak.as_ref(), shape))></g>
+                // Bulk static markup: the grid and the long SVG path data of the series,
+                // written as one string per width (see `crate::markup`).
+                <g class="shapes" inner_html=move || model.with(chart_svg)></g>
+                {stats.map(|s| view! { <Peak model=model point=s.max shape=shape lang=lang /> })}
                 <Crosshair model=model data=data.clone() index=index hovered=hovered shape=shape />
             </svg>
-            <footer class="chart-foot" inner_html=foot></footer>
+            <footer class="chart-foot">
+                <span class="muted">{points}</span>
+                <Show when=move || previous.with(Option::is_some)>
+                    <span class="legend-prev muted">{text(lang, T::PreviousPeriod)}</span>
+                </Show>
+            </footer>
             <DataTable data=data index=index width=width unit=unit lang=lang />
         </article>
-    }
-    .into_any()
+    })
 }

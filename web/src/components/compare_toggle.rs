@@ -1,8 +1,8 @@
 //! The switch for the comparison with the previous period.
 
-use leptos::html;
 use leptos::prelude::*;
 
+use super::text;
 use crate::i18n::{Lang, T};
 
 /// A checkbox: overlay and compare the previous period.
@@ -12,20 +12,19 @@ pub fn CompareToggle(
     #[prop(into)]
     compare: Signal<bool>,
     /// The page's language.
-    lang: Lang,
+    #[prop(into)]
+    lang: Signal<Lang>,
     /// Called with the new setting.
     on_change: Callback<bool>,
 ) -> impl IntoView {
-    let input = NodeRef::<html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(input) = input.get() {
-            input.set_checked(compare.get());
-        }
-    });
     view! {
         <label class="check" data-testid="compare-toggle">
-            <input type="checkbox" node_ref=input on:change=move |ev| on_change.run(event_target_checked(&ev)) />
-            {T::Compare.get(lang)}
+            <input
+                type="checkbox"
+                prop:checked=move || compare.get()
+                on:change=move |ev| on_change.run(event_target_checked(&ev))
+            />
+            {text(lang, T::Compare)}
         </label>
     }
 }

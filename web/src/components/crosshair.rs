@@ -2,16 +2,19 @@
 //! the chart with that point's exact time and amount.
 //!
 //! Both read only the `hovered` signal (and the chart's model, which does not change
-//! while the pointer moves): a move redraws a line, a marker and one sentence.
+//! while the pointer moves): a move changes a few attributes and one sentence; the
+//! elements are created when the pointer enters and removed when it leaves.
 
 use std::sync::Arc;
 
+use bec_usage::DataPoint;
 use leptos::prelude::*;
 
+use super::text;
 use crate::dataset::Dataset;
-use crate::geometry::{ChartModel, Shape};
-use crate::i18n::Lang;
-use crate::markup::{crosshair, readout};
+use crate::format::{format_amount_with_unit, format_time};
+use crate::geometry::{marker_path, px, ChartModel, Shape};
+use crate::i18n::{unit_label, Lang, T};
 
 /// The crosshair inside the chart's SVG: empty while nothing is hovered.
 #[component]
@@ -27,16 +30,37 @@ pub fn Crosshair(
     /// The resource's marker shape.
     shape: Shape,
 ) -> impl IntoView {
-    let markup = move || {
-        let Some(point) = hovered.get().and_then(|i| data.points(index).get(i)) else {
-            return String::new();
-        };
-        model.with(|m| {
-            let (x, y) = m.position(point);
-            crosshair(x, y, m.frame.top, m.frame.bottom, shape)
-        })
+    // Where the hovered point is drawn.
+    let data = StoredValue::new(data);
+    let position = move || {
+        let point = hovered
+            .get()
+            .and_then(|i| data.with_value(|d| d.points(index).get(i).copied()))?;
+        Some(model.with(|m| m.position(&point)))
     };
-    view! { <g class="crosshair" data-testid="crosshair" aria-hidden="true" inner_html=markup></g> }
+    let x = move || position().map(|(x, _)| px(x)).unwrap_or_default();
+    let (top, bottom) = (
+        move || model.with(|m| px(m.frame.top)),
+        move || model.with(|m| px(m.frame.bottom)),
+    );
+    let transform = move || {
+        position()
+            .map(|(x, y)| format!("translate({},{})", px(x), px(y)))
+            .unwrap_or_default()
+    };
+    view! {
+        <g class="crosshair" data-testid="crosshair" aria-hidden="true">
+            <Show when=move || hovered.with(Option::is_some)>
+                <line x1=x x2=x y1=top y2=bottom />
+                <path
+                    class="marker-shape"
+                    data-testid="crosshair-marker"
+                    d=marker_path(shape, 0.0, 0.0, 5.0)
+                    transform=transform
+                />
+            </Show>
+        </g>
+    }
 }
 
 /// The sentence above the chart: the hovered point's time (UTC+08:00) and exact amount,
@@ -54,11 +78,28 @@ pub fn Readout(
     /// The resource's unit as the service wrote it.
     unit: String,
     /// The page's language.
-    lang: Lang,
+    #[prop(into)]
+    lang: Signal<Lang>,
 ) -> impl IntoView {
-    let text = move || {
-        let point = hovered.get().and_then(|i| data.points(index).get(i));
-        readout(point, &unit, lang)
+    let data = StoredValue::new(data);
+    let point = move || {
+        hovered
+            .get()
+            .and_then(|i| data.with_value(|d| d.points(index).get(i).copied()))
     };
-    view! { <p class="readout" id=id aria-live="polite" data-testid="readout" inner_html=text></p> }
+    let time = move || point().map(|p| format!("{} UTC+08:00", format_time(p.timestamp_ms)));
+    let amount = move || {
+        point().map(|p: DataPoint| format_amount_with_unit(p.amount, unit_label(&unit, lang.get())))
+    };
+    view! {
+        <p class="readout" id=id aria-live="polite" data-testid="readout">
+            <Show
+                when=move || point().is_some()
+                fallback=move || view! { <span class="muted">{text(lang, T::CrosshairHint)}</span> }
+            >
+                <time data-testid="readout-time">{time}</time>
+                <strong data-testid="readout-amount">{amount.clone()}</strong>
+            </Show>
+        </p>
+    }
 }

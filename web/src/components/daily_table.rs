@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::text;
 use crate::dataset::Dataset;
 use crate::format::format_count;
 use crate::i18n::{fill, Lang, T};
@@ -21,34 +22,40 @@ pub fn DailyTable(
     #[prop(into)]
     hidden: Signal<Vec<String>>,
     /// The page's language.
-    lang: Lang,
+    #[prop(into)]
+    lang: Signal<Lang>,
 ) -> impl IntoView {
     let counts = data.reconciliation.counts();
-    let summary_line = if counts.total() == counts.matched {
-        fill(
-            T::DailyAllMatch.get(lang),
-            &[("count", &format_count(counts.total()))],
-        )
-    } else {
-        fill(
-            T::DailyCounts.get(lang),
-            &[
-                ("count", &format_count(counts.total())),
-                ("differs", &format_count(counts.differs)),
-                ("missing_summary", &format_count(counts.missing_in_summary)),
-                ("missing_data", &format_count(counts.missing_in_data)),
-            ],
-        )
+    let summary_line = move || {
+        let lang = lang.get();
+        if counts.total() == counts.matched {
+            fill(
+                T::DailyAllMatch.get(lang),
+                &[("count", &format_count(counts.total()))],
+            )
+        } else {
+            fill(
+                T::DailyCounts.get(lang),
+                &[
+                    ("count", &format_count(counts.total())),
+                    ("differs", &format_count(counts.differs)),
+                    ("missing_summary", &format_count(counts.missing_in_summary)),
+                    ("missing_data", &format_count(counts.missing_in_data)),
+                ],
+            )
+        }
     };
-    let head = format!(
-        "<header class=\"section-head\"><h2 id=\"daily-title\">{}</h2><p class=\"muted\">{}</p></header>\
-         <p class=\"daily-summary\" data-testid=\"daily-summary\">{summary_line}</p>\
-         <div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"daily-title\">",
-        T::DailyTitle.get(lang),
-        T::DailyNote.get(lang)
-    );
-    let markup = move || hidden.with(|h| format!("{head}{}</div>", daily_table(&data, h, lang)));
+    let table = move || hidden.with(|h| daily_table(&data, h, lang.get()));
     view! {
-        <section class="card daily" data-testid="daily-table" aria-labelledby="daily-title" inner_html=markup></section>
+        <section class="card daily" data-testid="daily-table" aria-labelledby="daily-title">
+            <header class="section-head">
+                <h2 id="daily-title">{text(lang, T::DailyTitle)}</h2>
+                <p class="muted">{text(lang, T::DailyNote)}</p>
+            </header>
+            <p class="daily-summary" data-testid="daily-summary">{summary_line}</p>
+            // Bulk static markup: a table of hundreds of cells, written as one string (see
+            // `crate::markup`) when the data, the hidden columns or the language change.
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="daily-title" inner_html=table></div>
+        </section>
     }
 }

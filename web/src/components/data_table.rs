@@ -6,6 +6,7 @@ use std::sync::Arc;
 use bec_usage::analysis::lttb_series;
 use leptos::prelude::*;
 
+use super::text;
 use crate::dataset::Dataset;
 use crate::format::format_count;
 use crate::geometry::Frame;
@@ -25,41 +26,54 @@ pub fn DataTable(
     /// The resource's unit as the service wrote it.
     unit: String,
     /// The page's language.
-    lang: Lang,
+    #[prop(into)]
+    lang: Signal<Lang>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let count = data.points(index).len();
-    // Built when first opened, and again when the width changes while open.
-    let rows = move || {
+    // The points drawn: computed when first opened, and again when the width changes
+    // while open.
+    let drawn = Memo::new(move |_| {
         if !open.get() {
-            return String::new();
+            return Vec::new();
         }
-        let Some(series) = data.response.resources.get(index) else {
-            return String::new();
-        };
         let target = (Frame::new(width.get()).plot_width() as usize).max(3);
-        let drawn = lttb_series(series, target);
-        let note = fill(
-            T::DataTableNote.get(lang),
+        data.response
+            .resources
+            .get(index)
+            .map(|series| lttb_series(series, target))
+            .unwrap_or_default()
+    });
+    let note = move || {
+        fill(
+            T::DataTableNote.get(lang.get()),
             &[
-                ("drawn", &format_count(drawn.len())),
+                ("drawn", &format_count(drawn.with(Vec::len))),
                 ("count", &format_count(count)),
             ],
-        );
-        // A scrolling box must be reachable by keyboard to be scrolled without a mouse.
-        format!(
-            "<p class=\"muted\">{note}</p><div class=\"table-scroll\" tabindex=\"0\" \
-             role=\"region\" aria-label=\"{}\">{}</div>",
-            T::DataTable.get(lang),
-            points_table(&drawn, &unit, lang)
         )
     };
+    let unit = StoredValue::new(unit);
+    let table =
+        move || drawn.with(|points| unit.with_value(|u| points_table(points, u, lang.get())));
     view! {
         <details class="data-table" on:toggle=move |ev| {
             open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open());
         }>
-            <summary>{T::DataTable.get(lang)}</summary>
-            <div inner_html=rows></div>
+            <summary>{text(lang, T::DataTable)}</summary>
+            <Show when=move || open.get()>
+                <p class="muted">{note}</p>
+                // A scrolling box must be reachable by keyboard to be scrolled without a
+                // mouse. Bulk static markup: a row per point drawn, written as one string
+                // (see `crate::markup`).
+                <div
+                    class="table-scroll"
+                    tabindex="0"
+                    role="region"
+                    aria-label=text(lang, T::DataTable)
+                    inner_html=table
+                ></div>
+            </Show>
         </details>
     }
 }

@@ -4,22 +4,25 @@
 
 use std::sync::Arc;
 
+use bec_usage::fetch_plan::Hint;
 use leptos::prelude::*;
 
+use super::text;
 use crate::api::LoadError;
-use crate::dom;
 use crate::i18n::{Lang, T};
-use crate::markup::error_panel;
 
-/// What to do about a BCE error code.
+/// What to do about a BCE error code: the core's one table of hints
+/// ([`bec_usage::fetch_plan::hint_for_code`]), worded in the page's languages.
 pub fn hint_for_code(code: &str) -> T {
-    match code {
-        "InvalidAccessKeyId" => T::HintInvalidAccessKeyId,
-        "SignatureDoesNotMatch" => T::HintSignature,
-        "RequestTimeTooSkewed" | "RequestExpired" => T::HintSkewed,
-        "AccessDenied" | "OptInRequired" => T::HintAccessDenied,
-        "InternalError" | "ServiceUnavailable" => T::HintInternal,
-        _ => T::HintGeneric,
+    match bec_usage::fetch_plan::hint_for_code(code) {
+        Hint::CheckAccessKeyId => T::HintInvalidAccessKeyId,
+        Hint::CheckSecret => T::HintSignature,
+        Hint::FixClock => T::HintSkewed,
+        Hint::GrantAccess => T::HintAccessDenied,
+        Hint::CheckAuthorizationHeader => T::HintAuthHeader,
+        Hint::RetryLater => T::HintInternal,
+        Hint::SlowDown => T::HintSlowDown,
+        Hint::ReadMessage => T::HintGeneric,
     }
 }
 
@@ -96,29 +99,51 @@ pub fn ErrorPanel(
     /// What went wrong.
     error: Arc<LoadError>,
     /// The page's language.
-    lang: Lang,
+    #[prop(into)]
+    lang: Signal<Lang>,
     /// Called by the retry button.
     on_retry: Callback<()>,
 ) -> impl IntoView {
-    let shown = shown(&error);
-    let markup = error_panel(
-        shown.title,
-        &shown.facts,
-        shown.hint,
-        shown.canonical_request.as_deref(),
-        lang,
-    );
-    view! {
-        <section
-            class="card error-panel"
-            role="alert"
-            data-testid="error-panel"
-            inner_html=markup
-            on:click=move |ev| {
-                if dom::action_value(&ev, "retry").is_some() {
-                    on_retry.run(());
-                }
+    let Shown {
+        title,
+        facts,
+        hint,
+        canonical_request,
+    } = shown(&error);
+    let facts = facts
+        .into_iter()
+        .map(|(label, value, testid)| {
+            view! {
+                <div>
+                    <dt>{text(lang, label)}</dt>
+                    <dd><code data-testid=testid>{value}</code></dd>
+                </div>
             }
-        ></section>
+        })
+        .collect_view();
+    let canonical = canonical_request.map(|canonical| {
+        view! {
+            <details class="canonical" open>
+                <summary>{text(lang, T::ErrCanonical)}</summary>
+                <pre data-testid="canonical-request">{canonical}</pre>
+                <p class="muted">{text(lang, T::ErrCanonicalHint)}</p>
+            </details>
+        }
+    });
+    view! {
+        <section class="card error-panel" role="alert" data-testid="error-panel">
+            <h2>{text(lang, title)}</h2>
+            <dl class="error-facts">{facts}</dl>
+            <p class="hint">{text(lang, hint)}</p>
+            {canonical}
+            <button
+                class="button primary"
+                type="button"
+                data-testid="retry"
+                on:click=move |_| on_retry.run(())
+            >
+                {text(lang, T::Retry)}
+            </button>
+        </section>
     }
 }

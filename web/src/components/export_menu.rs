@@ -1,47 +1,83 @@
 //! Export: the series as CSV (every point, exact), the daily table as CSV (the summary
-//! beside the recomputed averages) and the raw JSON as received. Buttons as markup with
-//! one listener (see `crate::markup::buttons`), disabled until data is loaded.
+//! beside the recomputed averages) and the raw JSON as received. Disabled until data is
+//! loaded.
 
 use std::sync::Arc;
 
 use bec_usage::analysis::{points_csv, reconciliation_csv};
 use bec_usage::query::beijing_offset;
-use leptos::html;
 use leptos::prelude::*;
 
+use super::text;
 use crate::dataset::Dataset;
-use crate::dom::{self, present};
+use crate::dom;
 use crate::format::format_date;
 use crate::i18n::{Lang, T};
-use crate::markup::{buttons, escape, ButtonSpec};
 
-fn export(data: &Dataset, what: &str) {
-    let base = format!(
-        "bec-usage_{}_{}",
-        format_date(data.begin),
-        format_date(data.end)
-    );
-    match what {
-        "series" => {
-            if let Ok(csv) = points_csv(&data.response, beijing_offset()) {
-                dom::download(
-                    &format!("{base}_series.csv"),
-                    "text/csv;charset=utf-8",
-                    &csv,
-                );
-            }
+/// What can be exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Export {
+    Series,
+    Daily,
+    Json,
+}
+
+impl Export {
+    const ALL: [Export; 3] = [Export::Series, Export::Daily, Export::Json];
+
+    /// The button's `data-value`, which the end-to-end tests click.
+    fn code(self) -> &'static str {
+        match self {
+            Export::Series => "series",
+            Export::Daily => "daily",
+            Export::Json => "json",
         }
-        "daily" => dom::download(
-            &format!("{base}_daily.csv"),
-            "text/csv;charset=utf-8",
-            &reconciliation_csv(&data.reconciliation),
-        ),
-        "json" => dom::download(
-            &format!("{base}.json"),
-            "application/json",
-            &data.raw_json(),
-        ),
-        _ => {}
+    }
+
+    fn label(self) -> T {
+        match self {
+            Export::Series => T::ExportSeries,
+            Export::Daily => T::ExportDaily,
+            Export::Json => T::ExportJson,
+        }
+    }
+
+    fn hint(self) -> T {
+        match self {
+            Export::Series => T::ExportSeriesHint,
+            Export::Daily => T::ExportDailyHint,
+            Export::Json => T::ExportJsonHint,
+        }
+    }
+
+    /// Offers the file for download.
+    fn download(self, data: &Dataset) {
+        let base = format!(
+            "bec-usage_{}_{}",
+            format_date(data.begin),
+            format_date(data.end)
+        );
+        match self {
+            Export::Series => {
+                if let Ok(csv) = points_csv(&data.response, beijing_offset()) {
+                    dom::download(
+                        &format!("{base}_series.csv"),
+                        "text/csv;charset=utf-8",
+                        &csv,
+                    );
+                }
+            }
+            Export::Daily => dom::download(
+                &format!("{base}_daily.csv"),
+                "text/csv;charset=utf-8",
+                &reconciliation_csv(&data.reconciliation),
+            ),
+            Export::Json => dom::download(
+                &format!("{base}.json"),
+                "application/json",
+                &data.raw_json(),
+            ),
+        }
     }
 }
 
@@ -52,46 +88,32 @@ pub fn ExportMenu(
     #[prop(into)]
     data: Signal<Option<Arc<Dataset>>>,
     /// The page's language.
-    lang: Lang,
+    #[prop(into)]
+    lang: Signal<Lang>,
 ) -> impl IntoView {
-    let group = NodeRef::<html::Div>::new();
-    let spec = |value: &str, label: T, hint: T| ButtonSpec {
-        value: value.to_owned(),
-        content: escape(label.get(lang)),
-        title: hint.get(lang).to_owned(),
-    };
-    let markup = format!(
-        "<span class=\"group-label\" id=\"export-label\">{}</span>{}",
-        T::Export.get(lang),
-        buttons(
-            "button",
-            "export",
-            "disabled",
-            &[
-                spec("series", T::ExportSeries, T::ExportSeriesHint),
-                spec("daily", T::ExportDaily, T::ExportDailyHint),
-                spec("json", T::ExportJson, T::ExportJsonHint),
-            ],
-        )
-    );
-    Effect::new(move |_| {
-        let Some(element) = group.get() else { return };
-        let missing = data.with(Option::is_none);
-        dom::sync_attribute(&element, "disabled", &|_| present(missing));
+    let buttons = Export::ALL.map(|export| {
+        view! {
+            <button
+                type="button"
+                class="button"
+                data-action="export"
+                data-value=export.code()
+                title=text(lang, export.hint())
+                disabled=move || data.with(Option::is_none)
+                on:click=move |_| {
+                    if let Some(data) = data.get_untracked() {
+                        export.download(&data);
+                    }
+                }
+            >
+                {text(lang, export.label())}
+            </button>
+        }
     });
     view! {
-        <div
-            class="export"
-            role="group"
-            aria-labelledby="export-label"
-            data-testid="export-menu"
-            node_ref=group
-            inner_html=markup
-            on:click=move |ev| {
-                if let (Some(what), Some(data)) = (dom::action_value(&ev, "export"), data.get_untracked()) {
-                    export(&data, &what);
-                }
-            }
-        ></div>
+        <div class="export" role="group" aria-labelledby="export-label" data-testid="export-menu">
+            <span class="group-label" id="export-label">{text(lang, T::Export)}</span>
+            {buttons}
+        </div>
     }
 }

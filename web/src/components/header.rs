@@ -3,42 +3,40 @@
 
 use leptos::prelude::*;
 
+use super::text;
 use crate::i18n::{Lang, T};
-use crate::markup::escape;
 
 /// The header.
 #[component]
 pub fn Header(
     /// The page's language.
-    lang: Lang,
+    #[prop(into)]
+    lang: Signal<Lang>,
     /// The account of the loaded data, if any.
     #[prop(into)]
     account: Signal<Option<String>>,
     /// The switches.
     children: Children,
 ) -> impl IntoView {
-    let brand = format!(
-        "<svg class=\"logo\" viewBox=\"0 0 32 32\" width=\"32\" height=\"32\" aria-hidden=\"true\">\
-         <rect width=\"32\" height=\"32\" rx=\"8\" class=\"logo-bg\"/>\
-         <path d=\"M6 22L12 15L17 19L26 9\" class=\"logo-line\"/><path d=\"M6 26H26\" class=\"logo-base\"/></svg>\
-         <div><h1>{}</h1><p class=\"muted\">{}</p></div>",
-        T::AppTitle.get(lang),
-        T::AppSubtitle.get(lang)
-    );
-    let account_label = T::Account.get(lang);
-    let account = move || {
-        account.get().map_or_else(String::new, |id| {
-            format!(
-                "<span class=\"account muted\">{account_label} <code data-testid=\"account\">{}</code></span>",
-                escape(&id)
-            )
-        })
-    };
     view! {
         <header class="top">
-            <div class="brand" inner_html=brand></div>
+            <div class="brand">
+                <svg class="logo" viewBox="0 0 32 32" width="32" height="32" aria-hidden="true">
+                    <rect width="32" height="32" rx="8" class="logo-bg" />
+                    <path d="M6 22L12 15L17 19L26 9" class="logo-line" />
+                    <path d="M6 26H26" class="logo-base" />
+                </svg>
+                <div>
+                    <h1>{text(lang, T::AppTitle)}</h1>
+                    <p class="muted">{text(lang, T::AppSubtitle)}</p>
+                </div>
+            </div>
             <div class="switches">
-                <span inner_html=account></span>
+                {move || account.get().map(|id| view! {
+                    <span class="account muted">
+                        {text(lang, T::Account)} " " <code data-testid="account">{id}</code>
+                    </span>
+                })}
                 {children()}
             </div>
         </header>

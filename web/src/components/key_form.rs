@@ -3,68 +3,65 @@
 //! localStorage. "Remember for this tab" opts into sessionStorage, which the browser
 //! clears when the tab closes.
 //!
-//! Markup rendered once per language, with listeners on the form (see
-//! `crate::markup::buttons` for why).
-
-use std::cell::RefCell;
+//! The fields are bound to the form's own signals, which live as long as the form: a
+//! change of language only changes the texts around them, so what is typed stays. The
+//! secret is cleared from the field once it is used, and when the keys are forgotten.
 
 use bec_usage::signing::Credentials;
-use leptos::html;
 use leptos::prelude::*;
 
-use crate::dom::{self, aria_bool};
+use super::{aria_bool, text};
+use crate::dom;
 use crate::i18n::{fill, Lang, T};
-use crate::markup::text_field;
 
-fn markup(lang: Lang) -> String {
-    format!(
-        "<h2 id=\"keys-title\">{}</h2><form autocomplete=\"off\">{}{}\
-         <label class=\"check\"><input type=\"checkbox\" name=\"remember\" data-testid=\"remember-keys\">{}</label>\
-         <div class=\"actions\"><button type=\"submit\" class=\"button primary\" data-testid=\"use-keys\">{}</button>\
-         <button type=\"button\" class=\"button\" data-action=\"forget\" data-value=\"\" data-testid=\"forget-keys\">{}</button></div>\
-         </form><p class=\"muted small\"><span class=\"in-use\"></span> {}</p>",
-        T::KeysTitle.get(lang),
-        text_field("access-key-id", "id", T::AccessKeyId.get(lang), "text", ""),
-        text_field("secret-access-key", "secret", T::SecretAccessKey.get(lang), "password", ""),
-        T::RememberKeys.get(lang),
-        T::UseKeys.get(lang),
-        T::ForgetKeys.get(lang),
-        T::KeysNote.get(lang)
-    )
+/// Which field of the form an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyField {
+    AccessKeyId,
+    Secret,
 }
 
-thread_local! {
-    /// What was typed into the form and not used yet: the access key id, the secret and
-    /// "remember", taken by [`keep_typed_keys`] when a change of language renders the page
-    /// (and the form) again; without it, typed keys were lost. The secret is cleared here
-    /// as in the form when the keys are used or forgotten.
-    static DRAFT: RefCell<(String, String, bool)> =
-        const { RefCell::new((String::new(), String::new(), false)) };
-}
-
-fn remember_box(element: &web_sys::Element) -> Option<web_sys::HtmlInputElement> {
-    dom::find(element, "[name=remember]")
-        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok())
-}
-
-/// What the form holds: access key id, secret, "remember".
-fn typed(element: &web_sys::Element) -> (String, String, bool) {
-    (
-        dom::input_value(element, "[name=id]"),
-        dom::input_value(element, "[name=secret]"),
-        remember_box(element).is_some_and(|r| r.checked()),
-    )
-}
-
-/// Keeps what is typed into the key form (if it is shown) for the form the page renders
-/// next: the page calls it before a change of language renders everything again.
-pub fn keep_typed_keys() {
-    let form = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.document_element())
-        .and_then(|root| dom::find(&root, "[data-testid=key-form]"));
-    if let Some(form) = form {
-        DRAFT.with(|draft| *draft.borrow_mut() = typed(&form));
+/// One labelled key field with its error below it.
+fn key_field(
+    field: KeyField,
+    value: RwSignal<String>,
+    error: Signal<Option<String>>,
+    lang: Signal<Lang>,
+) -> impl IntoView {
+    let (id, error_id, name, input_type, label) = match field {
+        KeyField::AccessKeyId => (
+            "access-key-id",
+            "access-key-id-error",
+            "id",
+            "text",
+            T::AccessKeyId,
+        ),
+        KeyField::Secret => (
+            "secret-access-key",
+            "secret-access-key-error",
+            "secret",
+            "password",
+            T::SecretAccessKey,
+        ),
+    };
+    view! {
+        <div class="field">
+            <label for=id>{text(lang, label)}</label>
+            <input
+                id=id
+                name=name
+                type=input_type
+                data-testid=id
+                autocomplete="off"
+                spellcheck="false"
+                aria-invalid=move || aria_bool(error.with(Option::is_some))
+                aria-describedby=error_id
+                bind:value=value
+            />
+            <p class="field-error" id=error_id data-testid=error_id>
+                {move || error.get().unwrap_or_default()}
+            </p>
+        </div>
     }
 }
 
@@ -75,105 +72,93 @@ pub fn KeyForm(
     #[prop(into)]
     active_key: Signal<Option<String>>,
     /// The page's language.
-    lang: Lang,
+    #[prop(into)]
+    lang: Signal<Lang>,
     /// Called with new keys, or `None` to forget them.
     on_keys: Callback<Option<Credentials>>,
 ) -> impl IntoView {
-    let section = NodeRef::<html::Section>::new();
-    // The core's message and the field it is about.
-    let error = RwSignal::new(None::<(String, &'static str)>);
-
-    let clear_secret = || DRAFT.with(|draft| draft.borrow_mut().1.clear());
-
-    // The effect's value: whether the form got back what was typed (once, when shown).
-    Effect::new(move |restored: Option<bool>| {
-        let Some(element) = section.get() else {
-            return false;
-        };
-        // What was typed before the page was rendered again, back into the form; only
-        // once: later runs (an error shown) must not overwrite what is typed since.
-        if restored != Some(true) {
-            DRAFT.with(|draft| {
-                let (id, secret, remember) = &*draft.borrow();
-                dom::set_input_value(&element, "[name=id]", id);
-                dom::set_input_value(&element, "[name=secret]", secret);
-                if let Some(checkbox) = remember_box(&element) {
-                    checkbox.set_checked(*remember);
-                }
-            });
-        }
-        let in_use = active_key
-            .get()
-            .map(|id| fill(T::KeysInUse.get(lang), &[("id", &id)]));
-        dom::set_text(&element, ".in-use", in_use.as_deref().unwrap_or(""));
-        dom::sync_attribute(&element, "disabled", &|_| dom::present(in_use.is_none()));
-        error.with(|error| {
-            // (field, input, its error text); errors about no field go to the secret.
-            for (field, input, error_text) in [
-                ("accessKeyId", "#access-key-id", "#access-key-id-error"),
-                (
-                    "secretAccessKey",
-                    "#secret-access-key",
-                    "#secret-access-key-error",
-                ),
-            ] {
-                let message = error
-                    .as_ref()
-                    .filter(|(_, f)| *f == field || (field == "secretAccessKey" && f.is_empty()))
-                    .map(|(message, _)| message.as_str());
-                dom::set_text(&element, error_text, message.unwrap_or(""));
-                dom::set_attribute(
-                    &element,
-                    input,
-                    "aria-invalid",
-                    aria_bool(message.is_some()),
-                );
-            }
-        });
-        true
-    });
+    let access_key_id = RwSignal::new(String::new());
+    let secret = RwSignal::new(String::new());
+    let remember = RwSignal::new(false);
+    // The core's message and the field it is about (errors about no field go to the
+    // secret).
+    let error = RwSignal::new(None::<(String, KeyField)>);
+    let error_for = move |field: KeyField| {
+        Signal::derive(move || {
+            error.with(|e| {
+                e.as_ref()
+                    .filter(|(_, f)| *f == field)
+                    .map(|(message, _)| message.clone())
+            })
+        })
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(element) = section.get_untracked() else {
-            return;
-        };
-        let (id, secret, remember) = typed(&element);
-        match Credentials::new(id.trim(), &secret) {
+        let id = access_key_id.with_untracked(|id| id.trim().to_owned());
+        let result = secret.with_untracked(|s| Credentials::new(&id, s));
+        match result {
             Ok(credentials) => {
                 error.set(None);
-                if remember {
-                    dom::remember_keys(id.trim(), &secret);
+                if remember.get_untracked() {
+                    secret.with_untracked(|s| dom::remember_keys(&id, s));
                 } else {
                     dom::forget_keys();
                 }
                 // The secret leaves the form: only the HMAC state is kept.
-                dom::set_input_value(&element, "[name=secret]", "");
-                clear_secret();
+                secret.set(String::new());
                 on_keys.run(Some(credentials));
             }
-            Err(e) => error.set(Some((e.message().to_owned(), e.field().unwrap_or("")))),
+            Err(e) => {
+                let field = match e.field() {
+                    Some("accessKeyId") => KeyField::AccessKeyId,
+                    _ => KeyField::Secret,
+                };
+                error.set(Some((e.message().to_owned(), field)));
+            }
         }
+    };
+    let forget = move |_| {
+        dom::forget_keys();
+        secret.set(String::new());
+        on_keys.run(None);
+    };
+    let in_use = move || {
+        active_key
+            .get()
+            .map(|id| fill(T::KeysInUse.get(lang.get()), &[("id", &id)]))
     };
 
     view! {
-        <section
-            class="card key-form"
-            data-testid="key-form"
-            aria-labelledby="keys-title"
-            node_ref=section
-            inner_html=markup(lang)
-            on:submit=submit
-            on:click=move |ev| {
-                if dom::action_value(&ev, "forget").is_some() {
-                    dom::forget_keys();
-                    clear_secret();
-                    if let Some(element) = section.get_untracked() {
-                        dom::set_input_value(&element, "[name=secret]", "");
-                    }
-                    on_keys.run(None);
-                }
-            }
-        ></section>
+        <section class="card key-form" data-testid="key-form" aria-labelledby="keys-title">
+            <h2 id="keys-title">{text(lang, T::KeysTitle)}</h2>
+            <form autocomplete="off" on:submit=submit>
+                {key_field(KeyField::AccessKeyId, access_key_id, error_for(KeyField::AccessKeyId), lang)}
+                {key_field(KeyField::Secret, secret, error_for(KeyField::Secret), lang)}
+                <label class="check">
+                    <input type="checkbox" name="remember" data-testid="remember-keys" bind:checked=remember />
+                    {text(lang, T::RememberKeys)}
+                </label>
+                <div class="actions">
+                    <button type="submit" class="button primary" data-testid="use-keys">
+                        {text(lang, T::UseKeys)}
+                    </button>
+                    <button
+                        type="button"
+                        class="button"
+                        data-testid="forget-keys"
+                        disabled=move || active_key.with(Option::is_none)
+                        on:click=forget
+                    >
+                        {text(lang, T::ForgetKeys)}
+                    </button>
+                </div>
+            </form>
+            <p class="muted small">
+                <span class="in-use">{in_use}</span>
+                " "
+                {text(lang, T::KeysNote)}
+            </p>
+        </section>
     }
 }

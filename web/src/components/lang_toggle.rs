@@ -8,20 +8,33 @@ use crate::i18n::{Lang, T};
 #[component]
 pub fn LangToggle(
     /// The page's language.
-    lang: Lang,
+    #[prop(into)]
+    lang: Signal<Lang>,
     /// Called with the other language.
     on_change: Callback<Lang>,
 ) -> impl IntoView {
-    let other = lang.other();
+    let other = move || lang.get().other();
     // The accessible name starts with the visible text (WCAG 2.5.3, "label in name"), so
     // speech users can say what they see; the rest says what the button does.
-    let markup = format!(
-        "<button type=\"button\" class=\"button ghost\" data-testid=\"lang-toggle\" \
-         aria-label=\"{} ({})\" lang=\"{}\">{}</button>",
-        other.own_name(),
-        T::SwitchLanguage.get(lang),
-        other.html_lang(),
-        other.own_name()
-    );
-    view! { <span class="lang-switch" inner_html=markup on:click=move |_| on_change.run(other)></span> }
+    let label = move || {
+        format!(
+            "{} ({})",
+            other().own_name(),
+            T::SwitchLanguage.get(lang.get())
+        )
+    };
+    view! {
+        <span class="lang-switch">
+            <button
+                type="button"
+                class="button ghost"
+                data-testid="lang-toggle"
+                aria-label=label
+                lang=move || other().html_lang()
+                on:click=move |_| on_change.run(other())
+            >
+                {move || other().own_name()}
+            </button>
+        </span>
+    }
 }

@@ -1,5 +1,6 @@
 //! One component per thing on the screen. Each takes what it shows as props (signals for
-//! what changes), so that the component tests can mount it alone.
+//! what changes, the page's language among them), so that the component tests can mount
+//! it alone, and a change of language updates its texts in place.
 
 pub mod chart;
 pub mod compare_toggle;
@@ -12,6 +13,7 @@ pub mod export_menu;
 pub mod header;
 pub mod key_form;
 pub mod lang_toggle;
+pub mod marker;
 pub mod progress_bar;
 pub mod quality_notes;
 pub mod range_picker;
@@ -31,6 +33,7 @@ pub use export_menu::ExportMenu;
 pub use header::Header;
 pub use key_form::KeyForm;
 pub use lang_toggle::LangToggle;
+pub use marker::Marker;
 pub use progress_bar::ProgressBar;
 pub use quality_notes::QualityNotes;
 pub use range_picker::RangePicker;
@@ -38,3 +41,25 @@ pub use resource_toggles::ResourceToggles;
 pub use skeleton::Skeleton;
 pub use source_switch::SourceSwitch;
 pub use theme_toggle::ThemeToggle;
+
+use leptos::prelude::*;
+
+use crate::i18n::{Lang, T};
+
+/// The text `key` in the page's language, as a reactive closure for a view's text or
+/// attribute: it follows a change of language without rendering anything again.
+pub fn text(
+    lang: Signal<Lang>,
+    key: T,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || key.get(lang.get())
+}
+
+/// `"true"` or `"false"`, for `aria-pressed`, `aria-checked` and `aria-invalid`.
+pub fn aria_bool(value: bool) -> &'static str {
+    if value {
+        "true"
+    } else {
+        "false"
+    }
+}

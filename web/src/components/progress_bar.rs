@@ -11,24 +11,31 @@ pub fn ProgressBar(
     #[prop(into)]
     progress: Signal<Option<(usize, usize)>>,
     /// The page's language.
-    lang: Lang,
+    #[prop(into)]
+    lang: Signal<Lang>,
 ) -> impl IntoView {
-    let markup = move || {
-        let Some((done, total)) = progress.get().filter(|(_, total)| *total > 1) else {
-            return String::new();
-        };
-        let text = fill(
-            T::LoadingChunks.get(lang),
-            &[
-                ("done", &(done + 1).min(total).to_string()),
-                ("total", &total.to_string()),
-            ],
-        );
-        format!(
-            "<div class=\"progress\" role=\"status\" data-testid=\"progress\">\
-             <progress max=\"{total}\" value=\"{done}\" aria-label=\"{text}\"></progress>\
-             <span class=\"muted\">{text}</span></div>"
-        )
+    let chunks = move || progress.get().filter(|(_, total)| *total > 1);
+    let label = move || {
+        chunks().map_or_else(String::new, |(done, total)| {
+            fill(
+                T::LoadingChunks.get(lang.get()),
+                &[
+                    ("done", &(done + 1).min(total).to_string()),
+                    ("total", &total.to_string()),
+                ],
+            )
+        })
     };
-    view! { <div inner_html=markup></div> }
+    view! {
+        <Show when=move || chunks().is_some()>
+            <div class="progress" role="status" data-testid="progress">
+                <progress
+                    max=move || chunks().map_or(1, |(_, total)| total)
+                    prop:value=move || chunks().map_or(0, |(done, _)| done)
+                    aria-label=label
+                ></progress>
+                <span class="muted">{label}</span>
+            </div>
+        </Show>
+    }
 }

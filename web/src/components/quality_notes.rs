@@ -5,7 +5,6 @@ use bec_usage::quality::QualityNote;
 use leptos::prelude::*;
 
 use crate::i18n::{fill, Lang, T};
-use crate::markup::notes_list;
 
 /// The notes, or nothing when there are none.
 #[component]
@@ -13,14 +12,24 @@ pub fn QualityNotes(
     /// The notes.
     notes: Vec<QualityNote>,
     /// The page's language.
-    lang: Lang,
+    #[prop(into)]
+    lang: Signal<Lang>,
 ) -> impl IntoView {
     (!notes.is_empty()).then(|| {
-        let summary = fill(T::Notes.get(lang), &[("count", &notes.len().to_string())]);
+        let count = notes.len().to_string();
+        let summary = move || fill(T::Notes.get(lang.get()), &[("count", &count)]);
+        let items = notes
+            .into_iter()
+            .map(|note| {
+                view! {
+                    <li><code>{note.kind.as_str()}</code> " " {note.message}</li>
+                }
+            })
+            .collect_view();
         view! {
             <details class="card notes" data-testid="quality-notes">
                 <summary>{summary}</summary>
-                <ul inner_html=notes_list(&notes)></ul>
+                <ul>{items}</ul>
             </details>
         }
     })

@@ -2,17 +2,17 @@
 //! custom range typed as two `YYYY-MM-DD` dates, with what is wrong explained next to the
 //! field it is about.
 //!
-//! The form is markup rendered once per language (see `crate::markup::buttons` for why);
-//! its listeners read the fields, and effects write the range and the errors back.
+//! The fields show the range in the view state (`prop:value`): a preset or a link sets
+//! them, and what is typed stays until then, whatever else changes (the language). Apply
+//! reads them through their `NodeRef`s.
 
 use chrono::NaiveDate;
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::dom::{self, aria_bool};
+use super::{aria_bool, text};
 use crate::format::format_date;
 use crate::i18n::{Lang, T};
-use crate::markup::{buttons, escape, text_field, ButtonSpec};
 use crate::range::{parse_day, validate_range, Preset, RangeError, RangeErrors};
 use crate::state::RangeChoice;
 
@@ -27,29 +27,51 @@ fn field_texts(range: &RangeChoice, today: NaiveDate) -> (String, String) {
     }
 }
 
-fn markup(today: NaiveDate, lang: Lang) -> String {
-    let presets = Preset::ALL.map(|preset| {
-        let (begin, end) = preset.dates(today);
-        ButtonSpec {
-            value: preset.code().to_owned(),
-            content: escape(preset.label().get(lang)),
-            title: format!("{} – {}", format_date(begin), format_date(end)),
-        }
-    });
-    let date_attributes = format!(
-        "inputmode=\"numeric\" placeholder=\"YYYY-MM-DD\" maxlength=\"10\" title=\"{}\"",
-        escape(T::DateHint.get(lang))
-    );
-    format!(
-        "<div class=\"presets\" role=\"group\" aria-label=\"{}\">{}</div>\
-         <div class=\"dates\">{}<span class=\"dash\" aria-hidden=\"true\">–</span>{}\
-         <button type=\"submit\" class=\"button primary\" data-testid=\"range-apply\">{}</button></div>",
-        T::Range.get(lang),
-        buttons("chip", "preset", "", &presets),
-        text_field("range-from", "from", T::From.get(lang), "text", &date_attributes),
-        text_field("range-to", "to", T::To.get(lang), "text", &date_attributes),
-        T::Apply.get(lang)
-    )
+/// Which of the two date fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    From,
+    To,
+}
+
+/// One labelled date field with its error below it.
+fn date_field(
+    field: Field,
+    input: NodeRef<html::Input>,
+    value: Signal<String>,
+    error: Signal<Option<String>>,
+    lang: Signal<Lang>,
+    on_change: impl Fn(Field, String) + 'static,
+) -> impl IntoView {
+    let (id, error_id, name, label) = match field {
+        Field::From => ("range-from", "range-from-error", "from", T::From),
+        Field::To => ("range-to", "range-to-error", "to", T::To),
+    };
+    view! {
+        <div class="field">
+            <label for=id>{text(lang, label)}</label>
+            <input
+                id=id
+                name=name
+                type="text"
+                data-testid=id
+                autocomplete="off"
+                spellcheck="false"
+                inputmode="numeric"
+                placeholder="YYYY-MM-DD"
+                maxlength="10"
+                title=text(lang, T::DateHint)
+                aria-invalid=move || aria_bool(error.with(Option::is_some))
+                aria-describedby=error_id
+                node_ref=input
+                prop:value=value
+                on:change=move |ev| on_change(field, event_target_value(&ev))
+            />
+            <p class="field-error" id=error_id data-testid=error_id>
+                {move || error.get().unwrap_or_default()}
+            </p>
+        </div>
+    }
 }
 
 /// The range picker.
@@ -61,107 +83,108 @@ pub fn RangePicker(
     /// Today in Beijing time (presets count from it).
     today: NaiveDate,
     /// The page's language.
-    lang: Lang,
+    #[prop(into)]
+    lang: Signal<Lang>,
     /// Called with a valid new range.
     on_change: Callback<RangeChoice>,
 ) -> impl IntoView {
-    let form = NodeRef::<html::Form>::new();
-    // A custom range from the URL is checked at once, so a bad link explains itself.
-    let errors = RwSignal::new(match range.get_untracked() {
-        RangeChoice::Custom { from, to } => validate_range(&from, &to).err().unwrap_or_default(),
-        RangeChoice::Preset(_) => RangeErrors::default(),
-    });
-
-    // The fields and the pressed preset follow the range (a preset, a link, Apply).
-    Effect::new(move |previous: Option<RangeChoice>| {
-        let current = range.get();
-        let Some(element) = form.get() else {
-            return current;
+    let from_input = NodeRef::<html::Input>::new();
+    let to_input = NodeRef::<html::Input>::new();
+    // What is wrong, and with which range: errors found for a range are shown until the
+    // range changes (a preset, a link, Apply). A custom range from the URL is checked at
+    // once, so a bad link explains itself.
+    let errors = RwSignal::new({
+        let initial = range.get_untracked();
+        let found = match &initial {
+            RangeChoice::Custom { from, to } => validate_range(from, to).err().unwrap_or_default(),
+            RangeChoice::Preset(_) => RangeErrors::default(),
         };
-        let (from, to) = field_texts(&current, today);
-        dom::set_input_value(&element, "[name=from]", &from);
-        dom::set_input_value(&element, "[name=to]", &to);
-        if previous.is_some_and(|p| p != current) {
-            errors.set(RangeErrors::default());
-        }
-        let pressed = match &current {
-            RangeChoice::Preset(p) => Some(p.code()),
-            RangeChoice::Custom { .. } => None,
-        };
-        dom::sync_attribute(&element, "aria-pressed", &|code| {
-            aria_bool(pressed == Some(code))
-        });
-        current
+        (initial, found)
     });
-    // The errors, next to their fields.
-    Effect::new(move |_| {
-        let Some(element) = form.get() else { return };
-        errors.with(|e| {
-            let from = e.from.as_ref().map(|e| e.message(lang));
-            let to = e.to.as_ref().map(|e| e.message(lang));
-            for (field, message) in [("range-from", from), ("range-to", to)] {
-                dom::set_text(
-                    &element,
-                    &format!("#{field}-error"),
-                    message.as_deref().unwrap_or(""),
-                );
-                dom::set_attribute(
-                    &element,
-                    &format!("#{field}"),
-                    "aria-invalid",
-                    aria_bool(message.is_some()),
-                );
+    let current_errors = move || {
+        errors.with(|(for_range, found)| {
+            range.with(|r| {
+                if r == for_range {
+                    found.clone()
+                } else {
+                    RangeErrors::default()
+                }
+            })
+        })
+    };
+    // A memo: the fields are set again only when the range's texts change, not whenever
+    // the view state does (a change of language must leave typed dates alone).
+    let texts = Memo::new(move |_| range.with(|r| field_texts(r, today)));
+    let from_text = Signal::derive(move || texts.with(|t| t.0.clone()));
+    let to_text = Signal::derive(move || texts.with(|t| t.1.clone()));
+    let from_error = Signal::derive(move || current_errors().from.map(|e| e.message(lang.get())));
+    let to_error = Signal::derive(move || current_errors().to.map(|e| e.message(lang.get())));
+    let set_errors = move |update: &dyn Fn(&mut RangeErrors)| {
+        let current = range.get_untracked();
+        errors.update(|(for_range, found)| {
+            if *for_range != current {
+                *for_range = current;
+                *found = RangeErrors::default();
             }
+            update(found);
         });
-    });
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(element) = form.get_untracked() else {
-            return;
+        let value = |input: NodeRef<html::Input>| {
+            input.get_untracked().map(|i| i.value()).unwrap_or_default()
         };
-        let (from, to) = (
-            dom::input_value(&element, "[name=from]"),
-            dom::input_value(&element, "[name=to]"),
-        );
-        match validate_range(&from, &to) {
+        match validate_range(&value(from_input), &value(to_input)) {
             Ok((begin, end)) => {
-                errors.set(RangeErrors::default());
+                set_errors(&|found| *found = RangeErrors::default());
                 on_change.run(RangeChoice::Custom {
                     from: format_date(begin),
                     to: format_date(end),
                 });
             }
-            Err(found) => errors.set(found),
+            Err(found) => set_errors(&|errors| *errors = found.clone()),
         }
     };
     // Leaving a field checks that field alone (the range as a whole waits for Apply).
-    let check_field = move |ev: leptos::ev::Event| {
-        let (Some(field), Some(element)) = (dom::field_name(&ev), form.get_untracked()) else {
-            return;
-        };
-        let value = dom::input_value(&element, &format!("[name={field}]"));
+    let check_field = move |field: Field, value: String| {
         let error = parse_day(&value).err();
-        errors.update(|e| match field.as_str() {
-            "from" => e.from = error,
-            _ => e.to = error.map(RangeError::Date),
+        set_errors(&|found| match field {
+            Field::From => found.from = error.clone(),
+            Field::To => found.to = error.clone().map(RangeError::Date),
         });
     };
 
+    let presets = Preset::ALL.map(|preset| {
+        let (begin, end) = preset.dates(today);
+        view! {
+            <button
+                type="button"
+                class="chip"
+                data-action="preset"
+                data-value=preset.code()
+                title=format!("{} – {}", format_date(begin), format_date(end))
+                aria-pressed=move || aria_bool(range.with(|r| *r == RangeChoice::Preset(preset)))
+                on:click=move |_| on_change.run(RangeChoice::Preset(preset))
+            >
+                {text(lang, preset.label())}
+            </button>
+        }
+    });
+
     view! {
-        <form
-            class="range"
-            novalidate
-            data-testid="range-picker"
-            node_ref=form
-            inner_html=markup(today, lang)
-            on:submit=submit
-            on:change=check_field
-            on:click=move |ev| {
-                if let Some(preset) = dom::action_value(&ev, "preset").as_deref().and_then(Preset::from_code) {
-                    on_change.run(RangeChoice::Preset(preset));
-                }
-            }
-        ></form>
+        <form class="range" novalidate data-testid="range-picker" on:submit=submit>
+            <div class="presets" role="group" aria-label=text(lang, T::Range)>
+                {presets}
+            </div>
+            <div class="dates">
+                {date_field(Field::From, from_input, from_text, from_error, lang, check_field)}
+                <span class="dash" aria-hidden="true">"–"</span>
+                {date_field(Field::To, to_input, to_text, to_error, lang, check_field)}
+                <button type="submit" class="button primary" data-testid="range-apply">
+                    {text(lang, T::Apply)}
+                </button>
+            </div>
+        </form>
     }
 }

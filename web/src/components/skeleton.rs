@@ -2,28 +2,32 @@
 
 use leptos::prelude::*;
 
+use super::text;
 use crate::i18n::{Lang, T};
 
-/// Four skeleton cards, shown while `message` is `Some` (what is being waited for).
+/// Two skeleton cards, and what is being waited for for screen readers.
 #[component]
 pub fn Skeleton(
-    /// What is being waited for; hidden when `None`.
-    #[prop(into)]
-    message: Signal<Option<T>>,
+    /// What is being waited for.
+    message: T,
     /// The page's language.
-    lang: Lang,
+    #[prop(into)]
+    lang: Signal<Lang>,
 ) -> impl IntoView {
-    let card =
-        "<div class=\"card chart skeleton\" aria-hidden=\"true\"><div class=\"sk sk-title\"></div>\
-                <div class=\"sk sk-stats\"></div><div class=\"sk sk-plot\"></div></div>";
-    let markup = move || {
-        message.get().map_or_else(String::new, |message| {
-            format!(
-                "<div class=\"charts\" aria-busy=\"true\" data-testid=\"skeleton\">\
-                 <p class=\"visually-hidden\" role=\"status\">{}</p>{card}{card}</div>",
-                message.get(lang)
-            )
-        })
+    let card = || {
+        view! {
+            <div class="card chart skeleton" aria-hidden="true">
+                <div class="sk sk-title"></div>
+                <div class="sk sk-stats"></div>
+                <div class="sk sk-plot"></div>
+            </div>
+        }
     };
-    view! { <div inner_html=markup></div> }
+    view! {
+        <div class="charts" aria-busy="true" data-testid="skeleton">
+            <p class="visually-hidden" role="status">{text(lang, message)}</p>
+            {card()}
+            {card()}
+        </div>
+    }
 }

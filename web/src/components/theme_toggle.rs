@@ -1,9 +1,8 @@
 //! The theme switch between light and dark (the system's theme until used).
 
-use leptos::html;
 use leptos::prelude::*;
 
-use crate::dom::{self, aria_bool};
+use super::{aria_bool, text};
 use crate::i18n::{Lang, T};
 use crate::state::Theme;
 
@@ -15,38 +14,35 @@ pub fn ThemeToggle(
     #[prop(into)]
     theme: Signal<Theme>,
     /// The page's language.
-    lang: Lang,
+    #[prop(into)]
+    lang: Signal<Lang>,
     /// Called with the other theme.
     on_change: Callback<Theme>,
 ) -> impl IntoView {
-    let holder = NodeRef::<html::Span>::new();
-    let markup = format!(
-        "<button type=\"button\" class=\"button ghost icon\" data-testid=\"theme-toggle\" \
-         data-value=\"\" aria-label=\"{}\" aria-pressed=\"false\">\
-         <svg viewBox=\"0 0 24 24\" width=\"18\" height=\"18\" aria-hidden=\"true\">\
-         <g class=\"icon-stroke icon-sun\"><circle cx=\"12\" cy=\"12\" r=\"4.5\"/>\
-         <path d=\"M12 2v2.5M12 19.5V22M2 12h2.5M19.5 12H22M4.9 4.9l1.8 1.8M17.3 17.3l1.8 1.8M4.9 19.1l1.8-1.8M17.3 6.7l1.8-1.8\"/></g>\
-         <path class=\"icon-stroke icon-moon\" d=\"M20 14.5A8 8 0 1 1 9.5 4a6.5 6.5 0 0 0 10.5 10.5z\"/></svg></button>",
-        T::DarkTheme.get(lang)
-    );
-    Effect::new(move |_| {
-        let Some(element) = holder.get() else { return };
-        let dark = theme.get() == Theme::Dark;
-        dom::sync_attribute(&element, "aria-pressed", &|_| aria_bool(dark));
-        dom::sync_attribute(&element, "title", &|_| {
-            Some(if dark {
-                T::LightTheme.get(lang)
-            } else {
-                T::DarkTheme.get(lang)
-            })
-        });
-    });
+    let dark = move || theme.get() == Theme::Dark;
+    let title = move || {
+        let key = if dark() { T::LightTheme } else { T::DarkTheme };
+        key.get(lang.get())
+    };
     view! {
-        <span
-            class="theme-switch"
-            node_ref=holder
-            inner_html=markup
-            on:click=move |_| on_change.run(theme.get_untracked().other())
-        ></span>
+        <span class="theme-switch">
+            <button
+                type="button"
+                class="button ghost icon"
+                data-testid="theme-toggle"
+                aria-label=text(lang, T::DarkTheme)
+                aria-pressed=move || aria_bool(dark())
+                title=title
+                on:click=move |_| on_change.run(theme.get_untracked().other())
+            >
+                <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                    <g class="icon-stroke icon-sun">
+                        <circle cx="12" cy="12" r="4.5" />
+                        <path d="M12 2v2.5M12 19.5V22M2 12h2.5M19.5 12H22M4.9 4.9l1.8 1.8M17.3 17.3l1.8 1.8M4.9 19.1l1.8-1.8M17.3 6.7l1.8-1.8" />
+                    </g>
+                    <path class="icon-stroke icon-moon" d="M20 14.5A8 8 0 1 1 9.5 4a6.5 6.5 0 0 0 10.5 10.5z" />
+                </svg>
+            </button>
+        </span>
     }
 }
