@@ -44,7 +44,7 @@ use crate::query::{format_date, parse_date, split_range, DateField, UsageQuery, 
 
 /// The longest range a load may cover, in days counted inclusively: a leap year. Longer
 /// ranges are refused before anything is sent (one query covers at most
-/// [`MAX_DAYS`](crate::query::MAX_DAYS) = 31 days, so this is at most 12 requests).
+/// [`MAX_DAYS`] = 31 days, so this is at most 12 requests).
 pub const MAX_RANGE_DAYS: u32 = 366;
 
 /// Cuts `begin ..= end` into the queries of one load: consecutive, at most 31 days each.
