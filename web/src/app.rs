@@ -602,12 +602,12 @@ pub fn start() {
     // For the benchmark's boot figure: when the wasm started, and when the page was built.
     dom::mark("app-start");
     let initial = ViewState::from_query(&dom::current_query());
-    // The state first, under an owner that lives as long as the page: its load starts in
-    // the next turn of the microtask queue, and the page is built in the turn after it, so
-    // the first data request goes out before the browser spends tens of milliseconds on
-    // some hundred elements.
     // The executor the resources' futures run on (mounting would set it, but later).
     let _ = any_spawner::Executor::init_wasm_bindgen();
+    // The state first, under an owner that lives as long as the page (hence forgotten):
+    // its load starts in the next turn of the microtask queue, and the page is built in
+    // the turn after it, so the first data request goes out before the browser spends
+    // tens of milliseconds on some hundred elements.
     let owner = Owner::new();
     let state = owner.with(|| PageState::new(initial, true, None));
     std::mem::forget(owner);
