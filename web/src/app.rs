@@ -35,15 +35,6 @@ use crate::i18n::{Lang, T};
 use crate::range::{check_dates, validate_range};
 use crate::state::{ProxyStatus, RangeChoice, Source, Theme, ViewState};
 
-/// Mounts the dashboard on `<body>` with the view state of the page's URL.
-pub fn start() {
-    // For the benchmark's boot figure: when the wasm started, and when the page was built.
-    dom::mark("app-start");
-    let initial = ViewState::from_query(&dom::current_query());
-    leptos::mount::mount_to_body(move || view! { <App initial=initial sync_url=true /> });
-    dom::mark("app-mounted");
-}
-
 /// Where the page is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
@@ -245,6 +236,387 @@ fn report_drawn(outcome: &Outcome, data: &Dataset) {
     dom::set_metric("source", JsValue::from_str(outcome.request.source.code()));
 }
 
+/// Everything the page knows and does, apart from its view: the view state, the proxy
+/// check, the load and what the views read of them. Created before the view, so that the
+/// first data request does not wait for the page to be built.
+#[derive(Clone, Copy)]
+struct PageState {
+    /// Today in Beijing time.
+    today: NaiveDate,
+    /// The page's language.
+    lang: Signal<Lang>,
+    /// The source in use, once known.
+    source: Signal<Option<Source>>,
+    /// What is known of the proxy.
+    proxy_status: Signal<ProxyStatus>,
+    /// The theme in effect.
+    theme: Signal<Theme>,
+    /// Where the page is.
+    status: Memo<Status>,
+    /// The data shown, if any.
+    data: Signal<Option<Arc<Dataset>>>,
+    /// The account of the data shown.
+    account: Signal<Option<String>>,
+    /// The range in the view state.
+    range: Signal<RangeChoice>,
+    /// Whether the previous period is compared.
+    compare: Signal<bool>,
+    /// The hidden resources.
+    hidden: Signal<Vec<String>>,
+    /// Chunks loaded and in all, while loading.
+    progress: RwSignal<Option<(usize, usize)>>,
+    /// The previous period, once loaded.
+    previous: Signal<Option<Arc<Dataset>>>,
+    /// Whether the previous period is loading.
+    previous_loading: Signal<bool>,
+    /// The access key id in use.
+    active_key: Signal<Option<String>>,
+    /// The content area, measured for the charts' width.
+    main_ref: NodeRef<html::Main>,
+    /// A chart's width.
+    width: Signal<f64>,
+    /// Whether the charts are in two columns.
+    two_columns: Signal<bool>,
+    /// Chooses a source.
+    on_source: Callback<Source>,
+    /// Chooses a language.
+    on_lang: Callback<Lang>,
+    /// Chooses a theme.
+    on_theme: Callback<Theme>,
+    /// Chooses a range.
+    on_range: Callback<RangeChoice>,
+    /// Turns the comparison on or off.
+    on_compare: Callback<bool>,
+    /// Shows or hides a resource.
+    on_toggle: Callback<(String, bool)>,
+    /// Shows every resource.
+    on_show_all: Callback<()>,
+    /// Loads again.
+    on_retry: Callback<()>,
+    /// Uses new keys, or forgets them.
+    on_keys: Callback<Option<Credentials>>,
+}
+
+impl PageState {
+    /// Creates the state and starts what it loads.
+    fn new(initial: ViewState, sync_url: bool, proxy: Option<ProxyStatus>) -> PageState {
+        let today = dom::today_beijing();
+        let browser_lang = dom::browser_lang();
+        let system_theme = dom::system_theme();
+        let view_state = RwSignal::new(initial);
+        let proxy = proxy.or_else(api::proxy_known_at_start);
+        if proxy.is_some() {
+            dom::mark("proxy-known");
+        }
+        let proxy_status = RwSignal::new(proxy.clone().unwrap_or(ProxyStatus::Checking));
+        if proxy.is_none() {
+            // Once, at the start (boot.js asked already): no need to abort or re-run.
+            spawn_local(async move {
+                let status = api::check_proxy().await;
+                dom::mark("proxy-known");
+                proxy_status.set(status);
+            });
+        }
+        let proxy_status = Signal::from(proxy_status);
+
+        let lang = Signal::derive(move || view_state.with(|v| v.lang).unwrap_or(browser_lang));
+        let source = Signal::derive(move || {
+            view_state
+                .with(|v| v.source)
+                .or_else(|| proxy_status.with(ProxyStatus::default_source))
+        });
+        let theme = Signal::derive(move || view_state.with(|v| v.theme).unwrap_or(system_theme));
+
+        // Keys live here, in memory only; a version number tells the plan they changed.
+        let keys = StoredValue::new(None::<Credentials>);
+        let keys_version = RwSignal::new(0u32);
+        if let Some((id, secret)) = dom::remembered_keys() {
+            if let Ok(credentials) = Credentials::new(&id, &secret) {
+                keys.set_value(Some(credentials));
+                keys_version.set(1);
+            }
+        }
+        let active_key = Signal::derive(move || {
+            keys_version.track();
+            keys.with_value(|k| k.as_ref().map(|c| c.access_key_id().to_owned()))
+        });
+        let retry = RwSignal::new(0u32);
+
+        let plan = Memo::new(move |_| {
+            let Some(source) = source.get() else {
+                return Plan::Wait;
+            };
+            let (range, seed, step_seconds) =
+                view_state.with(|v| (v.range.clone(), v.seed, v.step_seconds));
+            let Some((begin, end)) = resolve_range(&range, today) else {
+                return Plan::InvalidRange;
+            };
+            let keys_version = keys_version.get();
+            if source == Source::Keys {
+                if keys.with_value(Option::is_none) {
+                    return Plan::NeedKeys;
+                }
+                // The keys sign for the host the proxy names.
+                if proxy_status.with(|p| *p == ProxyStatus::Checking) {
+                    return Plan::Wait;
+                }
+            }
+            Plan::Load(LoadRequest {
+                source,
+                begin,
+                end,
+                seed,
+                step_seconds,
+                keys_version,
+                retry: retry.get(),
+            })
+        });
+
+        let fetcher_for = move |request: &LoadRequest| -> Option<Fetcher> {
+            Some(match request.source {
+                Source::Proxy => Fetcher::Proxy,
+                Source::Demo => Fetcher::Demo {
+                    seed: request.seed,
+                    step_seconds: request.step_seconds,
+                },
+                Source::Keys => {
+                    let credentials = keys.get_value()?;
+                    let host = match proxy_status.get_untracked() {
+                        ProxyStatus::Present { upstream_host, .. } => upstream_host,
+                        _ => crate::state::DEFAULT_UPSTREAM_HOST.to_owned(),
+                    };
+                    Fetcher::Keys { credentials, host }
+                }
+            })
+        };
+
+        // The current data: loaded for each new plan.
+        let progress = RwSignal::new(None::<(usize, usize)>);
+        let in_flight = StoredValue::new_local(None::<InFlight<LoadRequest>>);
+        let current = LocalResource::new(move || {
+            let request = match plan.get() {
+                Plan::Load(request) => Some(request),
+                _ => None,
+            };
+            let started = request.and_then(|request| {
+                let fetcher = fetcher_for(&request)?;
+                let signal = start_load(in_flight, request.clone())?;
+                progress.set(None);
+                Some((request, fetcher, signal))
+            });
+            async move {
+                let (request, fetcher, signal) = started?;
+                let outcome = load(request, fetcher, signal, progress).await;
+                progress.set(None);
+                Some(outcome)
+            }
+        });
+        // The resource loads one plan after the other: what a new plan makes unwanted is
+        // aborted at once, so that it ends (as `Aborted`) and the new load can start.
+        Effect::new(move |_| {
+            plan.with(|plan| {
+                let wanted = match plan {
+                    Plan::Load(request) => Some(request),
+                    _ => None,
+                };
+                abort_unless(in_flight, wanted);
+            })
+        });
+        on_cleanup(move || abort_unless(in_flight, None));
+
+        // The outcome of the current plan, once there is one.
+        let shown = Memo::new(move |_| {
+            let Plan::Load(request) = plan.get() else {
+                return None;
+            };
+            current
+                .get()
+                .flatten()
+                .filter(|outcome| outcome.request == request)
+        });
+        let status = Memo::new(move |_| match plan.get() {
+            Plan::Wait => Status::Checking,
+            Plan::NeedKeys => Status::NeedKeys,
+            Plan::InvalidRange => Status::InvalidRange,
+            Plan::Load(_) => match shown.get().map(|outcome| outcome.result) {
+                None => Status::Loading,
+                Some(Ok(data)) => Status::Ready(data),
+                // Aborted only when no longer wanted: a newer plan is loading.
+                Some(Err(error)) if *error == LoadError::Aborted => Status::Loading,
+                Some(Err(error)) => Status::Failed(error),
+            },
+        });
+        let data = Signal::derive(move || status.with(Status::data));
+
+        // The benchmark's marks, once the frame after the views rendered a new load.
+        Effect::new(move |_| {
+            let Some(outcome) = shown.get() else { return };
+            let Ok(data) = outcome.result.clone() else {
+                return;
+            };
+            request_animation_frame(move || {
+                let still_shown = shown.with_untracked(|s| s.as_ref() == Some(&outcome));
+                if still_shown {
+                    report_drawn(&outcome, &data);
+                }
+            });
+        });
+
+        // The previous period, in the background, once the current one is shown.
+        let compare = Signal::derive(move || view_state.with(|v| v.compare));
+        let previous_request = Memo::new(move |_| {
+            if !compare.get() {
+                return None;
+            }
+            let outcome = shown.get()?;
+            outcome.result.is_ok().then_some(outcome.request)
+        });
+        let previous_in_flight = StoredValue::new_local(None::<InFlight<LoadRequest>>);
+        let previous_load = LocalResource::new(move || {
+            let started = previous_request.get().and_then(|request| {
+                let fetcher = fetcher_for(&request)?;
+                let signal = start_load(previous_in_flight, request.clone())?;
+                Some((request, fetcher, signal))
+            });
+            async move {
+                let (request, fetcher, signal) = started?;
+                let (begin, end) = previous_range(request.begin, request.end);
+                let loaded = api::load_range(&fetcher, begin, end, &signal, &|_, _| {}).await;
+                // Without the previous period the page simply shows no comparison.
+                let data = loaded
+                    .ok()
+                    .and_then(|loaded| Dataset::new(loaded.response, begin, end, loaded.raw).ok())
+                    .map(Arc::new);
+                Some(PreviousOutcome { request, data })
+            }
+        });
+        Effect::new(move |_| {
+            previous_request.with(|wanted| abort_unless(previous_in_flight, wanted.as_ref()))
+        });
+        on_cleanup(move || abort_unless(previous_in_flight, None));
+        let previous_outcome = Memo::new(move |_| {
+            let wanted = previous_request.get()?;
+            previous_load
+                .get()
+                .flatten()
+                .filter(|outcome| outcome.request == wanted)
+        });
+        let previous = Signal::derive(move || previous_outcome.get().and_then(|o| o.data));
+        let previous_loading = Signal::derive(move || {
+            previous_request.with(Option::is_some) && previous_outcome.with(Option::is_none)
+        });
+
+        // The URL, the document's language, theme and title follow the view state.
+        Effect::new(move |_| {
+            let lang = lang.get();
+            view_state.with(|v| {
+                if sync_url {
+                    dom::replace_query(&v.to_query());
+                }
+                dom::set_document_language_and_theme(lang, v.theme);
+                let title = T::AppTitle.get(lang);
+                dom::set_title(&match resolve_range(&v.range, today) {
+                    Some((begin, end)) => {
+                        format!("{title} · {} – {}", format_date(begin), format_date(end))
+                    }
+                    None => title.to_owned(),
+                });
+            });
+        });
+
+        // The content area's width decides the charts' width.
+        let main_ref = NodeRef::<html::Main>::new();
+        let main_width = RwSignal::new(0.0f64);
+        let measure = move || {
+            if let Some(main) = main_ref.get_untracked() {
+                let width = f64::from(main.client_width());
+                if width > 0.0 && (width - main_width.get_untracked()).abs() >= 1.0 {
+                    main_width.set(width);
+                }
+            }
+        };
+        // Measured in the next frame, when the browser lays the page out anyway: measuring at
+        // mount would force a layout before the first data request goes out.
+        Effect::new(move |_| {
+            if main_ref.get().is_some() {
+                request_animation_frame(measure);
+            }
+        });
+        let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+        on_cleanup(move || resize.remove());
+        let two_columns = Signal::derive(move || main_width.get() >= 980.0);
+        let width = Signal::derive(move || chart_width(main_width.get()));
+
+        let on_source = Callback::new(move |s: Source| view_state.update(|v| v.source = Some(s)));
+        let on_lang = Callback::new(move |l: Lang| view_state.update(|v| v.lang = Some(l)));
+        let on_theme = Callback::new(move |t: Theme| view_state.update(|v| v.theme = Some(t)));
+        let on_range = Callback::new(move |r: RangeChoice| view_state.update(|v| v.range = r));
+        let on_compare = Callback::new(move |c: bool| view_state.update(|v| v.compare = c));
+        let on_toggle = Callback::new(move |(name, shown): (String, bool)| {
+            view_state.update(|v| v.set_shown(&name, shown))
+        });
+        let on_show_all = Callback::new(move |()| view_state.update(|v| v.hidden.clear()));
+        let on_retry = Callback::new(move |()| retry.update(|r| *r += 1));
+        let on_keys = Callback::new(move |credentials: Option<Credentials>| {
+            keys.set_value(credentials);
+            keys_version.update(|v| *v += 1);
+        });
+
+        let hidden = Signal::derive(move || view_state.with(|v| v.hidden.clone()));
+        let range = Signal::derive(move || view_state.with(|v| v.range.clone()));
+        let account = Signal::derive(move || data.get().map(|d| d.response.account_id.clone()));
+        PageState {
+            today,
+            lang,
+            source,
+            proxy_status,
+            theme,
+            status,
+            data,
+            account,
+            range,
+            compare,
+            hidden,
+            progress,
+            previous,
+            previous_loading,
+            active_key,
+            main_ref,
+            width,
+            two_columns,
+            on_source,
+            on_lang,
+            on_theme,
+            on_range,
+            on_compare,
+            on_toggle,
+            on_show_all,
+            on_retry,
+            on_keys,
+        }
+    }
+}
+
+/// Mounts the dashboard on `<body>` with the view state of the page's URL.
+pub fn start() {
+    // For the benchmark's boot figure: when the wasm started, and when the page was built.
+    dom::mark("app-start");
+    let initial = ViewState::from_query(&dom::current_query());
+    // The executor the resources' futures run on (mounting would set it, but later).
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    // The state first, under an owner that lives as long as the page (hence forgotten):
+    // its load starts in the next turn of the microtask queue, and the page is built in
+    // the turn after it, so the first data request goes out before the browser spends
+    // tens of milliseconds on some hundred elements.
+    let owner = Owner::new();
+    let state = owner.with(|| PageState::new(initial, true, None));
+    std::mem::forget(owner);
+    spawn_local(async move {
+        leptos::mount::mount_to_body(move || page(state));
+        dom::mark("app-mounted");
+    });
+}
+
 /// The dashboard.
 #[component]
 pub fn App(
@@ -257,272 +629,40 @@ pub fn App(
     #[prop(optional)]
     proxy: Option<ProxyStatus>,
 ) -> impl IntoView {
-    let today = dom::today_beijing();
-    let browser_lang = dom::browser_lang();
-    let system_theme = dom::system_theme();
-    let view_state = RwSignal::new(initial);
-    let proxy = proxy.or_else(api::proxy_known_at_start);
-    if proxy.is_some() {
-        dom::mark("proxy-known");
-    }
-    let proxy_status = RwSignal::new(proxy.clone().unwrap_or(ProxyStatus::Checking));
-    if proxy.is_none() {
-        // Once, at the start (boot.js asked already): no need to abort or re-run.
-        spawn_local(async move {
-            let status = api::check_proxy().await;
-            dom::mark("proxy-known");
-            proxy_status.set(status);
-        });
-    }
-    let proxy_status = Signal::from(proxy_status);
+    page(PageState::new(initial, sync_url, proxy))
+}
 
-    let lang = Signal::derive(move || view_state.with(|v| v.lang).unwrap_or(browser_lang));
-    let source = Signal::derive(move || {
-        view_state
-            .with(|v| v.source)
-            .or_else(|| proxy_status.with(ProxyStatus::default_source))
-    });
-    let theme = Signal::derive(move || view_state.with(|v| v.theme).unwrap_or(system_theme));
-
-    // Keys live here, in memory only; a version number tells the plan they changed.
-    let keys = StoredValue::new(None::<Credentials>);
-    let keys_version = RwSignal::new(0u32);
-    if let Some((id, secret)) = dom::remembered_keys() {
-        if let Ok(credentials) = Credentials::new(&id, &secret) {
-            keys.set_value(Some(credentials));
-            keys_version.set(1);
-        }
-    }
-    let active_key = Signal::derive(move || {
-        keys_version.track();
-        keys.with_value(|k| k.as_ref().map(|c| c.access_key_id().to_owned()))
-    });
-    let retry = RwSignal::new(0u32);
-
-    let plan = Memo::new(move |_| {
-        let Some(source) = source.get() else {
-            return Plan::Wait;
-        };
-        let (range, seed, step_seconds) =
-            view_state.with(|v| (v.range.clone(), v.seed, v.step_seconds));
-        let Some((begin, end)) = resolve_range(&range, today) else {
-            return Plan::InvalidRange;
-        };
-        let keys_version = keys_version.get();
-        if source == Source::Keys {
-            if keys.with_value(Option::is_none) {
-                return Plan::NeedKeys;
-            }
-            // The keys sign for the host the proxy names.
-            if proxy_status.with(|p| *p == ProxyStatus::Checking) {
-                return Plan::Wait;
-            }
-        }
-        Plan::Load(LoadRequest {
-            source,
-            begin,
-            end,
-            seed,
-            step_seconds,
-            keys_version,
-            retry: retry.get(),
-        })
-    });
-
-    let fetcher_for = move |request: &LoadRequest| -> Option<Fetcher> {
-        Some(match request.source {
-            Source::Proxy => Fetcher::Proxy,
-            Source::Demo => Fetcher::Demo {
-                seed: request.seed,
-                step_seconds: request.step_seconds,
-            },
-            Source::Keys => {
-                let credentials = keys.get_value()?;
-                let host = match proxy_status.get_untracked() {
-                    ProxyStatus::Present { upstream_host, .. } => upstream_host,
-                    _ => crate::state::DEFAULT_UPSTREAM_HOST.to_owned(),
-                };
-                Fetcher::Keys { credentials, host }
-            }
-        })
-    };
-
-    // The current data: loaded for each new plan.
-    let progress = RwSignal::new(None::<(usize, usize)>);
-    let in_flight = StoredValue::new_local(None::<InFlight<LoadRequest>>);
-    let current = LocalResource::new(move || {
-        let request = match plan.get() {
-            Plan::Load(request) => Some(request),
-            _ => None,
-        };
-        let started = request.and_then(|request| {
-            let fetcher = fetcher_for(&request)?;
-            let signal = start_load(in_flight, request.clone())?;
-            progress.set(None);
-            Some((request, fetcher, signal))
-        });
-        async move {
-            let (request, fetcher, signal) = started?;
-            let outcome = load(request, fetcher, signal, progress).await;
-            progress.set(None);
-            Some(outcome)
-        }
-    });
-    // The resource loads one plan after the other: what a new plan makes unwanted is
-    // aborted at once, so that it ends (as `Aborted`) and the new load can start.
-    Effect::new(move |_| {
-        plan.with(|plan| {
-            let wanted = match plan {
-                Plan::Load(request) => Some(request),
-                _ => None,
-            };
-            abort_unless(in_flight, wanted);
-        })
-    });
-    on_cleanup(move || abort_unless(in_flight, None));
-
-    // The outcome of the current plan, once there is one.
-    let shown = Memo::new(move |_| {
-        let Plan::Load(request) = plan.get() else {
-            return None;
-        };
-        current
-            .get()
-            .flatten()
-            .filter(|outcome| outcome.request == request)
-    });
-    let status = Memo::new(move |_| match plan.get() {
-        Plan::Wait => Status::Checking,
-        Plan::NeedKeys => Status::NeedKeys,
-        Plan::InvalidRange => Status::InvalidRange,
-        Plan::Load(_) => match shown.get().map(|outcome| outcome.result) {
-            None => Status::Loading,
-            Some(Ok(data)) => Status::Ready(data),
-            // Aborted only when no longer wanted: a newer plan is loading.
-            Some(Err(error)) if *error == LoadError::Aborted => Status::Loading,
-            Some(Err(error)) => Status::Failed(error),
-        },
-    });
-    let data = Signal::derive(move || status.with(Status::data));
-
-    // The benchmark's marks, once the frame after the views rendered a new load.
-    Effect::new(move |_| {
-        let Some(outcome) = shown.get() else { return };
-        let Ok(data) = outcome.result.clone() else {
-            return;
-        };
-        request_animation_frame(move || {
-            let still_shown = shown.with_untracked(|s| s.as_ref() == Some(&outcome));
-            if still_shown {
-                report_drawn(&outcome, &data);
-            }
-        });
-    });
-
-    // The previous period, in the background, once the current one is shown.
-    let compare = Signal::derive(move || view_state.with(|v| v.compare));
-    let previous_request = Memo::new(move |_| {
-        if !compare.get() {
-            return None;
-        }
-        let outcome = shown.get()?;
-        outcome.result.is_ok().then_some(outcome.request)
-    });
-    let previous_in_flight = StoredValue::new_local(None::<InFlight<LoadRequest>>);
-    let previous_load = LocalResource::new(move || {
-        let started = previous_request.get().and_then(|request| {
-            let fetcher = fetcher_for(&request)?;
-            let signal = start_load(previous_in_flight, request.clone())?;
-            Some((request, fetcher, signal))
-        });
-        async move {
-            let (request, fetcher, signal) = started?;
-            let (begin, end) = previous_range(request.begin, request.end);
-            let loaded = api::load_range(&fetcher, begin, end, &signal, &|_, _| {}).await;
-            // Without the previous period the page simply shows no comparison.
-            let data = loaded
-                .ok()
-                .and_then(|loaded| Dataset::new(loaded.response, begin, end, loaded.raw).ok())
-                .map(Arc::new);
-            Some(PreviousOutcome { request, data })
-        }
-    });
-    Effect::new(move |_| {
-        previous_request.with(|wanted| abort_unless(previous_in_flight, wanted.as_ref()))
-    });
-    on_cleanup(move || abort_unless(previous_in_flight, None));
-    let previous_outcome = Memo::new(move |_| {
-        let wanted = previous_request.get()?;
-        previous_load
-            .get()
-            .flatten()
-            .filter(|outcome| outcome.request == wanted)
-    });
-    let previous = Signal::derive(move || previous_outcome.get().and_then(|o| o.data));
-    let previous_loading = Signal::derive(move || {
-        previous_request.with(Option::is_some) && previous_outcome.with(Option::is_none)
-    });
-
-    // The URL, the document's language, theme and title follow the view state.
-    Effect::new(move |_| {
-        let lang = lang.get();
-        view_state.with(|v| {
-            if sync_url {
-                dom::replace_query(&v.to_query());
-            }
-            dom::set_document_language_and_theme(lang, v.theme);
-            let title = T::AppTitle.get(lang);
-            dom::set_title(&match resolve_range(&v.range, today) {
-                Some((begin, end)) => {
-                    format!("{title} · {} – {}", format_date(begin), format_date(end))
-                }
-                None => title.to_owned(),
-            });
-        });
-    });
-
-    // The content area's width decides the charts' width.
-    let main_ref = NodeRef::<html::Main>::new();
-    let main_width = RwSignal::new(0.0f64);
-    let measure = move || {
-        if let Some(main) = main_ref.get_untracked() {
-            let width = f64::from(main.client_width());
-            if width > 0.0 && (width - main_width.get_untracked()).abs() >= 1.0 {
-                main_width.set(width);
-            }
-        }
-    };
-    // Measured in the next frame, when the browser lays the page out anyway: measuring at
-    // mount would force a layout before the first data request goes out.
-    Effect::new(move |_| {
-        if main_ref.get().is_some() {
-            request_animation_frame(measure);
-        }
-    });
-    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
-    on_cleanup(move || resize.remove());
-    let two_columns = Signal::derive(move || main_width.get() >= 980.0);
-    let width = Signal::derive(move || chart_width(main_width.get()));
-
-    let on_source = Callback::new(move |s: Source| view_state.update(|v| v.source = Some(s)));
-    let on_lang = Callback::new(move |l: Lang| view_state.update(|v| v.lang = Some(l)));
-    let on_theme = Callback::new(move |t: Theme| view_state.update(|v| v.theme = Some(t)));
-    let on_range = Callback::new(move |r: RangeChoice| view_state.update(|v| v.range = r));
-    let on_compare = Callback::new(move |c: bool| view_state.update(|v| v.compare = c));
-    let on_toggle = Callback::new(move |(name, shown): (String, bool)| {
-        view_state.update(|v| v.set_shown(&name, shown))
-    });
-    let on_show_all = Callback::new(move |()| view_state.update(|v| v.hidden.clear()));
-    let on_retry = Callback::new(move |()| retry.update(|r| *r += 1));
-    let on_keys = Callback::new(move |credentials: Option<Credentials>| {
-        keys.set_value(credentials);
-        keys_version.update(|v| *v += 1);
-    });
-
-    let hidden = Signal::derive(move || view_state.with(|v| v.hidden.clone()));
-    let range = Signal::derive(move || view_state.with(|v| v.range.clone()));
-    let account = Signal::derive(move || data.get().map(|d| d.response.account_id.clone()));
-
+/// The page of a state.
+fn page(state: PageState) -> impl IntoView {
+    let PageState {
+        today,
+        lang,
+        source,
+        proxy_status,
+        theme,
+        status,
+        data,
+        account,
+        range,
+        compare,
+        hidden,
+        progress,
+        previous,
+        previous_loading,
+        active_key,
+        main_ref,
+        width,
+        two_columns,
+        on_source,
+        on_lang,
+        on_theme,
+        on_range,
+        on_compare,
+        on_toggle,
+        on_show_all,
+        on_retry,
+        on_keys,
+    } = state;
     // What is in the content area: one view per status, built again only when the status
     // changes (a new load, a failure), never for a change of language.
     let content = move || match status.get() {
