@@ -128,11 +128,41 @@ impl ClockOffset {
     }
 }
 
-/// Reads an HTTP `Date` header (`IMF-fixdate`, RFC 9110; the RFC 2822 forms also pass).
+/// Reads an HTTP `Date` header in the one form servers send (`IMF-fixdate`, RFC 9110
+/// §5.6.7: `Wed, 06 Mar 2024 08:00:00 GMT`); `None` for anything else. Written out rather
+/// than with chrono's RFC 2822 parser, which would bring its whole parsing machinery into
+/// the dashboard's wasm (6.6 KB gzipped) for one fixed layout. The day name is not
+/// checked against the date: the date and time are what count.
 pub fn parse_http_date(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc2822(text.trim())
-        .ok()
-        .map(|date| date.to_utc())
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let bytes = text.trim().as_bytes();
+    let shaped = bytes.len() == 29
+        && bytes[..3].iter().all(u8::is_ascii_alphabetic)
+        && &bytes[3..5] == b", "
+        && bytes[7] == b' '
+        && bytes[11] == b' '
+        && bytes[16] == b' '
+        && bytes[19] == b':'
+        && bytes[22] == b':'
+        && &bytes[25..] == b" GMT";
+    if !shaped {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| {
+        bytes[range].iter().try_fold(0u32, |value, &digit| {
+            digit
+                .is_ascii_digit()
+                .then(|| value * 10 + u32::from(digit - b'0'))
+        })
+    };
+    let month = MONTHS.iter().position(|name| name[..] == bytes[8..11])? as u32 + 1;
+    // Four digits: at most 9999, which fits an i32.
+    let date = NaiveDate::from_ymd_opt(number(12..16)? as i32, month, number(5..7)?)?;
+    let time = date.and_hms_opt(number(17..19)?, number(20..22)?, number(23..25)?)?;
+    Some(time.and_utc())
 }
 
 /// How many times a failed request is tried again, and how long to wait before each.
@@ -499,11 +529,26 @@ mod tests {
         );
         assert!(!clock.learn("yesterday", local));
         assert_eq!(clock.millis(), 2 * 3600 * 1000, "kept when unreadable");
-        assert_eq!(parse_http_date("Wed, 06 Mar 2024 08:00:00 +0000"), {
-            DateTime::parse_from_rfc3339("2024-03-06T08:00:00Z")
-                .ok()
-                .map(|t| t.to_utc())
-        });
+        let expected = DateTime::parse_from_rfc3339("2024-12-31T23:59:59Z")
+            .ok()
+            .map(|t| t.to_utc());
+        assert_eq!(
+            parse_http_date(" Tue, 31 Dec 2024 23:59:59 GMT\r\n"),
+            expected
+        );
+        for refused in [
+            "Tue, 31 Dec 2024 23:59:59 +0000",
+            "Tuesday, 31-Dec-24 23:59:59 GMT",
+            "Tue Dec 31 23:59:59 2024",
+            "Tue, 31 Dez 2024 23:59:59 GMT",
+            "Tue, 32 Dec 2024 23:59:59 GMT",
+            "Tue, 31 Dec 2024 24:00:00 GMT",
+            "Tue, 3x Dec 2024 23:59:59 GMT",
+            "Tue, 31 Dec 2024 23:59:5\u{e9}GMT",
+            "",
+        ] {
+            assert_eq!(parse_http_date(refused), None, "{refused:?}");
+        }
     }
 
     #[test]
