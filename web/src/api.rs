@@ -346,9 +346,8 @@ async fn fetch_chunk(
                 let Some(date) = server_date else {
                     return Err(error);
                 };
-                let now = DateTime::from_timestamp_millis(dom::now_ms()).unwrap_or_default();
                 let mut offset = CLOCK_OFFSET.get();
-                if !offset.learn(&date, now) {
+                if !offset.learn(&date, dom::now_ms()) {
                     return Err(error);
                 }
                 CLOCK_OFFSET.set(offset);

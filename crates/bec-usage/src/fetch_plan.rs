@@ -40,7 +40,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::analysis::merge_responses;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::UsageResponse;
-use crate::query::{format_date, parse_date, split_range, DateField, UsageQuery, MAX_DAYS};
+use crate::query::{
+    epoch_day, format_date, parse_date, split_range, DateField, UsageQuery, DAY_MS, MAX_DAYS,
+};
 
 /// The longest range a load may cover, in days counted inclusively: a leap year. Longer
 /// ranges are refused before anything is sent (one query covers at most
@@ -114,13 +116,13 @@ impl ClockOffset {
     }
 
     /// Learns the offset from the server's `Date` header (an HTTP date, e.g.
-    /// `Wed, 06 Mar 2024 08:00:00 GMT`) read when the local clock said `local_now`.
-    /// Returns whether the header was a date; if not, the offset is left as it was (and
-    /// signing again would not help).
-    pub fn learn(&mut self, server_date: &str, local_now: DateTime<Utc>) -> bool {
+    /// `Wed, 06 Mar 2024 08:00:00 GMT`) read when the local clock said `local_now_ms`
+    /// (epoch milliseconds). Returns whether the header was a date; if not, the offset is
+    /// left as it was (and signing again would not help).
+    pub fn learn(&mut self, server_date: &str, local_now_ms: i64) -> bool {
         match parse_http_date(server_date) {
-            Some(server_now) => {
-                self.millis = (server_now - local_now).num_milliseconds();
+            Some(server_now_ms) => {
+                self.millis = server_now_ms.saturating_sub(local_now_ms);
                 true
             }
             None => false,
@@ -129,11 +131,12 @@ impl ClockOffset {
 }
 
 /// Reads an HTTP `Date` header in the one form servers send (`IMF-fixdate`, RFC 9110
-/// §5.6.7: `Wed, 06 Mar 2024 08:00:00 GMT`); `None` for anything else. Written out rather
+/// §5.6.7: `Wed, 06 Mar 2024 08:00:00 GMT`) as epoch milliseconds; `None` for anything
+/// else. Written out rather
 /// than with chrono's RFC 2822 parser, which would bring its whole parsing machinery into
 /// the dashboard's wasm (6.6 KB gzipped) for one fixed layout. The day name is not
 /// checked against the date: the date and time are what count.
-pub fn parse_http_date(text: &str) -> Option<DateTime<Utc>> {
+pub fn parse_http_date(text: &str) -> Option<i64> {
     const MONTHS: [&[u8; 3]; 12] = [
         b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
         b"Dec",
@@ -161,8 +164,12 @@ pub fn parse_http_date(text: &str) -> Option<DateTime<Utc>> {
     let month = MONTHS.iter().position(|name| name[..] == bytes[8..11])? as u32 + 1;
     // Four digits: at most 9999, which fits an i32.
     let date = NaiveDate::from_ymd_opt(number(12..16)? as i32, month, number(5..7)?)?;
-    let time = date.and_hms_opt(number(17..19)?, number(20..22)?, number(23..25)?)?;
-    Some(time.and_utc())
+    let (hour, minute, second) = (number(17..19)?, number(20..22)?, number(23..25)?);
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let second_of_day = i64::from(hour * 3600 + minute * 60 + second);
+    Some(epoch_day(date) * DAY_MS + second_of_day * 1000)
 }
 
 /// How many times a failed request is tried again, and how long to wait before each.
@@ -203,7 +210,10 @@ pub fn backoff_delay(policy: &RetryPolicy, retry: u32, jitter: f64) -> Duration 
     } else {
         0.0
     };
-    ceiling.mul_f64(jitter)
+    // Whole microseconds through `as` (which saturates), rather than `Duration::mul_f64`,
+    // whose float-to-duration conversion can panic.
+    let ceiling_micros = u64::try_from(ceiling.as_micros()).unwrap_or(u64::MAX);
+    Duration::from_micros((ceiling_micros as f64 * jitter) as u64)
 }
 
 /// What one attempt gave, as far as trying again is concerned.
@@ -521,17 +531,17 @@ mod tests {
             .to_utc();
         let mut clock = ClockOffset::default();
         assert_eq!(clock.signing_time(local), local);
-        assert!(clock.learn("Wed, 06 Mar 2024 08:00:00 GMT", local));
+        assert!(clock.learn("Wed, 06 Mar 2024 08:00:00 GMT", local.timestamp_millis()));
         assert_eq!(clock.millis(), 2 * 3600 * 1000);
         assert_eq!(
             clock.signing_time(local + chrono::Duration::seconds(5)),
             local + chrono::Duration::seconds(2 * 3600 + 5)
         );
-        assert!(!clock.learn("yesterday", local));
+        assert!(!clock.learn("yesterday", local.timestamp_millis()));
         assert_eq!(clock.millis(), 2 * 3600 * 1000, "kept when unreadable");
         let expected = DateTime::parse_from_rfc3339("2024-12-31T23:59:59Z")
             .ok()
-            .map(|t| t.to_utc());
+            .map(|t| t.timestamp_millis());
         assert_eq!(
             parse_http_date(" Tue, 31 Dec 2024 23:59:59 GMT\r\n"),
             expected

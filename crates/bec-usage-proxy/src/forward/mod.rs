@@ -323,7 +323,7 @@ impl Forwarder {
         let Some(date) = date.and_then(|value| value.to_str().ok()) else {
             return;
         };
-        let now = self.clock.now();
+        let now = self.clock.now().timestamp_millis();
         self.clock_offset
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

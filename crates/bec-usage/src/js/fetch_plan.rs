@@ -58,10 +58,9 @@ impl FetchAttempts {
 // `Date` header, or undefined when the header is not a date.
 #[wasm_bindgen(js_name = clockOffsetMs)]
 pub fn clock_offset_ms(date_header: &str, local_now_ms: f64) -> Option<f64> {
-    let local_now = chrono::DateTime::from_timestamp_millis(local_now_ms as i64)?;
     let mut offset = ClockOffset::default();
     offset
-        .learn(date_header, local_now)
+        .learn(date_header, local_now_ms as i64)
         .then(|| offset.millis() as f64)
 }
 
