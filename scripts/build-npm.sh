@@ -7,14 +7,17 @@
 #   bash scripts/build-npm.sh
 #
 # 1. cargo builds the cdylib for wasm32 with the bindings (src/js/);
-# 2. wasm-bindgen writes the `--target web` glue, which serves every entry point, so the
-#    package holds one glue and one .wasm;
-# 3. wasm-opt (npm binaryen, never Debian's: it miscompiles wasm-bindgen output) shrinks it;
-# 4. esbuild bundles each entry of crates/bec-usage/js/ with the layer (api.mjs) and the glue
-#    into one file: index.mjs (browsers, bundlers), node.mjs (Node's import) and index.cjs
-#    (require). Bundling saves a browser two round trips and drops the comments; whitespace
-#    and syntax are minified (about 1.2 KB less gzipped, against the 10 KB budget of the
-#    glue), names are kept, so stack traces still read;
+# 2. wasm-bindgen writes the `--target web` glue (bec_usage.js), which serves every entry;
+# 3. wasm-opt (npm binaryen, never Debian's: it miscompiles wasm-bindgen output) shrinks the
+#    module, kept as target/npm/bec_usage_bg.wasm for the size benchmark; its raw DEFLATE
+#    (zlib level 9) is what the package carries, inside its JavaScript (js/core.mjs says why);
+# 4. esbuild bundles the entries of crates/bec-usage/js/ with the layer (api.mjs), the glue,
+#    tiny-inflate and the deflated module (its `base64` loader):
+#    index.mjs and init.mjs share core.mjs (code splitting), index.cjs is one file for
+#    `require`. `TextDecoder`/`TextEncoder` come from text-coding.mjs (`--inject`), and
+#    `import.meta.url` is defined away, so that no bundler looks for a `.wasm` asset (the
+#    glue only reads it when `init` gets no module, which never happens here). Minified,
+#    with function and class names kept (`--keep-names`), so stack traces still read;
 # 5. types, README and LICENSE are copied; package.json is the template there with version,
 #    license and repository from Cargo.toml; `npm pack` packs the folder.
 # Every run starts from empty folders, so it is idempotent.
@@ -46,29 +49,42 @@ say "wasm-opt -Oz ($(wasm-opt --version))"
 # uses (wasm-bindgen drops the target-features section wasm-opt would read them from).
 wasm-opt -Oz --low-memory-unused --converge --strip-debug --strip-producers \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals -o "$PKG/bec_usage_bg.wasm" "$STAGE/bec_usage_bg.wasm"
+    --enable-mutable-globals -o "$OUT/bec_usage_bg.wasm" "$STAGE/bec_usage_bg.wasm"
 
-cp "$JS_SOURCES/api.mjs" "$JS_SOURCES/index.mjs" "$JS_SOURCES/node.mjs" "$STAGE/"
+say "deflate the module (zlib level 9, raw)"
+node -e '
+    const { readFileSync, writeFileSync } = require("node:fs");
+    const { deflateRawSync } = require("node:zlib");
+    const [input, output] = process.argv.slice(1);
+    writeFileSync(output, deflateRawSync(readFileSync(input), { level: 9 }));
+' "$OUT/bec_usage_bg.wasm" "$STAGE/bec_usage_bg.wasm.deflate"
 
-say "esbuild: index.mjs, node.mjs, index.cjs"
-bundle() { # ENTRY OUTPUT ESBUILD-ARGS...
-    local entry="$1" output="$2"
-    shift 2
-    esbuild "$STAGE/$entry" --bundle --keep-names --minify-whitespace --minify-syntax \
-        --log-level=warning --legal-comments=none \
-        --outfile="$PKG/$output" "$@"
+cp "$JS_SOURCES"/{api,core,index,init,text-coding}.mjs "$STAGE/"
+
+say "esbuild: index.mjs + init.mjs + core.mjs, index.cjs"
+bundle() { # ENTRIES... ESBUILD-ARGS...
+    esbuild --bundle --platform=browser --target=es2022 \
+        --minify --keep-names --log-level=warning --legal-comments=none \
+        --loader:.deflate=base64 --inject:"$STAGE/text-coding.mjs" --define:import.meta.url=undefined \
+        --define:WASM_SIZE="$(stat -c %s "$OUT/bec_usage_bg.wasm")" \
+        "$@"
 }
-bundle index.mjs index.mjs --format=esm --platform=browser --target=es2022
-bundle node.mjs node.mjs --format=esm --platform=node --target=node18
-# import.meta.url (node.mjs reads the .wasm beside itself) becomes the .cjs file's own URL.
-bundle node.mjs index.cjs --format=cjs --platform=node --target=node18 \
-    --banner:js='const __bec_usage_module_url = require("node:url").pathToFileURL(__filename).href;' \
-    --define:import.meta.url=__bec_usage_module_url
-# The bundles must still find the .wasm beside themselves.
-grep -Eq 'new URL\("bec_usage_bg.wasm", ?import.meta.url\)' "$PKG/index.mjs" ||
-    { echo "build-npm: index.mjs lost the glue's URL of the .wasm" >&2; exit 1; }
+# esbuild finds tiny-inflate in tools/npm/node_modules (NODE_PATH: the stage is under target/).
+export NODE_PATH="$PWD/tools/npm/node_modules"
+bundle "$STAGE/index.mjs" "$STAGE/init.mjs" --format=esm --splitting --outdir="$PKG" \
+    --out-extension:.js=.mjs --chunk-names=core
+bundle "$STAGE/index.mjs" --format=cjs --outfile="$PKG/index.cjs"
+# The entries must share one core.mjs, and nothing may still point at a .wasm file.
+for entry in index.mjs init.mjs; do
+    grep -Eq 'from ?"./core.mjs"' "$PKG/$entry" ||
+        { echo "build-npm: $entry does not import ./core.mjs" >&2; exit 1; }
+done
+if grep -l 'import\.meta' "$PKG"/*.mjs "$PKG"/*.cjs; then
+    echo "build-npm: a bundle above still reads import.meta (bundlers would look for a .wasm)" >&2
+    exit 1
+fi
 
-cp "$JS_SOURCES/index.d.ts" "$JS_SOURCES/README.md" "$JS_SOURCES/LICENSE" "$PKG/"
+cp "$JS_SOURCES/index.d.ts" "$JS_SOURCES/init.d.ts" "$JS_SOURCES/README.md" "$JS_SOURCES/LICENSE" "$PKG/"
 # The same declarations, read as a CommonJS module's by TypeScript for `require` (a .d.ts
 # beside "type": "module" describes an ES module).
 cp "$JS_SOURCES/index.d.ts" "$PKG/index.d.cts"

@@ -1,10 +1,10 @@
 // The hand-written JavaScript layer of the npm package bec-usage, around the WebAssembly
 // exports of the core: the fetch client `UsageClient`, `isBecUsageError` and `version`.
 //
-// Written once, as an ES module with no imports: each entry point (index.mjs for browsers
-// and bundlers, node.mjs for Node, which also becomes index.cjs for `require`) loads the
-// wasm its own way and hands the initialised exports to `createApi`; scripts/build-npm.sh
-// bundles each entry with this file and the glue. The types are index.d.ts.
+// Written once, as an ES module with no imports: core.mjs bundles it with the glue and the
+// module, and each entry point (index.mjs, which also becomes index.cjs, and init.mjs)
+// instantiates the module its own way and hands the initialised exports to `createApi`.
+// The types are index.d.ts.
 //
 // Everything that is pure (signing, date validation, splitting, parsing, merging, error
 // bodies) is the Rust core's; this file only does what needs `fetch`, promises and
@@ -23,7 +23,7 @@ const BODY_EXCERPT_CHARS = 200;
  * `kind` and, where known, more fields. Fields that are `undefined` are left out, so
  * `"code" in error` says whether there is one.
  */
-function becUsageError(kind, message, fields = {}, cause = undefined) {
+export function becUsageError(kind, message, fields = {}, cause = undefined) {
   const error = cause === undefined ? new Error(message) : new Error(message, { cause });
   error.name = "BecUsageError";
   error.kind = kind;

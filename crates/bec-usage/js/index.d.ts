@@ -10,6 +10,14 @@
  * @packageDocumentation
  */
 
+// `Symbol.dispose` for TypeScript projects whose `lib` lacks `esnext.disposable` (the
+// same declaration as TypeScript's own, so the two merge). `using` itself needs that lib.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Errors
 
@@ -41,7 +49,9 @@ export type ErrorKind =
   // talking to the service (thrown by UsageClient)
   | "Service"
   | "Http"
-  | "Network";
+  | "Network"
+  // the `bec-usage/init` entry: a function called before `await init()`
+  | "NotInitialized";
 
 /**
  * The errors this package throws: real `Error` objects (with `stack` and `message`) whose
@@ -324,6 +334,8 @@ export class Usage {
   toJson(): string;
   /** Releases the WebAssembly memory now; the object is unusable afterwards. */
   free(): void;
+  /** The same as {@link Usage.free}, for `using usage = parseUsage(text)`. */
+  [Symbol.dispose](): void;
 }
 
 /**

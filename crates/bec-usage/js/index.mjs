@@ -1,16 +1,10 @@
-// The entry point for browsers and bundlers (the `default` condition of package.json).
-//
-// scripts/build-npm.sh bundles this file, api.mjs and the `--target web` glue of
-// wasm-bindgen (bec_usage.js) into the package's index.mjs, beside bec_usage_bg.wasm.
-// `init()` fetches the .wasm from `new URL("bec_usage_bg.wasm", import.meta.url)`, which
-// browsers resolve beside index.mjs and bundlers (Vite, webpack, Rollup) turn into an
-// emitted asset. Top-level await: importers get the API once the wasm is ready.
-import init, * as wasm from "./bec_usage.js";
-import { createApi } from "./api.mjs";
+// The package's default entry (`import ... from "bec-usage"`, and `require` through
+// index.cjs): the module is compiled and instantiated synchronously while this file is
+// evaluated, so there is no top-level await and every function is ready once imported.
+// `bec-usage/init` (init.mjs) is the same API with an explicit, asynchronous `init()`.
+import { createApi, glue, wasmBytes } from "./core.mjs";
 
-await init();
-
-const api = createApi(wasm);
+glue.initSync({ module: wasmBytes() });
 
 export const {
   signRequest,
@@ -23,4 +17,4 @@ export const {
   UsageClient,
   isBecUsageError,
   version,
-} = api;
+} = createApi(glue);

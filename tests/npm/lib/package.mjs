@@ -30,9 +30,9 @@ export async function packageJson() {
   return JSON.parse(await readFile(join(PACKAGE_DIR, "package.json"), "utf8"));
 }
 
-/** The package's Node ESM entry, imported from the package folder. */
+/** The package's ES module entry, imported from the package folder. */
 export async function loadPackage() {
-  return import(pathToFileURL(join(PACKAGE_DIR, "node.mjs")).href);
+  return import(pathToFileURL(join(PACKAGE_DIR, "index.mjs")).href);
 }
 
 /**

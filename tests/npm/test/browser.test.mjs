@@ -51,9 +51,10 @@ test("a Vite build importing bec-usage works in Chromium", async () => {
   const outDir = join(root, "dist");
   await build({ root, logLevel: "error", configFile: false, build: { outDir, emptyOutDir: true } });
 
-  // Vite chose the browser entry and emitted the .wasm as an asset.
+  // The module's bytes are inside the script: Vite emits one .js and no .wasm.
   const assets = await readdir(join(outDir, "assets"));
-  assert.equal(assets.filter((name) => name.endsWith(".wasm")).length, 1, `assets: ${assets}`);
+  assert.deepEqual(assets.filter((name) => !name.endsWith(".js")), [], `assets: ${assets}`);
+  assert.equal(assets.length, 1, `assets: ${assets}`);
 
   const server = await staticServer(outDir);
   servers.push(server);
@@ -71,5 +72,7 @@ test("a plain <script type=module> page importing index.mjs works in Chromium", 
   const server = await staticServer(root);
   servers.push(server);
   assertPageResult(await resultOfPage(browser, `${server.origin}/plain.html`));
-  assert.ok(server.requests.includes("/node_modules/bec-usage/bec_usage_bg.wasm"), "the page loads the .wasm beside the glue");
+  // The module's bytes come inside core.mjs: no .wasm is requested.
+  const packageRequests = server.requests.filter((path) => path.startsWith("/node_modules/bec-usage/")).sort();
+  assert.deepEqual(packageRequests, ["/node_modules/bec-usage/core.mjs", "/node_modules/bec-usage/index.mjs"]);
 });

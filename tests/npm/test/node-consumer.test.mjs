@@ -35,7 +35,7 @@ test("a CommonJS script signs the worked example and parses the reference exampl
   assertProbe(await probeWith("cjs.cjs"), version);
 });
 
-test("import resolves to node.mjs and require to index.cjs", async () => {
+test("import resolves to index.mjs and require to index.cjs", async () => {
   const { stdout } = await run(
     process.execPath,
     [
@@ -48,7 +48,7 @@ test("import resolves to node.mjs and require to index.cjs", async () => {
     { cwd: project.dir },
   );
   const [imported, required] = JSON.parse(stdout);
-  assert.match(imported, /\/node_modules\/bec-usage\/node\.mjs$/);
+  assert.match(imported, /\/node_modules\/bec-usage\/index\.mjs$/);
   assert.match(required, /\/node_modules\/bec-usage\/index\.cjs$/);
 });
 

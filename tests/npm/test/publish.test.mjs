@@ -9,12 +9,13 @@ import { PACKAGE_DIR, REPO_ROOT, packageJson, run, tarballPath } from "../lib/pa
 const EXPECTED_FILES = [
   "LICENSE",
   "README.md",
-  "bec_usage_bg.wasm",
+  "core.mjs",
   "index.cjs",
   "index.d.cts",
   "index.d.ts",
   "index.mjs",
-  "node.mjs",
+  "init.d.ts",
+  "init.mjs",
   "package.json",
 ];
 
@@ -55,18 +56,17 @@ test("package.json is ready to publish", async () => {
   assert.equal(pkg.type, "module");
   assert.equal(pkg.types, "./index.d.ts");
   assert.deepEqual(pkg.engines, { node: ">=18" });
-  assert.deepEqual(pkg.sideEffects, ["./index.mjs", "./node.mjs", "./index.cjs"]);
+  // Every file but the types runs code when loaded (the glue and index.mjs instantiate).
+  assert.deepEqual(pkg.sideEffects, ["./index.mjs", "./init.mjs", "./core.mjs", "./index.cjs"]);
   assert.equal(pkg.dependencies, undefined, "the package needs nothing at run time");
-  // Node takes `node` first (import: node.mjs, require: index.cjs); browsers and bundlers
-  // never set `node`, and get index.mjs.
+  // One ES module entry for every runtime and bundler, index.cjs for `require` (Node, Jest,
+  // webpack's require()), and `./init` for an explicit asynchronous start.
   assert.deepEqual(pkg.exports["."], {
-    node: {
-      import: { types: "./index.d.ts", default: "./node.mjs" },
-      require: { types: "./index.d.cts", default: "./index.cjs" },
-    },
-    types: "./index.d.ts",
-    default: "./index.mjs",
+    import: { types: "./index.d.ts", default: "./index.mjs" },
+    require: { types: "./index.d.cts", default: "./index.cjs" },
+    default: { types: "./index.d.ts", default: "./index.mjs" },
   });
+  assert.deepEqual(pkg.exports["./init"], { types: "./init.d.ts", default: "./init.mjs" });
   for (const file of pkg.files) {
     await readFile(join(PACKAGE_DIR, file)); // every listed file exists
   }
