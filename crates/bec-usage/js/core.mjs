@@ -9,7 +9,9 @@
 // folder). They are decoded and inflated synchronously, so that the default entry needs no
 // top-level await (iife bundles, classic workers, Parcel's dev server, older webpack): by
 // Node's `Buffer` and zlib where they exist (Node, Bun, Deno), else by
-// `Uint8Array.fromBase64` (or `atob`) and tiny-inflate. The README says what this costs.
+// `Uint8Array.fromBase64` (or `atob`) and tiny-inflate. `bec-usage/init` inflates with
+// the browser's `DecompressionStream` instead, off the main thread. The README says what
+// this costs.
 import * as glue from "./bec_usage.js";
 import deflatedWasmBase64 from "./bec_usage_bg.wasm.deflate";
 
@@ -32,6 +34,27 @@ export function wasmBytes() {
   // where it is used (fflate, imported, builds its tables at load: 6 ms more on Node).
   const inflate = require("tiny-inflate");
   return inflate(decodeBase64(deflatedWasmBase64), new Uint8Array(wasmSize));
+}
+
+/**
+ * The same bytes without blocking the thread, for `init()`: inflated by the platform's
+ * `DecompressionStream` where there is no zlib (browsers), then as {@link wasmBytes} does.
+ */
+export async function wasmBytesAsync() {
+  if (!globalThis.process?.getBuiltinModule && canInflateStreams()) {
+    const deflated = new Blob([decodeBase64(deflatedWasmBase64)]).stream();
+    return new Uint8Array(await new Response(deflated.pipeThrough(new DecompressionStream("deflate-raw"))).arrayBuffer());
+  }
+  return wasmBytes();
+}
+
+/** Whether there is a `DecompressionStream` for raw DEFLATE (Chrome 103, Firefox 113, Safari 16.4). */
+function canInflateStreams() {
+  try {
+    return typeof DecompressionStream === "function" && new DecompressionStream("deflate-raw") !== null;
+  } catch {
+    return false; // an older one, without "deflate-raw"
+  }
 }
 
 function decodeBase64(text) {

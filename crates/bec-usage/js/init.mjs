@@ -3,11 +3,11 @@
 //   import init, { parseUsage } from "bec-usage/init";
 //   await init();
 //
-// for code that prefers to compile the module off the main thread (`WebAssembly.compile`)
-// rather than while the import is evaluated. Like the default entry it has no top-level
+// for code that prefers to inflate and compile the module off the main thread
+// (`DecompressionStream`, `WebAssembly.compile`) rather than while the import is evaluated. Like the default entry it has no top-level
 // await. Until `init()` has resolved, every function throws a `BecUsageError` of kind
 // `NotInitialized`; `version` is undefined and `UsageClient` cannot be constructed.
-import { becUsageError, createApi, glue, isBecUsageError, wasmBytes } from "./core.mjs";
+import { becUsageError, createApi, glue, isBecUsageError, wasmBytesAsync } from "./core.mjs";
 
 /** The API once the module is instantiated (createApi reads the module's version). */
 let api = null;
@@ -18,7 +18,8 @@ let initialising = null;
  * Calling it again returns the same promise.
  */
 export default function init() {
-  initialising ??= WebAssembly.compile(wasmBytes())
+  initialising ??= wasmBytesAsync()
+    .then((bytes) => WebAssembly.compile(bytes))
     .then((module) => glue.default({ module_or_path: module }))
     .then(() => {
       api = createApi(glue);
