@@ -195,13 +195,18 @@ export function startProcess(command, args, options = {}) {
   };
 }
 
-/** Waits until `url` answers 200 (a dev server that is ready), or fails with `output()`. */
-export async function waitForUrl(url, { exited, output }, timeoutMs = 120_000) {
+/**
+ * Waits until `url` answers 200 (a dev server that is ready), or fails with `output()`: when
+ * the server exits, when its output matches `failure` (a dev server whose build failed keeps
+ * running), or after `timeoutMs`.
+ */
+export async function waitForUrl(url, { exited, output }, { failure = null, timeoutMs = 90_000 } = {}) {
   const deadline = Date.now() + timeoutMs;
   let stopped = false;
   exited.then(() => (stopped = true));
   while (Date.now() < deadline) {
     if (stopped) assert.fail(`the server exited before serving ${url}:\n${output()}`);
+    if (failure?.test(output())) assert.fail(`the server could not serve ${url}:\n${output()}`);
     try {
       const response = await fetch(url);
       if (response.ok) return;

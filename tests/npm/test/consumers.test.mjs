@@ -245,7 +245,7 @@ test(`parcel ${V.parcel} serve (dev server): page in Chromium`, async () => {
   );
   try {
     const url = `http://127.0.0.1:${port}/`;
-    await waitForUrl(url, server);
+    await waitForUrl(url, server, { failure: /Build failed/ });
     assertPageResult(await resultOfPage(browser, url));
   } catch (error) {
     error.message += `\nparcel serve's output:\n${server.output()}`;
