@@ -238,11 +238,8 @@ test(`parcel ${V.parcel} serve (dev server): page in Chromium`, async () => {
   const out = await tempDir("parcel-serve");
   const cache = join(project.dir, ".parcel-cache-serve");
   const port = await freePort();
-  const server = startProcess(
-    bin("parcel"),
-    ["serve", "index.html", "--host", "127.0.0.1", "--port", String(port), "--dist-dir", out, "--cache-dir", cache, ...PARCEL_FLAGS],
-    { cwd: dir },
-  );
+  const args = ["serve", "index.html", "--host", "127.0.0.1", "--port", String(port)];
+  const server = startProcess(bin("parcel"), [...args, "--dist-dir", out, "--cache-dir", cache, ...PARCEL_FLAGS], { cwd: dir });
   try {
     const url = `http://127.0.0.1:${port}/`;
     await waitForUrl(url, server, { failure: /Build failed/ });
@@ -284,14 +281,15 @@ test(`deno ${V.deno}: deno run, bec-usage from the project's node_modules, offli
   const dir = await copyConsumer(project.dir, "deno");
   // Its own DENO_DIR, and no remote module or registry lookup: everything is on disk.
   const env = { ...QUIET_ENV, DENO_DIR: await tempDir("deno-dir") };
-  const args = ["run", "--allow-read", "--no-remote", "--cached-only", "job.mjs"];
+  const args = ["run", "--no-remote", "--cached-only", "job.mjs"];
   assertSameAsNode(lastJson(await runTool(bin("deno"), args, { cwd: dir, env })));
 });
 
 /** Runs one Jest test file (no config; its docblock picks the environment). */
 async function jestRun(file) {
   const dir = await copyConsumer(project.dir, "jest");
-  const args = ["--ci", "--no-watchman", "--rootDir", dir, "--cacheDirectory", await tempDir("jest-cache"), "--runTestsByPath", file];
+  const cache = await tempDir("jest-cache");
+  const args = ["--ci", "--no-watchman", "--rootDir", dir, "--cacheDirectory", cache, "--runTestsByPath", file];
   await runTool(bin("jest"), args, { cwd: dir });
   return JSON.parse(await readFile(join(dir, file.replace(".test.js", ".result.json")), "utf8"));
 }
@@ -300,7 +298,9 @@ test(`jest ${V.jest}: testEnvironment node, require("bec-usage")`, async () => {
   assertSameAsNode(await jestRun("node.test.js"));
 });
 
-test(`jest ${V.jest} + jest-environment-jsdom ${V["jest-environment-jsdom"]}: testEnvironment jsdom, require("bec-usage")`, async () => {
+const JEST_JSDOM = `jest ${V.jest} + jest-environment-jsdom ${V["jest-environment-jsdom"]}`;
+
+test(`${JEST_JSDOM}: testEnvironment jsdom, require("bec-usage")`, async () => {
   assertSameAsNode(await jestRun("jsdom.test.js"));
 });
 
@@ -320,12 +320,13 @@ test(`vitest ${V.vitest}: jsdom environment, import "bec-usage"`, async () => {
   assertSameAsNode(await vitestRun("jsdom.test.js"));
 });
 
+const TSC = join(TOOLS, "typescript", "bin", "tsc");
+const USING = "`using usage = parseUsage(text)`";
+
 for (const resolution of ["node16", "bundler", "node10"]) {
-  test(`typescript ${V.typescript}: tsc --noEmit, \`using usage = parseUsage(text)\`, moduleResolution ${resolution}`, async () => {
+  test(`typescript ${V.typescript}: tsc --noEmit, ${USING}, moduleResolution ${resolution}`, async () => {
     const dir = await copyConsumer(project.dir, "typescript");
-    await runTool(process.execPath, [join(TOOLS, "typescript", "bin", "tsc"), "-p", `tsconfig.${resolution}.json`, "--pretty", "false"], {
-      cwd: dir,
-    });
+    await runTool(process.execPath, [TSC, "-p", `tsconfig.${resolution}.json`, "--pretty", "false"], { cwd: dir });
   });
 }
 
