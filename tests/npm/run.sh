@@ -2,7 +2,9 @@
 # Builds and packs the npm package, then runs its tests with Node's test runner (TAP output,
 # ending with "# pass N" and "# fail N"): packaging (Node ESM and CommonJS consumers of the
 # installed tarball, npm publish --dry-run), browsers (a Vite page and a plain module page in
-# headless Chromium), the client against a local fake BEC, and the TypeScript types.
+# headless Chromium), the client against a local fake BEC, the TypeScript types, and the
+# consumer matrix (test/consumers.test.mjs: the installed package through Rollup, esbuild,
+# Vite, webpack, Parcel, Bun, Deno, Jest, Vitest and tsc; the jobs in consumers/).
 #
 #   bash tests/npm/run.sh              # what scripts/test.sh runs as the suite npm-package
 #   bash tests/npm/run.sh --no-build   # the tests only, on the package already built

@@ -23,22 +23,36 @@ export function launchChromium() {
 /**
  * Opens `url`, waits until the page has written its result into `#result[data-done]`, and
  * returns `{ result, problems }`: the parsed result and every console error, page error and
- * failed request, which a good page has none of.
+ * failed request, which a good page has none of. A page that wrote nothing fails with its
+ * problems, 3 s after the first one (20 s if it has none).
  */
 export async function resultOfPage(browser, url) {
   const page = await browser.newPage();
   const problems = [];
+  // A page whose script died (a module that failed to load, say) never writes its result:
+  // once something went wrong, wait only a little longer for it.
+  let sawProblem;
+  const firstProblem = new Promise((resolve) => (sawProblem = resolve));
+  const problem = (text) => {
+    problems.push(text);
+    sawProblem();
+  };
   page.on("console", (message) => {
-    if (message.type() === "error" || message.type() === "warning") problems.push(`console ${message.type()}: ${message.text()}`);
+    if (message.type() === "error" || message.type() === "warning") problem(`console ${message.type()}: ${message.text()}`);
   });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`));
+  page.on("pageerror", (error) => problem(`page error: ${error.message}`));
+  page.on("requestfailed", (request) => problem(`request failed: ${request.url()}`));
   page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    if (response.status() >= 400) problem(`HTTP ${response.status()}: ${response.url()}`);
   });
   try {
     await page.goto(url);
-    const element = await page.waitForSelector("#result[data-done]", { timeout: 20_000 });
+    const done = page.waitForSelector("#result[data-done]", { timeout: 20_000 }).catch(() => null);
+    const stuck = firstProblem.then(() => new Promise((resolve) => setTimeout(resolve, 3_000, null)));
+    const element = await Promise.race([done, stuck]);
+    if (element === null) {
+      throw new Error(`${url} wrote no result into #result[data-done]; its problems:\n${problems.join("\n") || "(none)"}`);
+    }
     const text = await element.textContent();
     return { result: JSON.parse(text), problems };
   } finally {

@@ -1,0 +1,9 @@
+// A classic worker's script, bundled by esbuild (iife): posts the probe to the page.
+import * as api from "bec-usage";
+import { runProbe } from "../probe.mjs";
+
+try {
+  postMessage(runProbe(api));
+} catch (error) {
+  postMessage({ pageError: String((error && error.stack) || error) });
+}
