@@ -2,8 +2,9 @@
 //!
 //! | path | answer |
 //! |---|---|
-//! | `/healthz` | `{"status":"ok","mode":"server-signed","upstreamHost":"bec.baidubce.com"}` (`mode`: `server-signed` or `relay`; the dashboard picks its data source from it and, in relay mode, signs for `upstreamHost`) |
-//! | `/v1/usage/computing` | forwarded upstream after [`rules::validate`] |
+//! | `/healthz` | `{"status":"ok","mode":"server-signed","upstreamHost":"bec.baidubce.com","signIn":"off","user":null}` (`mode`: `server-signed` or `relay`; the dashboard picks its data source from it and, in relay mode, signs for `upstreamHost`; `signIn`: `off`, `password` or `proxy`, and `user`, the signed-in user) |
+//! | `POST /auth/login`, `POST /auth/logout` | sign-in and sign-out ([`crate::access::http`]) |
+//! | `/v1/usage/computing` | forwarded upstream after [`rules::validate`], for a user when access control is on ([`crate::access`]) |
 //! | any other path under `/v1/`, or any target that could be read as one | a BCE-style JSON error |
 //! | anything else | the dashboard's files (`--dist`), or a JSON `NotFound` without one |
 
@@ -13,11 +14,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use axum::Router;
 use tower::ServiceBuilder;
 use tower::ServiceExt;
@@ -28,6 +30,9 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tracing::Instrument;
 
+use crate::access::http::{self as access_http, MAX_LOGIN_BODY_BYTES};
+use crate::access::sessions::TOKEN_BYTES;
+use crate::access::{Access, Identity};
 use crate::errors::{json_content_type, Error, ErrorKind, X_BCE_REQUEST_ID};
 use crate::forward::rules::{self, X_BCE_DATE};
 use crate::forward::Forwarder;
@@ -58,12 +63,15 @@ pub struct AppOptions {
     pub cors_origins: Vec<HeaderValue>,
     /// Per-client limit on `/v1/`; `None`: off.
     pub rate_limit: Option<RateLimit>,
+    /// Who may read data; `None`: anyone who reaches the server.
+    pub access: Option<Arc<Access>>,
 }
 
 struct AppState {
     forwarder: Arc<Forwarder>,
     limiter: Option<RateLimiter>,
     statics: Option<ServeDir>,
+    access: Arc<Access>,
 }
 
 /// Builds the application. Serve it with connection info
@@ -77,6 +85,7 @@ pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
         forwarder,
         limiter: options.rate_limit.map(RateLimiter::new),
         statics,
+        access: options.access.unwrap_or_else(|| Arc::new(Access::open())),
     });
     let mut api = Router::new()
         .route("/v1", any(api))
@@ -116,20 +125,38 @@ pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .layer(CompressionLayer::new());
+    let auth = Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .layer(DefaultBodyLimit::max(MAX_LOGIN_BODY_BYTES));
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(auth)
         .merge(api)
         .fallback(fallback)
         .with_state(state)
         .layer(layers)
 }
 
-/// `{"status":"ok","mode":...,"upstreamHost":...}`: the dashboard reads the mode to choose
-/// its default data source, and the host its in-page signatures must cover in relay mode.
-async fn healthz(State(state): State<Arc<AppState>>) -> Response {
-    // Written by hand to keep `status` first; the host is a JSON string from serde_json.
+/// `{"status":"ok","mode":...,"upstreamHost":...,"signIn":...,"user":...}`: the dashboard
+/// reads the mode to choose its default data source, the host its in-page signatures must
+/// cover in relay mode, and whether to ask for a sign-in.
+async fn healthz(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let access = &state.access;
+    let sign_in = if access.has_password_sign_in() {
+        "password"
+    } else if access.is_required() {
+        "proxy"
+    } else {
+        "off"
+    };
+    let user = match access.identity(request.headers(), client_ip(&request), Instant::now()) {
+        Some(Identity::User(name)) => serde_json::Value::from(name),
+        Some(Identity::Anyone) | None => serde_json::Value::Null,
+    };
+    // Written by hand to keep `status` first; strings are JSON strings from serde_json.
     let body = format!(
-        r#"{{"status":"ok","mode":"{}","upstreamHost":{}}}"#,
+        r#"{{"status":"ok","mode":"{}","upstreamHost":{},"signIn":"{sign_in}","user":{user}}}"#,
         state.forwarder.mode(),
         serde_json::Value::from(state.forwarder.upstream().host())
     );
@@ -188,6 +215,49 @@ fn client_ip(request: &Request) -> IpAddr {
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
+async fn login(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let request_id = request_id_of(&request);
+    let peer = client_ip(&request);
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_LOGIN_BODY_BYTES).await {
+        Ok(body) => body,
+        Err(_) => {
+            let error = Error::new(
+                ErrorKind::InvalidRequest,
+                format!("a sign-in body has at most {MAX_LOGIN_BODY_BYTES} bytes"),
+            );
+            return no_store(error.to_response(&request_id));
+        }
+    };
+    let mut token = [0u8; TOKEN_BYTES];
+    if let Err(error) = getrandom::fill(&mut token) {
+        let error = Error::new(
+            ErrorKind::Internal,
+            format!("no random bytes for a session token: {error}"),
+        );
+        tracing::error!(
+            code = error.kind().code(),
+            message = error.message(),
+            "sign-in"
+        );
+        return no_store(error.to_response(&request_id));
+    }
+    let (_, response) = access_http::login(
+        Arc::clone(&state.access),
+        &parts.headers,
+        body,
+        peer,
+        token,
+        &request_id,
+    )
+    .await;
+    response
+}
+
+async fn logout(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    access_http::logout(&state.access, request.headers(), client_ip(&request))
+}
+
 async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let request_id = request_id_of(&request);
     if let Some(limiter) = &state.limiter {
@@ -203,6 +273,13 @@ async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
             tracing::info!(code = error.kind().code(), "refused");
             return no_store(error.to_response(&request_id));
         }
+    }
+    if let Err(error) = state
+        .access
+        .require(request.headers(), client_ip(&request), Instant::now())
+    {
+        tracing::info!(code = error.kind().code(), "refused");
+        return no_store(error.to_response(&request_id));
     }
     let forward = match rules::validate(
         request.method(),

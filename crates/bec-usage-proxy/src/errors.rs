@@ -33,8 +33,14 @@ pub enum ErrorKind {
     InvalidParameter,
     /// Relay mode: the `Authorization` or `x-bce-date` header is missing or malformed.
     InvalidAuthHeader,
-    /// The client sent more requests than its rate limit allows.
+    /// The client sent more requests than its rate limit allows, or too many failed
+    /// sign-ins.
     TooManyRequests,
+    /// Access control is on and the request carries no valid session (nor a user header
+    /// from a trusted proxy).
+    SignInRequired,
+    /// A sign-in with a wrong user name or password (the answer does not say which).
+    SignInFailed,
 
     // ---- the upstream ---------------------------------------------------------------
     /// The upstream could not be reached, closed the connection, or kept answering 5xx.
@@ -67,6 +73,8 @@ impl ErrorKind {
             ErrorKind::InvalidParameter => "InvalidParameter",
             ErrorKind::InvalidAuthHeader => "InvalidHTTPAuthHeader",
             ErrorKind::TooManyRequests => "TooManyRequests",
+            ErrorKind::SignInRequired => "SignInRequired",
+            ErrorKind::SignInFailed => "SignInFailed",
             ErrorKind::UpstreamUnavailable => "UpstreamUnavailable",
             ErrorKind::UpstreamTimeout => "UpstreamTimeout",
             ErrorKind::UpstreamResponseTooLarge => "UpstreamResponseTooLarge",
@@ -82,6 +90,7 @@ impl ErrorKind {
             | ErrorKind::InvalidRequest
             | ErrorKind::InvalidParameter
             | ErrorKind::InvalidAuthHeader => StatusCode::BAD_REQUEST,
+            ErrorKind::SignInRequired | ErrorKind::SignInFailed => StatusCode::UNAUTHORIZED,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
@@ -155,6 +164,13 @@ impl Error {
         }
         if self.kind == ErrorKind::MethodNotAllowed {
             headers.insert(header::ALLOW, HeaderValue::from_static("GET"));
+        }
+        if self.kind == ErrorKind::SignInRequired {
+            // RFC 9110 wants a challenge with 401; the scheme says how to sign in.
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(r#"Session realm="bec-usage", sign-in="/auth/login""#),
+            );
         }
         if let Some(seconds) = self.retry_after_seconds {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));

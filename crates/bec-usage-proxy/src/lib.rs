@@ -18,6 +18,7 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, unreachable_pub)]
 
+pub mod access;
 pub mod app;
 pub mod clock;
 pub mod config;

@@ -10,6 +10,7 @@
 //! network, since one host usually holds a whole /64.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -55,6 +56,11 @@ impl Bucket {
         }
     }
 
+    /// Whether a token is there at `now`, without taking it: `Err` holds the wait.
+    pub fn peek(&self, limit: &RateLimit, now: Instant) -> Result<(), Duration> {
+        self.clone().take(limit, now)
+    }
+
     /// Whether the bucket has refilled completely by `now`, so forgetting it changes nothing.
     fn is_full_at(&self, limit: &RateLimit, now: Instant) -> bool {
         let elapsed = now.saturating_duration_since(self.updated).as_secs_f64();
@@ -62,19 +68,20 @@ impl Bucket {
     }
 }
 
-/// The buckets of all clients.
+/// The buckets of all clients, keyed by address (the API's limit) or by anything else
+/// (failed sign-ins per user name).
 #[derive(Debug)]
-pub struct RateLimiter {
+pub struct RateLimiter<K = IpAddr> {
     limit: RateLimit,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
 }
 
 /// Past this many clients, full buckets are forgotten, so memory stays bounded by the
 /// number of clients active within one refill time.
 const PRUNE_ABOVE: usize = 4096;
 
-impl RateLimiter {
-    /// A limiter with `limit` for every client.
+impl<K: Hash + Eq> RateLimiter<K> {
+    /// A limiter with `limit` for every key.
     pub fn new(limit: RateLimit) -> Self {
         RateLimiter {
             limit,
@@ -82,14 +89,9 @@ impl RateLimiter {
         }
     }
 
-    /// Takes a token for `client` at `now`; `Err` holds the wait until the next token.
-    pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
-        let key = client_key(client);
-        let mut buckets = match self.buckets.lock() {
-            Ok(guard) => guard,
-            // A panic while holding the lock left at worst one bucket half-updated.
-            Err(poisoned) => poisoned.into_inner(),
-        };
+    /// Takes a token for `key` at `now`; `Err` holds the wait until the next token.
+    pub fn take(&self, key: K, now: Instant) -> Result<(), Duration> {
+        let mut buckets = self.lock();
         if buckets.len() > PRUNE_ABOVE {
             let limit = self.limit;
             buckets.retain(|_, bucket| !bucket.is_full_at(&limit, now));
@@ -100,9 +102,31 @@ impl RateLimiter {
             .take(&self.limit, now)
     }
 
-    /// How many clients have a bucket.
+    /// Whether `key` has a token at `now`, without taking it.
+    pub fn peek(&self, key: &K, now: Instant) -> Result<(), Duration> {
+        match self.lock().get(key) {
+            Some(bucket) => bucket.peek(&self.limit, now),
+            None => Ok(()),
+        }
+    }
+
+    /// How many keys have a bucket.
     pub fn tracked_clients(&self) -> usize {
-        self.buckets.lock().map(|b| b.len()).unwrap_or(0)
+        self.lock().len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Bucket>> {
+        // A panic while holding the lock left at worst one bucket half-updated.
+        self.buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl RateLimiter<IpAddr> {
+    /// Takes a token for the client at `client` (its [`client_key`]) at `now`.
+    pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
+        self.take(client_key(client), now)
     }
 }
 
@@ -176,6 +200,20 @@ mod tests {
         assert_ne!(client_key(one), client_key(elsewhere));
         let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
         assert_eq!(client_key(mapped), "192.0.2.1".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn peeking_takes_nothing() {
+        let limiter: RateLimiter<String> = RateLimiter::new(LIMIT);
+        let now = Instant::now();
+        let alice = "alice".to_owned();
+        assert!(limiter.peek(&alice, now).is_ok());
+        for _ in 0..3 {
+            assert!(limiter.peek(&alice, now).is_ok());
+            assert!(limiter.take(alice.clone(), now).is_ok());
+        }
+        assert!(limiter.peek(&alice, now).is_err());
+        assert!(limiter.peek(&"bob".to_owned(), now).is_ok());
     }
 
     #[test]

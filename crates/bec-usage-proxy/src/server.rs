@@ -100,6 +100,7 @@ pub async fn run(settings: ProxySettings, clock: Clock) -> Result<()> {
             dist: settings.dist,
             cors_origins: settings.cors_origins,
             rate_limit: settings.rate_limit,
+            access: Some(settings.access),
         },
     );
     axum::serve(

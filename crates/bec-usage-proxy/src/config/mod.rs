@@ -1,16 +1,22 @@
-//! Configuration: flags and environment (clap), and the key pair from the environment or a
-//! key file. Secrets never come from flags (they would show in `ps`), and `Debug` of every
-//! type here redacts them.
+//! Configuration: flags, environment and the config file (clap, [`file`]), and the key
+//! pair from the environment or a key file. Secrets never come from flags (they would show
+//! in `ps`), and `Debug` of every type here redacts them.
+
+pub mod file;
+pub mod print;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::HeaderValue;
+use axum::http::{HeaderName, HeaderValue};
 use bec_usage::signing::Credentials;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use reqwest::Url;
 
+use crate::access::users::Users;
+use crate::access::{Access, TrustedHeader};
 use crate::errors::{Error, ErrorKind, Result};
 use crate::forward::RetryPolicy;
 use crate::forward::{Upstream, UpstreamPolicy, DEFAULT_UPSTREAM};
@@ -40,6 +46,17 @@ KEYS (never as flags)
   BCE_ACCESS_KEY_ID, BCE_SECRET_ACCESS_KEY   the key pair, from the environment
   --keys-file FILE   lines BCE_ACCESS_KEY_ID=... and BCE_SECRET_ACCESS_KEY=...
                      (# comments and `export ` allowed); used instead of the environment
+
+ACCESS (server-signed mode on an address other than loopback needs one of these)
+  --users-file FILE            users sign in with a password (lines from `add-user NAME`)
+  --trust-user-header NAME     a single-sign-on proxy in front names the user in header
+    --trusted-proxy CIDR       NAME, believed only from these addresses
+  --public                     no access control, on purpose
+
+CONFIG FILE
+  --config FILE   TOML with any of the long flags as keys (listen = \"0.0.0.0:8080\",
+                  users-file = \"users\", cors-origin = [\"https://a.example\"]); flags and
+                  environment variables override it. `print-config` shows the result.
 
 LOGS
   RUST_LOG sets the level (default: info), e.g. RUST_LOG=warn for benchmarks.
@@ -74,6 +91,19 @@ pub enum Command {
     /// Run the demo BEC stand-in alone on a port: it answers GET /v1/usage/computing
     /// signed with the demo keys, with synthetic data.
     Standin(StandinArgs),
+    /// Print the line of a users file for a new user: NAME:argon2id-hash. The password is
+    /// read without echo from the terminal, or as one line from standard input.
+    AddUser(AddUserArgs),
+    /// Print the effective configuration (flags > environment > config file > defaults)
+    /// with secrets redacted, after every check the server makes at start-up; then exit.
+    PrintConfig(Box<ProxyArgs>),
+}
+
+/// The `add-user` subcommand's arguments.
+#[derive(Debug, Clone, Args)]
+pub struct AddUserArgs {
+    /// The user's name: letters, digits and . _ @ + - (at most 64).
+    pub name: String,
 }
 
 /// How logs are written.
@@ -172,6 +202,42 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_response_bytes: u64,
 
+    /// TOML file with settings: the keys are these flags' long names (see CONFIG FILE).
+    #[arg(long, value_name = "FILE", env = "BEC_PROXY_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Users who may sign in: lines NAME:HASH made by `bec-usage-proxy add-user NAME`.
+    #[arg(long, value_name = "FILE", env = "BEC_PROXY_USERS_FILE")]
+    pub users_file: Option<PathBuf>,
+
+    /// Take the signed-in user from this request header (set by a single-sign-on proxy
+    /// in front, e.g. X-Forwarded-User), only on connections from --trusted-proxy.
+    #[arg(long, value_name = "HEADER", env = "BEC_PROXY_TRUST_USER_HEADER")]
+    pub trust_user_header: Option<String>,
+
+    /// Address or network (CIDR) of the single-sign-on proxy; repeatable.
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        env = "BEC_PROXY_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
+
+    /// Hours a sign-in lasts.
+    #[arg(
+        long,
+        value_name = "HOURS",
+        default_value_t = 12,
+        env = "BEC_PROXY_SESSION_HOURS"
+    )]
+    pub session_hours: u64,
+
+    /// Serve the account's usage to anyone who can reach the server, on an address other
+    /// than loopback, in server-signed mode (refused without it).
+    #[arg(long, env = "BEC_PROXY_PUBLIC")]
+    pub public: bool,
+
     /// Fault switches of the in-process stand-in (with --demo).
     #[command(flatten)]
     pub faults: FaultArgs,
@@ -265,6 +331,8 @@ pub struct ProxySettings {
     pub policy: UpstreamPolicy,
     /// Faults of the in-process stand-in.
     pub demo_faults: Faults,
+    /// Who may read data.
+    pub access: Arc<Access>,
 }
 
 impl ProxyArgs {
@@ -313,6 +381,7 @@ impl ProxyArgs {
                 "--timeout-ms and --connect-timeout-ms must be above 0",
             ));
         }
+        let access = self.access(credentials.is_some())?;
         Ok(ProxySettings {
             listen: self.listen,
             dist: self.dist.is_dir().then(|| self.dist.clone()),
@@ -331,8 +400,86 @@ impl ProxyArgs {
                 },
             },
             demo_faults: self.faults.to_faults()?,
+            access: Arc::new(access),
         })
     }
+
+    /// The access rules, and the refusal to serve an account's usage to a whole network.
+    fn access(&self, server_signed: bool) -> Result<Access> {
+        let users = self.users_file.as_deref().map(Users::read).transpose()?;
+        let trusted = match (&self.trust_user_header, self.trusted_proxies.is_empty()) {
+            (None, true) => None,
+            (None, false) => {
+                return Err(config(
+                    "--trusted-proxy is given without --trust-user-header: name the header the single-sign-on proxy sets",
+                ))
+            }
+            (Some(header), true) => {
+                return Err(config(format!(
+                    "--trust-user-header {header} needs --trusted-proxy CIDR: the addresses of the proxy that sets it (from anywhere else the header is ignored)"
+                )))
+            }
+            (Some(header), false) => Some(TrustedHeader {
+                name: parse_user_header(header)?,
+                proxies: self
+                    .trusted_proxies
+                    .iter()
+                    .map(|text| parse_cidr(text))
+                    .collect::<Result<_>>()?,
+            }),
+        };
+        let loopback = self.listen.ip().is_loopback();
+        let controlled = users.is_some() || trusted.is_some();
+        // --demo serves synthetic data of no account: nothing to protect.
+        if server_signed && !self.demo && !loopback && !controlled && !self.public {
+            return Err(config(format!(
+                "refusing to serve the account's usage on {} to anyone who can reach it. Give \
+                 --users-file FILE (users sign in; make lines with `bec-usage-proxy add-user NAME`), \
+                 or --trust-user-header NAME with --trusted-proxy CIDR (behind a single-sign-on \
+                 proxy), or --public if everyone on that network may see it; or listen on \
+                 127.0.0.1",
+                self.listen
+            )));
+        }
+        if self.session_hours == 0 {
+            return Err(config("--session-hours must be at least 1"));
+        }
+        Ok(Access::new(
+            users,
+            trusted,
+            Duration::from_secs(self.session_hours.saturating_mul(3600)),
+            // Off loopback, browsers reach the server through HTTPS (a TLS front).
+            !loopback,
+        ))
+    }
+}
+
+/// Checks the header a single-sign-on proxy names users in.
+fn parse_user_header(text: &str) -> Result<HeaderName> {
+    let name = HeaderName::try_from(text.trim())
+        .map_err(|_| config(format!("--trust-user-header {text:?} is not a header name")))?;
+    // BCE's Authorization carries relayed signatures, and cookies are the session's.
+    if matches!(
+        name.as_str(),
+        "authorization" | "cookie" | "host" | "x-bce-date"
+    ) {
+        return Err(config(format!(
+            "--trust-user-header cannot be {name}: that header means something else here"
+        )));
+    }
+    Ok(name)
+}
+
+/// Checks an address or network: `10.0.0.5`, `10.0.0.0/24`, `::1`, `fd00::/8`.
+fn parse_cidr(text: &str) -> Result<ipnet::IpNet> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| {
+            config(format!(
+                "--trusted-proxy {text:?} is not an address or a network such as 10.0.0.0/24"
+            ))
+        })
 }
 
 fn config(message: impl Into<String>) -> Error {
@@ -561,6 +708,98 @@ mod tests {
         };
         assert_eq!(args.listen.port(), 9999);
         assert_eq!(args.faults.to_faults().expect("valid").error_rate, 0.5);
+    }
+
+    #[test]
+    fn an_account_on_a_network_needs_access_control_or_public() {
+        let keys = env_of(&[
+            (ENV_ACCESS_KEY_ID, "my-access-key"),
+            (ENV_SECRET_ACCESS_KEY, "very-secret-value"),
+        ]);
+        let error = parse(&["--listen", "0.0.0.0:8080"])
+            .proxy
+            .resolve(&keys)
+            .expect_err("refused");
+        assert_eq!(error.kind(), ErrorKind::Config);
+        for flag in [
+            "--users-file",
+            "--trust-user-header",
+            "--trusted-proxy",
+            "--public",
+        ] {
+            assert!(error.message().contains(flag), "{}", error.message());
+        }
+        // Loopback, --public, relay mode (pages hold the keys) and the demo's synthetic data.
+        for args in [
+            &["--listen", "127.0.0.1:8080"][..],
+            &["--listen", "[::1]:8080"],
+            &["--listen", "0.0.0.0:8080", "--public"],
+            &["--listen", "0.0.0.0:8080", "--relay"],
+            &["--listen", "0.0.0.0:8080", "--demo"],
+            &[
+                "--listen",
+                "0.0.0.0:8080",
+                "--trust-user-header",
+                "X-Forwarded-User",
+                "--trusted-proxy",
+                "10.0.0.5",
+            ],
+        ] {
+            let settings = parse(args).proxy.resolve(&keys).expect("allowed");
+            let behind_sso = args.contains(&"--trust-user-header");
+            assert_eq!(settings.access.is_required(), behind_sso, "{args:?}");
+        }
+        let users = tempfile::NamedTempFile::new().expect("file");
+        let line =
+            crate::access::users::user_line("alice", "pw", b"sixteen byte salt").expect("line");
+        std::fs::write(users.path(), line).expect("write");
+        let path = users.path().to_str().expect("utf-8");
+        let settings = parse(&["--listen", "0.0.0.0:8080", "--users-file", path])
+            .proxy
+            .resolve(&keys)
+            .expect("allowed");
+        assert!(settings.access.has_password_sign_in());
+        assert_eq!(
+            settings.access.cookie_name(),
+            crate::access::SECURE_COOKIE_NAME
+        );
+        assert!(
+            !format!("{settings:?}").contains("argon2"),
+            "no hash in Debug"
+        );
+    }
+
+    #[test]
+    fn the_user_header_needs_its_proxies_and_a_harmless_name() {
+        for args in [
+            &["--trust-user-header", "X-Forwarded-User"][..],
+            &["--trusted-proxy", "10.0.0.5"],
+            &[
+                "--trust-user-header",
+                "Authorization",
+                "--trusted-proxy",
+                "10.0.0.5",
+            ],
+            &[
+                "--trust-user-header",
+                "bad header",
+                "--trusted-proxy",
+                "10.0.0.5",
+            ],
+            &[
+                "--trust-user-header",
+                "X-User",
+                "--trusted-proxy",
+                "10.0.0.0/33",
+            ],
+            &["--session-hours", "0"],
+        ] {
+            let error = parse(args)
+                .proxy
+                .resolve(&env_of(&[]))
+                .expect_err("refused");
+            assert_eq!(error.kind(), ErrorKind::Config, "{args:?}");
+        }
     }
 
     #[test]

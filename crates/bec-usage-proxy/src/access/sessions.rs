@@ -1,0 +1,152 @@
+//! Sessions held by the server: a sign-in gets a random 256-bit token (the cookie's value);
+//! the server keeps the SHA-256 of each live token with its user and expiry. Signing out
+//! forgets the token, so a copied cookie is worthless afterwards, and a token from another
+//! server (or from before a restart) was never known here.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+/// The bytes of a session token (from the operating system's random source).
+pub const TOKEN_BYTES: usize = 32;
+
+/// Past this many live sessions, expired ones are forgotten on each sign-in.
+const PRUNE_ABOVE: usize = 1024;
+
+#[derive(Debug, Clone)]
+struct Session {
+    user: String,
+    expires: Instant,
+}
+
+/// The live sessions.
+#[derive(Debug)]
+pub struct Sessions {
+    lifetime: Duration,
+    live: Mutex<HashMap<[u8; 32], Session>>,
+}
+
+impl Sessions {
+    /// No sessions yet; each lasts `lifetime` after sign-in.
+    pub fn new(lifetime: Duration) -> Self {
+        Sessions {
+            lifetime,
+            live: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How long a session lasts.
+    pub fn lifetime(&self) -> Duration {
+        self.lifetime
+    }
+
+    /// Starts a session for `user` at `now` with the random `token`; returns the cookie
+    /// value (the token in hex).
+    pub fn start(&self, user: &str, token: [u8; TOKEN_BYTES], now: Instant) -> String {
+        let value = hex(&token);
+        let mut live = self.lock();
+        if live.len() > PRUNE_ABOVE {
+            live.retain(|_, session| session.expires > now);
+        }
+        live.insert(
+            digest(&value),
+            Session {
+                user: user.to_owned(),
+                expires: now + self.lifetime,
+            },
+        );
+        value
+    }
+
+    /// The user of the session whose cookie value is `value`, if it is live at `now`.
+    pub fn user_of(&self, value: &str, now: Instant) -> Option<String> {
+        if value.len() != TOKEN_BYTES * 2 {
+            return None;
+        }
+        let key = digest(value);
+        let mut live = self.lock();
+        match live.get(&key) {
+            Some(session) if session.expires > now => Some(session.user.clone()),
+            Some(_) => {
+                live.remove(&key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Ends the session whose cookie value is `value`; `true` if there was one.
+    pub fn end(&self, value: &str) -> bool {
+        self.lock().remove(&digest(value)).is_some()
+    }
+
+    /// Live sessions (expired ones not yet forgotten included).
+    pub fn count(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Session>> {
+        // A panic while holding the lock left at worst one session half-written.
+        self.live
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn digest(value: &str) -> [u8; 32] {
+    Sha256::digest(value.as_bytes()).into()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_lives_until_it_expires_or_ends() {
+        let sessions = Sessions::new(Duration::from_secs(60));
+        let start = Instant::now();
+        let value = sessions.start("alice", [7; TOKEN_BYTES], start);
+        assert_eq!(value.len(), 64);
+        assert_eq!(sessions.user_of(&value, start).as_deref(), Some("alice"));
+        assert_eq!(
+            sessions
+                .user_of(&value, start + Duration::from_secs(59))
+                .as_deref(),
+            Some("alice")
+        );
+        assert_eq!(
+            sessions.user_of(&value, start + Duration::from_secs(60)),
+            None
+        );
+        assert_eq!(
+            sessions.count(),
+            0,
+            "an expired session is forgotten when seen"
+        );
+
+        let value = sessions.start("alice", [8; TOKEN_BYTES], start);
+        assert!(sessions.end(&value));
+        assert_eq!(
+            sessions.user_of(&value, start),
+            None,
+            "no replay after sign-out"
+        );
+        assert!(!sessions.end(&value));
+    }
+
+    #[test]
+    fn unknown_and_malformed_values_are_nobody() {
+        let sessions = Sessions::new(Duration::from_secs(60));
+        let now = Instant::now();
+        sessions.start("alice", [9; TOKEN_BYTES], now);
+        assert_eq!(sessions.user_of(&"01".repeat(32), now), None);
+        assert_eq!(sessions.user_of("", now), None);
+        assert_eq!(sessions.user_of(&"0".repeat(10_000), now), None);
+    }
+}
