@@ -83,15 +83,18 @@ struct OraclePoint {
     timestamp: i64,
 }
 
+/// A resource as read: (name, count, unit, [(timestamp, amount text)]).
+type SeriesReading = (String, u64, String, Vec<(i64, String)>);
+/// A summary day as read: (day, [(resource, average text)]).
+type DayReading = (NaiveDate, Vec<(String, String)>);
+
 /// What a document says, in comparable form.
 #[derive(Debug, PartialEq, Eq)]
 struct Reading {
     account_id: String,
     span: (NaiveDate, NaiveDate),
-    /// (name, count, unit, [(timestamp, amount text)])
-    resources: Vec<(String, u64, String, Vec<(i64, String)>)>,
-    /// (day, [(resource, average text)])
-    summary: Vec<(NaiveDate, Vec<(String, String)>)>,
+    resources: Vec<SeriesReading>,
+    summary: Vec<DayReading>,
 }
 
 const MIN_TIMESTAMP_MS: i64 = -62_167_219_200_000;
