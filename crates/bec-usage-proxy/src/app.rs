@@ -3,6 +3,8 @@
 //! | path | answer |
 //! |---|---|
 //! | `/healthz` | `{"status":"ok","mode":"server-signed","upstreamHost":"bec.baidubce.com"}` (`mode`: `server-signed` or `relay`; the dashboard picks its data source from it and, in relay mode, signs for `upstreamHost`) |
+//! | `/readyz` | 200 `{"status":"ready","checks":{...}}` when the upstream accepts a TCP connection, else 503 `{"status":"not ready",...}` saying which check failed ([`health`]) |
+//! | `/metrics` | the counters of [`metrics`] in Prometheus' text format (also on `--metrics-listen` alone) |
 //! | `/v1/usage/computing` | forwarded upstream after [`rules::validate`] |
 //! | any other path under `/v1/`, or any target that could be read as one | a BCE-style JSON error |
 //! | anything else | the dashboard's files (`--dist`), or a JSON `NotFound` without one |
@@ -31,7 +33,9 @@ use tracing::Instrument;
 use crate::errors::{json_content_type, Error, ErrorKind, X_BCE_REQUEST_ID};
 use crate::forward::rules::{self, X_BCE_DATE};
 use crate::forward::Forwarder;
+use crate::health::{self, Readiness};
 use crate::ids::{request_id_of, RequestIds};
+use crate::metrics;
 use crate::ratelimit::{RateLimit, RateLimiter};
 
 /// The Content-Security-Policy of every answer: what a same-origin wasm app needs
@@ -68,8 +72,12 @@ struct AppState {
 
 /// Builds the application. Serve it with connection info
 /// (`into_make_service_with_connect_info::<SocketAddr>()`) so the rate limit sees client
-/// addresses.
+/// addresses. It counts into, and serves at `/metrics`, the forwarder's metrics
+/// ([`Forwarder::metrics`]), so one set holds both the requests and their upstream attempts.
 pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
+    // ---- metrics and readiness (src/metrics.rs, src/health.rs) ----
+    let metrics = forwarder.metrics().clone();
+    let readiness = Arc::new(Readiness::new(forwarder.upstream()));
     let statics = options
         .dist
         .map(|dir| ServeDir::new(dir).append_index_html_on_directories(true));
@@ -118,10 +126,17 @@ pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
         .layer(CompressionLayer::new());
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", health::route(readiness))
+        .route("/metrics", metrics::route(metrics.clone()))
         .merge(api)
         .fallback(fallback)
         .with_state(state)
         .layer(layers)
+        // Outermost, so that every answer is counted, refusals of the layers included.
+        .layer(middleware::from_fn_with_state(
+            metrics,
+            metrics::count_requests,
+        ))
 }
 
 /// `{"status":"ok","mode":...,"upstreamHost":...}`: the dashboard reads the mode to choose
@@ -200,6 +215,7 @@ async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
                 ),
             )
             .with_retry_after(wait.as_secs() + 1);
+            state.forwarder.metrics().rate_limited();
             tracing::info!(code = error.kind().code(), "refused");
             return no_store(error.to_response(&request_id));
         }

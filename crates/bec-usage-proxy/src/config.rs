@@ -175,6 +175,16 @@ pub struct ProxyArgs {
     /// Fault switches of the in-process stand-in (with --demo).
     #[command(flatten)]
     pub faults: FaultArgs,
+
+    /// Also serve GET /metrics, and nothing else, on this address and port (for a
+    /// Prometheus on a private network). /metrics stays on --listen too.
+    #[arg(
+        long,
+        value_name = "ADDR:PORT",
+        env = "BEC_PROXY_METRICS_LISTEN",
+        help_heading = "Options"
+    )]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// The stand-in's flags.
@@ -265,6 +275,8 @@ pub struct ProxySettings {
     pub policy: UpstreamPolicy,
     /// Faults of the in-process stand-in.
     pub demo_faults: Faults,
+    /// The separate metrics listener (`--metrics-listen`), if any.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl ProxyArgs {
@@ -313,6 +325,13 @@ impl ProxyArgs {
                 "--timeout-ms and --connect-timeout-ms must be above 0",
             ));
         }
+        if self.metrics_listen == Some(self.listen) {
+            return Err(config(format!(
+                "--metrics-listen {} is the proxy's own --listen; give another port, or \
+                 leave it out: /metrics is served on --listen anyway",
+                self.listen
+            )));
+        }
         Ok(ProxySettings {
             listen: self.listen,
             dist: self.dist.is_dir().then(|| self.dist.clone()),
@@ -331,6 +350,7 @@ impl ProxyArgs {
                 },
             },
             demo_faults: self.faults.to_faults()?,
+            metrics_listen: self.metrics_listen,
         })
     }
 }
@@ -561,6 +581,28 @@ mod tests {
         };
         assert_eq!(args.listen.port(), 9999);
         assert_eq!(args.faults.to_faults().expect("valid").error_rate, 0.5);
+    }
+
+    #[test]
+    fn the_metrics_listener() {
+        assert!(parse(&[])
+            .proxy
+            .resolve(&env_of(&[]))
+            .unwrap()
+            .metrics_listen
+            .is_none());
+        let settings = parse(&["--metrics-listen", "127.0.0.1:9100"])
+            .proxy
+            .resolve(&env_of(&[]))
+            .expect("valid");
+        assert_eq!(
+            settings.metrics_listen.map(|a| a.to_string()).as_deref(),
+            Some("127.0.0.1:9100")
+        );
+        let same = parse(&["--metrics-listen", "127.0.0.1:8080"])
+            .proxy
+            .resolve(&env_of(&[]));
+        assert_eq!(same.unwrap_err().kind(), ErrorKind::Config);
     }
 
     #[test]

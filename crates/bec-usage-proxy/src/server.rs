@@ -1,16 +1,20 @@
 //! Starting things: logging, the proxy (with the in-process stand-in for `--demo`), and the
 //! stand-in alone.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use crate::app::{self, AppOptions};
 use crate::clock::Clock;
 use crate::config::{LogFormat, ProxySettings, StandinArgs, UpstreamChoice};
 use crate::errors::{Error, ErrorKind, Result};
 use crate::forward::{Forwarder, Upstream};
+use crate::metrics::{self, Metrics};
 use crate::standin::{self, Faults, Standin, StandinConfig, DEMO_HOST};
 
 /// Installs the global log subscriber: `RUST_LOG` sets the filter (default `info`).
@@ -70,14 +74,35 @@ async fn upstream_for(choice: &UpstreamChoice, faults: Faults, clock: &Clock) ->
     }
 }
 
-/// Runs the proxy until SIGINT or SIGTERM.
+/// After SIGTERM or Ctrl-C, how long requests in flight may take before the process
+/// exits anyway: Kubernetes' default grace period, or the upstream timeout and a margin
+/// when that is longer.
+pub fn shutdown_grace(upstream_timeout: Duration) -> Duration {
+    (upstream_timeout + Duration::from_secs(5)).max(Duration::from_secs(30))
+}
+
+/// Runs the proxy until SIGINT or SIGTERM, then stops gracefully: both listeners close
+/// (new connections are refused), requests in flight are answered, and it returns `Ok`
+/// once they are, or after [`shutdown_grace`].
 pub async fn run(settings: ProxySettings, clock: Clock) -> Result<()> {
     let upstream = upstream_for(&settings.upstream, settings.demo_faults, &clock).await?;
     if upstream.is_plaintext_remote() {
         tracing::warn!(upstream = %upstream.base(), "the upstream is plain HTTP to a remote host; signatures and data travel unencrypted");
     }
-    let forwarder = Forwarder::new(upstream, settings.policy, settings.credentials, clock)?;
+    let metrics = Arc::new(Metrics::new());
+    let grace = shutdown_grace(settings.policy.total_timeout);
+    let forwarder = Forwarder::new(upstream, settings.policy, settings.credentials, clock)?
+        .with_metrics(metrics.clone());
     let listener = bind(settings.listen, "proxy").await?;
+    // ---- the metrics listener (--metrics-listen) ----
+    let metrics_listener = match settings.metrics_listen {
+        Some(address) => {
+            let listener = bind(address, "metrics").await?;
+            tracing::info!(listen = %address, "serving /metrics alone on the metrics listener");
+            Some(listener)
+        }
+        None => None,
+    };
     match &settings.dist {
         Some(dir) => tracing::info!(dist = %dir.display(), "serving the dashboard"),
         None => tracing::info!(
@@ -102,13 +127,63 @@ pub async fn run(settings: ProxySettings, clock: Clock) -> Result<()> {
             rate_limit: settings.rate_limit,
         },
     );
-    axum::serve(
+    // ---- graceful shutdown: one signal stops both listeners ----
+    let (stop_tx, stop) = watch::channel(false);
+    let counts = metrics.clone();
+    tokio::spawn(async move {
+        let signal = shutdown_signal().await;
+        tracing::info!(
+            signal,
+            in_flight = counts.requests_in_flight(),
+            "shutting down: refusing new connections, answering the requests in flight"
+        );
+        // Nobody listening any more is fine: then the servers have stopped already.
+        let _ = stop_tx.send(true);
+    });
+    let proxy = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| Error::new(ErrorKind::Io, format!("the server stopped: {e}")))
+    .with_graceful_shutdown(stopped(stop.clone()))
+    .into_future();
+    let metrics_only = {
+        let stop = stop.clone();
+        async move {
+            match metrics_listener {
+                Some(listener) => {
+                    axum::serve(listener, metrics::listener_router(metrics))
+                        .with_graceful_shutdown(stopped(stop))
+                        .await
+                }
+                None => Ok(()),
+            }
+        }
+    };
+    let deadline = async move {
+        stopped(stop).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = async { tokio::try_join!(proxy, metrics_only) } => {
+            served.map_err(|e| Error::new(ErrorKind::Io, format!("the server stopped: {e}")))?;
+            tracing::info!("stopped: every request in flight was answered");
+        }
+        () = deadline => {
+            tracing::warn!(
+                grace_s = grace.as_secs(),
+                "stopped with connections still open after the grace period"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Resolves once the stop signal is set.
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    // The sender is dropped only after sending; if it never sends, neither does this end.
+    if stop.wait_for(|stop| *stop).await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 /// Runs the stand-in alone until SIGINT or SIGTERM.
@@ -125,12 +200,16 @@ pub async fn run_standin(args: &StandinArgs, clock: Clock) -> Result<()> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async {
+        let signal = shutdown_signal().await;
+        tracing::info!(signal, "shutting down");
+    })
     .await
     .map_err(|e| Error::new(ErrorKind::Io, format!("the stand-in stopped: {e}")))
 }
 
-async fn shutdown_signal() {
+/// Waits for Ctrl-C (SIGINT) or SIGTERM; returns which arrived.
+async fn shutdown_signal() -> &'static str {
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
@@ -148,8 +227,7 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
     tokio::select! {
-        _ = interrupt => {},
-        _ = terminate => {},
+        _ = interrupt => "SIGINT",
+        _ = terminate => "SIGTERM",
     }
-    tracing::info!("shutting down");
 }
