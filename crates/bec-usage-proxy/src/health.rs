@@ -49,12 +49,12 @@ pub struct Readiness {
 }
 
 /// What [`Readiness::check`] found.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     /// Whether every check passed.
     pub ready: bool,
-    /// The JSON body of `/readyz`.
-    pub body: serde_json::Value,
+    /// The JSON body of `/readyz`: `{"status":"ready"|"not ready","checks":{...}}`.
+    pub body: String,
 }
 
 impl Readiness {
@@ -108,9 +108,11 @@ impl Readiness {
         }
         let ready = probe.result.is_ok();
         let checks = json!({ "config": { "ok": true }, "upstream": upstream });
+        // Written by hand to keep `status` first (serde_json sorts keys), as `/healthz`.
+        let status = if ready { "ready" } else { "not ready" };
         Report {
             ready,
-            body: json!({ "status": if ready { "ready" } else { "not ready" }, "checks": checks }),
+            body: format!(r#"{{"status":"{status}","checks":{checks}}}"#),
         }
     }
 
@@ -168,7 +170,7 @@ async fn readyz(State(readiness): State<Arc<Readiness>>) -> Response {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let mut response = (status, report.body.to_string()).into_response();
+    let mut response = (status, report.body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, json_content_type());
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -179,6 +181,10 @@ async fn readyz(State(readiness): State<Arc<Readiness>>) -> Response {
 mod tests {
     use super::*;
 
+    fn json(report: &Report) -> serde_json::Value {
+        serde_json::from_str(&report.body).expect("JSON")
+    }
+
     #[tokio::test]
     async fn a_listening_upstream_is_ready_and_the_result_is_kept() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -188,7 +194,8 @@ mod tests {
         assert_eq!(readiness.upstream_address(), address.to_string());
         let report = readiness.check().await;
         assert!(report.ready, "{}", report.body);
-        assert_eq!(report.body["status"], "ready");
+        assert!(report.body.starts_with(r#"{"status":"ready","#));
+        assert_eq!(json(&report)["checks"]["upstream"]["ok"], true);
         // Within the cache period the closed port is not probed again.
         drop(listener);
         assert!(readiness.check().await.ready);
@@ -203,9 +210,10 @@ mod tests {
         let readiness = Readiness::new(&upstream).with_timings(CONNECT_TIMEOUT, Duration::ZERO);
         let report = readiness.check().await;
         assert!(!report.ready);
-        assert_eq!(report.body["status"], "not ready");
-        assert_eq!(report.body["checks"]["upstream"]["ok"], false);
-        assert!(report.body["checks"]["upstream"]["error"]
+        let body = json(&report);
+        assert_eq!(body["status"], "not ready");
+        assert_eq!(body["checks"]["upstream"]["ok"], false);
+        assert!(body["checks"]["upstream"]["error"]
             .as_str()
             .is_some_and(|e| e.contains(&address.to_string())));
     }
