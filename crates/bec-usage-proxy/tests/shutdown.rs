@@ -133,12 +133,21 @@ async fn sigterm_answers_the_request_in_flight_refuses_new_ones_and_exits_0() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let refused_at = Instant::now();
-    assert!(!slow.is_finished(), "the slow request ended before the test");
+    assert!(
+        !slow.is_finished(),
+        "the slow request ended before the test"
+    );
 
     let (status, body, answered_at) = slow.await.expect("task").expect("answered");
     assert_eq!(status, 200, "{body}");
-    assert!(bec_usage::json::parse_usage(&body).is_ok(), "a whole answer");
-    assert!(answered_at > refused_at, "answered after the listeners closed");
+    assert!(
+        bec_usage::json::parse_usage(&body).is_ok(),
+        "a whole answer"
+    );
+    assert!(
+        answered_at > refused_at,
+        "answered after the listeners closed"
+    );
 
     let start = Instant::now();
     let exit = loop {
