@@ -7,7 +7,7 @@
 //! |---|---|---|---|
 //! | `bec_proxy_requests_total` | counter | `route`, `status` | answers of the proxy's listener, by [`Route`] and HTTP status |
 //! | `bec_proxy_requests_in_flight` | gauge | | requests being answered now |
-//! | `bec_proxy_upstream_latency_seconds` | histogram | | each upstream attempt, from sending to the last byte of the answer (or to the total timeout) |
+//! | `bec_proxy_upstream_latency_seconds` | histogram | | each upstream attempt, from sending to the last byte of the answer (or until it is abandoned: the total timeout, a client gone) |
 //! | `bec_proxy_upstream_errors_total` | counter | `code` | each upstream attempt that failed: the BCE `code` of its error body (capped to [`BCE_CODES`], else `other`), or the proxy's own code when there was no BCE answer (`UpstreamUnavailable`, `UpstreamTimeout`, `UpstreamResponseTooLarge`, `UpstreamInvalidResponse`) |
 //! | `bec_proxy_upstream_retries_total` | counter | | attempts sent again after a connection error or a 5xx |
 //! | `bec_proxy_upstream_resigns_total` | counter | | requests signed again with the upstream's clock after `RequestExpired` or `RequestTimeTooSkewed` |
@@ -343,8 +343,9 @@ impl Drop for InFlight {
     }
 }
 
-/// Times an upstream attempt and records it when dropped, so an attempt cut by the total
-/// timeout (its future dropped) is recorded too, with the time it had taken.
+/// Times an upstream attempt and records it when dropped, so an attempt cut short (the
+/// total timeout, or a client that went away, drops its future) is recorded too, with the
+/// time it had taken.
 #[derive(Debug)]
 pub struct AttemptTimer<'a> {
     metrics: &'a Metrics,
