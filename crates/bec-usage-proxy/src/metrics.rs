@@ -5,7 +5,7 @@
 //!
 //! | series | type | labels | counts |
 //! |---|---|---|---|
-//! | `bec_proxy_requests_total` | counter | `route`, `status` | answers of the proxy's listener, by [`Route`] and HTTP status |
+//! | `bec_proxy_requests_total` | counter | `route`, `status` | answers of the proxy's listener, by [`Route`] (`usage`, `healthz`, `readyz`, `metrics`, `static`, `login`, `logout`, `other`) and HTTP status |
 //! | `bec_proxy_requests_in_flight` | gauge | | requests being answered now |
 //! | `bec_proxy_upstream_latency_seconds` | histogram | | each upstream attempt, from sending to the last byte of the answer (or until it is abandoned: the total timeout, a client gone) |
 //! | `bec_proxy_upstream_errors_total` | counter | `code` | each upstream attempt that failed: the BCE `code` of its error body (capped to [`BCE_CODES`], else `other`), or the proxy's own code when there was no BCE answer (`UpstreamUnavailable`, `UpstreamTimeout`, `UpstreamResponseTooLarge`, `UpstreamInvalidResponse`) |
@@ -110,10 +110,14 @@ pub enum Route {
     Metrics,
     /// The dashboard's files (and their 404s), everything outside `/v1/`.
     Static,
+    /// `/auth/login`, sign-in.
+    Login,
+    /// `/auth/logout`, sign-out.
+    Logout,
     /// Anything else: other paths under `/v1/`, absolute-form targets.
     Other,
-    // Sign-in routes go here (`Login`, `Logout`, `Accounts`), with their label in
-    // `Route::label` and their path in `Route::of`.
+    // New routes go here (`Accounts`, ...), with their label in `Route::label` and their
+    // path in `Route::of`.
 }
 
 impl Route {
@@ -125,6 +129,8 @@ impl Route {
             Route::Readyz => "readyz",
             Route::Metrics => "metrics",
             Route::Static => "static",
+            Route::Login => "login",
+            Route::Logout => "logout",
             Route::Other => "other",
         }
     }
@@ -140,6 +146,8 @@ impl Route {
             "/healthz" => Route::Healthz,
             "/readyz" => Route::Readyz,
             "/metrics" => Route::Metrics,
+            "/auth/login" => Route::Login,
+            "/auth/logout" => Route::Logout,
             path if rules::routes_to_api(path) => Route::Other,
             _ => Route::Static,
         }
@@ -444,6 +452,8 @@ mod tests {
         assert_eq!(route("/healthz"), Route::Healthz);
         assert_eq!(route("/readyz"), Route::Readyz);
         assert_eq!(route("/metrics"), Route::Metrics);
+        assert_eq!(route("/auth/login"), Route::Login);
+        assert_eq!(route("/auth/logout"), Route::Logout);
         assert_eq!(route("/"), Route::Static);
         assert_eq!(route("/app-0123abcd.js"), Route::Static);
         assert_eq!(route("/v1/other"), Route::Other);
