@@ -17,6 +17,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 SDK_VENV="$REPO_ROOT/target/sdk-venv"
 SDK_DIST="bce-python-sdk"
 SDK_VERSION="0.9.79"
+# PyPI's Prometheus client, in the same virtualenv: its parser reads the proxy's /metrics
+# in crates/bec-usage-proxy/tests/metrics_python.rs, an implementation other than ours.
+PROM_DIST="prometheus-client"
+PROM_VERSION="0.26.0"
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -142,9 +146,11 @@ main() {
     ensure_debian_packages "chromium chromedriver" chromium chromium-driver
 
     ensure_python_venv "$SDK_VENV" "$SDK_DIST" "$SDK_VERSION" baidubce
+    ensure_python_venv "$SDK_VENV" "$PROM_DIST" "$PROM_VERSION" prometheus_client
     export BEC_SDK_PYTHON="$SDK_VENV/bin/python"
+    export BEC_METRICS_PYTHON="$SDK_VENV/bin/python"
 
-    say "ready (wasm-bindgen $wasm_bindgen_version, $SDK_DIST $SDK_VERSION)"
+    say "ready (wasm-bindgen $wasm_bindgen_version, $SDK_DIST $SDK_VERSION, $PROM_DIST $PROM_VERSION)"
 }
 
 main

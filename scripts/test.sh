@@ -147,6 +147,10 @@ tests wasm-tests env CHROMEDRIVER=/usr/bin/chromedriver \
 # The signer against Baidu's official Python SDK (ignored by default: it needs the venv).
 tests sdk-conformance env BEC_SDK_PYTHON="$BEC_SDK_PYTHON" \
     cargo test -p bec-usage --test sdk_conformance -- --ignored
+# The proxy's /metrics parsed by PyPI's prometheus_client, its counts checked against the
+# requests that script made (ignored by default: it needs the venv).
+tests proxy-metrics-py env BEC_METRICS_PYTHON="$BEC_METRICS_PYTHON" \
+    cargo test -p bec-usage-proxy --test metrics_python -- --ignored
 check rustdoc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 # The dashboard (web/): its views exist only on wasm32, so they are linted there; its
 # component tests mount them in headless Chromium (web/webdriver.json has the flags); and
