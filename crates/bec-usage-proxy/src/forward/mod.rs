@@ -167,6 +167,8 @@ enum Attempt {
     },
     ConnectionFailed(String),
     TooLarge(String),
+    /// A 2xx answer that the core's reader refuses: what is wrong, and where.
+    BrokenBody(String),
 }
 
 impl Forwarder {
@@ -408,9 +410,17 @@ impl Forwarder {
                 }
             }
         }
+        let body = body.freeze();
+        if status.is_success() {
+            // Every 2xx body is read by the core before it goes out (whole bodies still go
+            // out byte for byte): a cut or malformed one never reaches a client as data.
+            if let Err(problem) = check_usage_body(&body) {
+                return Attempt::BrokenBody(problem);
+            }
+        }
         Attempt::Answered {
             status,
-            body: body.freeze(),
+            body,
             bce_request_id,
             date,
         }
@@ -428,6 +438,10 @@ impl Forwarder {
             Attempt::TooLarge(reason) => {
                 Err(Error::new(ErrorKind::UpstreamResponseTooLarge, reason))
             }
+            Attempt::BrokenBody(reason) => Err(Error::new(
+                ErrorKind::UpstreamInvalidResponse,
+                format!("{reason} (after {attempts} attempts)"),
+            )),
             Attempt::Answered {
                 status,
                 body,
@@ -504,6 +518,7 @@ fn failure_code<'a>(attempt: &Attempt, code: Option<&'a str>) -> Option<&'a str>
     match attempt {
         Attempt::ConnectionFailed(_) => Some(ErrorKind::UpstreamUnavailable.code()),
         Attempt::TooLarge(_) => Some(ErrorKind::UpstreamResponseTooLarge.code()),
+        Attempt::BrokenBody(_) => Some(ErrorKind::UpstreamInvalidResponse.code()),
         Attempt::Answered { status, .. } if status.is_success() => None,
         Attempt::Answered { .. } if code.is_some() => code,
         Attempt::Answered { status, .. } if status.is_server_error() => {
@@ -517,13 +532,36 @@ fn classify<'a>(attempt: &Attempt, code: Option<&'a str>) -> Outcome<'a> {
     match attempt {
         Attempt::ConnectionFailed(_) => Outcome::ConnectionError,
         Attempt::TooLarge(_) => Outcome::TooLarge,
+        Attempt::BrokenBody(_) => Outcome::BrokenBody,
         Attempt::Answered { status, .. } => Outcome::from_status(status.as_u16(), code),
     }
 }
 
+/// Why `body` (a 2xx answer's) is not a whole usage response, if it is not: the core's
+/// reader's message and JSON path.
+fn check_usage_body(body: &[u8]) -> std::result::Result<(), String> {
+    let text = std::str::from_utf8(body).map_err(|e| {
+        format!("the upstream answered 2xx with a body that is not UTF-8 text ({e})")
+    })?;
+    bec_usage::json::parse_usage(text)
+        .map(drop)
+        .map_err(|error| {
+            let at = match error.path() {
+                Some("") | None => "the top level".to_owned(),
+                Some(path) => path.to_owned(),
+            };
+            format!(
+                "the upstream answered 2xx with a body that is not a usage response: at {at}: {}",
+                error.message()
+            )
+        })
+}
+
 fn describe(attempt: &Attempt) -> String {
     match attempt {
-        Attempt::ConnectionFailed(reason) | Attempt::TooLarge(reason) => reason.clone(),
+        Attempt::ConnectionFailed(reason)
+        | Attempt::TooLarge(reason)
+        | Attempt::BrokenBody(reason) => reason.clone(),
         Attempt::Answered { status, .. } => format!("HTTP {}", status.as_u16()),
     }
 }
