@@ -22,7 +22,7 @@ use bec_usage_web::dataset::Dataset;
 use bec_usage_web::format::format_percent;
 use bec_usage_web::geometry::px;
 use bec_usage_web::i18n::Lang;
-use bec_usage_web::state::{ProxyMode, ProxyStatus, RangeChoice, Source, ViewState};
+use bec_usage_web::state::{Access, ProxyMode, ProxyStatus, RangeChoice, Source, ViewState};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -817,6 +817,7 @@ fn proxy_present() -> ProxyStatus {
     ProxyStatus::Present {
         mode: ProxyMode::ServerSigned,
         upstream_host: "bec.baidubce.com".into(),
+        access: Access::default(),
     }
 }
 
@@ -911,6 +912,7 @@ async fn keys_mode_without_keys_asks_for_them() {
         let proxy = ProxyStatus::Present {
             mode: ProxyMode::Relay,
             upstream_host: "bec.baidubce.com".into(),
+            access: Access::default(),
         };
         view! { <App initial=initial proxy=proxy /> }
     });
@@ -930,6 +932,7 @@ async fn a_proxy_that_answers_an_error_is_reported_with_a_retry() {
         let proxy = ProxyStatus::Present {
             mode: ProxyMode::ServerSigned,
             upstream_host: "bec.baidubce.com".into(),
+            access: Access::default(),
         };
         view! { <App initial=initial proxy=proxy /> }
     });
