@@ -4,6 +4,7 @@
 #
 #   bash scripts/bench-proxy.sh                     # 60 s, 16 connections
 #   DURATION=20 CONNECTIONS=64 bash scripts/bench-proxy.sh
+#   SIGN_IN=1 bash scripts/bench-proxy.sh           # with sign-in: every request carries a session cookie
 #
 # Targets (README, Performance): >= 5,000 requests/s, 0 errors, p99 <= 50 ms, resident
 # memory flat over the run. Every request goes client -> proxy (validation, signing with
@@ -19,6 +20,7 @@ THREADS="${THREADS:-1}"
 WARMUP="${WARMUP:-5}"
 SAMPLE_EVERY="${SAMPLE_EVERY:-5}"
 DAY="${DAY:-2024-01-15}"
+SIGN_IN="${SIGN_IN:-0}"
 OUT="target/bench-proxy"
 mkdir -p "$OUT"
 
@@ -40,8 +42,16 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 base="http://127.0.0.1:$port"
 url="$base/v1/usage/computing?beginDate=$DAY&endDate=$DAY"
 
+# With SIGN_IN=1 the proxy has a user, and every request carries the session cookie of
+# its sign-in: the session check's cost per request.
+access_args=()
+if [[ "$SIGN_IN" == 1 ]]; then
+    printf 'bench-password\n' | target/release/bec-usage-proxy add-user bench >"$OUT/users"
+    access_args=(--users-file "$OUT/users")
+fi
+
 RUST_LOG="${RUST_LOG:-warn}" target/release/bec-usage-proxy --demo --listen "127.0.0.1:$port" \
-    --rate-limit 0 --dist "$OUT/no-dashboard" >"$OUT/proxy.log" 2>&1 &
+    --rate-limit 0 --dist "$OUT/no-dashboard" "${access_args[@]}" >"$OUT/proxy.log" 2>&1 &
 pid=$!
 sampler=""
 cleanup() {
@@ -56,7 +66,16 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 curl -fsS "$base/healthz" >/dev/null || { say "the proxy did not start"; cat "$OUT/proxy.log"; exit 1; }
-bytes="$(curl -fsS "$url" | wc -c)"
+cookie_header=()
+if [[ "$SIGN_IN" == 1 ]]; then
+    cookie="$(curl -fsS -o /dev/null -D - -H 'Content-Type: application/json' \
+        --data '{"user":"bench","password":"bench-password"}' "$base/auth/login" |
+        awk 'tolower($1) == "set-cookie:" { split($2, pair, ";"); print pair[1] }')"
+    [[ -n "$cookie" ]] || { say "the sign-in gave no cookie"; exit 1; }
+    cookie_header=(-H "Cookie: $cookie")
+    say "signed in; requests carry the session cookie"
+fi
+bytes="$(curl -fsS "${cookie_header[@]}" "$url" | wc -c)"
 say "proxy pid $pid on port $port; one-day answer: $bytes bytes"
 
 # wrk's summary as key=value lines, from its own counters (exact percentiles).
@@ -78,7 +97,7 @@ end
 LUA
 
 say "warming up for ${WARMUP} s"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${cookie_header[@]}" "$url" >/dev/null
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
 : >"$OUT/rss.txt"
@@ -92,14 +111,14 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
 sampler=$!
 
 say "running wrk: $THREADS thread(s), $CONNECTIONS connections, ${DURATION} s, GET $url"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s -s "$OUT/report.lua" "$url" >"$OUT/wrk.txt"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s -s "$OUT/report.lua" "${cookie_header[@]}" "$url" >"$OUT/wrk.txt"
 printf '%d %s\n' "$DURATION" "$(rss_kb)" >>"$OUT/rss.txt"
 kill "$sampler" 2>/dev/null || true
 sampler=""
 
 value() { awk -F= -v key="$1" '$1 == key { print $2 }' "$OUT/wrk.txt"; }
 echo
-echo "== bec-usage-proxy --demo, one-day queries ($bytes bytes each), $(nproc) cores"
+echo "== bec-usage-proxy --demo, one-day queries ($bytes bytes each), $(nproc) cores, sign-in: $([[ "$SIGN_IN" == 1 ]] && echo "on, with a session cookie" || echo off)"
 printf 'requests/s        %s  (%s requests in %s s, %s MB/s)\n' "$(value rps)" "$(value requests)" "$(value seconds)" "$(value mb_per_s)"
 printf 'errors            %s non-2xx, %s socket errors\n' "$(value non_2xx)" "$(value socket_errors)"
 printf 'latency           p50 %s ms, p90 %s ms, p99 %s ms, p99.9 %s ms, max %s ms\n' \

@@ -33,6 +33,7 @@ use tracing::Instrument;
 use crate::access::http::{self as access_http, MAX_LOGIN_BODY_BYTES};
 use crate::access::sessions::TOKEN_BYTES;
 use crate::access::{Access, Identity};
+use crate::accounts::{Account, Accounts};
 use crate::errors::{json_content_type, Error, ErrorKind, X_BCE_REQUEST_ID};
 use crate::forward::rules::{self, X_BCE_DATE};
 use crate::forward::Forwarder;
@@ -65,6 +66,28 @@ pub struct AppOptions {
     pub rate_limit: Option<RateLimit>,
     /// Who may read data; `None`: anyone who reaches the server.
     pub access: Option<Arc<Access>>,
+    /// Named accounts and their forwarders; `None`: the one forwarder of [`router`].
+    pub accounts: Option<Arc<NamedAccounts>>,
+}
+
+/// Named accounts with a forwarder each (in the order of [`Accounts::all`]).
+#[derive(Debug)]
+pub struct NamedAccounts {
+    /// The accounts.
+    pub accounts: Accounts,
+    /// Their forwarders, one per account, in the same order.
+    pub forwarders: Vec<Arc<Forwarder>>,
+}
+
+impl NamedAccounts {
+    fn forwarder_of(&self, account: &Account) -> Option<&Arc<Forwarder>> {
+        let index = self
+            .accounts
+            .all()
+            .iter()
+            .position(|a| a.name == account.name)?;
+        self.forwarders.get(index)
+    }
 }
 
 struct AppState {
@@ -72,6 +95,44 @@ struct AppState {
     limiter: Option<RateLimiter>,
     statics: Option<ServeDir>,
     access: Arc<Access>,
+    accounts: Option<Arc<NamedAccounts>>,
+}
+
+impl AppState {
+    /// The forwarder for the account `name` (the default account for `None`), as far as
+    /// `identity` may see it; an account it may not see answers like one that does not exist.
+    fn forwarder_for(
+        &self,
+        name: Option<&str>,
+        identity: &Identity,
+    ) -> Result<&Arc<Forwarder>, Error> {
+        let Some(named) = &self.accounts else {
+            return match name {
+                None => Ok(&self.forwarder),
+                Some(name) => Err(no_such_account(name)),
+            };
+        };
+        let account = match name {
+            Some(name) => named.accounts.visible(name, identity).ok_or_else(|| no_such_account(name))?,
+            None => named.accounts.visible_default(identity).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::NotFound,
+                    "there is no default account for you here; read one of the accounts /healthz lists at /accounts/NAME/v1/usage/computing",
+                )
+            })?,
+        };
+        named
+            .forwarder_of(account)
+            .ok_or_else(|| Error::new(ErrorKind::Internal, "an account without a forwarder"))
+    }
+}
+
+fn no_such_account(name: &str) -> Error {
+    let shown: String = name.chars().take(64).collect();
+    Error::new(
+        ErrorKind::NotFound,
+        format!("there is no account {shown:?} here; /healthz lists the accounts you may read"),
+    )
 }
 
 /// Builds the application. Serve it with connection info
@@ -86,10 +147,13 @@ pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
         limiter: options.rate_limit.map(RateLimiter::new),
         statics,
         access: options.access.unwrap_or_else(|| Arc::new(Access::open())),
+        accounts: options.accounts,
     });
     let mut api = Router::new()
         .route("/v1", any(api))
-        .route("/v1/{*rest}", any(api));
+        .route("/v1/{*rest}", any(api))
+        .route("/accounts", any(api))
+        .route("/accounts/{*rest}", any(api));
     if !options.cors_origins.is_empty() {
         api = api.layer(
             CorsLayer::new()
@@ -150,13 +214,30 @@ async fn healthz(State(state): State<Arc<AppState>>, request: Request) -> Respon
     } else {
         "off"
     };
-    let user = match access.identity(request.headers(), client_ip(&request), Instant::now()) {
-        Some(Identity::User(name)) => serde_json::Value::from(name),
+    let identity = access.identity(request.headers(), client_ip(&request), Instant::now());
+    let user = match &identity {
+        Some(Identity::User(name)) => serde_json::Value::from(name.as_str()),
         Some(Identity::Anyone) | None => serde_json::Value::Null,
+    };
+    // Names only, and only those this user may read; nobody signed in sees none.
+    let (accounts, default_account) = match (&state.accounts, &identity) {
+        (Some(named), Some(identity)) => (
+            serde_json::Value::from(named.accounts.visible_names(identity)),
+            named
+                .accounts
+                .visible_default(identity)
+                .map_or(serde_json::Value::Null, |a| {
+                    serde_json::Value::from(a.name.as_str())
+                }),
+        ),
+        _ => (
+            serde_json::Value::Array(Vec::new()),
+            serde_json::Value::Null,
+        ),
     };
     // Written by hand to keep `status` first; strings are JSON strings from serde_json.
     let body = format!(
-        r#"{{"status":"ok","mode":"{}","upstreamHost":{},"signIn":"{sign_in}","user":{user}}}"#,
+        r#"{{"status":"ok","mode":"{}","upstreamHost":{},"signIn":"{sign_in}","user":{user},"accounts":{accounts},"defaultAccount":{default_account}}}"#,
         state.forwarder.mode(),
         serde_json::Value::from(state.forwarder.upstream().host())
     );
@@ -274,19 +355,34 @@ async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
             return no_store(error.to_response(&request_id));
         }
     }
-    if let Err(error) = state
-        .access
-        .require(request.headers(), client_ip(&request), Instant::now())
+    let identity =
+        match state
+            .access
+            .require(request.headers(), client_ip(&request), Instant::now())
+        {
+            Ok(identity) => identity,
+            Err(error) => {
+                tracing::info!(code = error.kind().code(), "refused");
+                return no_store(error.to_response(&request_id));
+            }
+        };
+    let routed = rules::split_account(request.uri()).and_then(|(account, uri)| {
+        let forwarder = state.forwarder_for(account.as_deref(), &identity)?;
+        Ok((account, uri, forwarder))
+    });
+    let (account, uri, forwarder) = match routed {
+        Ok(routed) => routed,
+        Err(error) => {
+            tracing::info!(
+                code = error.kind().code(),
+                message = error.message(),
+                "refused"
+            );
+            return no_store(error.to_response(&request_id));
+        }
+    };
+    let forward = match rules::validate(request.method(), &uri, request.headers(), forwarder.mode())
     {
-        tracing::info!(code = error.kind().code(), "refused");
-        return no_store(error.to_response(&request_id));
-    }
-    let forward = match rules::validate(
-        request.method(),
-        request.uri(),
-        request.headers(),
-        state.forwarder.mode(),
-    ) {
         Ok(forward) => forward,
         Err(error) => {
             tracing::info!(
@@ -298,9 +394,11 @@ async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
         }
     };
     let [(_, begin), (_, end)] = forward.query.query_pairs();
-    match state.forwarder.forward(&forward).await {
+    let account = account.unwrap_or_default();
+    match forwarder.forward(&forward).await {
         Ok(answer) => {
             tracing::debug!(
+                account = %account,
                 begin = %begin,
                 end = %end,
                 upstream_status = answer.status.as_u16(),
@@ -318,6 +416,7 @@ async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
         }
         Err(error) => {
             tracing::warn!(
+                account = %account,
                 begin = %begin,
                 end = %end,
                 code = error.kind().code(),

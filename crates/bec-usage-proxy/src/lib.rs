@@ -19,6 +19,7 @@
 #![warn(missing_debug_implementations, unreachable_pub)]
 
 pub mod access;
+pub mod accounts;
 pub mod app;
 pub mod clock;
 pub mod config;

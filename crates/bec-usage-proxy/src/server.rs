@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use crate::app::{self, AppOptions};
+use crate::accounts::Accounts;
+use crate::app::{self, AppOptions, NamedAccounts};
 use crate::clock::Clock;
 use crate::config::{LogFormat, ProxySettings, StandinArgs, UpstreamChoice};
 use crate::errors::{Error, ErrorKind, Result};
 use crate::forward::{Forwarder, Upstream};
-use crate::standin::{self, Faults, Standin, StandinConfig, DEMO_HOST};
+use crate::standin::{self, demo_credentials, Faults, Standin, StandinConfig, DEMO_HOST};
 
 /// Installs the global log subscriber: `RUST_LOG` sets the filter (default `info`).
 pub fn init_logging(format: LogFormat) {
@@ -53,14 +54,27 @@ pub async fn spawn_standin(standin: Standin) -> Result<SocketAddr> {
     Ok(address)
 }
 
-/// The upstream for `choice`, starting the stand-in for [`UpstreamChoice::Demo`].
-async fn upstream_for(choice: &UpstreamChoice, faults: Faults, clock: &Clock) -> Result<Upstream> {
+/// The upstream for `choice`, starting the stand-in for [`UpstreamChoice::Demo`] (which
+/// accepts the named accounts' key pairs too, each with data of its own).
+async fn upstream_for(
+    choice: &UpstreamChoice,
+    faults: Faults,
+    clock: &Clock,
+    accounts: &Accounts,
+) -> Result<Upstream> {
     match choice {
         UpstreamChoice::Origin(upstream) => Ok(upstream.clone()),
         UpstreamChoice::Demo => {
+            let demo = demo_credentials();
             let config = StandinConfig {
                 faults,
                 clock: clock.clone(),
+                other_accounts: accounts
+                    .all()
+                    .iter()
+                    .map(|account| account.credentials.clone())
+                    .filter(|credentials| credentials.access_key_id() != demo.access_key_id())
+                    .collect(),
                 ..StandinConfig::demo()
             };
             let address = spawn_standin(Standin::new(config)).await?;
@@ -72,11 +86,53 @@ async fn upstream_for(choice: &UpstreamChoice, faults: Faults, clock: &Clock) ->
 
 /// Runs the proxy until SIGINT or SIGTERM.
 pub async fn run(settings: ProxySettings, clock: Clock) -> Result<()> {
-    let upstream = upstream_for(&settings.upstream, settings.demo_faults, &clock).await?;
+    let upstream = upstream_for(
+        &settings.upstream,
+        settings.demo_faults,
+        &clock,
+        &settings.accounts,
+    )
+    .await?;
     if upstream.is_plaintext_remote() {
         tracing::warn!(upstream = %upstream.base(), "the upstream is plain HTTP to a remote host; signatures and data travel unencrypted");
     }
-    let forwarder = Forwarder::new(upstream, settings.policy, settings.credentials, clock)?;
+    let named = if settings.accounts.is_empty() {
+        None
+    } else {
+        let forwarders = settings
+            .accounts
+            .all()
+            .iter()
+            .map(|account| {
+                Forwarder::new(
+                    upstream.clone(),
+                    settings.policy,
+                    Some(account.credentials.clone()),
+                    clock.clone(),
+                )
+                .map(Arc::new)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Some(Arc::new(NamedAccounts {
+            accounts: settings.accounts.clone(),
+            forwarders,
+        }))
+    };
+    // With named accounts the plain path reads the default account through the accounts'
+    // own forwarders; the router's forwarder then only names the mode and host.
+    let forwarder = match &named {
+        Some(named) => named
+            .forwarders
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::new(ErrorKind::Config, "the accounts list is empty"))?,
+        None => Arc::new(Forwarder::new(
+            upstream,
+            settings.policy,
+            settings.credentials,
+            clock,
+        )?),
+    };
     let listener = bind(settings.listen, "proxy").await?;
     match &settings.dist {
         Some(dir) => tracing::info!(dist = %dir.display(), "serving the dashboard"),
@@ -92,15 +148,18 @@ pub async fn run(settings: ProxySettings, clock: Clock) -> Result<()> {
         upstream_host = forwarder.upstream().host(),
         cors_origins = settings.cors_origins.len(),
         rate_limit = settings.rate_limit.map_or(0.0, |l| l.per_second),
+        accounts = settings.accounts.all().len(),
+        access = settings.access.is_required(),
         "bec-usage-proxy listening"
     );
     let app = app::router(
-        Arc::new(forwarder),
+        forwarder,
         AppOptions {
             dist: settings.dist,
             cors_origins: settings.cors_origins,
             rate_limit: settings.rate_limit,
             access: Some(settings.access),
+            accounts: named,
         },
     );
     axum::serve(

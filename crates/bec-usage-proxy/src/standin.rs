@@ -70,8 +70,11 @@ pub struct Faults {
 /// How the stand-in runs.
 #[derive(Debug, Clone)]
 pub struct StandinConfig {
-    /// The one key pair it accepts.
+    /// The key pair it accepts (with [`DEMO_SEED`]-based data).
     pub credentials: Credentials,
+    /// More key pairs it accepts, each an account with data of its own (seeded apart), for
+    /// a demo with several accounts.
+    pub other_accounts: Vec<Credentials>,
     /// Its clock, for expiry and skew checks and the `Date` header.
     pub clock: Clock,
     /// Fault switches at start (they can be changed while running).
@@ -90,6 +93,7 @@ impl StandinConfig {
     pub fn demo() -> Self {
         StandinConfig {
             credentials: demo_credentials(),
+            other_accounts: Vec::new(),
             clock: system_clock(),
             faults: Faults::default(),
             seed: DEMO_SEED,
@@ -310,6 +314,7 @@ pub fn fault_fires(rate: f64, n: u64) -> bool {
 
 struct Shared {
     credentials: Credentials,
+    other_accounts: Vec<Credentials>,
     clock: Clock,
     faults: Mutex<Faults>,
     seed: u64,
@@ -348,6 +353,7 @@ impl Standin {
     pub fn new(config: StandinConfig) -> Self {
         Standin(Arc::new(Shared {
             credentials: config.credentials,
+            other_accounts: config.other_accounts,
             clock: config.clock,
             faults: Mutex::new(config.faults),
             seed: config.seed,
@@ -389,11 +395,34 @@ impl Standin {
 
     /// The data answer for `query`, from the cache or generated.
     pub fn usage_body(&self, query: &UsageQuery) -> Result<Bytes> {
-        if let Some(body) = self.0.cache.get(query) {
+        self.usage_body_seeded(self.0.seed, query)
+    }
+
+    /// The key pair of the request's access key id among those accepted (the first one
+    /// when none matches, which then refuses it), and the seed of its account's data.
+    fn account_of(&self, headers: &HeaderMap) -> (&Credentials, u64) {
+        let access_key_id = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|text| text.split('/').nth(1));
+        let other = self
+            .0
+            .other_accounts
+            .iter()
+            .enumerate()
+            .find(|(_, credentials)| Some(credentials.access_key_id()) == access_key_id);
+        match other {
+            Some((index, credentials)) => (credentials, self.0.seed.wrapping_add(index as u64 + 1)),
+            None => (&self.0.credentials, self.0.seed),
+        }
+    }
+
+    fn usage_body_seeded(&self, seed: u64, query: &UsageQuery) -> Result<Bytes> {
+        if let Some(body) = self.0.cache.get(seed, query) {
             return Ok(body);
         }
         let options = SyntheticOptions::new(query.begin_date(), query.end_date())
-            .with_seed(self.0.seed)
+            .with_seed(seed)
             .with_step_seconds(self.0.step_seconds);
         let body = Bytes::from(generate_json(&options).map_err(|e| {
             Error::new(
@@ -406,7 +435,7 @@ impl Standin {
                 ),
             )
         })?);
-        self.0.cache.put(*query, body.clone());
+        self.0.cache.put(seed, *query, body.clone());
         Ok(body)
     }
 
@@ -454,17 +483,18 @@ async fn handle(extract::State(standin): extract::State<Standin>, request: Reque
         );
         return refusal_response(&refusal, &request_id, now);
     }
+    let (credentials, seed) = standin.account_of(request.headers());
     let query = match check_request(
         request.method(),
         request.uri(),
         request.headers(),
-        &state.credentials,
+        credentials,
         now,
     ) {
         Ok(query) => query,
         Err(refusal) => return refusal_response(&refusal, &request_id, now),
     };
-    let mut body = match standin.usage_body(&query) {
+    let mut body = match standin.usage_body_seeded(seed, &query) {
         Ok(body) => body,
         Err(error) => {
             let refusal = refuse(
@@ -536,7 +566,7 @@ pub async fn serve(listener: tokio::net::TcpListener, standin: Standin) -> Resul
 /// entries, so a linear scan beats any index.
 struct BodyCache {
     max_bytes: usize,
-    entries: Mutex<VecDeque<(UsageQuery, Bytes)>>,
+    entries: Mutex<VecDeque<((u64, UsageQuery), Bytes)>>,
 }
 
 impl BodyCache {
@@ -547,22 +577,23 @@ impl BodyCache {
         }
     }
 
-    fn get(&self, query: &UsageQuery) -> Option<Bytes> {
+    fn get(&self, seed: u64, query: &UsageQuery) -> Option<Bytes> {
         let mut entries = lock(&self.entries);
-        let index = entries.iter().position(|(key, _)| key == query)?;
+        let index = entries.iter().position(|(key, _)| *key == (seed, *query))?;
         let entry = entries.remove(index)?;
         let body = entry.1.clone();
         entries.push_front(entry);
         Some(body)
     }
 
-    fn put(&self, query: UsageQuery, body: Bytes) {
+    fn put(&self, seed: u64, query: UsageQuery, body: Bytes) {
         if body.len() > self.max_bytes {
             return;
         }
+        let key = (seed, query);
         let mut entries = lock(&self.entries);
-        entries.retain(|(key, _)| *key != query);
-        entries.push_front((query, body));
+        entries.retain(|(held, _)| *held != key);
+        entries.push_front((key, body));
         let mut total = 0;
         entries.retain(|(_, body)| {
             total += body.len();
@@ -765,14 +796,15 @@ mod tests {
         let q = |d: u32| {
             UsageQuery::new(&format!("2024-01-{d:02}"), &format!("2024-01-{d:02}")).unwrap()
         };
-        cache.put(q(1), Bytes::from_static(b"aaaa"));
-        cache.put(q(2), Bytes::from_static(b"bbbb"));
-        assert!(cache.get(&q(1)).is_some()); // 1 is now the most recent
-        cache.put(q(3), Bytes::from_static(b"cccc"));
-        assert!(cache.get(&q(2)).is_none());
-        assert_eq!(cache.get(&q(1)).as_deref(), Some(&b"aaaa"[..]));
-        cache.put(q(4), Bytes::from_static(b"too large for it"));
-        assert!(cache.get(&q(4)).is_none());
+        cache.put(0, q(1), Bytes::from_static(b"aaaa"));
+        cache.put(0, q(2), Bytes::from_static(b"bbbb"));
+        assert!(cache.get(0, &q(1)).is_some()); // 1 is now the most recent
+        assert!(cache.get(1, &q(1)).is_none(), "another account's seed");
+        cache.put(0, q(3), Bytes::from_static(b"cccc"));
+        assert!(cache.get(0, &q(2)).is_none());
+        assert_eq!(cache.get(0, &q(1)).as_deref(), Some(&b"aaaa"[..]));
+        cache.put(0, q(4), Bytes::from_static(b"too large for it"));
+        assert!(cache.get(0, &q(4)).is_none());
     }
 
     #[test]

@@ -144,6 +144,20 @@ fn file_arguments(
     let mut from_file = Vec::new();
     for (key, value) in &table {
         let line = line_of(key);
+        if key == "accounts" {
+            // [accounts.NAME] tables: this file is also the accounts file (config/accounts.rs).
+            if !matches!(
+                given.value_source("accounts_file"),
+                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+            ) {
+                args.push(OsString::from(format!(
+                    "--accounts-file={}",
+                    path.display()
+                )));
+                from_file.push(("accounts-file".to_owned(), line));
+            }
+            continue;
+        }
         let at = |problem: String| {
             config(format!(
                 "the config file {name}, line {line}, key `{key}`: {problem}"

@@ -2,6 +2,7 @@
 //! pair from the environment or a key file. Secrets never come from flags (they would show
 //! in `ps`), and `Debug` of every type here redacts them.
 
+pub mod accounts;
 pub mod file;
 pub mod print;
 
@@ -17,11 +18,16 @@ use reqwest::Url;
 
 use crate::access::users::Users;
 use crate::access::{Access, TrustedHeader};
+use crate::accounts::{Account, Accounts};
 use crate::errors::{Error, ErrorKind, Result};
 use crate::forward::RetryPolicy;
 use crate::forward::{Upstream, UpstreamPolicy, DEFAULT_UPSTREAM};
 use crate::ratelimit::RateLimit;
 use crate::standin::{demo_credentials, Faults};
+
+/// The name of the account of the environment's (or the key file's) key pair when there
+/// are named accounts too.
+pub const DEFAULT_ACCOUNT: &str = "default";
 
 /// The environment variable holding the access key id.
 pub const ENV_ACCESS_KEY_ID: &str = "BCE_ACCESS_KEY_ID";
@@ -224,6 +230,17 @@ pub struct ProxyArgs {
     )]
     pub trusted_proxies: Vec<String>,
 
+    /// Named accounts (TOML [accounts.NAME] tables with a key pair or keys-file, and
+    /// optionally users = [...]); read at /accounts/NAME/v1/usage/computing. The config
+    /// file may hold the same tables.
+    #[arg(long, value_name = "FILE", env = "BEC_PROXY_ACCOUNTS_FILE")]
+    pub accounts_file: Option<PathBuf>,
+
+    /// The account the plain /v1/usage/computing reads (default: the key pair of the
+    /// environment or --keys-file, named "default"; or the only account).
+    #[arg(long, value_name = "NAME", env = "BEC_PROXY_DEFAULT_ACCOUNT")]
+    pub default_account: Option<String>,
+
     /// Hours a sign-in lasts.
     #[arg(
         long,
@@ -333,6 +350,8 @@ pub struct ProxySettings {
     pub demo_faults: Faults,
     /// Who may read data.
     pub access: Arc<Access>,
+    /// Named accounts (empty: one unnamed key pair, `credentials`).
+    pub accounts: Accounts,
 }
 
 impl ProxyArgs {
@@ -381,7 +400,41 @@ impl ProxyArgs {
                 "--timeout-ms and --connect-timeout-ms must be above 0",
             ));
         }
-        let access = self.access(credentials.is_some())?;
+        // The demo's public key pair is no account of anyone's: it is not named "default".
+        let unnamed = if self.demo { None } else { credentials.clone() };
+        let accounts = self.accounts(unnamed)?;
+        let access = self.access(credentials.is_some() || !accounts.is_empty())?;
+        if accounts.all().iter().any(|account| account.users.is_some()) {
+            if !access.is_required() {
+                return Err(config(
+                    "an account names its users, but nobody signs in here: give --users-file or --trust-user-header",
+                ));
+            }
+            if let Some(users) = access.users() {
+                for account in accounts.all() {
+                    let unknown = account
+                        .users
+                        .iter()
+                        .flatten()
+                        .find(|user| !users.contains(user));
+                    if let (Some(user), false) = (unknown, self.trust_user_header.is_some()) {
+                        return Err(config(format!(
+                            "the account {:?} names the user {user:?}, who is not in the users file",
+                            account.name
+                        )));
+                    }
+                }
+            }
+        }
+        // With named accounts, the plain path reads the default one.
+        let credentials = if accounts.is_empty() {
+            credentials
+        } else {
+            accounts
+                .default_name()
+                .and_then(|name| accounts.all().iter().find(|a| a.name == name))
+                .map(|account| account.credentials.clone())
+        };
         Ok(ProxySettings {
             listen: self.listen,
             dist: self.dist.is_dir().then(|| self.dist.clone()),
@@ -401,7 +454,64 @@ impl ProxyArgs {
             },
             demo_faults: self.faults.to_faults()?,
             access: Arc::new(access),
+            accounts,
         })
+    }
+
+    /// The named accounts: those of the accounts file (or the config file's tables), with
+    /// the key pair of the environment or key file as "default".
+    fn accounts(&self, unnamed: Option<Credentials>) -> Result<Accounts> {
+        let Some(path) = &self.accounts_file else {
+            if let Some(name) = &self.default_account {
+                return Err(config(format!(
+                    "--default-account {name} names an account, but there are none (give --accounts-file)"
+                )));
+            }
+            return Ok(Accounts::default());
+        };
+        if self.relay {
+            return Err(config(
+                "--relay and accounts do not mix: in relay mode pages sign with their own keys",
+            ));
+        }
+        let is_config_file = self.config.as_deref() == Some(path.as_path());
+        let mut list = accounts::read_accounts(path, is_config_file)?;
+        if list.is_empty() {
+            return Err(config(format!("{} names no account", path.display())));
+        }
+        if let Some(credentials) = unnamed {
+            if list.iter().any(|account| account.name == DEFAULT_ACCOUNT) {
+                return Err(config(format!(
+                    "there is a key pair in the environment (or --keys-file) and an account named {DEFAULT_ACCOUNT:?}; rename the account or drop the pair"
+                )));
+            }
+            list.insert(
+                0,
+                Account {
+                    name: DEFAULT_ACCOUNT.to_owned(),
+                    credentials,
+                    users: None,
+                },
+            );
+        }
+        let default = match &self.default_account {
+            Some(name) if list.iter().any(|account| &account.name == name) => Some(name.clone()),
+            Some(name) => {
+                return Err(config(format!(
+                    "--default-account {name:?} is not one of the accounts: {}",
+                    list.iter()
+                        .map(|a| a.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )))
+            }
+            None if list.iter().any(|account| account.name == DEFAULT_ACCOUNT) => {
+                Some(DEFAULT_ACCOUNT.to_owned())
+            }
+            None if list.len() == 1 => Some(list[0].name.clone()),
+            None => None,
+        };
+        Ok(Accounts::new(list, default))
     }
 
     /// The access rules, and the refusal to serve an account's usage to a whole network.

@@ -68,6 +68,23 @@ pub fn effective_config(line: &CommandLine, settings: &ProxySettings) -> String 
             credentials.access_key_id()
         );
     }
+    for account in settings.accounts.all() {
+        let default = if settings.accounts.default_name() == Some(account.name.as_str()) {
+            ", the default"
+        } else {
+            ""
+        };
+        let users = match &account.users {
+            Some(users) => users.iter().cloned().collect::<Vec<_>>().join(", "),
+            None => "every user".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "# account {:?}{default}: access key id {:?}, secret (redacted); seen by {users}",
+            account.name,
+            account.credentials.access_key_id()
+        );
+    }
     let access = &settings.access;
     let sign_in = match (access.users(), access.is_required()) {
         (Some(users), _) => {

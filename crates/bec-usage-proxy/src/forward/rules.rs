@@ -28,6 +28,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, Uri};
 use bec_usage::signing::parse_authorization;
 use bec_usage::UsageQuery;
 
+use crate::accounts::ACCOUNTS_PREFIX;
 use crate::errors::{Error, ErrorKind, Result};
 
 /// The one path the proxy forwards, the same as BEC's.
@@ -146,12 +147,81 @@ pub fn routes_to_api(raw_path: &str) -> bool {
     let lower = raw_path.to_ascii_lowercase();
     lower == "/v1"
         || lower.starts_with("/v1/")
+        || lower == ACCOUNTS_PREFIX
+        || lower.starts_with("/accounts/")
         || raw_path.contains('%')
         || raw_path.contains('\\')
         || raw_path.contains("//")
         || raw_path
             .split('/')
             .any(|segment| segment == ".." || segment == ".")
+}
+
+/// Splits `/accounts/NAME/v1/...` into the account's name and the request as BEC's own
+/// path (`/v1/...` with the same query); other targets come back whole, with no name. The
+/// whole path is checked as [`validate`] checks one (no encoded bytes, dot segments, empty
+/// segments or backslashes), so the prefix hides nothing from the rules.
+pub fn split_account(uri: &Uri) -> Result<(Option<String>, Uri)> {
+    if uri.scheme().is_some() || uri.authority().is_some() {
+        return Ok((None, uri.clone())); // refused whole by `validate`
+    }
+    check_plain_path(uri.path())?;
+    let path = uri.path();
+    let Some(rest) = path
+        .strip_prefix(ACCOUNTS_PREFIX)
+        .and_then(|rest| rest.strip_prefix('/'))
+    else {
+        if path == ACCOUNTS_PREFIX {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                "name an account: /accounts/NAME/v1/usage/computing (the names are in /healthz)",
+            ));
+        }
+        return Ok((None, uri.clone()));
+    };
+    let (name, bec_path) = rest
+        .split_once('/')
+        .map_or((rest, ""), |(name, _)| (name, &rest[name.len()..]));
+    let target = match uri.query() {
+        Some(query) => format!("{bec_path}?{query}"),
+        None => bec_path.to_owned(),
+    };
+    let bec_uri = Uri::try_from(if target.is_empty() {
+        "/".to_owned()
+    } else {
+        target
+    })
+    .map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidUri,
+            "the path after the account's name is not a path",
+        )
+    })?;
+    Ok((Some(name.to_owned()), bec_uri))
+}
+
+fn check_plain_path(path: &str) -> Result<()> {
+    let problem = if path.contains('%') {
+        Some("has percent-encoded characters (such as an encoded slash); the usage path needs none")
+    } else if path.contains('\\') {
+        Some("has a backslash")
+    } else if path.contains("//") {
+        Some("has an empty segment ('//')")
+    } else if path
+        .split('/')
+        .any(|segment| segment == ".." || segment == ".")
+    {
+        Some("has '.' or '..' segments")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(Error::new(
+            ErrorKind::InvalidUri,
+            format!("the path {} {problem}", quoted(path)),
+        )),
+        None => Ok(()),
+    }
 }
 
 fn check_target(uri: &Uri) -> Result<()> {

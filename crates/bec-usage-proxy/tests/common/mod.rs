@@ -2,6 +2,8 @@
 //! a signer for clients, and a raw HTTP/1.1 client for requests no library would send.
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod attacks;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,0 +1,197 @@
+//! The README's team set-up, run as written: its files (blocks starting `# file: NAME`),
+//! users made with `add-user`, the server started with the README's "try it" command on a
+//! free port, then sign-in and both accounts.
+
+mod common;
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_bec-usage-proxy");
+
+/// The README's blocks that start with `# file: NAME`, as (NAME, text).
+fn readme_files() -> Vec<(String, String)> {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .expect("README.md");
+    let mut files = Vec::new();
+    let mut lines = readme.lines();
+    while let Some(line) = lines.next() {
+        if !line.starts_with("```") {
+            continue;
+        }
+        let Some(first) = lines.next() else { break };
+        let body: Vec<&str> = lines
+            .by_ref()
+            .take_while(|l| !l.starts_with("```"))
+            .collect();
+        if let Some(name) = first.strip_prefix("# file: ") {
+            files.push((name.to_owned(), body.join("\n") + "\n"));
+        }
+    }
+    files
+}
+
+/// The README's command line whose comment starts with "try it", as arguments.
+fn try_it_arguments() -> Vec<String> {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .expect("README.md");
+    let line = readme
+        .lines()
+        .find(|line| {
+            line.starts_with("bec-usage-proxy --config team.toml") && line.contains("# try it")
+        })
+        .expect("the README's try-it command");
+    let command = line.split('#').next().expect("command");
+    command
+        .split_whitespace()
+        .skip(1)
+        .map(str::to_owned)
+        .collect()
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("address")
+        .port()
+}
+
+fn add_user(dir: &Path, name: &str, password: &str) {
+    let mut child = Command::new(BIN)
+        .args(["add-user", name])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("add-user");
+    use std::io::Write;
+    writeln!(child.stdin.take().expect("stdin"), "{password}").expect("password");
+    let output = child.wait_with_output().expect("add-user runs");
+    assert!(output.status.success());
+    let line = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(line.starts_with(&format!("{name}:$argon2id$")), "{line}");
+    let mut users = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("users"))
+        .expect("users");
+    users.write_all(line.as_bytes()).expect("append");
+}
+
+async fn sign_in(address: SocketAddr, user: &str, password: &str) -> String {
+    let body = serde_json::json!({ "user": user, "password": password }).to_string();
+    let request = format!(
+        "POST /auth/login HTTP/1.1\r\nHost: p\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let answer = raw(address, request.as_bytes()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let set = answer.header("set-cookie").expect("cookie");
+    format!("Cookie: {}\r\n", set.split(';').next().expect("pair"))
+}
+
+#[tokio::test]
+async fn the_team_set_up_of_the_readme_runs_as_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = readme_files();
+    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["team.toml", "production.env", "test.env"]);
+    for (name, text) in &files {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    add_user(dir.path(), "alice", "alice's password");
+    add_user(dir.path(), "bob", "bob's password");
+
+    // print-config: the settings with their lines, no secret.
+    let printed = Command::new(BIN)
+        .args(["print-config", "--config", "team.toml"])
+        .current_dir(dir.path())
+        .output()
+        .expect("print-config");
+    let text = String::from_utf8_lossy(&printed.stdout);
+    assert!(
+        printed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    assert!(
+        text.contains(r#"users-file = "users"  # config file, line 3"#),
+        "{text}"
+    );
+    assert!(text.contains("alice, bob"), "{text}");
+    assert!(text.contains(r#"# account "production", the default: access key id "production-access-key-id", secret (redacted); seen by alice"#), "{text}");
+    assert!(
+        !text.contains("secret-access-key\"") && !text.contains("production-secret"),
+        "{text}"
+    );
+
+    // Started with the README's try-it line, its port swapped for a free one.
+    let port = free_port();
+    let args: Vec<String> = try_it_arguments()
+        .into_iter()
+        .map(|arg| arg.replace("127.0.0.1:8080", &format!("127.0.0.1:{port}")))
+        .collect();
+    let _server = Server(
+        Command::new(BIN)
+            .args(&args)
+            .current_dir(dir.path())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("server"),
+    );
+    let address: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while tokio::net::TcpStream::connect(address).await.is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let path = |account: &str| {
+        format!("/accounts/{account}/v1/usage/computing?beginDate=2024-03-01&endDate=2024-03-01")
+    };
+    assert_eq!(
+        raw_get(address, &path("test"), "").await.status,
+        401,
+        "sign in first"
+    );
+    let alice = sign_in(address, "alice", "alice's password").await;
+    let production = raw_get(address, &path("production"), &alice).await;
+    let test = raw_get(address, &path("test"), &alice).await;
+    assert_eq!(
+        (production.status, test.status),
+        (200, 200),
+        "{} {}",
+        production.body,
+        test.body
+    );
+    assert_ne!(production.body, test.body, "each account its own data");
+    let bob = sign_in(address, "bob", "bob's password").await;
+    assert_eq!(
+        raw_get(address, &path("production"), &bob).await.status,
+        404
+    );
+    assert_eq!(raw_get(address, &path("test"), &bob).await.status, 200);
+    let health = raw_get(address, "/healthz", &bob).await;
+    assert!(
+        health.body.contains(r#""user":"bob","accounts":["test"]"#),
+        "{}",
+        health.body
+    );
+}
