@@ -341,7 +341,7 @@ pub struct Access {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct AccountChoice {
     /// The account to load by name (`/accounts/NAME/v1/...`) and to show in the header
-    /// and the export file names; `None`: the server's only account, by the plain path.
+    /// and the export file names; `None`: the server's default account, by the plain path.
     pub account: Option<String>,
     /// The account the URL names that the server does not list, to say so.
     pub unknown: Option<String>,
@@ -359,21 +359,24 @@ impl Access {
     }
 
     /// The account to load when the URL names `wanted`: with two accounts or more, that
-    /// one if listed, else the default (or the first listed); with fewer, the plain path.
-    /// A name the server does not list is returned as `unknown`.
+    /// one if listed, else the default (or the first listed). With none, or only the
+    /// default, the plain path, as on a server without named accounts; with one that is
+    /// not the user's default (the plain path would refuse), that one by name. A name the
+    /// server does not list is returned as `unknown`.
     pub fn choose_account(&self, wanted: Option<&str>) -> AccountChoice {
         let listed = |name: &str| self.accounts.iter().any(|a| a == name);
         let unknown = wanted.filter(|w| !listed(w)).map(str::to_owned);
-        let account = if self.has_named_accounts() {
-            wanted
-                .filter(|w| listed(w))
-                .or(self.default_account.as_deref().filter(|d| listed(d)))
-                .or(self.accounts.first().map(String::as_str))
-                .map(str::to_owned)
-        } else {
-            None
+        let default = self.default_account.as_deref().filter(|d| listed(d));
+        let account = match self.accounts.as_slice() {
+            [] => None,
+            [only] if Some(only.as_str()) == default => None,
+            [only] => Some(only.as_str()),
+            [first, ..] => wanted.filter(|w| listed(w)).or(default).or(Some(first)),
         };
-        AccountChoice { account, unknown }
+        AccountChoice {
+            account: account.map(str::to_owned),
+            unknown,
+        }
     }
 }
 
@@ -610,7 +613,7 @@ mod tests {
     }
 
     #[test]
-    fn one_account_or_none_uses_the_plain_path() {
+    fn no_account_or_only_the_default_uses_the_plain_path() {
         for one in [
             access(&[], None),
             access(&["production"], Some("production")),
@@ -619,8 +622,24 @@ mod tests {
             assert_eq!(one.choose_account(None), choice(None, None));
             assert_eq!(one.choose_account(Some("test")), choice(None, Some("test")));
         }
-        let one = access(&["production"], None);
-        assert_eq!(one.choose_account(Some("production")), choice(None, None));
+        let default = access(&["production"], Some("production"));
+        assert_eq!(
+            default.choose_account(Some("production")),
+            choice(None, None)
+        );
+    }
+
+    #[test]
+    fn one_account_that_is_not_the_default_is_loaded_by_name() {
+        // The server's default is hidden from this user: the plain path would refuse.
+        let one = access(&["test"], None);
+        assert!(!one.has_named_accounts());
+        assert_eq!(one.choose_account(None), choice(Some("test"), None));
+        assert_eq!(one.choose_account(Some("test")), choice(Some("test"), None));
+        assert_eq!(
+            one.choose_account(Some("production")),
+            choice(Some("test"), Some("production"))
+        );
     }
 
     #[test]

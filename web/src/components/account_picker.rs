@@ -25,13 +25,21 @@ pub fn AccountPicker(
     /// Called with the chosen account's name.
     on_change: Callback<String>,
 ) -> impl IntoView {
-    let option = move |name: String| {
-        let label = name.clone();
-        let selected = {
-            let name = name.clone();
-            move || account.with(|a| a.as_deref() == Some(name.as_str()))
-        };
-        view! { <option value=name prop:selected=selected>{label}</option> }
+    // The options change only with a new answer of `/healthz` (a sign-in): built again
+    // then, no keyed diffing needed.
+    let options = move || {
+        accounts
+            .get()
+            .into_iter()
+            .map(|name| {
+                let label = name.clone();
+                let selected = {
+                    let name = name.clone();
+                    move || account.with(|a| a.as_deref() == Some(name.as_str()))
+                };
+                view! { <option value=name prop:selected=selected>{label}</option> }
+            })
+            .collect_view()
     };
     view! {
         <Show when=move || accounts.with(|a| a.len() >= 2)>
@@ -42,7 +50,7 @@ pub fn AccountPicker(
                     title=move || account_id.get()
                     on:change=move |ev| on_change.run(event_target_value(&ev))
                 >
-                    <For each=move || accounts.get() key=|name| name.clone() children=option />
+                    {options}
                 </select>
             </label>
         </Show>
