@@ -26,18 +26,18 @@ pub fn UserMenu(
         user.get().map(|name| {
             view! {
                 <span class="user muted" data-testid="user">
-                    {text(lang, T::SignedInAs)} " " <strong data-testid="user-name">{name}</strong>
+                    <span>{text(lang, T::SignedInAs)} " " <strong data-testid="user-name">{name}</strong></span>
+                    <Show when=move || can_sign_out.get()>
+                        <button
+                            type="button"
+                            class="button small"
+                            data-testid="sign-out"
+                            on:click=move |_| on_sign_out.run(())
+                        >
+                            {text(lang, T::SignOut)}
+                        </button>
+                    </Show>
                 </span>
-                <Show when=move || can_sign_out.get()>
-                    <button
-                        type="button"
-                        class="button small"
-                        data-testid="sign-out"
-                        on:click=move |_| on_sign_out.run(())
-                    >
-                        {text(lang, T::SignOut)}
-                    </button>
-                </Show>
             }
         })
     }
