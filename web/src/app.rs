@@ -887,9 +887,9 @@ fn page(state: PageState) -> impl IntoView {
             <p class="banner" data-testid="demo-banner" hidden=move || source.get() != Some(Source::Demo)>
                 {text(lang, T::DemoBanner)}
             </p>
-            {move || account_note().map(|note| view! {
-                <p class="banner warn" role="status" data-testid="account-note">{note}</p>
-            })}
+            <p class="banner warn" role="status" data-testid="account-note" hidden=move || account_note().is_none()>
+                {move || account_note().unwrap_or_default()}
+            </p>
             <section class="card toolbar" hidden=signing_in>
                 <RangePicker range=range today=today lang=lang on_change=on_range />
                 <div class="toolbar-row">

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::text;
 use crate::i18n::{Lang, T};
 
-/// The account picker; nothing when there is no choice.
+/// The account picker; hidden when there is no choice.
 #[component]
 pub fn AccountPicker(
     /// The page's language.
@@ -42,17 +42,15 @@ pub fn AccountPicker(
             .collect_view()
     };
     view! {
-        <Show when=move || accounts.with(|a| a.len() >= 2)>
-            <label class="account-picker">
-                <span class="muted">{text(lang, T::Account)}</span>
-                <select
-                    data-testid="account-picker"
-                    title=move || account_id.get()
-                    on:change=move |ev| on_change.run(event_target_value(&ev))
-                >
-                    {options}
-                </select>
-            </label>
-        </Show>
+        <label class="account-picker" hidden=move || accounts.with(|a| a.len() < 2)>
+            <span class="muted">{text(lang, T::Account)}</span>
+            <select
+                data-testid="account-picker"
+                title=move || account_id.get()
+                on:change=move |ev| on_change.run(event_target_value(&ev))
+            >
+                {options}
+            </select>
+        </label>
     }
 }

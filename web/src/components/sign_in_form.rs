@@ -26,6 +26,36 @@ enum Problem {
     NoSession,
 }
 
+/// One labelled field of the form; both are described by the form's alert. One
+/// function for both fields, so the page carries the code of one.
+fn field(
+    (id, input_type, autocomplete, label): (&'static str, &'static str, &'static str, T),
+    value: RwSignal<String>,
+    node_ref: NodeRef<html::Input>,
+    invalid: Signal<bool>,
+    lang: Signal<Lang>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{text(lang, label)}</label>
+            <input
+                id=id
+                name=autocomplete
+                type=input_type
+                data-testid=id
+                autocomplete=autocomplete
+                autocapitalize="none"
+                spellcheck="false"
+                required
+                aria-invalid=move || aria_bool(invalid.get())
+                aria-describedby="sign-in-error"
+                node_ref=node_ref
+                bind:value=value
+            />
+        </div>
+    }
+}
+
 /// The sign-in form.
 #[component]
 pub fn SignInForm(
@@ -100,7 +130,7 @@ pub fn SignInForm(
             Some(Problem::NoSession) => T::SignInNoSession.get(lang).to_owned(),
         })
     };
-    let invalid = move || aria_bool(problem.with(Option::is_some));
+    let invalid = Signal::derive(move || problem.with(Option::is_some));
     let note = move || {
         let key = if expired.get() {
             T::SignInExpired
@@ -123,38 +153,20 @@ pub fn SignInForm(
             <h2 id="sign-in-title">{text(lang, T::SignInTitle)}</h2>
             <p class="muted" data-testid="sign-in-note">{note}</p>
             <form on:submit=submit>
-                <div class="field">
-                    <label for="sign-in-user">{text(lang, T::UserName)}</label>
-                    <input
-                        id="sign-in-user"
-                        name="username"
-                        type="text"
-                        data-testid="sign-in-user"
-                        autocomplete="username"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        required
-                        aria-invalid=invalid
-                        aria-describedby="sign-in-error"
-                        node_ref=user_ref
-                        bind:value=user
-                    />
-                </div>
-                <div class="field">
-                    <label for="sign-in-password">{text(lang, T::Password)}</label>
-                    <input
-                        id="sign-in-password"
-                        name="password"
-                        type="password"
-                        data-testid="sign-in-password"
-                        autocomplete="current-password"
-                        required
-                        aria-invalid=invalid
-                        aria-describedby="sign-in-error"
-                        node_ref=password_ref
-                        bind:value=password
-                    />
-                </div>
+                {field(
+                    ("sign-in-user", "text", "username", T::UserName),
+                    user,
+                    user_ref,
+                    invalid,
+                    lang,
+                )}
+                {field(
+                    ("sign-in-password", "password", "current-password", T::Password),
+                    password,
+                    password_ref,
+                    invalid,
+                    lang,
+                )}
                 <p class="field-error" id="sign-in-error" role="alert" data-testid="sign-in-error">
                     {message}
                 </p>

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::text;
 use crate::i18n::{Lang, T};
 
-/// The signed-in user and "Sign out"; nothing when nobody is signed in.
+/// The signed-in user and "Sign out"; hidden, and empty, when nobody is signed in.
 #[component]
 pub fn UserMenu(
     /// The page's language.
@@ -22,23 +22,22 @@ pub fn UserMenu(
     /// Called by "Sign out".
     on_sign_out: Callback<()>,
 ) -> impl IntoView {
-    move || {
-        user.get().map(|name| {
-            view! {
-                <span class="user muted" data-testid="user">
-                    <span>{text(lang, T::SignedInAs)} " " <strong data-testid="user-name">{name}</strong></span>
-                    <Show when=move || can_sign_out.get()>
-                        <button
-                            type="button"
-                            class="button small"
-                            data-testid="sign-out"
-                            on:click=move |_| on_sign_out.run(())
-                        >
-                            {text(lang, T::SignOut)}
-                        </button>
-                    </Show>
-                </span>
-            }
-        })
+    view! {
+        <span class="user muted" data-testid="user" hidden=move || user.with(Option::is_none)>
+            <span>
+                {text(lang, T::SignedInAs)}
+                " "
+                <strong data-testid="user-name">{move || user.get().unwrap_or_default()}</strong>
+            </span>
+            <button
+                type="button"
+                class="button small"
+                data-testid="sign-out"
+                hidden=move || !can_sign_out.get()
+                on:click=move |_| on_sign_out.run(())
+            >
+                {text(lang, T::SignOut)}
+            </button>
+        </span>
     }
 }
