@@ -857,7 +857,6 @@ fn page(state: PageState) -> impl IntoView {
             None => fill(T::AccountUnknownDefault.get(lang), &[("account", &unknown)]),
         })
     };
-    let account_id = Signal::derive(move || account.get());
     // With the picker, the account's name is in the header and its id in the picker's
     // tooltip.
     let header_account = Signal::derive(move || {
@@ -876,7 +875,7 @@ fn page(state: PageState) -> impl IntoView {
                     lang=lang
                     accounts=accounts
                     account=chosen_account
-                    account_id=account_id
+                    account_id=account
                     on_change=on_account
                 />
                 <UserMenu lang=lang user=user can_sign_out=can_sign_out on_sign_out=on_sign_out />
