@@ -17,6 +17,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 SDK_VENV="$REPO_ROOT/target/sdk-venv"
 SDK_DIST="bce-python-sdk"
 SDK_VERSION="0.9.79"
+# PyPI's Prometheus client, in the same virtualenv: its parser reads the proxy's /metrics
+# in crates/bec-usage-proxy/tests/metrics_python.rs, an implementation other than ours.
+PROM_DIST="prometheus-client"
+PROM_VERSION="0.26.0"
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -141,10 +145,18 @@ main() {
     ensure_npm_folder "$REPO_ROOT/tests/e2e"
     ensure_debian_packages "chromium chromedriver" chromium chromium-driver
 
-    ensure_python_venv "$SDK_VENV" "$SDK_DIST" "$SDK_VERSION" baidubce
-    export BEC_SDK_PYTHON="$SDK_VENV/bin/python"
+    # cargo-fuzz, only where a nightly toolchain is installed (the fuzz targets need one;
+    # without it the test command says so and skips them).
+    if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+        ensure_cargo_tool cargo-fuzz 0.13.2 cargo-fuzz --locked
+    fi
 
-    say "ready (wasm-bindgen $wasm_bindgen_version, $SDK_DIST $SDK_VERSION)"
+    ensure_python_venv "$SDK_VENV" "$SDK_DIST" "$SDK_VERSION" baidubce
+    ensure_python_venv "$SDK_VENV" "$PROM_DIST" "$PROM_VERSION" prometheus_client
+    export BEC_SDK_PYTHON="$SDK_VENV/bin/python"
+    export BEC_METRICS_PYTHON="$SDK_VENV/bin/python"
+
+    say "ready (wasm-bindgen $wasm_bindgen_version, $SDK_DIST $SDK_VERSION, $PROM_DIST $PROM_VERSION)"
 }
 
 main

@@ -134,6 +134,23 @@ node_tests() { # NAME COMMAND...
     record "$name" "${counts% *}" "${counts#* }" $((SECONDS - start))
 }
 
+# Each fuzz target for a few seconds (scripts/fuzz.sh, which counts its targets), when a
+# nightly toolchain and cargo-fuzz are installed; said and skipped otherwise.
+fuzz_smoke() { # NAME SECONDS
+    local name="$1" start=$SECONDS status=0 counts
+    printf '%-18s running: %s\n' "$name" "bash scripts/fuzz.sh $2"
+    run_logged "$name" bash scripts/fuzz.sh "$2" || status=$?
+    if grep -q 'fuzzing skipped' "$LOG_DIR/$name.log"; then
+        printf '%-18s skipped: %s\n' "$name" "$(grep -m1 'fuzzing skipped' "$LOG_DIR/$name.log")"
+        return
+    fi
+    counts="$(awk -v status="$status" '
+        /^fuzz: [0-9]+ passed, [0-9]+ failed/ { passed = $2; failed = $4 }
+        END { if (status != 0 && failed == 0) failed = 1; print passed + 0, failed + 0 }
+    ' "$LOG_DIR/$name.log")"
+    record "$name" "${counts% *}" "${counts#* }" $((SECONDS - start))
+}
+
 check fmt cargo fmt --all -- --check --color never
 check clippy cargo clippy --workspace --all-targets -- -D warnings
 check clippy-wasm cargo clippy -p bec-usage --target wasm32-unknown-unknown --features js --all-targets -- -D warnings
@@ -147,6 +164,10 @@ tests wasm-tests env CHROMEDRIVER=/usr/bin/chromedriver \
 # The signer against Baidu's official Python SDK (ignored by default: it needs the venv).
 tests sdk-conformance env BEC_SDK_PYTHON="$BEC_SDK_PYTHON" \
     cargo test -p bec-usage --test sdk_conformance -- --ignored
+# The proxy's /metrics parsed by PyPI's prometheus_client, its counts checked against the
+# requests that script made (ignored by default: it needs the venv).
+tests proxy-metrics-py env BEC_METRICS_PYTHON="$BEC_METRICS_PYTHON" \
+    cargo test -p bec-usage-proxy --test metrics_python -- --ignored
 check rustdoc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 # The dashboard (web/): its views exist only on wasm32, so they are linted there; its
 # component tests mount them in headless Chromium (web/webdriver.json has the flags); and
@@ -163,6 +184,7 @@ node_tests npm-package bash tests/npm/run.sh
 # The dashboard end to end (tests/e2e/): dist/ through bec-usage-proxy --demo and --relay and
 # from a static server, in headless Chromium; an axe-core scan; screenshots in tests/artifacts/.
 node_tests e2e bash tests/e2e/run.sh
+fuzz_smoke fuzz 3
 
 if ((${#failed_suites[@]} > 0)); then
     echo "failed suites: ${failed_suites[*]} (logs in $LOG_DIR/)"

@@ -5,6 +5,8 @@
 //! | `/healthz` | `{"status":"ok","mode":"server-signed","upstreamHost":"bec.baidubce.com","signIn":"off","user":null}` (`mode`: `server-signed` or `relay`; the dashboard picks its data source from it and, in relay mode, signs for `upstreamHost`; `signIn`: `off`, `password` or `proxy`, and `user`, the signed-in user) |
 //! | `POST /auth/login`, `POST /auth/logout` | sign-in and sign-out ([`crate::access::http`]) |
 //! | `/v1/usage/computing` | forwarded upstream after [`rules::validate`], for a user when access control is on ([`crate::access`]) |
+//! | `/readyz` | 200 `{"status":"ready","checks":{...}}` when the upstream accepts a TCP connection, else 503 `{"status":"not ready",...}` saying which check failed ([`health`]) |
+//! | `/metrics` | the counters of [`metrics`] in Prometheus' text format, for a user when access control is on (and on `--metrics-listen` alone, without) |
 //! | any other path under `/v1/`, or any target that could be read as one | a BCE-style JSON error |
 //! | anything else | the dashboard's files (`--dist`), or a JSON `NotFound` without one |
 
@@ -30,14 +32,16 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tracing::Instrument;
 
-use crate::access::http::{self as access_http, MAX_LOGIN_BODY_BYTES};
+use crate::access::http::{self as access_http, LoginOutcome, MAX_LOGIN_BODY_BYTES};
 use crate::access::sessions::TOKEN_BYTES;
 use crate::access::{Access, Identity};
 use crate::accounts::{Account, Accounts};
 use crate::errors::{json_content_type, Error, ErrorKind, X_BCE_REQUEST_ID};
 use crate::forward::rules::{self, X_BCE_DATE};
 use crate::forward::Forwarder;
+use crate::health::{self, Readiness};
 use crate::ids::{request_id_of, RequestIds};
+use crate::metrics;
 use crate::ratelimit::{RateLimit, RateLimiter};
 
 /// The Content-Security-Policy of every answer: what a same-origin wasm app needs
@@ -137,8 +141,12 @@ fn no_such_account(name: &str) -> Error {
 
 /// Builds the application. Serve it with connection info
 /// (`into_make_service_with_connect_info::<SocketAddr>()`) so the rate limit sees client
-/// addresses.
+/// addresses. It counts into, and serves at `/metrics`, the forwarder's metrics
+/// ([`Forwarder::metrics`]), so one set holds both the requests and their upstream attempts.
 pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
+    // ---- metrics and readiness (src/metrics.rs, src/health.rs) ----
+    let metrics = forwarder.metrics().clone();
+    let readiness = Arc::new(Readiness::new(forwarder.upstream()));
     let statics = options
         .dist
         .map(|dir| ServeDir::new(dir).append_index_html_on_directories(true));
@@ -196,10 +204,23 @@ pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(auth)
+        .route("/readyz", health::route(readiness))
+        .route(
+            "/metrics",
+            metrics::route(metrics.clone()).route_layer(middleware::from_fn_with_state(
+                Arc::clone(&state),
+                require_user,
+            )),
+        )
         .merge(api)
         .fallback(fallback)
         .with_state(state)
         .layer(layers)
+        // Outermost, so that every answer is counted, refusals of the layers included.
+        .layer(middleware::from_fn_with_state(
+            metrics,
+            metrics::count_requests,
+        ))
 }
 
 /// `{"status":"ok","mode":...,"upstreamHost":...,"signIn":...,"user":...}`: the dashboard
@@ -323,7 +344,7 @@ async fn login(State(state): State<Arc<AppState>>, request: Request) -> Response
         );
         return no_store(error.to_response(&request_id));
     }
-    let (_, response) = access_http::login(
+    let (outcome, response) = access_http::login(
         Arc::clone(&state.access),
         &parts.headers,
         body,
@@ -332,7 +353,25 @@ async fn login(State(state): State<Arc<AppState>>, request: Request) -> Response
         &request_id,
     )
     .await;
+    if outcome == LoginOutcome::Failed {
+        state.forwarder.metrics().failed_login();
+    }
     response
+}
+
+/// Lets a request through when access control lets its sender in (`/metrics`).
+async fn require_user(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match state
+        .access
+        .require(request.headers(), client_ip(&request), Instant::now())
+    {
+        Ok(_) => next.run(request).await,
+        Err(error) => no_store(error.to_response(&request_id_of(&request))),
+    }
 }
 
 async fn logout(State(state): State<Arc<AppState>>, request: Request) -> Response {
@@ -351,6 +390,7 @@ async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
                 ),
             )
             .with_retry_after(wait.as_secs() + 1);
+            state.forwarder.metrics().rate_limited();
             tracing::info!(code = error.kind().code(), "refused");
             return no_store(error.to_response(&request_id));
         }

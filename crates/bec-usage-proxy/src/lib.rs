@@ -3,9 +3,11 @@
 //! A small service between the bec-usage dashboard and Baidu AI Cloud BEC: browsers cannot
 //! call `bec.baidubce.com` (no CORS) and keys must not sit in a page.
 //!
-//! - [`app`]: the HTTP application: the dashboard's files, `/healthz`, and
-//!   `GET /v1/usage/computing`, the same path as BEC's, with security headers,
-//!   compression, request ids and logs.
+//! - [`app`]: the HTTP application: the dashboard's files, `/healthz`, `/readyz`,
+//!   `/metrics` and `GET /v1/usage/computing`, the same path as BEC's, with security
+//!   headers, compression, request ids and logs.
+//! - [`metrics`]: the counters and the upstream latency histogram, in Prometheus' text
+//!   format; [`health`]: the readiness checks of `/readyz`.
 //! - [`forward`]: what is forwarded and what is refused ([`forward::rules`]), signing in
 //!   server-signed mode, and the upstream client with timeouts, a size cap and retries.
 //! - [`standin`]: the demo BEC stand-in (`--demo`, or alone with `standin`).
@@ -25,7 +27,9 @@ pub mod clock;
 pub mod config;
 pub mod errors;
 pub mod forward;
+pub mod health;
 pub mod ids;
+pub mod metrics;
 pub mod ratelimit;
 pub mod server;
 pub mod standin;

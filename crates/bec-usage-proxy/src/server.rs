@@ -1,10 +1,13 @@
 //! Starting things: logging, the proxy (with the in-process stand-in for `--demo`), and the
 //! stand-in alone.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use crate::accounts::Accounts;
 use crate::app::{self, AppOptions, NamedAccounts};
@@ -12,6 +15,7 @@ use crate::clock::Clock;
 use crate::config::{LogFormat, ProxySettings, StandinArgs, UpstreamChoice};
 use crate::errors::{Error, ErrorKind, Result};
 use crate::forward::{Forwarder, Upstream};
+use crate::metrics::{self, Metrics};
 use crate::standin::{self, demo_credentials, Faults, Standin, StandinConfig, DEMO_HOST};
 
 /// Installs the global log subscriber: `RUST_LOG` sets the filter (default `info`).
@@ -84,7 +88,16 @@ async fn upstream_for(
     }
 }
 
-/// Runs the proxy until SIGINT or SIGTERM.
+/// After SIGTERM or Ctrl-C, how long requests in flight may take before the process
+/// exits anyway: Kubernetes' default grace period, or the upstream timeout and a margin
+/// when that is longer.
+pub fn shutdown_grace(upstream_timeout: Duration) -> Duration {
+    (upstream_timeout + Duration::from_secs(5)).max(Duration::from_secs(30))
+}
+
+/// Runs the proxy until SIGINT or SIGTERM, then stops gracefully: both listeners close
+/// (new connections are refused), requests in flight are answered, and it returns `Ok`
+/// once they are, or after [`shutdown_grace`].
 pub async fn run(settings: ProxySettings, clock: Clock) -> Result<()> {
     let upstream = upstream_for(
         &settings.upstream,
@@ -96,6 +109,8 @@ pub async fn run(settings: ProxySettings, clock: Clock) -> Result<()> {
     if upstream.is_plaintext_remote() {
         tracing::warn!(upstream = %upstream.base(), "the upstream is plain HTTP to a remote host; signatures and data travel unencrypted");
     }
+    let metrics = Arc::new(Metrics::new());
+    let grace = shutdown_grace(settings.policy.total_timeout);
     let named = if settings.accounts.is_empty() {
         None
     } else {
@@ -110,7 +125,7 @@ pub async fn run(settings: ProxySettings, clock: Clock) -> Result<()> {
                     Some(account.credentials.clone()),
                     clock.clone(),
                 )
-                .map(Arc::new)
+                .map(|forwarder| Arc::new(forwarder.with_metrics(metrics.clone())))
             })
             .collect::<Result<Vec<_>>>()?;
         Some(Arc::new(NamedAccounts {
@@ -126,14 +141,21 @@ pub async fn run(settings: ProxySettings, clock: Clock) -> Result<()> {
             .first()
             .cloned()
             .ok_or_else(|| Error::new(ErrorKind::Config, "the accounts list is empty"))?,
-        None => Arc::new(Forwarder::new(
-            upstream,
-            settings.policy,
-            settings.credentials,
-            clock,
-        )?),
+        None => Arc::new(
+            Forwarder::new(upstream, settings.policy, settings.credentials, clock)?
+                .with_metrics(metrics.clone()),
+        ),
     };
     let listener = bind(settings.listen, "proxy").await?;
+    // ---- the metrics listener (--metrics-listen) ----
+    let metrics_listener = match settings.metrics_listen {
+        Some(address) => {
+            let listener = bind(address, "metrics").await?;
+            tracing::info!(listen = %address, "serving /metrics alone on the metrics listener");
+            Some(listener)
+        }
+        None => None,
+    };
     match &settings.dist {
         Some(dir) => tracing::info!(dist = %dir.display(), "serving the dashboard"),
         None => tracing::info!(
@@ -162,13 +184,63 @@ pub async fn run(settings: ProxySettings, clock: Clock) -> Result<()> {
             accounts: named,
         },
     );
-    axum::serve(
+    // ---- graceful shutdown: one signal stops both listeners ----
+    let (stop_tx, stop) = watch::channel(false);
+    let counts = metrics.clone();
+    tokio::spawn(async move {
+        let signal = shutdown_signal().await;
+        tracing::info!(
+            signal,
+            in_flight = counts.requests_in_flight(),
+            "shutting down: refusing new connections, answering the requests in flight"
+        );
+        // Nobody listening any more is fine: then the servers have stopped already.
+        let _ = stop_tx.send(true);
+    });
+    let proxy = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| Error::new(ErrorKind::Io, format!("the server stopped: {e}")))
+    .with_graceful_shutdown(stopped(stop.clone()))
+    .into_future();
+    let metrics_only = {
+        let stop = stop.clone();
+        async move {
+            match metrics_listener {
+                Some(listener) => {
+                    axum::serve(listener, metrics::listener_router(metrics))
+                        .with_graceful_shutdown(stopped(stop))
+                        .await
+                }
+                None => Ok(()),
+            }
+        }
+    };
+    let deadline = async move {
+        stopped(stop).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = async { tokio::try_join!(proxy, metrics_only) } => {
+            served.map_err(|e| Error::new(ErrorKind::Io, format!("the server stopped: {e}")))?;
+            tracing::info!("stopped: every request in flight was answered");
+        }
+        () = deadline => {
+            tracing::warn!(
+                grace_s = grace.as_secs(),
+                "stopped with connections still open after the grace period"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Resolves once the stop signal is set.
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    // The sender is dropped only after sending; if it never sends, neither does this end.
+    if stop.wait_for(|stop| *stop).await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 /// Runs the stand-in alone until SIGINT or SIGTERM.
@@ -185,12 +257,16 @@ pub async fn run_standin(args: &StandinArgs, clock: Clock) -> Result<()> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async {
+        let signal = shutdown_signal().await;
+        tracing::info!(signal, "shutting down");
+    })
     .await
     .map_err(|e| Error::new(ErrorKind::Io, format!("the stand-in stopped: {e}")))
 }
 
-async fn shutdown_signal() {
+/// Waits for Ctrl-C (SIGINT) or SIGTERM; returns which arrived.
+async fn shutdown_signal() -> &'static str {
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
@@ -208,8 +284,7 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
     tokio::select! {
-        _ = interrupt => {},
-        _ = terminate => {},
+        _ = interrupt => "SIGINT",
+        _ = terminate => "SIGTERM",
     }
-    tracing::info!("shutting down");
 }

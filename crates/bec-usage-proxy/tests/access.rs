@@ -395,3 +395,32 @@ async fn the_dashboard_files_and_health_need_no_sign_in() {
     .await;
     assert_ne!(odd.status, 200, "{}", odd.body);
 }
+
+#[tokio::test]
+async fn metrics_need_a_user_and_count_the_failed_sign_ins() {
+    let address = signed_in_proxy().await;
+    let refused = raw_get(address, "/metrics", "").await;
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert_eq!(refused.code().as_deref(), Some("SignInRequired"));
+    for guess in ["one", "two"] {
+        assert_eq!(
+            login(address, &credentials("alice", guess)).await.status,
+            401
+        );
+    }
+    let cookie = cookie_pair(&login(address, &credentials("alice", PASSWORD)).await);
+    let scrape = raw_get(address, "/metrics", &format!("Cookie: {cookie}\r\n")).await;
+    assert_eq!(scrape.status, 200, "{}", scrape.body);
+    assert!(
+        scrape.body.contains("bec_proxy_failed_logins_total 2"),
+        "{}",
+        scrape.body
+    );
+    assert!(
+        scrape
+            .body
+            .contains(r#"bec_proxy_requests_total{route="login",status="401"} 2"#),
+        "{}",
+        scrape.body
+    );
+}

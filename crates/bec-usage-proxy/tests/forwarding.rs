@@ -442,32 +442,54 @@ async fn redirects_are_not_followed() {
 }
 
 #[tokio::test]
-async fn truncated_and_malformed_bodies_pass_through_for_the_client_to_report() {
+async fn broken_bodies_never_reach_a_client_and_are_tried_again() {
     let (standin, upstream) = start_standin().await;
     let proxy = ProxySetup::server_signed(upstream).start().await;
     let target = usage_target("2024-03-01", "2024-03-01");
     let whole = expected_body(&standin, "2024-03-01", "2024-03-01");
 
+    // Every answer cut in half: tried three times, then 502 saying what was wrong.
     standin.set_faults(Faults {
         truncate_rate: 1.0,
         ..Faults::default()
     });
+    let before = standin.request_count();
     let truncated = get(proxy, &target, &[]).await;
-    assert_eq!(truncated.status, 200);
-    assert_eq!(truncated.body, whole[..whole.len() / 2]);
-    assert!(parse_usage(&truncated.body).is_err());
+    assert_eq!(truncated.status, 502, "{}", truncated.body);
+    assert_eq!(truncated.code().as_deref(), Some("UpstreamInvalidResponse"));
+    let message = bec_usage::json::parse_service_error(502, &truncated.body, None)
+        .expect("a BCE body")
+        .message;
+    assert!(message.contains("not a usage response"), "{message}");
+    assert!(message.contains("after 3 attempts"), "{message}");
+    assert_eq!(standin.request_count() - before, 3);
 
+    // A malformed amount: the message names where.
     standin.set_faults(Faults {
         malformed_rate: 1.0,
         ..Faults::default()
     });
     let malformed = get(proxy, &target, &[]).await;
-    assert_eq!(malformed.status, 200);
-    let error = parse_usage(&malformed.body).expect_err("malformed");
-    assert!(
-        error.path().is_some_and(|p| p.ends_with("amount")),
-        "{error:?}"
-    );
+    assert_eq!(malformed.status, 502);
+    let message = bec_usage::json::parse_service_error(502, &malformed.body, None)
+        .expect("a BCE body")
+        .message;
+    assert!(message.contains(".amount"), "{message}");
+
+    // Every second answer cut: the retry gets a whole one, which goes out byte for byte.
+    standin.set_faults(Faults {
+        truncate_rate: 0.5,
+        ..Faults::default()
+    });
+    let mut whole_answers = 0;
+    for _ in 0..3 {
+        let answer = get(proxy, &target, &[]).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert_eq!(answer.body, whole);
+        assert!(parse_usage(&answer.body).is_ok());
+        whole_answers += 1;
+    }
+    assert_eq!(whole_answers, 3);
 }
 
 #[tokio::test]

@@ -89,7 +89,11 @@ pub fn is_clock_code(code: &str) -> bool {
 
 /// The codes of bec-usage-proxy's own 5xx answers, given after the proxy has already tried
 /// the upstream again: a client does not multiply those retries by its own.
-pub const RETRIED_BY_PROXY_CODES: [&str; 2] = ["UpstreamUnavailable", "UpstreamTimeout"];
+pub const RETRIED_BY_PROXY_CODES: [&str; 3] = [
+    "UpstreamUnavailable",
+    "UpstreamTimeout",
+    "UpstreamInvalidResponse",
+];
 
 /// How far the server's clock is from the local one, learnt from a `Date` header after a
 /// clock refusal, and added to every later signing time of the same client.
@@ -227,6 +231,9 @@ pub enum Outcome<'a> {
     ServerError(Option<&'a str>),
     /// The connection failed or broke before the whole answer was read.
     ConnectionError,
+    /// A 2xx answer whose body is not a whole usage response (cut short, malformed):
+    /// tried again like a 5xx, since the next answer may well be whole.
+    BrokenBody,
     /// The answer is larger than the caller accepts.
     TooLarge,
     /// A redirect or another answer no edge handles.
@@ -287,7 +294,7 @@ impl Attempts {
     pub fn next(&mut self, outcome: Outcome<'_>) -> Decision {
         self.sent += 1;
         let decision = match outcome {
-            Outcome::ConnectionError => self.retry(),
+            Outcome::ConnectionError | Outcome::BrokenBody => self.retry(),
             Outcome::ServerError(code) => match code {
                 Some(code) if RETRIED_BY_PROXY_CODES.contains(&code) => Decision::Answer,
                 _ => self.retry(),
@@ -468,6 +475,7 @@ mod tests {
     fn connection_errors_and_5xx_are_retried_a_bounded_number_of_times() {
         for outcome in [
             Outcome::ConnectionError,
+            Outcome::BrokenBody,
             Outcome::ServerError(None),
             Outcome::ServerError(Some("InternalError")),
         ] {
@@ -483,6 +491,7 @@ mod tests {
             Outcome::ClientError(None),
             Outcome::ServerError(Some("UpstreamUnavailable")),
             Outcome::ServerError(Some("UpstreamTimeout")),
+            Outcome::ServerError(Some("UpstreamInvalidResponse")),
         ] {
             let mut attempts = Attempts::new(RetryPolicy::default(), true);
             assert_eq!(attempts.next(outcome), Decision::Answer, "{outcome:?}");

@@ -258,6 +258,16 @@ pub struct ProxyArgs {
     /// Fault switches of the in-process stand-in (with --demo).
     #[command(flatten)]
     pub faults: FaultArgs,
+
+    /// Also serve GET /metrics, and nothing else, on this address and port (for a
+    /// Prometheus on a private network). /metrics stays on --listen too.
+    #[arg(
+        long,
+        value_name = "ADDR:PORT",
+        env = "BEC_PROXY_METRICS_LISTEN",
+        help_heading = "Options"
+    )]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// The stand-in's flags.
@@ -352,6 +362,8 @@ pub struct ProxySettings {
     pub access: Arc<Access>,
     /// Named accounts (empty: one unnamed key pair, `credentials`).
     pub accounts: Accounts,
+    /// The separate metrics listener (`--metrics-listen`), if any.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl ProxyArgs {
@@ -399,6 +411,13 @@ impl ProxyArgs {
             return Err(config(
                 "--timeout-ms and --connect-timeout-ms must be above 0",
             ));
+        }
+        if self.metrics_listen == Some(self.listen) {
+            return Err(config(format!(
+                "--metrics-listen {} is the proxy's own --listen; give another port, or \
+                 leave it out: /metrics is served on --listen anyway",
+                self.listen
+            )));
         }
         // The demo's public key pair is no account of anyone's: it is not named "default".
         let unnamed = if self.demo { None } else { credentials.clone() };
@@ -455,6 +474,7 @@ impl ProxyArgs {
             demo_faults: self.faults.to_faults()?,
             access: Arc::new(access),
             accounts,
+            metrics_listen: self.metrics_listen,
         })
     }
 
@@ -910,6 +930,28 @@ mod tests {
                 .expect_err("refused");
             assert_eq!(error.kind(), ErrorKind::Config, "{args:?}");
         }
+    }
+
+    #[test]
+    fn the_metrics_listener() {
+        assert!(parse(&[])
+            .proxy
+            .resolve(&env_of(&[]))
+            .unwrap()
+            .metrics_listen
+            .is_none());
+        let settings = parse(&["--metrics-listen", "127.0.0.1:9100"])
+            .proxy
+            .resolve(&env_of(&[]))
+            .expect("valid");
+        assert_eq!(
+            settings.metrics_listen.map(|a| a.to_string()).as_deref(),
+            Some("127.0.0.1:9100")
+        );
+        let same = parse(&["--metrics-listen", "127.0.0.1:8080"])
+            .proxy
+            .resolve(&env_of(&[]));
+        assert_eq!(same.unwrap_err().kind(), ErrorKind::Config);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 pub mod rules;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -20,6 +20,7 @@ use reqwest::Url;
 use crate::clock::Clock;
 use crate::errors::{Error, ErrorKind, Result, X_BCE_REQUEST_ID};
 use crate::ids::random_unit;
+use crate::metrics::{AttemptTimer, Metrics};
 use rules::{ForwardRequest, ModeKind, USAGE_PATH, X_BCE_DATE};
 
 pub use bec_usage::fetch_plan::RetryPolicy;
@@ -142,6 +143,8 @@ pub struct Forwarder {
     /// The upstream's clock minus ours, learnt from its `Date` header after a signing-time
     /// refusal; added to every signing time.
     clock_offset: Mutex<ClockOffset>,
+    /// Where attempts, retries, re-signs and upstream errors are counted.
+    metrics: Arc<Metrics>,
 }
 
 impl std::fmt::Debug for Forwarder {
@@ -164,6 +167,8 @@ enum Attempt {
     },
     ConnectionFailed(String),
     TooLarge(String),
+    /// A 2xx answer that the core's reader refuses: what is wrong, and where.
+    BrokenBody(String),
 }
 
 impl Forwarder {
@@ -202,7 +207,19 @@ impl Forwarder {
             credentials,
             clock,
             clock_offset: Mutex::new(ClockOffset::default()),
+            metrics: Arc::new(Metrics::new()),
         })
+    }
+
+    /// The same forwarder counting into `metrics` (by default it has a set of its own).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// The metrics this forwarder counts into; the application serves them at `/metrics`.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// Which mode the forwarder runs in.
@@ -229,14 +246,18 @@ impl Forwarder {
         let timeout = self.policy.total_timeout;
         match tokio::time::timeout(timeout, self.attempts(request)).await {
             Ok(result) => result,
-            Err(_) => Err(Error::new(
-                ErrorKind::UpstreamTimeout,
-                format!(
-                    "the upstream {} did not answer within {} ms",
-                    self.upstream.host,
-                    timeout.as_millis()
-                ),
-            )),
+            Err(_) => {
+                self.metrics
+                    .upstream_error(ErrorKind::UpstreamTimeout.code());
+                Err(Error::new(
+                    ErrorKind::UpstreamTimeout,
+                    format!(
+                        "the upstream {} did not answer within {} ms",
+                        self.upstream.host,
+                        timeout.as_millis()
+                    ),
+                ))
+            }
         }
     }
 
@@ -245,10 +266,16 @@ impl Forwarder {
         let mut attempts = Attempts::new(self.policy.retry, can_resign);
         loop {
             let (authorization, x_bce_date) = self.signature(request)?;
+            let timer = AttemptTimer::start(&self.metrics);
             let attempt = self.send(&request.query, authorization, x_bce_date).await;
+            drop(timer);
             let code = error_code(&attempt);
+            if let Some(failure) = failure_code(&attempt, code.as_deref()) {
+                self.metrics.upstream_error(failure);
+            }
             match attempts.next(classify(&attempt, code.as_deref())) {
                 Decision::RetryAfterBackoff(retry) => {
+                    self.metrics.retry();
                     let delay = backoff_delay(attempts.policy(), retry, random_unit());
                     tracing::warn!(
                         attempt = attempts.sent(),
@@ -259,6 +286,7 @@ impl Forwarder {
                     tokio::time::sleep(delay).await;
                 }
                 Decision::Resign => {
+                    self.metrics.resign();
                     if let Attempt::Answered { date, .. } = &attempt {
                         self.learn_clock_offset(date.as_ref());
                     }
@@ -382,9 +410,17 @@ impl Forwarder {
                 }
             }
         }
+        let body = body.freeze();
+        if status.is_success() {
+            // Every 2xx body is read by the core before it goes out (whole bodies still go
+            // out byte for byte): a cut or malformed one never reaches a client as data.
+            if let Err(problem) = check_usage_body(&body) {
+                return Attempt::BrokenBody(problem);
+            }
+        }
         Attempt::Answered {
             status,
-            body: body.freeze(),
+            body,
             bce_request_id,
             date,
         }
@@ -402,6 +438,10 @@ impl Forwarder {
             Attempt::TooLarge(reason) => {
                 Err(Error::new(ErrorKind::UpstreamResponseTooLarge, reason))
             }
+            Attempt::BrokenBody(reason) => Err(Error::new(
+                ErrorKind::UpstreamInvalidResponse,
+                format!("{reason} (after {attempts} attempts)"),
+            )),
             Attempt::Answered {
                 status,
                 body,
@@ -472,17 +512,56 @@ fn error_code(attempt: &Attempt) -> Option<String> {
     }
 }
 
+/// The code under which a failed attempt is counted: the BCE code of its error body, or
+/// the proxy's own code for what has none; `None` for a 2xx.
+fn failure_code<'a>(attempt: &Attempt, code: Option<&'a str>) -> Option<&'a str> {
+    match attempt {
+        Attempt::ConnectionFailed(_) => Some(ErrorKind::UpstreamUnavailable.code()),
+        Attempt::TooLarge(_) => Some(ErrorKind::UpstreamResponseTooLarge.code()),
+        Attempt::BrokenBody(_) => Some(ErrorKind::UpstreamInvalidResponse.code()),
+        Attempt::Answered { status, .. } if status.is_success() => None,
+        Attempt::Answered { .. } if code.is_some() => code,
+        Attempt::Answered { status, .. } if status.is_server_error() => {
+            Some(ErrorKind::UpstreamUnavailable.code())
+        }
+        Attempt::Answered { .. } => Some(ErrorKind::UpstreamInvalidResponse.code()),
+    }
+}
+
 fn classify<'a>(attempt: &Attempt, code: Option<&'a str>) -> Outcome<'a> {
     match attempt {
         Attempt::ConnectionFailed(_) => Outcome::ConnectionError,
         Attempt::TooLarge(_) => Outcome::TooLarge,
+        Attempt::BrokenBody(_) => Outcome::BrokenBody,
         Attempt::Answered { status, .. } => Outcome::from_status(status.as_u16(), code),
     }
 }
 
+/// Why `body` (a 2xx answer's) is not a whole usage response, if it is not: the core's
+/// reader's message and JSON path.
+fn check_usage_body(body: &[u8]) -> std::result::Result<(), String> {
+    let text = std::str::from_utf8(body).map_err(|e| {
+        format!("the upstream answered 2xx with a body that is not UTF-8 text ({e})")
+    })?;
+    bec_usage::json::parse_usage(text)
+        .map(drop)
+        .map_err(|error| {
+            let at = match error.path() {
+                Some("") | None => "the top level".to_owned(),
+                Some(path) => path.to_owned(),
+            };
+            format!(
+                "the upstream answered 2xx with a body that is not a usage response: at {at}: {}",
+                error.message()
+            )
+        })
+}
+
 fn describe(attempt: &Attempt) -> String {
     match attempt {
-        Attempt::ConnectionFailed(reason) | Attempt::TooLarge(reason) => reason.clone(),
+        Attempt::ConnectionFailed(reason)
+        | Attempt::TooLarge(reason)
+        | Attempt::BrokenBody(reason) => reason.clone(),
         Attempt::Answered { status, .. } => format!("HTTP {}", status.as_u16()),
     }
 }
