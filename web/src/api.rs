@@ -1,7 +1,8 @@
 //! Where the data comes from: the three sources of the page, and the proxy check.
 //!
 //! 1. **Proxy** (server-signed): `GET /v1/usage/computing?beginDate&endDate` on the page's
-//!    own origin; bec-usage-proxy signs it with its keys.
+//!    own origin (`/accounts/NAME/v1/usage/computing` for account NAME of a server that
+//!    names several); bec-usage-proxy signs it with its keys.
 //! 2. **Keys in this browser**: the same request, signed here with the core's signer for
 //!    the upstream host the proxy names in `/healthz`, sent with `Authorization` and
 //!    `x-bce-date` for the proxy to relay. The key pair never leaves the page.
@@ -13,6 +14,10 @@
 //! (`RequestExpired`, `RequestTimeTooSkewed`) signed again once with the server's `Date`,
 //! whose offset the page keeps; the parts merged (`merge_parts`). Every request carries the
 //! load's `AbortSignal`: a new range cancels the old requests.
+//!
+//! Signing in and out (`POST /auth/login`, `POST /auth/logout`) is asked here too: the
+//! session is an HttpOnly cookie the browser keeps and sends with every request of the
+//! page's origin, so the data requests above need nothing more.
 
 use std::cell::Cell;
 
@@ -21,7 +26,9 @@ use bec_usage::fetch_plan::{
 };
 use bec_usage::json::{parse_service_error, parse_usage};
 use bec_usage::query::UsageQuery;
-use bec_usage::signing::{sign, Credentials, HeadersToSign, SignableRequest, SigningParams};
+use bec_usage::signing::{
+    sign, uri_encode, Credentials, HeadersToSign, SignableRequest, SigningParams,
+};
 use bec_usage::synthetic::{generate, SyntheticOptions};
 use bec_usage::{ServiceError, UsageResponse};
 use chrono::{DateTime, NaiveDate};
@@ -30,14 +37,30 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
 use crate::dom;
-use crate::state::{ProxyMode, ProxyStatus, DEFAULT_UPSTREAM_HOST};
+use crate::state::{Access, ProxyMode, ProxyStatus, SignIn, DEFAULT_UPSTREAM_HOST};
 
 /// The usage endpoint's path, the same on the proxy as on BEC.
 pub const USAGE_PATH: &str = "/v1/usage/computing";
 
 /// The proxy's health endpoint: `{"status":"ok","mode":"server-signed"|"relay",
-/// "upstreamHost":"bec.baidubce.com"}`.
+/// "upstreamHost":"bec.baidubce.com","signIn":"off"|"password"|"proxy","user":null|"alice",
+/// "accounts":["production","test"],"defaultAccount":"production"}` (the last two only on
+/// a server that names its accounts).
 pub const HEALTH_PATH: &str = "/healthz";
+
+/// Signs in: `{"user":"...","password":"..."}` as JSON, answered by a session cookie.
+pub const LOGIN_PATH: &str = "/auth/login";
+
+/// Signs out: ends the session and clears its cookie.
+pub const LOGOUT_PATH: &str = "/auth/logout";
+
+/// The path of the usage endpoint for `account` (`None`: the server's default).
+pub fn usage_path(account: Option<&str>) -> String {
+    match account {
+        Some(name) => format!("/accounts/{}{USAGE_PATH}", uri_encode(name)),
+        None => USAGE_PATH.to_owned(),
+    }
+}
 
 /// How many resources the demo makes: all twelve of the core's catalogue.
 pub const DEMO_RESOURCES: usize = 12;
@@ -46,7 +69,10 @@ pub const DEMO_RESOURCES: usize = 12;
 #[derive(Debug, Clone)]
 pub enum Fetcher {
     /// From the proxy, which signs.
-    Proxy,
+    Proxy {
+        /// The account by name, on a server that names several; `None`: its default.
+        account: Option<String>,
+    },
     /// Signed here, relayed by the proxy.
     Keys {
         /// The key pair (its `Debug` shows no secret).
@@ -102,6 +128,11 @@ pub enum LoadError {
 }
 
 impl LoadError {
+    /// Whether the proxy refused for want of a sign-in (none yet, or the session ended).
+    pub fn is_sign_in_required(&self) -> bool {
+        matches!(self, LoadError::Service { error, .. } if error.code == "SignInRequired")
+    }
+
     fn local(error: &bec_usage::Error) -> LoadError {
         LoadError::Local {
             message: error.message().to_owned(),
@@ -124,6 +155,7 @@ struct Answer {
     body: String,
     request_id: Option<String>,
     date: Option<String>,
+    retry_after: Option<String>,
 }
 
 thread_local! {
@@ -158,6 +190,22 @@ async fn get(
     headers: &[(&str, &str)],
     signal: Option<&AbortSignal>,
 ) -> Result<Answer, LoadError> {
+    send("GET", url, headers, None, signal).await
+}
+
+/// `POST url` with a JSON body.
+async fn post_json(url: &str, body: &str) -> Result<Answer, LoadError> {
+    let headers = [("content-type", "application/json")];
+    send("POST", url, &headers, Some(body), None).await
+}
+
+async fn send(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+    signal: Option<&AbortSignal>,
+) -> Result<Answer, LoadError> {
     let aborted = || signal.is_some_and(AbortSignal::aborted);
     let network = |error: JsValue| {
         if aborted() {
@@ -172,8 +220,11 @@ async fn get(
         message: "no window".to_owned(),
     })?;
     let init = web_sys::RequestInit::new();
-    init.set_method("GET");
+    init.set_method(method);
     init.set_signal(signal);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+    }
     let header_map = web_sys::Headers::new().map_err(network)?;
     for (name, value) in headers {
         header_map.set(name, value).map_err(network)?;
@@ -197,6 +248,7 @@ async fn get(
         body,
         request_id: response_headers.get("x-bce-request-id").ok().flatten(),
         date: response_headers.get("date").ok().flatten(),
+        retry_after: response_headers.get("retry-after").ok().flatten(),
     })
 }
 
@@ -218,10 +270,17 @@ pub async fn check_proxy() -> ProxyStatus {
             .await
             .ok()
             .and_then(|body| body.as_string()),
-        None => match get(HEALTH_PATH, &[], None).await {
-            Ok(answer) if answer.status == 200 => Some(answer.body),
-            _ => None,
-        },
+        None => return refresh_health().await,
+    };
+    proxy_status_of(body.as_deref())
+}
+
+/// Asks `/healthz` again (after a sign-in or a sign-out: who is signed in, and which
+/// accounts they see).
+pub async fn refresh_health() -> ProxyStatus {
+    let body = match get(HEALTH_PATH, &[], None).await {
+        Ok(answer) if answer.status == 200 => Some(answer.body),
+        _ => None,
     };
     proxy_status_of(body.as_deref())
 }
@@ -238,11 +297,8 @@ fn read_health(body: &str) -> ProxyStatus {
     let Ok(json) = js_sys::JSON::parse(body) else {
         return ProxyStatus::Absent;
     };
-    let field = |name: &str| {
-        js_sys::Reflect::get(&json, &JsValue::from_str(name))
-            .ok()
-            .and_then(|v| v.as_string())
-    };
+    let value = |name: &str| js_sys::Reflect::get(&json, &JsValue::from_str(name)).ok();
+    let field = |name: &str| value(name).and_then(|v| v.as_string());
     if field("status").as_deref() != Some("ok") {
         return ProxyStatus::Absent;
     }
@@ -253,10 +309,94 @@ fn read_health(body: &str) -> ProxyStatus {
     let upstream_host = field("upstreamHost")
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| DEFAULT_UPSTREAM_HOST.to_owned());
+    // Absent or unknown: no sign-in, one unnamed account (an older proxy).
+    let accounts = value("accounts")
+        .filter(js_sys::Array::is_array)
+        .map(|list| {
+            js_sys::Array::from(&list)
+                .iter()
+                .filter_map(|name| name.as_string())
+                .filter(|name| !name.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let access = Access {
+        sign_in: field("signIn")
+            .as_deref()
+            .and_then(SignIn::from_code)
+            .unwrap_or_default(),
+        user: field("user"),
+        accounts,
+        default_account: field("defaultAccount"),
+    };
     ProxyStatus::Present {
         mode,
         upstream_host,
+        access,
     }
+}
+
+/// Why a sign-in did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInError {
+    /// Refused (a wrong name or password, a malformed request): the server's message.
+    Refused {
+        /// The server's message, or what the page could tell of the answer.
+        message: String,
+    },
+    /// Too many failed sign-ins: the server's `Retry-After`, in seconds.
+    TooMany {
+        /// Seconds to wait before trying again.
+        seconds: u32,
+    },
+}
+
+/// Signs in as `user` with `password`: the user's name as the server has it, or why not.
+/// The session cookie the answer sets is the browser's to keep.
+pub async fn sign_in(user: &str, password: &str) -> Result<String, SignInError> {
+    let body = js_sys::Object::new();
+    let set = |name: &str, value: &str| {
+        let _ = js_sys::Reflect::set(&body, &JsValue::from_str(name), &JsValue::from_str(value));
+    };
+    set("user", user);
+    set("password", password);
+    // JSON.stringify escapes what a name or a password may hold.
+    let body = js_sys::JSON::stringify(&body)
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_default();
+    let answer = post_json(LOGIN_PATH, &body)
+        .await
+        .map_err(|error| SignInError::Refused {
+            message: match error {
+                LoadError::Network { message } => message,
+                _ => "the request failed".to_owned(),
+            },
+        })?;
+    if answer.status == 200 {
+        let name = js_sys::JSON::parse(&answer.body)
+            .ok()
+            .and_then(|json| js_sys::Reflect::get(&json, &JsValue::from_str("user")).ok())
+            .and_then(|name| name.as_string());
+        return Ok(name.unwrap_or_else(|| user.to_owned()));
+    }
+    if answer.status == 429 {
+        let seconds = answer
+            .retry_after
+            .as_deref()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(60);
+        return Err(SignInError::TooMany { seconds });
+    }
+    let message = parse_service_error(answer.status, &answer.body, None)
+        .map(|error| error.message)
+        .unwrap_or_else(|| format!("HTTP {}", answer.status));
+    Err(SignInError::Refused { message })
+}
+
+/// Signs out: the server ends the session and clears its cookie.
+pub async fn sign_out() -> Result<(), LoadError> {
+    post_json(LOGOUT_PATH, "{}").await.map(|_| ())
 }
 
 /// Loads `begin ..= end` from `fetcher`, chunk by chunk, calling `on_progress(done,
@@ -287,7 +427,7 @@ pub async fn load_range(
                     .with_resource_count(DEMO_RESOURCES);
                 generate(&options).map_err(|e| LoadError::local(&e))?
             }
-            Fetcher::Proxy | Fetcher::Keys { .. } => {
+            Fetcher::Proxy { .. } | Fetcher::Keys { .. } => {
                 fetch_chunk(fetcher, chunk, signal, &mut raw).await?
             }
         };
@@ -371,11 +511,12 @@ fn prepare(
     chunk: &UsageQuery,
 ) -> Result<(String, Vec<(&'static str, String)>, Option<String>), LoadError> {
     let Fetcher::Keys { credentials, host } = fetcher else {
-        return Ok((
-            format!("{USAGE_PATH}?{}", chunk.to_query_string()),
-            Vec::new(),
-            None,
-        ));
+        let account = match fetcher {
+            Fetcher::Proxy { account } => account.as_deref(),
+            _ => None,
+        };
+        let url = format!("{}?{}", usage_path(account), chunk.to_query_string());
+        return Ok((url, Vec::new(), None));
     };
     let now = DateTime::from_timestamp_millis(dom::now_ms()).unwrap_or_default();
     let time = CLOCK_OFFSET.get().signing_time(now);

@@ -9,12 +9,19 @@
 //! same length in the background. After the charts are drawn the page marks
 //! `performance.mark('charts-drawn')` and fills `window.__BEC_METRICS__`; the root element
 //! says where it is in `data-state` ([`Status::name`]), for the end-to-end tests.
+//!
+//! Access: a proxy with password sign-in and nobody signed in (its `/healthz`), or a data
+//! request refused with `SignInRequired`, puts the page in [`Status::SignIn`]: the sign-in
+//! form instead of the charts, and no data kept. Signing in or out asks `/healthz` again
+//! (who, and which accounts) and starts a new session number, which is part of every load
+//! request, so the data is loaded again. On a server that names two accounts or more, the
+//! account (the URL's, else the default) is part of the load request too.
 
 use std::sync::Arc;
 
 use bec_usage::signing::Credentials;
 use chrono::NaiveDate;
-use leptos::either::EitherOf4;
+use leptos::either::EitherOf5;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -24,22 +31,24 @@ use web_sys::{AbortController, AbortSignal};
 use crate::api::{self, Fetcher, LoadError};
 use crate::compare::previous_range;
 use crate::components::{
-    text, Chart, CompareToggle, DailyTable, EmptyState, ErrorPanel, ExportMenu, Header, KeyForm,
-    LangToggle, ProgressBar, QualityNotes, RangePicker, ResourceToggles, Skeleton, SourceSwitch,
-    ThemeToggle,
+    text, AccountPicker, Chart, CompareToggle, DailyTable, EmptyState, ErrorPanel, ExportMenu,
+    Header, KeyForm, LangToggle, ProgressBar, QualityNotes, RangePicker, ResourceToggles,
+    SignInForm, Skeleton, SourceSwitch, ThemeToggle, UserMenu,
 };
 use crate::dataset::Dataset;
 use crate::dom;
 use crate::format::format_date;
-use crate::i18n::{Lang, T};
+use crate::i18n::{fill, Lang, T};
 use crate::range::{check_dates, validate_range};
-use crate::state::{ProxyStatus, RangeChoice, Source, Theme, ViewState};
+use crate::state::{AccountChoice, ProxyStatus, RangeChoice, Source, Theme, ViewState};
 
 /// Where the page is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     /// Waiting for `/healthz` to know the default source.
     Checking,
+    /// The proxy asks for a sign-in (`true`: a session ended).
+    SignIn(bool),
     /// "My keys" without keys.
     NeedKeys,
     /// The custom range is not valid.
@@ -57,6 +66,7 @@ impl Status {
     pub fn name(&self) -> &'static str {
         match self {
             Status::Checking => "checking",
+            Status::SignIn(_) => "signin",
             Status::NeedKeys => "keys",
             Status::InvalidRange => "range",
             Status::Loading => "loading",
@@ -78,6 +88,7 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Plan {
     Wait,
+    SignIn,
     NeedKeys,
     InvalidRange,
     Load(LoadRequest),
@@ -92,6 +103,10 @@ struct LoadRequest {
     step_seconds: u32,
     keys_version: u32,
     retry: u32,
+    /// The account by name, on a server that names several.
+    account: Option<String>,
+    /// Counts sign-ins and sign-outs: a new session loads again.
+    session: u32,
 }
 
 /// How long the parts of a load took, for `window.__BEC_METRICS__`.
@@ -249,6 +264,16 @@ struct PageState {
     source: Signal<Option<Source>>,
     /// What is known of the proxy.
     proxy_status: Signal<ProxyStatus>,
+    /// The signed-in user, if any.
+    user: Signal<Option<String>>,
+    /// Whether the user can sign out here (password sign-in).
+    can_sign_out: Signal<bool>,
+    /// The accounts to choose from (none for fewer than two, or another source).
+    accounts: Signal<Vec<String>>,
+    /// The account in use, and one the URL names that the server does not list.
+    account_choice: Memo<AccountChoice>,
+    /// The named account of the data shown, if any.
+    shown_account: Signal<Option<String>>,
     /// The theme in effect.
     theme: Signal<Theme>,
     /// Where the page is.
@@ -295,6 +320,12 @@ struct PageState {
     on_retry: Callback<()>,
     /// Uses new keys, or forgets them.
     on_keys: Callback<Option<Credentials>>,
+    /// Chooses an account by name.
+    on_account: Callback<String>,
+    /// Takes a sign-in: the user and what `/healthz` says now.
+    on_signed_in: Callback<(String, ProxyStatus)>,
+    /// Signs out.
+    on_sign_out: Callback<()>,
 }
 
 impl PageState {
@@ -317,7 +348,8 @@ impl PageState {
                 proxy_status.set(status);
             });
         }
-        let proxy_status = Signal::from(proxy_status);
+        // Counts sign-ins and sign-outs (part of every load request).
+        let session = RwSignal::new(0u32);
 
         let lang = Signal::derive(move || view_state.with(|v| v.lang).unwrap_or(browser_lang));
         let source = Signal::derive(move || {
@@ -342,6 +374,19 @@ impl PageState {
         });
         let retry = RwSignal::new(0u32);
 
+        // The account: decided once the proxy says who is signed in and what they see;
+        // until then (or without a sign-in yet) the URL's choice stands.
+        let account_choice = Memo::new(move |_| {
+            view_state.with(|v| {
+                proxy_status.with(|p| match p.access() {
+                    Some(access) if !access.asks_sign_in() => {
+                        access.choose_account(v.account.as_deref())
+                    }
+                    _ => AccountChoice::default(),
+                })
+            })
+        });
+
         let plan = Memo::new(move |_| {
             let Some(source) = source.get() else {
                 return Plan::Wait;
@@ -351,16 +396,25 @@ impl PageState {
             let Some((begin, end)) = resolve_range(&range, today) else {
                 return Plan::InvalidRange;
             };
-            let keys_version = keys_version.get();
-            if source == Source::Keys {
-                if keys.with_value(Option::is_none) {
-                    return Plan::NeedKeys;
-                }
-                // The keys sign for the host the proxy names.
+            if source != Source::Demo {
+                // Who may read, which account, and (in keys mode) the host the keys sign
+                // for: the proxy says.
                 if proxy_status.with(|p| *p == ProxyStatus::Checking) {
                     return Plan::Wait;
                 }
+                if proxy_status.with(ProxyStatus::asks_sign_in) {
+                    return Plan::SignIn;
+                }
             }
+            let keys_version = keys_version.get();
+            if source == Source::Keys && keys.with_value(Option::is_none) {
+                return Plan::NeedKeys;
+            }
+            let account = if source == Source::Proxy {
+                account_choice.with(|c| c.account.clone())
+            } else {
+                None
+            };
             Plan::Load(LoadRequest {
                 source,
                 begin,
@@ -369,12 +423,16 @@ impl PageState {
                 step_seconds,
                 keys_version,
                 retry: retry.get(),
+                account,
+                session: session.get(),
             })
         });
 
         let fetcher_for = move |request: &LoadRequest| -> Option<Fetcher> {
             Some(match request.source {
-                Source::Proxy => Fetcher::Proxy,
+                Source::Proxy => Fetcher::Proxy {
+                    account: request.account.clone(),
+                },
                 Source::Demo => Fetcher::Demo {
                     seed: request.seed,
                     step_seconds: request.step_seconds,
@@ -436,6 +494,7 @@ impl PageState {
         });
         let status = Memo::new(move |_| match plan.get() {
             Plan::Wait => Status::Checking,
+            Plan::SignIn => Status::SignIn(false),
             Plan::NeedKeys => Status::NeedKeys,
             Plan::InvalidRange => Status::InvalidRange,
             Plan::Load(_) => match shown.get().map(|outcome| outcome.result) {
@@ -443,6 +502,13 @@ impl PageState {
                 Some(Ok(data)) => Status::Ready(data),
                 // Aborted only when no longer wanted: a newer plan is loading.
                 Some(Err(error)) if *error == LoadError::Aborted => Status::Loading,
+                // The session ended: sign in again, where the page can ask.
+                Some(Err(error))
+                    if error.is_sign_in_required()
+                        && proxy_status.with(ProxyStatus::has_password_sign_in) =>
+                {
+                    Status::SignIn(true)
+                }
                 Some(Err(error)) => Status::Failed(error),
             },
         });
@@ -511,7 +577,16 @@ impl PageState {
             let lang = lang.get();
             view_state.with(|v| {
                 if sync_url {
-                    dom::replace_query(&v.to_query());
+                    // An account the server does not list leaves the URL (a note says so).
+                    if account_choice.with(|c| c.unknown.is_some()) {
+                        let shown = ViewState {
+                            account: None,
+                            ..v.clone()
+                        };
+                        dom::replace_query(&shown.to_query());
+                    } else {
+                        dom::replace_query(&v.to_query());
+                    }
                 }
                 dom::set_document_language_and_theme(lang, v.theme);
                 let title = T::AppTitle.get(lang);
@@ -561,15 +636,68 @@ impl PageState {
             keys.set_value(credentials);
             keys_version.update(|v| *v += 1);
         });
+        let on_account =
+            Callback::new(move |name: String| view_state.update(|v| v.account = Some(name)));
+        let on_signed_in = Callback::new(move |(user, status): (String, ProxyStatus)| {
+            // Without a new answer of /healthz, the sign-in's own answer says who.
+            let status = match status {
+                ProxyStatus::Present { .. } => status,
+                _ => {
+                    let mut known = proxy_status.get_untracked();
+                    known.set_user(Some(user));
+                    known
+                }
+            };
+            session.update(|s| *s += 1);
+            proxy_status.set(status);
+        });
+        let on_sign_out = Callback::new(move |()| {
+            // At once: the data leaves the page and the form shows.
+            proxy_status.update(|p| p.set_user(None));
+            session.update(|s| *s += 1);
+            spawn_local(async move {
+                let _ = api::sign_out().await;
+                let status = api::refresh_health().await;
+                if matches!(status, ProxyStatus::Present { .. }) {
+                    proxy_status.set(status);
+                }
+            });
+        });
 
         let hidden = Signal::derive(move || view_state.with(|v| v.hidden.clone()));
         let range = Signal::derive(move || view_state.with(|v| v.range.clone()));
         let account = Signal::derive(move || data.get().map(|d| d.response.account_id.clone()));
+        let user = Signal::derive(move || {
+            if matches!(status.get(), Status::SignIn(_)) {
+                return None;
+            }
+            proxy_status.with(|p| p.access().and_then(|a| a.user.clone()))
+        });
+        let can_sign_out =
+            Signal::derive(move || proxy_status.with(ProxyStatus::has_password_sign_in));
+        let accounts = Signal::derive(move || {
+            if source.get() != Some(Source::Proxy) {
+                return Vec::new();
+            }
+            proxy_status.with(|p| match p.access() {
+                Some(a) if a.has_named_accounts() && !a.asks_sign_in() => a.accounts.clone(),
+                _ => Vec::new(),
+            })
+        });
+        let shown_account = Signal::derive(move || {
+            shown.with(|o| o.as_ref().and_then(|o| o.request.account.clone()))
+        });
+        let proxy_status = Signal::from(proxy_status);
         PageState {
             today,
             lang,
             source,
             proxy_status,
+            user,
+            can_sign_out,
+            accounts,
+            account_choice,
+            shown_account,
             theme,
             status,
             data,
@@ -593,6 +721,9 @@ impl PageState {
             on_show_all,
             on_retry,
             on_keys,
+            on_account,
+            on_signed_in,
+            on_sign_out,
         }
     }
 }
@@ -639,6 +770,11 @@ fn page(state: PageState) -> impl IntoView {
         lang,
         source,
         proxy_status,
+        user,
+        can_sign_out,
+        accounts,
+        account_choice,
+        shown_account,
         theme,
         status,
         data,
@@ -662,6 +798,9 @@ fn page(state: PageState) -> impl IntoView {
         on_show_all,
         on_retry,
         on_keys,
+        on_account,
+        on_signed_in,
+        on_sign_out,
     } = state;
     // What is in the content area: one view per status, built again only when the status
     // changes (a new load, a failure), never for a change of language.
@@ -672,16 +811,16 @@ fn page(state: PageState) -> impl IntoView {
             } else {
                 T::Loading
             };
-            EitherOf4::A(view! { <Skeleton message=message lang=lang /> })
+            EitherOf5::A(view! { <Skeleton message=message lang=lang /> })
         }
-        Status::NeedKeys => EitherOf4::B(view! { <EmptyState message=T::KeysNeeded lang=lang /> }),
+        Status::NeedKeys => EitherOf5::B(view! { <EmptyState message=T::KeysNeeded lang=lang /> }),
         Status::InvalidRange => {
-            EitherOf4::B(view! { <EmptyState message=T::FixRange lang=lang /> })
+            EitherOf5::B(view! { <EmptyState message=T::FixRange lang=lang /> })
         }
         Status::Ready(data) if data.is_empty() => {
-            EitherOf4::B(view! { <EmptyState message=T::Empty hint=T::EmptyHint lang=lang /> })
+            EitherOf5::B(view! { <EmptyState message=T::Empty hint=T::EmptyHint lang=lang /> })
         }
-        Status::Ready(data) => EitherOf4::C(view! {
+        Status::Ready(data) => EitherOf5::C(view! {
             <Dashboard
                 data=data
                 hidden=hidden
@@ -695,13 +834,51 @@ fn page(state: PageState) -> impl IntoView {
             />
         }),
         Status::Failed(error) => {
-            EitherOf4::D(view! { <ErrorPanel error=error lang=lang on_retry=on_retry /> })
+            EitherOf5::D(view! { <ErrorPanel error=error lang=lang on_retry=on_retry /> })
         }
+        Status::SignIn(expired) => EitherOf5::E(view! {
+            <SignInForm lang=lang expired=expired on_signed_in=on_signed_in />
+        }),
     };
+    let signing_in = move || matches!(status.get(), Status::SignIn(_));
+    // A URL's account the server does not list: the note says what is shown instead.
+    let account_note = move || {
+        if source.get() != Some(Source::Proxy) {
+            return None;
+        }
+        let AccountChoice { account, unknown } = account_choice.get();
+        let unknown = unknown?;
+        let lang = lang.get();
+        Some(match account {
+            Some(shown) => fill(
+                T::AccountUnknown.get(lang),
+                &[("account", &unknown), ("shown", &shown)],
+            ),
+            None => fill(T::AccountUnknownDefault.get(lang), &[("account", &unknown)]),
+        })
+    };
+    // With the picker, the account's name is in the header and its id in the picker's
+    // tooltip.
+    let header_account = Signal::derive(move || {
+        if accounts.with(Vec::is_empty) {
+            account.get()
+        } else {
+            None
+        }
+    });
+    let chosen_account = Signal::derive(move || account_choice.with(|c| c.account.clone()));
 
     view! {
         <div class="app" data-testid="app" data-state=move || status.with(Status::name)>
-            <Header lang=lang account=account>
+            <Header lang=lang account=header_account>
+                <AccountPicker
+                    lang=lang
+                    accounts=accounts
+                    account=chosen_account
+                    account_id=account
+                    on_change=on_account
+                />
+                <UserMenu lang=lang user=user can_sign_out=can_sign_out on_sign_out=on_sign_out />
                 <SourceSwitch source=source proxy=proxy_status lang=lang on_change=on_source />
                 <LangToggle lang=lang on_change=on_lang />
                 <ThemeToggle theme=theme lang=lang on_change=on_theme />
@@ -709,15 +886,18 @@ fn page(state: PageState) -> impl IntoView {
             <p class="banner" data-testid="demo-banner" hidden=move || source.get() != Some(Source::Demo)>
                 {text(lang, T::DemoBanner)}
             </p>
-            <section class="card toolbar">
+            <p class="banner warn" role="status" data-testid="account-note" hidden=move || account_note().is_none()>
+                {move || account_note().unwrap_or_default()}
+            </p>
+            <section class="card toolbar" hidden=signing_in>
                 <RangePicker range=range today=today lang=lang on_change=on_range />
                 <div class="toolbar-row">
                     <CompareToggle compare=compare lang=lang on_change=on_compare />
-                    <ExportMenu data=data lang=lang />
+                    <ExportMenu data=data account=shown_account lang=lang />
                 </div>
                 <ProgressBar progress=progress lang=lang />
             </section>
-            <Show when=move || source.get() == Some(Source::Keys)>
+            <Show when=move || source.get() == Some(Source::Keys) && !signing_in()>
                 <KeyForm active_key=active_key lang=lang on_keys=on_keys />
             </Show>
             <main class="content" node_ref=main_ref>{content}</main>

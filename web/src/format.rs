@@ -206,9 +206,49 @@ pub fn format_size(bytes: usize) -> String {
     format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
 }
 
+/// The start of an export's file name: `bec-usage_2024-01-01_2024-01-07`, with the
+/// account's name after `bec-usage` when the server names its accounts
+/// (`bec-usage_production_2024-01-01_2024-01-07`). Characters a file name cannot hold
+/// (path separators, `:*?"<>|`, controls, spaces) become `-`.
+pub fn export_base_name(account: Option<&str>, begin: NaiveDate, end: NaiveDate) -> String {
+    let mut name = String::from("bec-usage_");
+    if let Some(account) = account {
+        name.extend(account.chars().map(|c| {
+            if c.is_control() || c.is_whitespace() || "/\\:*?\"<>|".contains(c) {
+                '-'
+            } else {
+                c
+            }
+        }));
+        name.push('_');
+    }
+    name.push_str(&format_date(begin));
+    name.push('_');
+    name.push_str(&format_date(end));
+    name
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn export_names_carry_the_account() {
+        let begin = NaiveDate::from_ymd_opt(2024, 1, 1).expect("a date");
+        let end = NaiveDate::from_ymd_opt(2024, 1, 7).expect("a date");
+        assert_eq!(
+            export_base_name(None, begin, end),
+            "bec-usage_2024-01-01_2024-01-07"
+        );
+        assert_eq!(
+            export_base_name(Some("production"), begin, end),
+            "bec-usage_production_2024-01-01_2024-01-07"
+        );
+        assert_eq!(
+            export_base_name(Some("a/b c:生产"), begin, end),
+            "bec-usage_a-b-c-生产_2024-01-01_2024-01-07"
+        );
+    }
 
     fn dec(text: &str) -> Decimal {
         text.parse().expect("test decimal")

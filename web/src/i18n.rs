@@ -233,6 +233,23 @@ texts! {
         "密钥只保存在本页面内存中，不会被发送，发送的只是签名。勾选“记住”会将其保存在本标签页的会话存储中，直到标签页关闭。";
     KeysNeeded => "Enter an access key pair to load your usage.", "请输入访问密钥以加载用量。";
     KeysInUse => "Signing with access key {id}.", "正在使用 Access Key {id} 签名。";
+    SignInTitle => "Sign in", "登录";
+    SignInNote => "This server shows usage to the people it knows: sign in with the name and password you were given.",
+        "此服务器只向已知用户显示用量：请用分配给你的用户名和密码登录。";
+    SignInExpired => "Your sign-in has ended; sign in again to see the usage.", "登录已失效，请重新登录以查看用量。";
+    UserName => "User name", "用户名";
+    Password => "Password", "密码";
+    SignIn => "Sign in", "登录";
+    SigningIn => "Signing in…", "正在登录…";
+    SignInTooMany => "Too many failed sign-ins: try again in {seconds} s.", "登录失败次数过多：请在 {seconds} 秒后重试。";
+    SignInNoSession => "The server accepted the password, but this browser did not keep the session: open the dashboard over HTTPS.",
+        "服务器已接受密码，但浏览器没有保存会话：请通过 HTTPS 打开本页面。";
+    SignedInAs => "Signed in as", "当前用户";
+    SignOut => "Sign out", "退出登录";
+    AccountUnknown => "The account “{account}” is not available to you; showing “{shown}”.",
+        "你无法查看账号“{account}”；现显示“{shown}”。";
+    AccountUnknownDefault => "The account “{account}” is not available here; showing the default account.",
+        "此处没有账号“{account}”；现显示默认账号。";
     Notes => "Data notes ({count})", "数据说明（{count}）";
     Footer => "Amounts are exact as the service sent them; charts are downsampled to their width (LTTB). Times are Beijing time (UTC+08:00).",
         "用量数值与服务返回的完全一致；图表按宽度降采样 (LTTB)。时间为北京时间 (UTC+08:00)。";

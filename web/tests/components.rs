@@ -16,13 +16,16 @@ use bec_usage_web::app::App;
 use bec_usage_web::compare::mean_change;
 use bec_usage_web::components::chart::build_model;
 use bec_usage_web::components::{
-    Chart, DailyTable, ErrorPanel, KeyForm, RangePicker, ResourceToggles, SourceSwitch,
+    AccountPicker, Chart, DailyTable, ErrorPanel, KeyForm, RangePicker, ResourceToggles,
+    SourceSwitch,
 };
 use bec_usage_web::dataset::Dataset;
 use bec_usage_web::format::format_percent;
 use bec_usage_web::geometry::px;
 use bec_usage_web::i18n::Lang;
-use bec_usage_web::state::{ProxyMode, ProxyStatus, RangeChoice, Source, ViewState};
+use bec_usage_web::state::{
+    Access, ProxyMode, ProxyStatus, RangeChoice, SignIn, Source, ViewState,
+};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -737,7 +740,9 @@ fn requested_dates(url: &str) -> Option<(NaiveDate, NaiveDate)> {
 /// request's `AbortSignal`. With `hold_first`, the first request gets no answer: it only
 /// fails, as a browser's does, when its signal aborts it.
 struct FakeProxy {
-    requests: std::rc::Rc<std::cell::RefCell<Vec<(NaiveDate, NaiveDate, web_sys::AbortSignal)>>>,
+    #[allow(clippy::type_complexity)]
+    requests:
+        std::rc::Rc<std::cell::RefCell<Vec<(NaiveDate, NaiveDate, web_sys::AbortSignal, String)>>>,
     original: wasm_bindgen::JsValue,
     _answer: wasm_bindgen::closure::Closure<
         dyn FnMut(wasm_bindgen::JsValue, web_sys::RequestInit) -> js_sys::Promise,
@@ -761,7 +766,10 @@ impl FakeProxy {
                 let Some((begin, end)) = requested_dates(&url) else {
                     return js_sys::Promise::reject(&"not a usage request".into());
                 };
-                recorded.borrow_mut().push((begin, end, signal.clone()));
+                let path = url.split('?').next().unwrap_or_default().to_owned();
+                recorded
+                    .borrow_mut()
+                    .push((begin, end, signal.clone(), path));
                 if hold_first && recorded.borrow().len() == 1 {
                     return js_sys::Promise::new(&mut |_resolve, reject| {
                         signal.set_onabort(Some(&reject));
@@ -791,7 +799,16 @@ impl FakeProxy {
         self.requests
             .borrow()
             .iter()
-            .map(|(begin, end, _)| (*begin, *end))
+            .map(|(begin, end, _, _)| (*begin, *end))
+            .collect()
+    }
+
+    /// The path of each usage request so far.
+    fn paths(&self) -> Vec<String> {
+        self.requests
+            .borrow()
+            .iter()
+            .map(|(_, _, _, path)| path.clone())
             .collect()
     }
 
@@ -817,6 +834,7 @@ fn proxy_present() -> ProxyStatus {
     ProxyStatus::Present {
         mode: ProxyMode::ServerSigned,
         upstream_host: "bec.baidubce.com".into(),
+        access: Access::default(),
     }
 }
 
@@ -911,6 +929,7 @@ async fn keys_mode_without_keys_asks_for_them() {
         let proxy = ProxyStatus::Present {
             mode: ProxyMode::Relay,
             upstream_host: "bec.baidubce.com".into(),
+            access: Access::default(),
         };
         view! { <App initial=initial proxy=proxy /> }
     });
@@ -930,6 +949,7 @@ async fn a_proxy_that_answers_an_error_is_reported_with_a_retry() {
         let proxy = ProxyStatus::Present {
             mode: ProxyMode::ServerSigned,
             upstream_host: "bec.baidubce.com".into(),
+            access: Access::default(),
         };
         view! { <App initial=initial proxy=proxy /> }
     });
@@ -951,6 +971,162 @@ async fn a_proxy_that_answers_an_error_is_reported_with_a_retry() {
     let new_panel = find(&root, "[data-testid=error-panel]");
     assert!(!new_panel.is_same_node(Some(&panel)));
     assert_eq!(text(&root, "[data-testid=error-status]"), "404");
+}
+
+/// A server-signed proxy with password sign-in, `user` signed in, naming `accounts`
+/// (the first the default).
+fn proxy_with_sign_in(user: Option<&str>, accounts: &[&str]) -> ProxyStatus {
+    ProxyStatus::Present {
+        mode: ProxyMode::ServerSigned,
+        upstream_host: "bec.baidubce.com".into(),
+        access: Access {
+            sign_in: SignIn::Password,
+            user: user.map(str::to_owned),
+            accounts: accounts.iter().map(|a| (*a).to_owned()).collect(),
+            default_account: accounts.first().map(|a| (*a).to_owned()),
+        },
+    }
+}
+
+#[wasm_bindgen_test]
+async fn without_a_user_the_app_shows_the_sign_in_form_and_loads_nothing() {
+    let proxy = FakeProxy::install(false);
+    let root = mount(|| {
+        let initial = ViewState {
+            source: Some(Source::Proxy),
+            ..ViewState::default()
+        };
+        view! { <App initial=initial proxy=proxy_with_sign_in(None, &[]) /> }
+    });
+    wait_for(&root, "[data-state=signin]").await;
+    settle().await;
+    assert!(proxy.requests().is_empty());
+    assert_eq!(count(&root, "[data-testid=charts]"), 0);
+    assert!(find(&root, "[data-testid=user]").has_attribute("hidden"));
+    assert_eq!(
+        attr(&root, "#sign-in-user", "autocomplete").as_deref(),
+        Some("username")
+    );
+    assert_eq!(
+        attr(&root, "#sign-in-password", "autocomplete").as_deref(),
+        Some("current-password")
+    );
+    assert_eq!(text(&root, "label[for=sign-in-user]"), "User name");
+    assert_eq!(text(&root, "label[for=sign-in-password]"), "Password");
+    assert_eq!(
+        attr(&root, "[data-testid=sign-in-error]", "role").as_deref(),
+        Some("alert")
+    );
+    // The page's language applies to the form too.
+    click(&root, "[data-testid=lang-toggle]");
+    settle().await;
+    assert_eq!(text(&root, "label[for=sign-in-password]"), "密码");
+    drop(proxy);
+}
+
+#[wasm_bindgen_test]
+async fn a_signed_in_user_with_two_accounts_loads_the_one_in_the_url_by_name() {
+    let proxy = FakeProxy::install(false);
+    let root = mount(|| {
+        let initial = ViewState {
+            source: Some(Source::Proxy),
+            compare: false,
+            account: Some("test".into()),
+            lang: Some(Lang::En),
+            ..ViewState::default()
+        };
+        let proxy = proxy_with_sign_in(Some("alice"), &["production", "test"]);
+        view! { <App initial=initial proxy=proxy /> }
+    });
+    wait_for(&root, "[data-state=ready]").await;
+    assert_eq!(proxy.paths(), vec!["/accounts/test/v1/usage/computing"]);
+    assert_eq!(text(&root, "[data-testid=user-name]"), "alice");
+    assert!(!find(&root, "[data-testid=sign-out]").has_attribute("hidden"));
+    let picker: web_sys::HtmlSelectElement =
+        find(&root, "[data-testid=account-picker]").unchecked_into();
+    assert_eq!(picker.value(), "test");
+    assert!(find(&root, "[data-testid=account-note]").has_attribute("hidden"));
+
+    // Another account: loaded from its own path.
+    picker.set_value("production");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let change = web_sys::Event::new_with_event_init_dict("change", &init).expect("an event");
+    picker.dispatch_event(&change).expect("dispatched");
+    for _ in 0..2000 {
+        if proxy.paths().len() > 1 {
+            break;
+        }
+        sleep_ms(0).await;
+    }
+    wait_for(&root, "[data-state=ready]").await;
+    assert_eq!(
+        proxy.paths(),
+        vec![
+            "/accounts/test/v1/usage/computing",
+            "/accounts/production/v1/usage/computing"
+        ]
+    );
+    drop(proxy);
+}
+
+#[wasm_bindgen_test]
+async fn an_account_the_server_does_not_list_falls_back_with_a_note() {
+    let proxy = FakeProxy::install(false);
+    let root = mount(|| {
+        let initial = ViewState {
+            source: Some(Source::Proxy),
+            compare: false,
+            account: Some("staging".into()),
+            lang: Some(Lang::En),
+            ..ViewState::default()
+        };
+        let proxy = proxy_with_sign_in(Some("alice"), &["production", "test"]);
+        view! { <App initial=initial proxy=proxy /> }
+    });
+    wait_for(&root, "[data-state=ready]").await;
+    assert_eq!(
+        proxy.paths(),
+        vec!["/accounts/production/v1/usage/computing"]
+    );
+    let note = text(&root, "[data-testid=account-note]");
+    assert!(
+        note.contains("“staging”") && note.contains("“production”"),
+        "{note}"
+    );
+    drop(proxy);
+}
+
+#[wasm_bindgen_test]
+async fn the_account_picker_needs_two_accounts() {
+    let accounts = RwSignal::new(vec!["production".to_owned()]);
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let root = mount(move || {
+        view! {
+            <AccountPicker
+                lang=Lang::En
+                accounts=accounts
+                account=Signal::derive(|| Some("production".to_owned()))
+                account_id=Signal::derive(|| None::<String>)
+                on_change=Callback::new(move |name: String| chosen.update(|c| c.push(name)))
+            />
+        }
+    });
+    settle().await;
+    assert!(find(&root, "label").has_attribute("hidden"));
+    accounts.set(vec!["production".into(), "test".into()]);
+    settle().await;
+    assert!(!find(&root, "label").has_attribute("hidden"));
+    assert_eq!(count(&root, "select option"), 2);
+    assert_eq!(text(&root, "label"), "Accountproductiontest");
+    let picker: web_sys::HtmlSelectElement = find(&root, "select").unchecked_into();
+    assert_eq!(picker.value(), "production");
+    picker.set_value("test");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let change = web_sys::Event::new_with_event_init_dict("change", &init).expect("an event");
+    picker.dispatch_event(&change).expect("dispatched");
+    assert_eq!(chosen.get_untracked(), vec!["test".to_owned()]);
 }
 
 /// How many usage requests this page has sent (the browser's resource timing entries).

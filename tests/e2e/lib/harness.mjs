@@ -1,8 +1,9 @@
 // What the end-to-end tests and the benchmark share: servers on free loopback ports (the
 // proxy from target/, or a plain static server for dist/), Debian's Chromium through
 // playwright-core, and waiting for the page's data-state.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +23,13 @@ export function proxyBinary() {
   const found = candidates.find((path) => existsSync(path));
   if (!found) throw new Error(`no bec-usage-proxy binary: run tests/e2e/run.sh (looked at ${candidates})`);
   return found;
+}
+
+/** A users-file line for `name` with `password`, made by the proxy's own `add-user`. */
+export function userLine(name, password) {
+  const made = spawnSync(proxyBinary(), ["add-user", name], { input: `${password}\n`, encoding: "utf8" });
+  if (made.status !== 0) throw new Error(`add-user ${name} failed: ${made.stderr}`);
+  return made.stdout;
 }
 
 /** A port nothing listens on now (the proxy does not log the port it got for :0). */
@@ -197,4 +205,19 @@ export function parseCsv(text) {
   }
   if (field !== "" || row.length) row.push(field), rows.push(row);
   return rows;
+}
+
+const axe = createRequire(import.meta.url)("axe-core");
+
+/** An axe-core scan of the page: its serious and critical violations, and a report of them. */
+export async function scan(page) {
+  await page.evaluate(axe.source);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { resultTypes: ["violations"] }),
+  );
+  const serious = result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .flatMap((v) => v.nodes.map((n) => ({ impact: v.impact, rule: v.id, help: v.help, target: n.target.join(" ") })));
+  const line = (v) => `${v.impact} ${v.rule} at ${v.target}: ${v.help}`;
+  return { bad: serious, report: serious.map(line).join("\n") };
 }

@@ -2,12 +2,10 @@
 // key form): no serious or critical violation. Screenshots go to tests/artifacts/.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ARTIFACTS, launchBrowser, newPage, startProxy, waitForState } from "../lib/harness.mjs";
+import { ARTIFACTS, launchBrowser, newPage, scan, startProxy, waitForState } from "../lib/harness.mjs";
 
-const axe = createRequire(import.meta.url)("axe-core");
 let proxy;
 let relay;
 let browser;
@@ -21,18 +19,6 @@ after(async () => {
   await proxy?.stop();
   await relay?.stop();
 });
-
-async function scan(page) {
-  await page.evaluate(axe.source);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { resultTypes: ["violations"] }),
-  );
-  const serious = result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .flatMap((v) => v.nodes.map((n) => ({ impact: v.impact, rule: v.id, help: v.help, target: n.target.join(" ") })));
-  const line = (v) => `${v.impact} ${v.rule} at ${v.target}: ${v.help}`;
-  return { bad: serious, report: serious.map(line).join("\n") };
-}
 
 for (const { name, query, colorScheme, lang } of [
   { name: "light-en", query: "?range=31d&lang=en&theme=light", colorScheme: "light" },

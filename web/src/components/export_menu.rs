@@ -1,6 +1,7 @@
 //! Export: the series as CSV (every point, exact), the daily table as CSV (the summary
 //! beside the recomputed averages) and the raw JSON as received. Disabled until data is
-//! loaded.
+//! loaded. The file names carry the dates and, on a server that names its accounts, the
+//! account (`bec-usage_production_2024-01-01_2024-01-07_series.csv`).
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use leptos::prelude::*;
 use super::text;
 use crate::dataset::Dataset;
 use crate::dom;
-use crate::format::format_date;
+use crate::format::export_base_name;
 use crate::i18n::{Lang, T};
 
 /// What can be exported.
@@ -51,12 +52,8 @@ impl Export {
     }
 
     /// Offers the file for download.
-    fn download(self, data: &Dataset) {
-        let base = format!(
-            "bec-usage_{}_{}",
-            format_date(data.begin),
-            format_date(data.end)
-        );
+    fn download(self, data: &Dataset, account: Option<&str>) {
+        let base = export_base_name(account, data.begin, data.end);
         match self {
             Export::Series => {
                 if let Ok(csv) = points_csv(&data.response, beijing_offset()) {
@@ -87,6 +84,9 @@ pub fn ExportMenu(
     /// The loaded data, if any.
     #[prop(into)]
     data: Signal<Option<Arc<Dataset>>>,
+    /// The named account of the data, if the server names its accounts.
+    #[prop(into)]
+    account: Signal<Option<String>>,
     /// The page's language.
     #[prop(into)]
     lang: Signal<Lang>,
@@ -102,7 +102,7 @@ pub fn ExportMenu(
                 disabled=move || data.with(Option::is_none)
                 on:click=move |_| {
                     if let Some(data) = data.get_untracked() {
-                        export.download(&data);
+                        account.with_untracked(|a| export.download(&data, a.as_deref()));
                     }
                 }
             >

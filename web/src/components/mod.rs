@@ -2,6 +2,7 @@
 //! what changes, the page's language among them), so that the component tests can mount
 //! it alone, and a change of language updates its texts in place.
 
+pub mod account_picker;
 pub mod chart;
 pub mod compare_toggle;
 pub mod crosshair;
@@ -18,10 +19,13 @@ pub mod progress_bar;
 pub mod quality_notes;
 pub mod range_picker;
 pub mod resource_toggles;
+pub mod sign_in_form;
 pub mod skeleton;
 pub mod source_switch;
 pub mod theme_toggle;
+pub mod user_menu;
 
+pub use account_picker::AccountPicker;
 pub use chart::Chart;
 pub use compare_toggle::CompareToggle;
 pub use crosshair::{Crosshair, Readout};
@@ -38,9 +42,11 @@ pub use progress_bar::ProgressBar;
 pub use quality_notes::QualityNotes;
 pub use range_picker::RangePicker;
 pub use resource_toggles::ResourceToggles;
+pub use sign_in_form::SignInForm;
 pub use skeleton::Skeleton;
 pub use source_switch::SourceSwitch;
 pub use theme_toggle::ThemeToggle;
+pub use user_menu::UserMenu;
 
 use leptos::prelude::*;
 
