@@ -30,6 +30,9 @@ run_logged() { # NAME COMMAND...
 # What to read when a suite fails: the failing tests with their messages, else the
 # first compiler error, else the start and the end of the log.
 show_failure() { # LOG
+    # `head` closing the pipe early is fine: without this, pipefail and `set -e` would end
+    # the whole run on the first failing suite with a long log.
+    set +o pipefail
     local log="$1"
     echo "   ---- from $log"
     if grep -q '^---- ' "$log"; then
@@ -46,6 +49,7 @@ show_failure() { # LOG
         tail -n 20 "$log"
     fi
     echo "   ----"
+    set -o pipefail
 }
 
 record() { # NAME PASSED FAILED SECONDS

@@ -31,14 +31,21 @@ fn main() {
         eprintln!("usage: soak_load URL SECONDS CONNECTIONS");
         std::process::exit(2);
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("soak_load: no runtime: {error}");
             std::process::exit(1);
         }
     };
-    runtime.block_on(run(base.trim_end_matches('/').to_owned(), seconds, connections));
+    runtime.block_on(run(
+        base.trim_end_matches('/').to_owned(),
+        seconds,
+        connections,
+    ));
 }
 
 async fn run(base: String, seconds: u64, connections: usize) {
@@ -58,14 +65,17 @@ async fn run(base: String, seconds: u64, connections: usize) {
     let start = Instant::now();
     let mut loops = Vec::new();
     for worker in 0..connections {
-        let (client, base, tally, stop) = (client.clone(), base.clone(), tally.clone(), stop.clone());
+        let (client, base, tally, stop) =
+            (client.clone(), base.clone(), tally.clone(), stop.clone());
         loops.push(tokio::spawn(async move {
             let mut n: u64 = worker as u64;
             while !stop.load(Ordering::Relaxed) {
                 // 28 different days, so answers come from the stand-in's cache and its generator.
                 let day = 1 + n % 28;
                 n += connections as u64;
-                let url = format!("{base}/v1/usage/computing?beginDate=2024-02-{day:02}&endDate=2024-02-{day:02}");
+                let url = format!(
+                    "{base}/v1/usage/computing?beginDate=2024-02-{day:02}&endDate=2024-02-{day:02}"
+                );
                 let sent = Instant::now();
                 let outcome = match client.get(&url).send().await {
                     Ok(response) => {
@@ -85,11 +95,15 @@ async fn run(base: String, seconds: u64, connections: usize) {
                         *tally.by_status.entry(status.to_string()).or_default() += 1;
                         let text = String::from_utf8_lossy(&body);
                         let verdict = if (200..300).contains(&status) {
-                            parse_usage(&text).map(|_| None).map_err(|e| format!("{status} body refused: {}", e.message()))
+                            parse_usage(&text)
+                                .map(|_| None)
+                                .map_err(|e| format!("{status} body refused: {}", e.message()))
                         } else {
                             match parse_service_error(status, &text, None) {
                                 Some(error) => Ok(Some(error.code)),
-                                None => Err(format!("{status} without a BCE error body: {:.120}", text)),
+                                None => {
+                                    Err(format!("{status} without a BCE error body: {:.120}", text))
+                                }
                             }
                         };
                         match verdict {
@@ -116,7 +130,10 @@ async fn run(base: String, seconds: u64, connections: usize) {
     }
     let deadline = start + Duration::from_secs(seconds);
     while Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_secs(10).min(deadline.saturating_duration_since(Instant::now()))).await;
+        tokio::time::sleep(
+            Duration::from_secs(10).min(deadline.saturating_duration_since(Instant::now())),
+        )
+        .await;
         let tally = tally.lock().unwrap_or_else(|p| p.into_inner());
         println!(
             "progress t={}s answers={} bad={} statuses={:?}",
@@ -141,7 +158,10 @@ async fn run(base: String, seconds: u64, connections: usize) {
     };
     println!("answers={total}");
     println!("seconds={:.1}", start.elapsed().as_secs_f64());
-    println!("per_second={:.0}", total as f64 / start.elapsed().as_secs_f64());
+    println!(
+        "per_second={:.0}",
+        total as f64 / start.elapsed().as_secs_f64()
+    );
     for (status, count) in &tally.by_status {
         println!("status_{status}={count}");
     }

@@ -9,6 +9,7 @@
 //! must fit an `i64`; a repeated key in any object is refused (serde_json keeps the last
 //! one of a map, so the oracle keeps every entry and checks); deeply nested unknown values
 //! are not generated (serde_json stops at 128 levels, the reader skips them).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod fixtures;
 
