@@ -1,4 +1,4 @@
-//! Configuration: flags, environment and the config file (clap, [`file`]), and the key
+//! Configuration: flags, environment and the config file (clap, [`mod@file`]), and the key
 //! pair from the environment or a key file. Secrets never come from flags (they would show
 //! in `ps`), and `Debug` of every type here redacts them.
 
