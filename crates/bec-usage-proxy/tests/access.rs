@@ -47,14 +47,6 @@ async fn signed_in_proxy() -> SocketAddr {
     .0
 }
 
-async fn login(address: SocketAddr, body: &str) -> RawResponse {
-    let request = format!(
-        "POST /auth/login HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    raw(address, request.as_bytes()).await
-}
-
 fn credentials(user: &str, password: &str) -> String {
     serde_json::json!({ "user": user, "password": password }).to_string()
 }

@@ -102,18 +102,6 @@ fn team_access() -> Access {
     Access::new(Some(users), None, Duration::from_secs(600), false)
 }
 
-async fn sign_in(address: SocketAddr, user: &str, password: &str) -> String {
-    let body = serde_json::json!({ "user": user, "password": password }).to_string();
-    let request = format!(
-        "POST /auth/login HTTP/1.1\r\nHost: p\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let answer = raw(address, request.as_bytes()).await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    let set = answer.header("set-cookie").expect("cookie");
-    format!("Cookie: {}\r\n", set.split(';').next().expect("pair"))
-}
-
 const ONE_DAY: &str = "?beginDate=2024-03-01&endDate=2024-03-01";
 
 #[tokio::test]

@@ -94,18 +94,6 @@ fn add_user(dir: &Path, name: &str, password: &str) {
     users.write_all(line.as_bytes()).expect("append");
 }
 
-async fn sign_in(address: SocketAddr, user: &str, password: &str) -> String {
-    let body = serde_json::json!({ "user": user, "password": password }).to_string();
-    let request = format!(
-        "POST /auth/login HTTP/1.1\r\nHost: p\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let answer = raw(address, request.as_bytes()).await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    let set = answer.header("set-cookie").expect("cookie");
-    format!("Cookie: {}\r\n", set.split(';').next().expect("pair"))
-}
-
 #[tokio::test]
 async fn the_team_set_up_of_the_readme_runs_as_written() {
     let dir = tempfile::tempdir().expect("tempdir");

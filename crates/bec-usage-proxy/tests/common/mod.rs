@@ -217,3 +217,22 @@ pub fn received_signatures(standin: &Standin) -> Vec<String> {
         .filter_map(|(_, value)| value.rsplit('/').next().map(str::to_owned))
         .collect()
 }
+
+/// `POST /auth/login` with `body` (JSON), as a browser's sign-in form sends it.
+pub async fn login(address: SocketAddr, body: &str) -> RawResponse {
+    let request = format!(
+        "POST /auth/login HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    raw(address, request.as_bytes()).await
+}
+
+/// Signs `user` in (it must succeed) and returns the `Cookie: ...\r\n` header line of the
+/// session, for [`raw_get`].
+pub async fn sign_in(address: SocketAddr, user: &str, password: &str) -> String {
+    let body = serde_json::json!({ "user": user, "password": password }).to_string();
+    let answer = login(address, &body).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let set = answer.header("set-cookie").expect("a session cookie");
+    format!("Cookie: {}\r\n", set.split(';').next().expect("name=value"))
+}
