@@ -233,26 +233,7 @@ fn check_target(uri: &Uri) -> Result<()> {
         ));
     }
     let path = uri.path();
-    let problem = if path.contains('%') {
-        Some("has percent-encoded characters (such as an encoded slash); the usage path needs none")
-    } else if path.contains('\\') {
-        Some("has a backslash")
-    } else if path.contains("//") {
-        Some("has an empty segment ('//')")
-    } else if path
-        .split('/')
-        .any(|segment| segment == ".." || segment == ".")
-    {
-        Some("has '.' or '..' segments")
-    } else {
-        None
-    };
-    if let Some(problem) = problem {
-        return Err(Error::new(
-            ErrorKind::InvalidUri,
-            format!("the path {} {problem}", quoted(path)),
-        ));
-    }
+    check_plain_path(path)?;
     if path != USAGE_PATH {
         return Err(Error::new(
             ErrorKind::NotFound,
