@@ -61,6 +61,9 @@ pub enum ErrorKind {
     InvalidArgument,
     /// Responses to merge belong to different accounts.
     AccountMismatch,
+    /// A price sheet is not usable: it does not parse, names a resource the data does not
+    /// have, or has a negative price. The message names the entry.
+    InvalidPriceSheet,
 
     // ---- the service ----------------------------------------------------------------
     /// The service answered with a BCE error body; see [`Error::service`].
@@ -90,6 +93,7 @@ impl ErrorKind {
             ErrorKind::Overflow => "Overflow",
             ErrorKind::InvalidArgument => "InvalidArgument",
             ErrorKind::AccountMismatch => "AccountMismatch",
+            ErrorKind::InvalidPriceSheet => "InvalidPriceSheet",
             ErrorKind::Service => "Service",
         }
     }
@@ -156,6 +160,13 @@ impl Error {
     pub fn with_field(mut self, field: &'static str, value: impl Into<String>) -> Self {
         self.0.field = Some(field);
         self.0.value = Some(value.into());
+        self
+    }
+
+    /// The same error as another kind, its message prefixed with `what` (`the price sheet`).
+    pub(crate) fn about(mut self, kind: ErrorKind, what: &str) -> Self {
+        self.0.kind = kind;
+        self.0.message = format!("{what}: {}", self.0.message);
         self
     }
 

@@ -8,6 +8,10 @@
 //! - [`reconcile`](mod@reconcile): the recomputed daily averages compared with the service's `summary`.
 //! - [`merge`]: the responses of a split range ([`crate::query::split_range`]) joined into one.
 //! - [`lttb`]: Largest-Triangle-Three-Buckets downsampling for charts.
+//! - [`hours`]: resource-hours (core-hours, GB-hours) per local day and for the range.
+//! - [`cost`]: a cost estimate from resource-hours and a user's price sheet.
+//! - [`forecast`](mod@forecast): where each resource's daily unit-hours are heading, with an interval.
+//! - [`anomaly`]: stretches far from what is usual for a resource.
 //! - [`csv`]: RFC 4180 export of the points, the daily table and the reconciliation.
 //!
 //! Arithmetic is checked: a sum or difference that leaves the range of a 96-bit decimal
@@ -52,15 +56,28 @@
 //! assert_eq!(reconciliation.counts().matched, 1);
 //! ```
 
+pub mod anomaly;
+pub mod cost;
 pub mod csv;
 pub mod daily;
+pub mod forecast;
+pub mod hours;
 pub mod lttb;
 pub mod merge;
 pub mod reconcile;
 pub mod stats;
 
+pub use self::anomaly::{find_anomalies, Anomaly, AnomalyOptions, Sensitivity};
+pub use self::cost::{
+    estimate_cost, round_money, CostEstimate, DayCost, PriceSheet, PriceTier, ResourceCost,
+    ResourcePrice,
+};
 pub use self::csv::{daily_table_csv, points_csv, reconciliation_csv};
 pub use self::daily::{daily_averages, DailyCell, DailyTable};
+pub use self::forecast::{
+    forecast, Forecast, ForecastDay, ForecastOptions, ForecastTotal, Horizon, ResourceForecast,
+};
+pub use self::hours::{resource_hours, usage_hours, DayHours, Gap, ResourceHours, UsageHours};
 pub use self::lttb::{approximate, lttb_indices, lttb_series};
 pub use self::merge::{merge_response_refs, merge_responses};
 pub use self::reconcile::{

@@ -1,12 +1,13 @@
 //! Reading and writing the response JSON.
 //!
 //! [`parse_usage`] reads a response; [`write_usage`] writes one in the service's exact shape.
+//! [`parse_price_sheet`] and [`write_price_sheet`] do the same for price sheets.
 
 mod read;
 mod write;
 
-pub use read::{parse_service_error, parse_usage};
-pub use write::write_usage;
+pub use read::{parse_price_sheet, parse_service_error, parse_usage};
+pub use write::{write_price_sheet, write_usage};
 
 // Exact decimals from text without `FromStr`, and JSON strings, for the JavaScript bindings.
 #[cfg(all(feature = "js", target_arch = "wasm32"))]

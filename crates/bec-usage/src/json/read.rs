@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::analysis::cost::{PriceSheet, PriceTier, ResourcePrice, DEFAULT_MINOR_UNITS};
 use crate::error::{Error, ErrorKind, Result, ServiceError};
 use crate::model::{DataPoint, ResourceSeries, SummaryDay, SummaryValue, TimeSpan, UsageResponse};
 use crate::text::Quoted;
@@ -126,6 +127,120 @@ pub fn parse_service_error(
             .filter(|id| !id.is_empty())
             .or_else(|| request_id_header.map(str::to_owned)),
     })
+}
+
+/// Reads a price sheet (the format is in [`crate::analysis::cost`]).
+///
+/// Every problem is an [`ErrorKind::InvalidPriceSheet`] error whose message starts with
+/// `the price sheet:` and names the entry (`prices.CPU[1].upTo`) or the line and column of a
+/// syntax error. Numbers are exact, as numbers or numeric strings. Unknown top-level keys
+/// (a `name`, a `note`) are ignored; unknown keys inside a tier are refused, since a
+/// misspelt `upto` would silently change a price.
+pub fn parse_price_sheet(text: &str) -> Result<PriceSheet> {
+    let sheet = read_price_sheet(text)
+        .map_err(|e| e.about(ErrorKind::InvalidPriceSheet, "the price sheet"))?;
+    sheet.validate()?;
+    Ok(sheet)
+}
+
+fn read_price_sheet(text: &str) -> Result<PriceSheet> {
+    let mut reader = Reader::new(text);
+    let root = Path::ROOT;
+    reader.begin_object(&root, "a price sheet object {\"currency\", \"prices\"}")?;
+    let (mut currency, mut minor_units, mut prices) = (None, None, None);
+    let mut first = true;
+    while let Some(key) = reader.next_key(&mut first, &root)? {
+        let path = root.key(&key);
+        match key.as_ref() {
+            "currency" => {
+                reject_duplicate(currency.is_some(), &path)?;
+                currency = Some(reader.string_value(&path)?.into_owned());
+            }
+            "minorUnits" => {
+                reject_duplicate(minor_units.is_some(), &path)?;
+                if !matches!(reader.peek(), Some(b'0'..=b'9')) {
+                    return Err(reader.wrong_type(&path, "a whole number of decimal places"));
+                }
+                let value = reader.integer(&path)?.and_then(|v| u32::try_from(v).ok());
+                minor_units = Some(value.ok_or_else(|| {
+                    error_at(
+                        ErrorKind::InvalidPriceSheet,
+                        &path,
+                        "expected a whole number of decimal places, such as 2",
+                    )
+                })?);
+            }
+            "prices" => {
+                reject_duplicate(prices.is_some(), &path)?;
+                prices = Some(reader.prices(&path)?);
+            }
+            _ => reader.skip_value(&path)?,
+        }
+    }
+    reader.end_of_document()?;
+    Ok(PriceSheet {
+        currency: currency.ok_or_else(|| missing(&root, "currency"))?,
+        minor_units: minor_units.unwrap_or(DEFAULT_MINOR_UNITS),
+        prices: prices.ok_or_else(|| missing(&root, "prices"))?,
+    })
+}
+
+impl Reader<'_> {
+    fn prices(&mut self, path: &Path<'_>) -> Result<Vec<ResourcePrice>> {
+        self.begin_object(path, "an object of prices by resource name")?;
+        let mut prices: Vec<ResourcePrice> = Vec::new();
+        let mut first = true;
+        while let Some(name) = self.next_key(&mut first, path)? {
+            let entry = path.key(&name);
+            reject_duplicate(prices.iter().any(|p| p.resource == name), &entry)?;
+            let tiers = if self.peek() == Some(b'[') {
+                self.tiers(&entry)?
+            } else {
+                vec![PriceTier {
+                    up_to: None,
+                    price: self.amount(&entry)?,
+                }]
+            };
+            prices.push(ResourcePrice {
+                resource: name.into_owned(),
+                tiers,
+            });
+        }
+        Ok(prices)
+    }
+
+    fn tiers(&mut self, path: &Path<'_>) -> Result<Vec<PriceTier>> {
+        self.begin_array(path, "a list of tiers")?;
+        let mut tiers = Vec::new();
+        let mut first = true;
+        while self.next_element(&mut first, path)? {
+            let at = path.index(tiers.len());
+            self.begin_object(&at, "a tier {\"upTo\", \"price\"}")?;
+            let (mut up_to, mut price) = (None, None);
+            let mut first_key = true;
+            while let Some(key) = self.next_key(&mut first_key, &at)? {
+                let field = at.key(&key);
+                let slot = match key.as_ref() {
+                    "upTo" => &mut up_to,
+                    "price" => &mut price,
+                    _ => {
+                        return Err(error_at(
+                            ErrorKind::InvalidPriceSheet,
+                            &field,
+                            "a tier has only upTo and price",
+                        ))
+                    }
+                };
+                reject_duplicate(slot.is_some(), &field)?;
+                *slot = Some(self.amount(&field)?);
+            }
+            tiers.push(PriceTier {
+                up_to,
+                price: price.ok_or_else(|| missing(&at, "price"))?,
+            });
+        }
+        Ok(tiers)
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@
 //! The writer is hand-rolled for speed (it writes tens of megabytes for a month of 1-minute
 //! data): one pre-sized buffer, digits formatted by hand, no `format!` per point.
 
+use crate::analysis::cost::{PriceSheet, PriceTier};
 use crate::model::{ResourceSeries, SummaryDay, UsageResponse};
 use crate::query::format_date;
 use crate::text::{push_decimal, push_i64, push_u64};
@@ -138,6 +139,47 @@ fn push_summary_day(out: &mut Vec<u8>, day: &SummaryDay) {
         push_decimal(out, value.average);
     }
     out.push(b'}');
+}
+
+/// Writes a price sheet in the format [`parse_price_sheet`](super::parse_price_sheet)
+/// reads, prices as exact numbers, one resource per line so that a shared file reads well.
+pub fn write_price_sheet(sheet: &PriceSheet) -> String {
+    let mut out = Vec::with_capacity(64 + sheet.prices.len() * 48);
+    out.extend_from_slice(b"{\n  \"currency\": ");
+    push_string(&mut out, &sheet.currency);
+    out.extend_from_slice(
+        format!(
+            ",\n  \"minorUnits\": {},\n  \"prices\": {{",
+            sheet.minor_units
+        )
+        .as_bytes(),
+    );
+    for (index, price) in sheet.prices.iter().enumerate() {
+        out.extend_from_slice(if index == 0 { b"\n    " } else { b",\n    " });
+        push_string(&mut out, &price.resource);
+        out.extend_from_slice(b": ");
+        match price.tiers.as_slice() {
+            [PriceTier { up_to: None, price }] => {
+                out.extend_from_slice(price.to_string().as_bytes())
+            }
+            tiers => {
+                out.push(b'[');
+                for (i, tier) in tiers.iter().enumerate() {
+                    if i > 0 {
+                        out.extend_from_slice(b", ");
+                    }
+                    out.push(b'{');
+                    if let Some(up_to) = tier.up_to {
+                        out.extend_from_slice(format!("\"upTo\": {up_to}, ").as_bytes());
+                    }
+                    out.extend_from_slice(format!("\"price\": {}}}", tier.price).as_bytes());
+                }
+                out.push(b']');
+            }
+        }
+    }
+    out.extend_from_slice(b"\n  }\n}\n");
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Writes `text` as a JSON string: quoted, `"` `\` and U+0000..U+001F escaped.
