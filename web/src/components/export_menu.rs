@@ -67,7 +67,7 @@ impl Export {
             Export::Daily => dom::download(
                 &format!("{base}_daily.csv"),
                 "text/csv;charset=utf-8",
-                &reconciliation_csv(&data.reconciliation),
+                &reconciliation_csv(&data.reconciliation, None),
             ),
             Export::Json => dom::download(
                 &format!("{base}.json"),

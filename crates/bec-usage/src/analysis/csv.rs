@@ -1,4 +1,5 @@
-//! CSV export (RFC 4180): the points, the daily table and the reconciliation.
+//! CSV export (RFC 4180): the points, the daily table and the reconciliation; the two daily
+//! exports take [`DailyExtras`] for unit-hours and cost columns.
 //!
 //! Every export is UTF-8 text with a header row, CRLF line ends (after the last row too),
 //! and fields quoted only when they contain a comma, a double quote, CR or LF, with inner
@@ -13,13 +14,66 @@
 
 use chrono::FixedOffset;
 
+use chrono::NaiveDate;
+
+use super::cost::CostEstimate;
 use super::daily::DailyTable;
+use super::hours::UsageHours;
 use super::reconcile::Reconciliation;
 use super::{date_of_epoch_day, offset_ms};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::UsageResponse;
 use crate::query::DAY_MS;
 use crate::text::{push_date, push_decimal, push_digits, push_time_of_day, push_u64, Quoted};
+
+/// The extra columns of a daily export.
+///
+/// - `unit_hours`: the resource's unit-hours that day ([`super::hours`]), exact; `0` for a
+///   day on which the points cover no time.
+/// - With a cost estimate, `cost` (exact, not rounded to the currency's minor unit, so
+///   the column adds up to the estimate's total) and `currency`; both empty for a resource
+///   the price sheet does not price.
+#[derive(Debug, Clone, Copy)]
+pub struct DailyExtras<'a> {
+    /// The resource-hours of the same response.
+    pub hours: &'a UsageHours,
+    /// The cost estimate from those hours, when a price sheet is loaded.
+    pub cost: Option<&'a CostEstimate>,
+}
+
+fn push_extras_header(out: &mut Vec<u8>, extras: Option<DailyExtras<'_>>) {
+    if let Some(extras) = extras {
+        out.extend_from_slice(b",unit_hours");
+        if extras.cost.is_some() {
+            out.extend_from_slice(b",cost,currency");
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+fn push_extras(
+    out: &mut Vec<u8>,
+    extras: Option<DailyExtras<'_>>,
+    date: NaiveDate,
+    resource: &str,
+) {
+    let Some(extras) = extras else {
+        return;
+    };
+    out.push(b',');
+    let hours = extras.hours.resource(resource).map(|r| r.hours_on(date));
+    push_decimal(out, hours.unwrap_or_default());
+    if let Some(cost) = extras.cost {
+        out.push(b',');
+        if cost.resource(resource).is_some() {
+            push_decimal(out, cost.cost_on(resource, date).unwrap_or_default());
+            out.push(b',');
+            push_field(out, &cost.currency);
+        } else {
+            out.push(b',');
+        }
+    }
+}
 
 /// The points of every resource in long form, one row per point:
 ///
@@ -97,10 +151,12 @@ pub fn points_csv(response: &UsageResponse, offset: FixedOffset) -> Result<Strin
 /// ```
 ///
 /// This is the table alone; [`reconciliation_csv`] has the same days side by side with the
-/// service's `summary`.
-pub fn daily_table_csv(table: &DailyTable) -> String {
-    let mut out = Vec::with_capacity(64 + table.dates().len() * table.resources().len() * 48);
-    out.extend_from_slice(b"date,resource,unit,average,points\r\n");
+/// service's `summary`. With [`DailyExtras`] each row gains `unit_hours` (and `cost,currency`
+/// with a cost estimate).
+pub fn daily_table_csv(table: &DailyTable, extras: Option<DailyExtras<'_>>) -> String {
+    let mut out = Vec::with_capacity(64 + table.dates().len() * table.resources().len() * 80);
+    out.extend_from_slice(b"date,resource,unit,average,points");
+    push_extras_header(&mut out, extras);
     for (date_index, date) in table.dates().iter().enumerate() {
         let Some(row) = table.row(date_index) else {
             continue;
@@ -118,6 +174,7 @@ pub fn daily_table_csv(table: &DailyTable) -> String {
             push_decimal(&mut out, cell.average);
             out.push(b',');
             push_u64(&mut out, cell.points as u64);
+            push_extras(&mut out, extras, *date, resource);
             out.extend_from_slice(b"\r\n");
         }
     }
@@ -134,9 +191,13 @@ pub fn daily_table_csv(table: &DailyTable) -> String {
 ///
 /// A value that does not exist is an empty field; `difference` is `recomputed − summary`;
 /// `status` is [`ReconcileStatus::as_str`](super::ReconcileStatus::as_str).
-pub fn reconciliation_csv(reconciliation: &Reconciliation) -> String {
-    let mut out = Vec::with_capacity(80 + reconciliation.rows.len() * 80);
-    out.extend_from_slice(b"date,resource,unit,summary,recomputed,difference,points,status\r\n");
+pub fn reconciliation_csv(
+    reconciliation: &Reconciliation,
+    extras: Option<DailyExtras<'_>>,
+) -> String {
+    let mut out = Vec::with_capacity(80 + reconciliation.rows.len() * 112);
+    out.extend_from_slice(b"date,resource,unit,summary,recomputed,difference,points,status");
+    push_extras_header(&mut out, extras);
     for row in &reconciliation.rows {
         push_date(&mut out, row.date);
         out.push(b',');
@@ -153,6 +214,7 @@ pub fn reconciliation_csv(reconciliation: &Reconciliation) -> String {
         push_u64(&mut out, row.points as u64);
         out.push(b',');
         out.extend_from_slice(row.status.as_str().as_bytes());
+        push_extras(&mut out, extras, row.date, &row.resource);
         out.extend_from_slice(b"\r\n");
     }
     into_string(out)
@@ -499,7 +561,7 @@ mod tests {
     #[test]
     fn daily_table_csv_has_one_row_per_cell() {
         assert_eq!(
-            daily_table_csv(&table()),
+            daily_table_csv(&table(), None),
             "date,resource,unit,average,points\r\n\
              2024-01-01,CPU,核,17.3,1\r\n\
              2024-01-02,CPU,核,1.5,2\r\n\
@@ -527,7 +589,7 @@ mod tests {
         );
         let reconciliation = reconcile(&r, &ReconcileOptions::default()).expect("reconciles");
         assert_eq!(
-            reconciliation_csv(&reconciliation),
+            reconciliation_csv(&reconciliation, None),
             "date,resource,unit,summary,recomputed,difference,points,status\r\n\
              2024-01-01,CPU,核,17.223,17.3,0.077,1,Differs\r\n\
              2024-01-01,EIP,,34.423,,,0,MissingInData\r\n\
@@ -544,7 +606,7 @@ mod tests {
         );
         let empty = daily_averages(&r, beijing_offset()).expect("no overflow");
         assert_eq!(
-            daily_table_csv(&empty),
+            daily_table_csv(&empty, None),
             "date,resource,unit,average,points\r\n"
         );
     }
@@ -556,5 +618,59 @@ mod tests {
         push_digits(&mut out, 42, 2);
         assert_eq!(out, b"000742");
         assert_eq!(dec("8.50").to_string(), "8.50");
+    }
+
+    #[test]
+    fn daily_exports_gain_unit_hours_and_cost_columns() {
+        use crate::analysis::cost::{estimate_cost, PriceSheet, ResourcePrice};
+        use crate::analysis::hours::usage_hours;
+        // Two CPU points an hour apart on 2024-01-02 (Beijing): 1 + 2 core-hours.
+        let r = response(
+            "2024-01-02",
+            "2024-01-02",
+            vec![
+                series(
+                    "CPU",
+                    "核",
+                    vec![
+                        point(utc_ms("2024-01-02T04:00:00"), "1"),
+                        point(utc_ms("2024-01-02T05:00:00"), "2"),
+                    ],
+                ),
+                series("EIP", "个", vec![point(utc_ms("2024-01-02T04:00:00"), "3")]),
+            ],
+            vec![],
+        );
+        let hours = usage_hours(&r, beijing_offset()).expect("hours");
+        let sheet = PriceSheet {
+            currency: "CNY".into(),
+            minor_units: 2,
+            prices: vec![ResourcePrice::flat("CPU", dec("0.045"))],
+        };
+        let cost = estimate_cost(&hours, &sheet).expect("cost");
+        let table = daily_averages(&r, beijing_offset()).expect("daily");
+        let extras = DailyExtras {
+            hours: &hours,
+            cost: Some(&cost),
+        };
+        assert_eq!(
+            daily_table_csv(&table, Some(extras)),
+            "date,resource,unit,average,points,unit_hours,cost,currency\r\n\
+             2024-01-02,CPU,核,1.5,2,3,0.135,CNY\r\n\
+             2024-01-02,EIP,个,3,1,3,,\r\n"
+        );
+        let reconciliation = reconcile(&r, &ReconcileOptions::default()).expect("reconciles");
+        let without_cost = DailyExtras {
+            hours: &hours,
+            cost: None,
+        };
+        let csv = reconciliation_csv(&reconciliation, Some(without_cost));
+        assert!(
+            csv.starts_with(
+                "date,resource,unit,summary,recomputed,difference,points,status,unit_hours\r\n"
+            ),
+            "{csv}"
+        );
+        assert!(csv.contains(",1,MissingInSummary,3\r\n"), "{csv}");
     }
 }

@@ -218,6 +218,9 @@ impl Usage {
     #[wasm_bindgen(js_name = dailyCsv)]
     pub fn daily_csv(&self, options: JsValue) -> Result<String, JsValue> {
         let offset = offset_option("dailyCsv", &options)?;
-        Ok(daily_table_csv(&daily_averages(&self.response, offset)?))
+        Ok(daily_table_csv(
+            &daily_averages(&self.response, offset)?,
+            None,
+        ))
     }
 }
