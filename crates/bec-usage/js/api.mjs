@@ -115,6 +115,7 @@ function checkCredentials(credentials) {
 export function createApi(wasm) {
   // signRequest is the wasm export itself (src/js/signing.rs), as are the other pure functions.
   const { signRequest, validateRange, splitRange, parseUsage, mergeUsage, parseServiceError, Usage } = wasm;
+  const { parsePriceSheet, writePriceSheet, roundMoney } = wasm;
   // The core's fetch plan (src/fetch_plan.rs), shared with the dashboard and the proxy: the
   // chunks of a load, what to do after each attempt, the server's clock, the hints.
   const { planRange, FetchAttempts, clockOffsetMs, errorHint } = wasm;
@@ -321,6 +322,9 @@ export function createApi(wasm) {
     parseUsage,
     mergeUsage,
     parseServiceError,
+    parsePriceSheet,
+    writePriceSheet,
+    roundMoney,
     Usage,
     UsageClient,
     isBecUsageError,

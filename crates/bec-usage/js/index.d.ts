@@ -46,6 +46,8 @@ export type ErrorKind =
   | "Overflow"
   | "InvalidArgument"
   | "AccountMismatch"
+  // price sheets (parsePriceSheet, costEstimate, dailyCsv with a priceSheet)
+  | "InvalidPriceSheet"
   // talking to the service (thrown by UsageClient)
   | "Service"
   | "Http"
@@ -294,6 +296,243 @@ export interface CsvOptions {
   utcOffset?: UtcOffset;
 }
 
+/** Options of {@link Usage.dailyCsv}. */
+export interface DailyCsvOptions extends CsvOptions {
+  /**
+   * A price sheet (see {@link PriceSheetInput}): adds the columns `cost` (exact, not
+   * rounded, so the column adds up to {@link CostEstimate.total}) and `currency`, both empty
+   * for a resource the sheet does not price. Throws `InvalidPriceSheet` as
+   * {@link parsePriceSheet} and {@link Usage.costEstimate} do.
+   */
+  priceSheet?: PriceSheetInput;
+}
+
+// ---------------------------------------------------------------------------------------
+// Resource-hours, costs, forecasts, anomalies
+
+/**
+ * One local day of a resource's usage in unit-hours.
+ *
+ * How the points count (the rules of {@link Usage.resourceHours}): a point stands for the
+ * interval to the next point, up to 3 usual steps (the usual step is the median distance
+ * between a series' points); longer gaps are not filled and are reported in
+ * {@link ResourceHours.gaps}. The last point stands for one usual step, cut at local
+ * midnight after the range's last day (`timeSpan.endDate`). Intervals are split at local
+ * midnight.
+ */
+export interface DayHours {
+  /** The local day, `YYYY-MM-DD`. */
+  date: string;
+  /** The unit-hours used that day (core-hours, GB-hours, ...), an exact decimal string, e.g. `"48"`. */
+  hours: string;
+  /** Milliseconds of the day the points cover (at most 86 400 000). */
+  coveredMs: number;
+}
+
+/** A stretch between two points too long to fill: more than 3 usual steps. Not counted. */
+export interface HoursGap {
+  /** Where the gap starts, epoch milliseconds: one usual step after the point before it. */
+  start: number;
+  /** Where it ends, epoch milliseconds: the next point's timestamp. */
+  end: number;
+}
+
+/** The resource-hours of one resource (see {@link DayHours} for how points count). */
+export interface ResourceHours {
+  /** Resource name, e.g. `"CPU"`. */
+  resource: string;
+  /** The resource's unit (`"核"`, `"GB"`); the hours are this unit times hours. */
+  unit: string;
+  /**
+   * The usual step in milliseconds: the median distance between the series' points (a
+   * single point borrows the median step of the other series); `null` when there is none,
+   * and then the points count for no time.
+   */
+  stepMs: number | null;
+  /** The unit-hours of the whole range, exact. Divided once from the exact sum, so it may differ from the sum of the rounded days in the 28th digit. */
+  total: string;
+  /** The days with covered time, ascending. */
+  days: DayHours[];
+  /** Milliseconds the points cover in all. */
+  coveredMs: number;
+  /** The sum of the gaps' lengths, in milliseconds. */
+  gapMs: number;
+  /** The gaps that were not filled, in time order. */
+  gaps: HoursGap[];
+}
+
+/** The result of {@link Usage.resourceHours}. */
+export interface UsageHours {
+  /** The offset the days were taken in, e.g. `"+08:00"`. */
+  utcOffset: string;
+  /** One entry per resource, in the response's order. */
+  resources: ResourceHours[];
+}
+
+/** One tier of a price: unit-hours up to `upTo` (counted over the range) cost `price` each. */
+export interface PriceTier {
+  /** The cumulative unit-hours where the tier ends, an exact decimal string; left out for the last, open tier. */
+  upTo?: string;
+  /** The price of one unit-hour, an exact decimal string (zero or more). */
+  price: string;
+}
+
+/**
+ * A price sheet as {@link parsePriceSheet} returns it: checked, every price as a list of
+ * tiers (a flat price is one open tier), amounts as exact strings.
+ */
+export interface PriceSheet {
+  /** The currency's name or code, e.g. `"CNY"`. */
+  currency: string;
+  /** The currency's decimal places (default 2, at most 8), for display ({@link roundMoney}). */
+  minorUnits: number;
+  /** The tiers per resource name, in the sheet's order; the last tier of each is open. */
+  prices: Record<string, PriceTier[]>;
+}
+
+/** A price as written in a sheet: a number or a numeric string per unit-hour, or tiers. */
+export type PriceInput = string | number | { upTo?: string | number; price: string | number }[];
+
+/**
+ * A price sheet as given to {@link parsePriceSheet}, {@link Usage.costEstimate} and
+ * {@link Usage.dailyCsv}: its JSON text, a {@link PriceSheet}, or an object of the same form:
+ *
+ * ```json
+ * { "currency": "CNY", "minorUnits": 2,
+ *   "prices": { "CPU": "0.045", "TRAFFIC": [{ "upTo": 1000, "price": "0.8" }, { "price": "0.6" }] } }
+ * ```
+ *
+ * Prices are per unit-hour (a core-hour, a GB-hour), zero or more. Tiers are graduated:
+ * the first `upTo` unit-hours of the range cost the first price, the next ones the second,
+ * and so on, filled in time order; `upTo` ascends and the last tier has none. A resource the
+ * sheet names but the data does not have is an error (most likely a misspelt name).
+ *
+ * An object is written with `JSON.stringify` and then read exactly, so a number is read as
+ * JavaScript writes it: `0.1` stays `0.1`, but a computed `0.1 + 0.2` is
+ * `0.30000000000000004`. Give prices as strings (`"0.045"`) to be sure they are exact.
+ */
+export type PriceSheetInput =
+  | string
+  | PriceSheet
+  | { currency: string; minorUnits?: number; prices: Record<string, PriceInput> };
+
+/** One day of one resource's cost. */
+export interface DayCost {
+  /** The local day, `YYYY-MM-DD`. */
+  date: string;
+  /** The unit-hours of that day, exact. */
+  hours: string;
+  /** Their cost, exact (not rounded: see {@link roundMoney}). */
+  cost: string;
+}
+
+/** The cost of one priced resource. */
+export interface ResourceCost {
+  resource: string;
+  unit: string;
+  /** The unit-hours of the range, exact. */
+  hours: string;
+  /** The cost of the range, exact: the sum of the days' costs. */
+  cost: string;
+  /** The days with usage, ascending. */
+  days: DayCost[];
+}
+
+/** The result of {@link Usage.costEstimate}: resource-hours times the sheet's prices, exact. */
+export interface CostEstimate {
+  /** The sheet's currency. */
+  currency: string;
+  /** The sheet's decimal places: round for display with {@link roundMoney}. */
+  minorUnits: number;
+  /** The offset the days were taken in, e.g. `"+08:00"`. */
+  utcOffset: string;
+  /** The cost of all priced resources over the range, exact. */
+  total: string;
+  /** The cost of all priced resources per day, ascending. */
+  days: { date: string; cost: string }[];
+  /** The priced resources, in the data's order. */
+  resources: ResourceCost[];
+  /** The resources of the data the sheet does not price (left out of the totals), in the data's order. */
+  unpriced: string[];
+}
+
+/** Options of {@link Usage.forecast}. */
+export interface ForecastOptions {
+  /** The offset whose days are forecast. Default `"+08:00"`. */
+  utcOffset?: UtcOffset;
+  /**
+   * How far ahead: `"monthEnd"` (the default) forecasts from the day after the last day with
+   * data to the end of that month; a number forecasts that many days (1 … 366).
+   */
+  horizon?: "monthEnd" | number;
+}
+
+/** A forecast value with its interval, in unit-hours (exact decimal strings; `low ≤ expected ≤ high`). */
+export interface ForecastInterval {
+  expected: string;
+  low: string;
+  high: string;
+}
+
+/** One forecast day of one resource, in unit-hours (a day's average amount is `/ 24`). */
+export interface ForecastDay extends ForecastInterval {
+  /** The day, `YYYY-MM-DD`. */
+  date: string;
+}
+
+/** The forecast of one resource. */
+export interface ResourceForecast {
+  resource: string;
+  unit: string;
+  /** How many complete days of history the forecast used. */
+  historyDays: number;
+  /**
+   * The unit-hours already used in the period the total covers: the month, for
+   * `"monthEnd"`; `"0"` for a number of days.
+   */
+  soFar: string;
+  /** The forecast days, ascending; empty when there is nothing to forecast. */
+  days: ForecastDay[];
+  /** `soFar` plus the forecast days. */
+  total: ForecastInterval;
+}
+
+/** The result of {@link Usage.forecast}. */
+export interface Forecast {
+  /** The offset the days were taken in. */
+  utcOffset: string;
+  /** The last day of history, `YYYY-MM-DD` (the forecast starts the day after); `null` without data. */
+  lastDay: string | null;
+  /** One entry per resource, in the data's order. */
+  resources: ResourceForecast[];
+}
+
+/** Options of {@link Usage.anomalies}. */
+export interface AnomalyOptions {
+  /**
+   * How readily a stretch is called unusual: `"low"` (only the most striking), `"medium"`
+   * (the default) or `"high"` (more stretches, more false alarms).
+   */
+  sensitivity?: "low" | "medium" | "high";
+}
+
+/** One unusual stretch of one resource. */
+export interface Anomaly {
+  resource: string;
+  /** Where the stretch starts, epoch milliseconds. */
+  start: number;
+  /** Where it ends (exclusive), epoch milliseconds. */
+  end: number;
+  /** When it was furthest from usual, epoch milliseconds. */
+  peak: number;
+  /** The amount there, an exact decimal string. */
+  value: string;
+  /** The low end of the usual range there, exact. */
+  usualLow: string;
+  /** The high end of the usual range there, exact. */
+  usualHigh: string;
+}
+
 /**
  * A parsed usage response. Made by {@link parseUsage}, {@link mergeUsage} or
  * {@link UsageClient.fetchUsage}. Holds WebAssembly memory, released when garbage
@@ -328,8 +567,36 @@ export class Usage {
   downsample(resource: string, targetPoints: number): SeriesArrays;
   /** CSV, long form: `resource,unit,timestamp,amount` (RFC 4180, CRLF, ISO times with offset). */
   toCsv(options?: CsvOptions): string;
-  /** CSV of the daily averages: `date,resource,unit,average,points`. */
-  dailyCsv(options?: CsvOptions): string;
+  /**
+   * CSV of the daily averages with unit-hours: `date,resource,unit,average,points,unit_hours`
+   * (`unit_hours` as in {@link Usage.resourceHours}, `0` for a day the points do not
+   * cover), and with a `priceSheet` also `cost,currency` (exact cost, empty for an unpriced
+   * resource).
+   */
+  dailyCsv(options?: DailyCsvOptions): string;
+  /**
+   * Resource-hours: how much of each resource was used, in the units a bill uses
+   * (core-hours, GB-hours), per local day and for the range, exact. A point stands for the
+   * interval to the next point, up to 3 usual steps; longer gaps are not filled and are
+   * reported (`gaps`, `gapMs`). The last point stands for one usual step, cut at local
+   * midnight after `timeSpan.endDate`.
+   */
+  resourceHours(options?: { utcOffset?: UtcOffset }): UsageHours;
+  /**
+   * A cost estimate: {@link Usage.resourceHours} times the prices of `priceSheet`, exact
+   * (round for display with {@link roundMoney}). Throws `InvalidPriceSheet` for a sheet that
+   * breaks a rule or prices a resource the data does not have (the message names the entry
+   * and, for a near miss, the resource meant), `Overflow` when a cost leaves the range of a
+   * decimal.
+   */
+  costEstimate(priceSheet: PriceSheetInput, options?: { utcOffset?: UtcOffset }): CostEstimate;
+  /**
+   * Forecasts each resource's daily unit-hours to the end of the month (or for the next
+   * `horizon` days), with an interval, from the days of history.
+   */
+  forecast(options?: ForecastOptions): Forecast;
+  /** Stretches where a resource is far from what is usual for it, by resource then by time. */
+  anomalies(options?: AnomalyOptions): Anomaly[];
   /** The response as the service's JSON (exact amounts). */
   toJson(): string;
   /** Releases the WebAssembly memory now; the object is unusable afterwards. */
@@ -358,6 +625,26 @@ export function parseServiceError(
   body: string,
   requestIdHeader?: string | null,
 ): { status: number; code: string; message: string; requestId: string | null } | null;
+
+/**
+ * Reads and checks a price sheet (see {@link PriceSheetInput}): returns it with every price
+ * as tiers and every amount as an exact string. Throws a {@link BecUsageError} of kind
+ * `InvalidPriceSheet` whose message names the entry, e.g. `prices.CPU[1].price`.
+ */
+export function parsePriceSheet(sheet: PriceSheetInput): PriceSheet;
+
+/**
+ * A price sheet as JSON text, one resource per line, prices as exact numbers: what to save
+ * and share. Checks the sheet as {@link parsePriceSheet} does.
+ */
+export function writePriceSheet(sheet: PriceSheetInput): string;
+
+/**
+ * Rounds an exact decimal string to exactly `minorUnits` decimal places (0 … 8), half away
+ * from zero, for display: `roundMoney("0.125", 2)` is `"0.13"`, `roundMoney("1.5", 2)` is
+ * `"1.50"`. Computations should keep every digit.
+ */
+export function roundMoney(amount: string, minorUnits: number): string;
 
 // ---------------------------------------------------------------------------------------
 // The client

@@ -54,6 +54,15 @@ export function mergeUsage(parts) {
 export function parseServiceError(status, body, requestIdHeader) {
   return ready("parseServiceError").parseServiceError(status, body, requestIdHeader);
 }
+export function parsePriceSheet(sheet) {
+  return ready("parsePriceSheet").parsePriceSheet(sheet);
+}
+export function writePriceSheet(sheet) {
+  return ready("writePriceSheet").writePriceSheet(sheet);
+}
+export function roundMoney(amount, minorUnits) {
+  return ready("roundMoney").roundMoney(amount, minorUnits);
+}
 
 /** Stands for `UsageClient` until `init()` has resolved (live bindings then show the real one). */
 class UsageClientBeforeInit {

@@ -5,17 +5,38 @@
 import {
   isBecUsageError,
   mergeUsage,
+  parsePriceSheet,
   parseServiceError,
   parseUsage,
+  roundMoney,
   signRequest,
   splitRange,
   Usage,
   UsageClient,
   validateRange,
   version,
+  writePriceSheet,
 } from "bec-usage";
 import type {
+  Anomaly,
+  AnomalyOptions,
   BecUsageError,
+  CostEstimate,
+  DailyCsvOptions,
+  DayCost,
+  DayHours,
+  Forecast,
+  ForecastDay,
+  ForecastInterval,
+  ForecastOptions,
+  HoursGap,
+  PriceSheet,
+  PriceSheetInput,
+  PriceTier,
+  ResourceCost,
+  ResourceForecast,
+  ResourceHours,
+  UsageHours,
   Credentials,
   DailyAverages,
   DailyCell,
@@ -116,6 +137,69 @@ const notes: QualityNote[] = usage.qualityNotes({ utcOffset: "Z" });
 const noteKind: QualityNoteKind | undefined = notes[0]?.kind;
 const small: SeriesArrays = usage.downsample("CPU", 500);
 const csv: string = usage.toCsv({ utcOffset: "+08:00" }) + usage.dailyCsv() + usage.toJson();
+// Resource-hours, price sheets, costs, forecasts and anomalies.
+const hours: UsageHours = usage.resourceHours({ utcOffset: "+08:00" });
+const cpuHours: ResourceHours | undefined = hours.resources[0];
+if (cpuHours) {
+  const day: DayHours | undefined = cpuHours.days[0];
+  const gap: HoursGap | undefined = cpuHours.gaps[0];
+  const step: number | null = cpuHours.stepMs;
+  const covered: number = cpuHours.coveredMs + cpuHours.gapMs + (day?.coveredMs ?? 0) + (gap ? gap.end - gap.start : 0);
+  const exactHours: string = cpuHours.total + (day?.hours ?? "") + cpuHours.unit + cpuHours.resource + hours.utcOffset;
+  // @ts-expect-error: hours are exact strings
+  cpuHours.total.toFixed(2);
+  void [step, covered, exactHours];
+}
+const sheetInput: PriceSheetInput = {
+  currency: "CNY",
+  minorUnits: 2,
+  prices: { CPU: "0.045", Memory: 0.012, TRAFFIC: [{ upTo: 1000, price: "0.8" }, { price: "0.6" }] },
+};
+const sheet: PriceSheet = parsePriceSheet(sheetInput);
+const sheetAgain: PriceSheet = parsePriceSheet(writePriceSheet(sheet));
+const tier: PriceTier | undefined = sheetAgain.prices["CPU"]?.[0];
+const tierText: string = (tier?.upTo ?? "") + (tier?.price ?? "") + sheet.currency + sheet.minorUnits;
+// @ts-expect-error: a sheet needs prices
+parsePriceSheet({ currency: "CNY" });
+const estimate: CostEstimate = usage.costEstimate(sheet, { utcOffset: 480 });
+const resourceCost: ResourceCost | undefined = estimate.resources[0];
+const dayCost: DayCost | undefined = resourceCost?.days[0];
+const costText: string =
+  roundMoney(estimate.total, estimate.minorUnits) +
+  estimate.currency +
+  estimate.utcOffset +
+  estimate.unpriced.join() +
+  (estimate.days[0]?.cost ?? "") +
+  (resourceCost ? resourceCost.hours + resourceCost.cost + resourceCost.unit : "") +
+  (dayCost ? dayCost.date + dayCost.hours + dayCost.cost : "");
+// @ts-expect-error: roundMoney takes the exact string
+roundMoney(0.125, 2);
+const dailyCsvOptions: DailyCsvOptions = { utcOffset: "Z", priceSheet: '{"currency":"CNY","prices":{}}' };
+const costCsv: string = usage.dailyCsv(dailyCsvOptions);
+const forecastOptions: ForecastOptions = { horizon: 7, utcOffset: "+08:00" };
+const forecast: Forecast = usage.forecast(forecastOptions);
+const monthEnd: Forecast = usage.forecast({ horizon: "monthEnd" });
+// @ts-expect-error: the horizon is "monthEnd" or a number of days
+usage.forecast({ horizon: "week" });
+const lastDay: string | null = forecast.lastDay ?? monthEnd.lastDay;
+const resourceForecast: ResourceForecast | undefined = forecast.resources[0];
+const forecastDay: ForecastDay | undefined = resourceForecast?.days[0];
+const forecastTotal: ForecastInterval | undefined = resourceForecast?.total;
+const forecastText: string =
+  (forecastDay ? forecastDay.date + forecastDay.expected + forecastDay.low + forecastDay.high : "") +
+  (forecastTotal?.expected ?? "") +
+  (resourceForecast ? resourceForecast.soFar + resourceForecast.historyDays : "");
+const anomalyOptions: AnomalyOptions = { sensitivity: "high" };
+const anomalies: Anomaly[] = usage.anomalies(anomalyOptions);
+const anomaly: Anomaly | undefined = usage.anomalies()[0];
+const anomalyText: string = anomaly
+  ? `${anomaly.resource}${anomaly.start + anomaly.end + anomaly.peak}${anomaly.value}${anomaly.usualLow}${anomaly.usualHigh}`
+  : "";
+// @ts-expect-error: the sensitivity is one of three words
+usage.anomalies({ sensitivity: "extreme" });
+const priceSheetKind: ErrorKind = "InvalidPriceSheet";
+void [tierText, costText, costCsv, lastDay, forecastText, anomalies, anomalyText, priceSheetKind];
+
 // @ts-expect-error: a status is one of four words
 const wrongStatus: ReconcileStatus = "Equal";
 // @ts-expect-error: the constructor is private: Usage comes from parseUsage, mergeUsage or a client

@@ -7,7 +7,7 @@ use super::time::{offset_text, utc_offset};
 use super::usage::{attach_arrays, exact_amounts, named_resource, write_stats, Usage};
 use super::values::{self, Fields, Json};
 use crate::analysis::{
-    daily_averages, daily_table_csv, lttb_series, points_csv, reconcile, response_stats,
+    daily_averages, lttb_series, points_csv, reconcile, response_stats,
     ReconcileOptions,
 };
 use crate::error::Result;
@@ -16,7 +16,7 @@ use crate::quality::quality_notes;
 use wasm_bindgen::JsCast;
 
 /// The `utcOffset` of an options argument of `method`; Beijing time when left out.
-fn offset_option(method: &str, options: &JsValue) -> Result<chrono::FixedOffset> {
+pub(super) fn offset_option(method: &str, options: &JsValue) -> Result<chrono::FixedOffset> {
     match values::options(method, options)? {
         Some(options) => utc_offset(method, options.get("utcOffset")),
         None => utc_offset(method, JsValue::UNDEFINED),
@@ -212,15 +212,5 @@ impl Usage {
     pub fn to_csv(&self, options: JsValue) -> Result<String, JsValue> {
         let offset = offset_option("toCsv", &options)?;
         Ok(points_csv(&self.response, offset)?)
-    }
-
-    // `dailyCsv(options?)`: the daily averages, long form.
-    #[wasm_bindgen(js_name = dailyCsv)]
-    pub fn daily_csv(&self, options: JsValue) -> Result<String, JsValue> {
-        let offset = offset_option("dailyCsv", &options)?;
-        Ok(daily_table_csv(
-            &daily_averages(&self.response, offset)?,
-            None,
-        ))
     }
 }

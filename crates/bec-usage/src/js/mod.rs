@@ -30,6 +30,7 @@
 //! crate also uses the Talc allocator (see `Cargo.toml`).
 
 mod analysis;
+mod costs;
 mod dates;
 mod errors;
 mod fetch_plan;
@@ -39,6 +40,7 @@ mod time;
 mod usage;
 mod values;
 
+pub use costs::{parse_price_sheet, round_money_text, write_price_sheet_text};
 pub use dates::{split_range, validate_range};
 pub use errors::parse_service_error;
 pub use fetch_plan::{clock_offset_ms, error_hint, plan_range, FetchAttempts};

@@ -101,6 +101,11 @@ extern "C" {
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub(crate) fn parse_json(text: &str) -> Result<JsValue, JsValue>;
 
+    /// `JSON.stringify(value)`, with what it throws caught (a cycle, a `BigInt`); `undefined`
+    /// for a value JSON has no text for.
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    pub(crate) fn stringify_json(value: &JsValue) -> Result<JsValue, JsValue>;
+
     /// `String(value)`: how JavaScript writes a value (`2.5`, `NaN`).
     #[wasm_bindgen(js_name = String)]
     pub(crate) fn to_text(value: &JsValue) -> String;
