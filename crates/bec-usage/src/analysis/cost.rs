@@ -39,11 +39,11 @@
 //! that, half away from zero, for display only.
 
 use chrono::NaiveDate;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use super::hours::UsageHours;
 use crate::error::{Error, ErrorKind, Result};
-use crate::text::Quoted;
+use crate::text::{Exact, Quoted};
 
 /// The minor units used when a sheet does not say (cents, fen).
 pub const DEFAULT_MINOR_UNITS: u32 = 2;
@@ -90,12 +90,14 @@ impl ResourcePrice {
             }
             let room = match tier.up_to {
                 Some(up_to) if up_to <= at => continue,
-                Some(up_to) => (up_to - at).min(left),
+                // Differences as sums with a negated term: the crate's one addition (see
+                // `checked_add`) rather than a second copy of it inside subtraction.
+                Some(up_to) => super::checked_add(up_to, -at)?.min(left),
                 None => left,
             };
-            cost = super::checked_add(cost, room.checked_mul(tier.price)?)?;
+            cost = super::checked_add(cost, super::checked_mul(room, tier.price)?)?;
             at = super::checked_add(at, room)?;
-            left -= room;
+            left = super::checked_add(left, -room)?;
         }
         Some(cost)
     }
@@ -199,7 +201,7 @@ pub(crate) fn validate_tiers(resource: &str, tiers: &[PriceTier]) -> Result<()> 
                 &at,
                 format!(
                     "the price {} is negative; prices are zero or more",
-                    tier.price
+                    Exact(tier.price)
                 ),
             ));
         }
@@ -214,13 +216,17 @@ pub(crate) fn validate_tiers(resource: &str, tiers: &[PriceTier]) -> Result<()> 
             Some(up_to) if last => {
                 return Err(sheet_error(
                     &at,
-                    format!("the last tier ends at upTo {up_to}; leave its upTo out so that it covers everything above"),
+                    format!("the last tier ends at upTo {}; leave its upTo out so that it covers everything above", Exact(up_to)),
                 ))
             }
             Some(up_to) if up_to <= previous => {
                 return Err(sheet_error(
                     &at,
-                    format!("upTo {up_to} is not above the tier before ({previous}); tiers go up"),
+                    format!(
+                        "upTo {} is not above the tier before ({}); tiers go up",
+                        Exact(up_to),
+                        Exact(previous)
+                    ),
                 ))
             }
             Some(up_to) => previous = up_to,
@@ -232,8 +238,31 @@ pub(crate) fn validate_tiers(resource: &str, tiers: &[PriceTier]) -> Result<()> 
 
 /// Rounds `amount` to `minor_units` decimal places, half away from zero (`0.125` → `0.13`,
 /// `-0.125` → `-0.13`): for display only; computations keep every digit.
+///
+/// An amount with `minor_units` decimal places or fewer is returned as it is (not padded).
 pub fn round_money(amount: Decimal, minor_units: u32) -> Decimal {
-    amount.round_dp_with_strategy(minor_units, RoundingStrategy::MidpointAwayFromZero)
+    // By hand rather than `round_dp_with_strategy`, whose every-strategy rounding is about
+    // 1.5 KB of the WebAssembly module: half away from zero depends only on the first digit
+    // dropped, so the digits are dropped one by one and that digit decides.
+    let mut mantissa = amount.mantissa().unsigned_abs();
+    let mut scale = amount.scale();
+    let mut dropped = 0;
+    while scale > minor_units {
+        let (quotient, digit) = crate::text::div_rem_small(mantissa, 10);
+        mantissa = quotient;
+        dropped = digit;
+        scale -= 1;
+    }
+    if dropped >= 5 {
+        mantissa += 1;
+    }
+    // `mantissa` lost a digit before gaining one, so it still fits 96 bits and an i128.
+    let signed = if amount.is_sign_negative() {
+        -(mantissa as i128)
+    } else {
+        mantissa as i128
+    };
+    Decimal::try_from_i128_with_scale(signed, scale).unwrap_or(amount)
 }
 
 /// One day of a resource's cost.
@@ -309,26 +338,26 @@ pub fn estimate_cost(hours: &UsageHours, sheet: &PriceSheet) -> Result<CostEstim
         .iter()
         .find(|p| hours.resource(&p.resource).is_none())
     {
-        let names: Vec<&str> = hours
+        // Joined by hand: `[..].join(", ")` is a kilobyte of the WebAssembly module.
+        let mut names = String::new();
+        for usage in &hours.resources {
+            if !names.is_empty() {
+                names.push_str(", ");
+            }
+            names.push_str(&usage.resource);
+        }
+        let hint = hours
             .resources
             .iter()
-            .map(|r| r.resource.as_str())
-            .collect();
-        let hint = names
-            .iter()
-            .find(|name| name.eq_ignore_ascii_case(&stray.resource))
-            .map(|name| format!(" Did you mean {}?", Quoted(name)))
+            .find(|usage| usage.resource.eq_ignore_ascii_case(&stray.resource))
+            .map(|usage| format!(" Did you mean {}?", Quoted(&usage.resource)))
             .unwrap_or_default();
         return Err(sheet_error(
             &entry(&stray.resource),
             format!(
                 "this data has no resource {}; its resources are {}.{hint}",
                 Quoted(&stray.resource),
-                if names.is_empty() {
-                    "none".to_owned()
-                } else {
-                    names.join(", ")
-                }
+                if names.is_empty() { "none" } else { &names }
             ),
         ));
     }
@@ -499,6 +528,18 @@ mod tests {
         assert_eq!(round_money(dec("0.124999"), 2), dec("0.12"));
         assert_eq!(round_money(dec("-0.125"), 2), dec("-0.13"));
         assert_eq!(round_money(dec("7.5"), 0), dec("8"));
+        assert_eq!(round_money(dec("1.5"), 2).to_string(), "1.5");
+        assert_eq!(round_money(dec("0.995"), 2).to_string(), "1.00");
+        assert_eq!(round_money(dec("-0.994"), 2).to_string(), "-0.99");
+        assert_eq!(round_money(dec("0.0049"), 2).to_string(), "0.00");
+        assert_eq!(round_money(dec("12.3456789"), 8), dec("12.3456789"));
+        let big = Decimal::MAX;
+        assert_eq!(round_money(big, 2), big);
+        let tiny = Decimal::new(5, 28);
+        assert_eq!(
+            round_money(tiny, 27).to_string(),
+            "0.000000000000000000000000001"
+        );
     }
 
     #[test]

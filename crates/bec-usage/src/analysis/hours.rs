@@ -127,7 +127,7 @@ impl UsageHours {
             .iter()
             .flat_map(|r| r.days.iter().map(|day| day.date))
             .collect();
-        dates.sort_unstable();
+        crate::sort::sort_by_key(&mut dates, |date| *date);
         dates.dedup();
         dates
     }
@@ -173,7 +173,11 @@ pub fn resource_hours(series: &ResourceSeries, offset: FixedOffset) -> Result<Re
 /// The timestamps in ascending order.
 fn sorted_times(points: &[DataPoint]) -> Vec<i64> {
     let mut times: Vec<i64> = points.iter().map(|p| p.timestamp_ms).collect();
-    times.sort_unstable();
+    // The crate's own sort (see `crate::sort`: the standard library's would add kilobytes
+    // to the WebAssembly module), skipped for times already in order (the usual case).
+    if !times.windows(2).all(|t| t[0] <= t[1]) {
+        crate::sort::sort_by_key(&mut times, |time| *time);
+    }
     times
 }
 
@@ -193,7 +197,9 @@ fn median(values: &mut [i64]) -> Option<i64> {
         return None;
     }
     let middle = (values.len() - 1) / 2;
-    Some(*values.select_nth_unstable(middle).1)
+    // A sort rather than `select_nth_unstable`, for the module's size (see `crate::sort`).
+    crate::sort::sort_by_key(values, |value| *value);
+    Some(values[middle])
 }
 
 fn series_hours(
@@ -208,7 +214,7 @@ fn series_hours(
         .windows(2)
         .all(|p| p[0].timestamp_ms <= p[1].timestamp_ms)
     {
-        points.sort_by_key(|p| p.timestamp_ms);
+        crate::sort::sort_by_key(&mut points, |p| p.timestamp_ms);
     }
     let walk = Walk::new(&points, step.unwrap_or(0), end_ms, offset_ms(offset));
     let days = match single_scale(&points) {
@@ -280,8 +286,7 @@ trait WeightedSum: Copy {
 
 impl WeightedSum for Decimal {
     fn add(&mut self, amount: Decimal, ms: i64) -> bool {
-        match amount
-            .checked_mul(Decimal::from(ms))
+        match super::checked_mul(amount, Decimal::from(ms))
             .and_then(|product| super::checked_add(*self, product))
         {
             Some(sum) => {

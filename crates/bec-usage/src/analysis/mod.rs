@@ -96,6 +96,13 @@ fn checked_add(a: Decimal, b: Decimal) -> Option<Decimal> {
     a.checked_add(b)
 }
 
+/// `a × b`, exactly (or rounded past 28 significant digits), or `None` beyond the range of a
+/// decimal: one out-of-line copy of the multiplication, as [`checked_add`] is of the addition.
+#[inline(never)]
+fn checked_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+    a.checked_mul(b)
+}
+
 use crate::query::date_of_epoch_day;
 
 /// The offset's distance from UTC in milliseconds (east positive).

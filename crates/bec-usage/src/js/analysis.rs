@@ -7,8 +7,7 @@ use super::time::{offset_text, utc_offset};
 use super::usage::{attach_arrays, exact_amounts, named_resource, write_stats, Usage};
 use super::values::{self, Fields, Json};
 use crate::analysis::{
-    daily_averages, lttb_series, points_csv, reconcile, response_stats,
-    ReconcileOptions,
+    daily_averages, lttb_series, points_csv, reconcile, response_stats, ReconcileOptions,
 };
 use crate::error::Result;
 use crate::json::decimal_from_text;

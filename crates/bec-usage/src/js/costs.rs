@@ -11,12 +11,11 @@ use super::sys::stringify_json;
 use super::time::{offset_text, utc_offset};
 use super::usage::Usage;
 use super::values::{self, is_array, Json};
+use crate::analysis::cost::MAX_MINOR_UNITS;
 use crate::analysis::{
     daily_averages, daily_table_csv, estimate_cost, find_anomalies, forecast, round_money,
-    usage_hours, AnomalyOptions, DailyExtras, ForecastOptions, Horizon, PriceSheet,
-    Sensitivity,
+    usage_hours, AnomalyOptions, DailyExtras, ForecastOptions, Horizon, PriceSheet, Sensitivity,
 };
-use crate::analysis::cost::MAX_MINOR_UNITS;
 use crate::error::Result;
 use crate::json::{decimal_from_text, parse_price_sheet as parse_sheet_text, write_price_sheet};
 
@@ -116,10 +115,17 @@ pub fn round_money_text(amount: JsValue, minor_units: JsValue) -> Result<String,
         f64::from(MAX_MINOR_UNITS),
         "from 0 to 8",
     )? as u32;
-    let mut rounded = round_money(amount, minor_units);
-    rounded.rescale(minor_units);
-    let mut out = Vec::with_capacity(24);
+    let rounded = round_money(amount, minor_units);
+    let mut out = Vec::with_capacity(40);
     crate::text::push_decimal(&mut out, rounded);
+    // Padded to exactly `minor_units` places, for display (`1.5` → `1.50`).
+    let places = rounded.scale();
+    if places < minor_units {
+        if places == 0 {
+            out.push(b'.');
+        }
+        out.resize(out.len() + (minor_units - places) as usize, b'0');
+    }
     Ok(String::from_utf8(out).unwrap_or_default())
 }
 
@@ -237,7 +243,11 @@ impl Usage {
 
     // `costEstimate(priceSheet, options?)`: a `CostEstimate`.
     #[wasm_bindgen(js_name = costEstimate)]
-    pub fn cost_estimate(&self, price_sheet: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn cost_estimate(
+        &self,
+        price_sheet: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         const CONTEXT: &str = "costEstimate";
         let sheet = price_sheet_argument(CONTEXT, "priceSheet", &price_sheet)?;
         let offset = offset_option(CONTEXT, &options)?;

@@ -147,21 +147,15 @@ pub fn write_price_sheet(sheet: &PriceSheet) -> String {
     let mut out = Vec::with_capacity(64 + sheet.prices.len() * 48);
     out.extend_from_slice(b"{\n  \"currency\": ");
     push_string(&mut out, &sheet.currency);
-    out.extend_from_slice(
-        format!(
-            ",\n  \"minorUnits\": {},\n  \"prices\": {{",
-            sheet.minor_units
-        )
-        .as_bytes(),
-    );
+    out.extend_from_slice(b",\n  \"minorUnits\": ");
+    push_u64(&mut out, u64::from(sheet.minor_units));
+    out.extend_from_slice(b",\n  \"prices\": {");
     for (index, price) in sheet.prices.iter().enumerate() {
         out.extend_from_slice(if index == 0 { b"\n    " } else { b",\n    " });
         push_string(&mut out, &price.resource);
         out.extend_from_slice(b": ");
         match price.tiers.as_slice() {
-            [PriceTier { up_to: None, price }] => {
-                out.extend_from_slice(price.to_string().as_bytes())
-            }
+            [PriceTier { up_to: None, price }] => push_decimal(&mut out, *price),
             tiers => {
                 out.push(b'[');
                 for (i, tier) in tiers.iter().enumerate() {
@@ -170,9 +164,13 @@ pub fn write_price_sheet(sheet: &PriceSheet) -> String {
                     }
                     out.push(b'{');
                     if let Some(up_to) = tier.up_to {
-                        out.extend_from_slice(format!("\"upTo\": {up_to}, ").as_bytes());
+                        out.extend_from_slice(b"\"upTo\": ");
+                        push_decimal(&mut out, up_to);
+                        out.extend_from_slice(b", ");
                     }
-                    out.extend_from_slice(format!("\"price\": {}}}", tier.price).as_bytes());
+                    out.extend_from_slice(b"\"price\": ");
+                    push_decimal(&mut out, tier.price);
+                    out.push(b'}');
                 }
                 out.push(b']');
             }
