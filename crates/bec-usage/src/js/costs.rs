@@ -51,8 +51,7 @@ fn price_sheet_argument(context: &str, field: &'static str, value: &JsValue) -> 
 
 /// Writes a `PriceSheet`: every price as tiers, amounts as exact strings.
 fn write_sheet(json: &mut Json, sheet: &PriceSheet) {
-    json.raw("{\"currency\":")
-        .string(&sheet.currency)
+    json.key_string("{\"currency\":", &sheet.currency)
         .raw(",\"minorUnits\":")
         .number(u64::from(sheet.minor_units))
         .raw(",\"prices\":{");
@@ -65,9 +64,9 @@ fn write_sheet(json: &mut Json, sheet: &PriceSheet) {
             .array(&price.tiers, |json, tier| {
                 json.raw("{");
                 if let Some(up_to) = tier.up_to {
-                    json.raw("\"upTo\":").decimal(up_to).raw(",");
+                    json.key_decimal("\"upTo\":", &up_to).raw(",");
                 }
-                json.raw("\"price\":").decimal(tier.price).raw("}");
+                json.key_decimal("\"price\":", &tier.price).raw("}");
             });
     }
     json.raw("}}");
@@ -198,41 +197,30 @@ impl Usage {
         let offset = offset_option("resourceHours", &options)?;
         let hours = usage_hours(&self.response, offset)?;
         let mut json = Json::new();
-        json.raw("{\"utcOffset\":")
-            .string(&offset_text(offset))
+        json.key_string("{\"utcOffset\":", &offset_text(offset))
             .raw(",\"resources\":")
             .array(&hours.resources, |json, entry| {
-                json.raw("{\"resource\":")
-                    .string(&entry.resource)
-                    .raw(",\"unit\":")
-                    .string(&entry.unit)
+                json.key_string("{\"resource\":", &entry.resource)
+                    .key_string(",\"unit\":", &entry.unit)
                     .raw(",\"stepMs\":");
                 match entry.step_ms {
                     Some(step) => json.integer(step),
                     None => json.raw("null"),
                 };
-                json.raw(",\"total\":")
-                    .decimal(entry.total)
+                json.key_decimal(",\"total\":", &entry.total)
                     .raw(",\"days\":")
                     .array(&entry.days, |json, day| {
-                        json.raw("{\"date\":")
-                            .date(day.date)
-                            .raw(",\"hours\":")
-                            .decimal(day.hours)
-                            .raw(",\"coveredMs\":")
-                            .integer(day.covered_ms)
+                        json.key_date("{\"date\":", day.date)
+                            .key_decimal(",\"hours\":", &day.hours)
+                            .key_integer(",\"coveredMs\":", day.covered_ms)
                             .raw("}");
                     })
-                    .raw(",\"coveredMs\":")
-                    .integer(entry.covered_ms)
-                    .raw(",\"gapMs\":")
-                    .integer(entry.gap_ms)
+                    .key_integer(",\"coveredMs\":", entry.covered_ms)
+                    .key_integer(",\"gapMs\":", entry.gap_ms)
                     .raw(",\"gaps\":")
                     .array(&entry.gaps, |json, gap| {
-                        json.raw("{\"start\":")
-                            .integer(gap.start_ms)
-                            .raw(",\"end\":")
-                            .integer(gap.end_ms)
+                        json.key_integer("{\"start\":", gap.start_ms)
+                            .key_integer(",\"end\":", gap.end_ms)
                             .raw("}");
                     })
                     .raw("}");
@@ -253,40 +241,28 @@ impl Usage {
         let offset = offset_option(CONTEXT, &options)?;
         let estimate = estimate_cost(&usage_hours(&self.response, offset)?, &sheet)?;
         let mut json = Json::new();
-        json.raw("{\"currency\":")
-            .string(&estimate.currency)
+        json.key_string("{\"currency\":", &estimate.currency)
             .raw(",\"minorUnits\":")
             .number(u64::from(estimate.minor_units))
-            .raw(",\"utcOffset\":")
-            .string(&offset_text(offset))
-            .raw(",\"total\":")
-            .decimal(estimate.total)
+            .key_string(",\"utcOffset\":", &offset_text(offset))
+            .key_decimal(",\"total\":", &estimate.total)
             .raw(",\"days\":")
             .array(&estimate.days, |json, (date, cost)| {
-                json.raw("{\"date\":")
-                    .date(*date)
-                    .raw(",\"cost\":")
-                    .decimal(*cost)
+                json.key_date("{\"date\":", *date)
+                    .key_decimal(",\"cost\":", &cost)
                     .raw("}");
             })
             .raw(",\"resources\":")
             .array(&estimate.resources, |json, entry| {
-                json.raw("{\"resource\":")
-                    .string(&entry.resource)
-                    .raw(",\"unit\":")
-                    .string(&entry.unit)
-                    .raw(",\"hours\":")
-                    .decimal(entry.hours)
-                    .raw(",\"cost\":")
-                    .decimal(entry.cost)
+                json.key_string("{\"resource\":", &entry.resource)
+                    .key_string(",\"unit\":", &entry.unit)
+                    .key_decimal(",\"hours\":", &entry.hours)
+                    .key_decimal(",\"cost\":", &entry.cost)
                     .raw(",\"days\":")
                     .array(&entry.days, |json, day| {
-                        json.raw("{\"date\":")
-                            .date(day.date)
-                            .raw(",\"hours\":")
-                            .decimal(day.hours)
-                            .raw(",\"cost\":")
-                            .decimal(day.cost)
+                        json.key_date("{\"date\":", day.date)
+                            .key_decimal(",\"hours\":", &day.hours)
+                            .key_decimal(",\"cost\":", &day.cost)
                             .raw("}");
                     })
                     .raw("}");
@@ -310,8 +286,7 @@ impl Usage {
         }
         let result = forecast(&usage_hours(&self.response, offset)?, &forecast_options)?;
         let mut json = Json::new();
-        json.raw("{\"utcOffset\":")
-            .string(&offset_text(offset))
+        json.key_string("{\"utcOffset\":", &offset_text(offset))
             .raw(",\"lastDay\":");
         match result.last_day {
             Some(date) => json.date(date),
@@ -319,23 +294,20 @@ impl Usage {
         };
         json.raw(",\"resources\":")
             .array(&result.resources, |json, entry| {
-                json.raw("{\"resource\":")
-                    .string(&entry.resource)
-                    .raw(",\"unit\":")
-                    .string(&entry.unit)
+                json.key_string("{\"resource\":", &entry.resource)
+                    .key_string(",\"unit\":", &entry.unit)
                     .raw(",\"historyDays\":")
                     .number(entry.history_days as u64)
-                    .raw(",\"soFar\":")
-                    .decimal(entry.so_far)
+                    .key_decimal(",\"soFar\":", &entry.so_far)
                     .raw(",\"days\":")
                     .array(&entry.days, |json, day| {
-                        json.raw("{\"date\":").date(day.date).raw(",");
-                        write_interval(json, day.expected, day.low, day.high);
+                        json.key_date("{\"date\":", day.date).raw(",");
+                        write_interval(json, &day.expected, &day.low, &day.high);
                         json.raw("}");
                     })
                     .raw(",\"total\":{");
                 let total = &entry.total;
-                write_interval(json, total.expected, total.low, total.high);
+                write_interval(json, &total.expected, &total.low, &total.high);
                 json.raw("}}");
             })
             .raw("}");
@@ -351,20 +323,13 @@ impl Usage {
         let anomalies = find_anomalies(&self.response, &anomaly_options)?;
         let mut json = Json::new();
         json.array(&anomalies, |json, anomaly| {
-            json.raw("{\"resource\":")
-                .string(&anomaly.resource)
-                .raw(",\"start\":")
-                .integer(anomaly.start_ms)
-                .raw(",\"end\":")
-                .integer(anomaly.end_ms)
-                .raw(",\"peak\":")
-                .integer(anomaly.peak_ms)
-                .raw(",\"value\":")
-                .decimal(anomaly.value)
-                .raw(",\"usualLow\":")
-                .decimal(anomaly.usual_low)
-                .raw(",\"usualHigh\":")
-                .decimal(anomaly.usual_high)
+            json.key_string("{\"resource\":", &anomaly.resource)
+                .key_integer(",\"start\":", anomaly.start_ms)
+                .key_integer(",\"end\":", anomaly.end_ms)
+                .key_integer(",\"peak\":", anomaly.peak_ms)
+                .key_decimal(",\"value\":", &anomaly.value)
+                .key_decimal(",\"usualLow\":", &anomaly.usual_low)
+                .key_decimal(",\"usualHigh\":", &anomaly.usual_high)
                 .raw("}");
         });
         Ok(json.parse()?)
@@ -398,11 +363,8 @@ impl Usage {
 }
 
 /// `"expected":…,"low":…,"high":…`: a forecast interval's keys.
-fn write_interval(json: &mut Json, expected: Decimal, low: Decimal, high: Decimal) {
-    json.raw("\"expected\":")
-        .decimal(expected)
-        .raw(",\"low\":")
-        .decimal(low)
-        .raw(",\"high\":")
-        .decimal(high);
+fn write_interval(json: &mut Json, expected: &Decimal, low: &Decimal, high: &Decimal) {
+    json.key_decimal("\"expected\":", expected)
+        .key_decimal(",\"low\":", low)
+        .key_decimal(",\"high\":", high);
 }

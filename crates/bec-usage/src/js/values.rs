@@ -87,6 +87,31 @@ impl Json {
         self
     }
 
+    /// Appends `key` (e.g. `,"hours":`) and an exact decimal: one call where a result has
+    /// many keyed decimals (see [`Json::decimal`]).
+    #[inline(never)]
+    pub(crate) fn key_decimal(&mut self, key: &str, amount: &Decimal) -> &mut Self {
+        self.raw(key).decimal(*amount)
+    }
+
+    /// Appends `key` and a signed whole number (see [`Json::integer`]).
+    #[inline(never)]
+    pub(crate) fn key_integer(&mut self, key: &str, value: i64) -> &mut Self {
+        self.raw(key).integer(value)
+    }
+
+    /// Appends `key` and a JSON string (see [`Json::string`]).
+    #[inline(never)]
+    pub(crate) fn key_string(&mut self, key: &str, text: &str) -> &mut Self {
+        self.raw(key).string(text)
+    }
+
+    /// Appends `key` and a date (see [`Json::date`]).
+    #[inline(never)]
+    pub(crate) fn key_date(&mut self, key: &str, date: NaiveDate) -> &mut Self {
+        self.raw(key).date(date)
+    }
+
     /// Appends `[item, item, ...]`, each item written by `write`.
     pub(crate) fn array<T>(
         &mut self,
