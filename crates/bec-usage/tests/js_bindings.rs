@@ -8,7 +8,8 @@
 mod js_support;
 
 use bec_usage::js::{
-    merge_usage, parse_service_error, parse_usage, sign_request, split_range, validate_range,
+    merge_usage, parse_price_sheet, parse_service_error, parse_usage, round_money_text,
+    sign_request, split_range, validate_range, write_price_sheet_text,
 };
 use bec_usage::signing::uri_encode;
 use js_support::*;
@@ -484,7 +485,7 @@ fn summary_quality_notes_and_exports() {
         .expect("csv")
         .as_string()
         .expect("text");
-    assert!(daily.starts_with("date,resource,unit,average,points\r\n2020-10-16,CPU,"));
+    assert!(daily.starts_with("date,resource,unit,average,points,unit_hours\r\n2020-10-16,CPU,"));
 
     let again = usage_object(
         &call(&usage, "toJson", &[])
@@ -588,6 +589,105 @@ fn merge_usage_merges_and_leaves_the_parts_usable() {
         "InvalidArgument",
     );
     expect_error(merge_usage(js("[]")).expect_err("empty"), "InvalidArgument");
+}
+
+// ---- price sheets, resource-hours, costs, forecasts, anomalies ---------------------------
+
+#[test]
+fn price_sheets_read_exactly_or_fail_with_invalid_price_sheet() {
+    let text_sheet = r#"{"currency": "CNY", "prices": {"CPU": "0.045", "EIP": [{"upTo": 10, "price": "1"}, {"price": 0.5}]}}"#;
+    for sheet in [JsValue::from(text_sheet), js(text_sheet)] {
+        let read = parse_price_sheet(sheet).expect("reads");
+        assert_eq!(
+            json_text(&read),
+            r#"{"currency":"CNY","minorUnits":2,"prices":{"CPU":[{"price":"0.045"}],"EIP":[{"upTo":"10","price":"1"},{"price":"0.5"}]}}"#
+        );
+        let written = write_price_sheet_text(read).expect("writes");
+        assert!(written.contains("\"CPU\": 0.045"), "{written}");
+    }
+    let error = expect_error(
+        parse_price_sheet(r#"{"currency": "CNY", "prices": {"CPU": -1}}"#.into())
+            .expect_err("negative"),
+        "InvalidPriceSheet",
+    );
+    assert_eq!(text(&error, "path"), "prices.CPU");
+    expect_error(
+        parse_price_sheet(r#"{"currency": "CNY", "prices": {"#.into()).expect_err("cut"),
+        "InvalidPriceSheet",
+    );
+    let error = expect_error(
+        parse_price_sheet(3.into()).expect_err("a number"),
+        "InvalidArgument",
+    );
+    assert_eq!(text(&error, "field"), "sheet");
+
+    assert_eq!(
+        round_money_text("0.125".into(), 2.into()).expect("rounds"),
+        "0.13"
+    );
+    assert_eq!(
+        round_money_text("7".into(), 2.into()).expect("rounds"),
+        "7.00"
+    );
+    expect_error(
+        round_money_text("7".into(), 9.into()).expect_err("too many places"),
+        "InvalidArgument",
+    );
+}
+
+#[test]
+fn usage_hours_costs_forecasts_and_anomalies_through_the_glue() {
+    let usage = usage_object(DOC_EXAMPLE);
+    let hours = call(&usage, "resourceHours", &[js(r#"{"utcOffset": "Z"}"#)]).expect("hours");
+    assert_eq!(text(&hours, "utcOffset"), "+00:00");
+    let resources = get(&hours, "resources");
+    assert_eq!(length(&resources), 4);
+    // Three points at one time: no step, so no time is covered.
+    assert!(get(&at(&resources, 0), "stepMs").is_null());
+    assert_eq!(text(&at(&resources, 0), "total"), "0");
+
+    let sheet: JsValue = r#"{"currency": "CNY", "prices": {"CPU": "1"}}"#.into();
+    let estimate = call(&usage, "costEstimate", std::slice::from_ref(&sheet)).expect("cost");
+    assert_eq!(text(&estimate, "currency"), "CNY");
+    assert_eq!(text(&estimate, "total"), "0");
+    assert_eq!(length(&get(&estimate, "unpriced")), 3);
+    let error = expect_error(
+        call(
+            &usage,
+            "costEstimate",
+            &[r#"{"currency": "CNY", "prices": {"cpu": "1"}}"#.into()],
+        )
+        .expect_err("misspelt"),
+        "InvalidPriceSheet",
+    );
+    assert!(text(&error, "message").contains("Did you mean"));
+    let csv = call(
+        &usage,
+        "dailyCsv",
+        &[js(
+            r#"{"priceSheet": {"currency": "CNY", "prices": {"CPU": "1"}}}"#,
+        )],
+    )
+    .expect("csv")
+    .as_string()
+    .expect("text");
+    assert!(csv.starts_with("date,resource,unit,average,points,unit_hours,cost,currency\r\n"));
+
+    let forecast = call(&usage, "forecast", &[js(r#"{"horizon": 7}"#)]).expect("forecast");
+    assert_eq!(length(&get(&forecast, "resources")), 4);
+    let error = expect_error(
+        call(&usage, "forecast", &[js(r#"{"horizon": -1}"#)]).expect_err("negative"),
+        "InvalidArgument",
+    );
+    assert_eq!(text(&error, "field"), "horizon");
+    let anomalies =
+        call(&usage, "anomalies", &[js(r#"{"sensitivity": "high"}"#)]).expect("anomalies");
+    assert!(anomalies.is_array());
+    let error = expect_error(
+        call(&usage, "anomalies", &[js(r#"{"sensitivity": "extreme"}"#)]).expect_err("unknown"),
+        "InvalidArgument",
+    );
+    assert_eq!(text(&error, "value"), "extreme");
 }
 
 // ---- parseServiceError and version ----------------------------------------------------

@@ -24,7 +24,7 @@ before(async () => {
 after(() => project?.remove());
 
 test("the README has runnable examples for ES modules, CommonJS and bec-usage/init", () => {
-  assert.deepEqual(EXAMPLES.map((example) => example.name).sort(), ["init.mjs", "require.cjs", "sign-and-parse.mjs"]);
+  assert.deepEqual(EXAMPLES.map((example) => example.name).sort(), ["hours-and-costs.mjs", "init.mjs", "require.cjs", "sign-and-parse.mjs"]);
   for (const example of EXAMPLES) assert.ok(example.expected.length >= 3, `${example.name} shows what it prints`);
 });
 

@@ -249,7 +249,7 @@ impl Usage {
             .raw(",\"days\":")
             .array(&estimate.days, |json, (date, cost)| {
                 json.key_date("{\"date\":", *date)
-                    .key_decimal(",\"cost\":", &cost)
+                    .key_decimal(",\"cost\":", cost)
                     .raw("}");
             })
             .raw(",\"resources\":")
