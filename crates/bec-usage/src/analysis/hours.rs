@@ -139,24 +139,28 @@ impl UsageHours {
 /// # Errors
 /// [`ErrorKind::Overflow`] when a sum leaves the range of a decimal.
 pub fn usage_hours(response: &UsageResponse, offset: FixedOffset) -> Result<UsageHours> {
-    let steps: Vec<Option<i64>> = response
-        .resources
-        .iter()
-        .map(|series| usual_step(&sorted_times(&series.points)))
-        .collect();
-    let mut known: Vec<i64> = steps.iter().flatten().copied().collect();
+    // Plain loops rather than iterator chains here and below: each chain is compiled into
+    // its own collecting code, which the WebAssembly module's size budget notices.
+    let count = response.resources.len();
+    let mut steps = Vec::with_capacity(count);
+    let mut known = Vec::with_capacity(count);
+    for series in &response.resources {
+        let step = usual_step(&sorted_times(&series.points));
+        if let Some(step) = step {
+            known.push(step);
+        }
+        steps.push(step);
+    }
     let fallback = median(&mut known);
     let end_ms = response
         .time_span
         .end_date
         .succ_opt()
         .map(|next| epoch_day(next) * DAY_MS - offset_ms(offset));
-    let resources = response
-        .resources
-        .iter()
-        .zip(steps)
-        .map(|(series, step)| series_hours(series, offset, step.or(fallback), end_ms))
-        .collect::<Result<_>>()?;
+    let mut resources = Vec::with_capacity(count);
+    for (series, step) in response.resources.iter().zip(steps) {
+        resources.push(series_hours(series, offset, step.or(fallback), end_ms)?);
+    }
     Ok(UsageHours { offset, resources })
 }
 
@@ -183,11 +187,12 @@ fn sorted_times(points: &[DataPoint]) -> Vec<i64> {
 
 /// The median distance between consecutive distinct times; `None` with fewer than two.
 fn usual_step(sorted: &[i64]) -> Option<i64> {
-    let mut distances: Vec<i64> = sorted
-        .windows(2)
-        .map(|pair| pair[1] - pair[0])
-        .filter(|d| *d > 0)
-        .collect();
+    let mut distances = Vec::with_capacity(sorted.len());
+    for pair in sorted.windows(2) {
+        if pair[1] > pair[0] {
+            distances.push(pair[1] - pair[0]);
+        }
+    }
     median(&mut distances)
 }
 
@@ -377,14 +382,16 @@ impl<'a> Walk<'a> {
     /// The gaps, in time order.
     fn gaps(&self) -> Vec<Gap> {
         let limit = self.step.saturating_mul(MAX_FILLED_STEPS);
-        self.points
-            .windows(2)
-            .filter(|pair| pair[1].timestamp_ms - pair[0].timestamp_ms > limit)
-            .map(|pair| Gap {
-                start_ms: pair[0].timestamp_ms + self.step,
-                end_ms: pair[1].timestamp_ms,
-            })
-            .collect()
+        let mut gaps = Vec::new();
+        for pair in self.points.windows(2) {
+            if pair[1].timestamp_ms - pair[0].timestamp_ms > limit {
+                gaps.push(Gap {
+                    start_ms: pair[0].timestamp_ms + self.step,
+                    end_ms: pair[1].timestamp_ms,
+                });
+            }
+        }
+        gaps
     }
 
     /// `(epoch day, unit-ms sum, covered ms)` per local day with covered time, ascending;
