@@ -125,19 +125,37 @@ pub fn standard_cases() -> Vec<Case> {
         Case {
             shuffle: true,
             duplicate: true,
-            ..Case::new("s5-7d-60s-beijing-shuffled", 5, "2024-05-10", "2024-05-16", 60)
+            ..Case::new(
+                "s5-7d-60s-beijing-shuffled",
+                5,
+                "2024-05-10",
+                "2024-05-16",
+                60,
+            )
         },
         Case {
             shuffle: true,
             duplicate: true,
             single_point: true,
-            ..Case::new("s6-4d-300s-utc-shuffled-single", 6, "2024-12-30", "2025-01-02", 300)
-                .offset(0)
+            ..Case::new(
+                "s6-4d-300s-utc-shuffled-single",
+                6,
+                "2024-12-30",
+                "2025-01-02",
+                300,
+            )
+            .offset(0)
         },
         Case {
             analysis_offset_minutes: 510,
             duplicate: true,
-            ..Case::new("s7-10d-3600s-beijing-counted-0830", 7, "2024-04-01", "2024-04-10", 3600)
+            ..Case::new(
+                "s7-10d-3600s-beijing-counted-0830",
+                7,
+                "2024-04-01",
+                "2024-04-10",
+                3600,
+            )
         },
     ]
 }
