@@ -193,7 +193,7 @@ pub fn write_case(case: &Case, dir: &Path) -> Result<String, Box<dyn Error>> {
     let disturbed = case.shuffle || case.duplicate || case.single_point;
     let json = if disturbed {
         let mut usage = generate(&options)?;
-        let mut rng = SplitMix(case.seed ^ 0x5eed_0f_0dd5);
+        let mut rng = SplitMix(case.seed ^ 0x5eed_f00d_d00d_5eed);
         let last = usage.resources.len().saturating_sub(1);
         for (index, series) in usage.resources.iter_mut().enumerate() {
             let points = &mut series.points;
