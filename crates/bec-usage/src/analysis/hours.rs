@@ -32,6 +32,8 @@
 //! range's total is divided once from the exact sum, so it is not the sum of the rounded
 //! days, though the two differ only in the 28th digit.
 
+use std::borrow::Cow;
+
 use chrono::{FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 
@@ -142,14 +144,17 @@ pub fn usage_hours(response: &UsageResponse, offset: FixedOffset) -> Result<Usag
     // Plain loops rather than iterator chains here and below: each chain is compiled into
     // its own collecting code, which the WebAssembly module's size budget notices.
     let count = response.resources.len();
+    let mut ordered: Vec<Cow<'_, [DataPoint]>> = Vec::with_capacity(count);
     let mut steps = Vec::with_capacity(count);
     let mut known = Vec::with_capacity(count);
     for series in &response.resources {
-        let step = usual_step(&sorted_times(&series.points));
+        let points = in_time_order(&series.points);
+        let step = usual_step(&points);
         if let Some(step) = step {
             known.push(step);
         }
         steps.push(step);
+        ordered.push(points);
     }
     let fallback = median(&mut known);
     let end_ms = response
@@ -158,8 +163,14 @@ pub fn usage_hours(response: &UsageResponse, offset: FixedOffset) -> Result<Usag
         .succ_opt()
         .map(|next| epoch_day(next) * DAY_MS - offset_ms(offset));
     let mut resources = Vec::with_capacity(count);
-    for (series, step) in response.resources.iter().zip(steps) {
-        resources.push(series_hours(series, offset, step.or(fallback), end_ms)?);
+    for ((series, points), step) in response.resources.iter().zip(&ordered).zip(steps) {
+        resources.push(series_hours(
+            series,
+            points,
+            offset,
+            step.or(fallback),
+            end_ms,
+        )?);
     }
     Ok(UsageHours { offset, resources })
 }
@@ -170,27 +181,36 @@ pub fn usage_hours(response: &UsageResponse, offset: FixedOffset) -> Result<Usag
 /// # Errors
 /// [`ErrorKind::Overflow`] when a sum leaves the range of a decimal.
 pub fn resource_hours(series: &ResourceSeries, offset: FixedOffset) -> Result<ResourceHours> {
-    let step = usual_step(&sorted_times(&series.points));
-    series_hours(series, offset, step, None)
+    let points = in_time_order(&series.points);
+    series_hours(series, &points, offset, usual_step(&points), None)
 }
 
-/// The timestamps in ascending order.
-fn sorted_times(points: &[DataPoint]) -> Vec<i64> {
-    let mut times: Vec<i64> = points.iter().map(|p| p.timestamp_ms).collect();
-    // The crate's own sort (see `crate::sort`: the standard library's would add kilobytes
-    // to the WebAssembly module), skipped for times already in order (the usual case).
-    if !times.windows(2).all(|t| t[0] <= t[1]) {
-        crate::sort::sort_by_key(&mut times, |time| *time);
+/// The points in time order: borrowed when they already are (the usual case), else a
+/// sorted copy. The sort is stable, so of equal timestamps the one the service sent last
+/// stands for the interval.
+fn in_time_order(points: &[DataPoint]) -> Cow<'_, [DataPoint]> {
+    if points
+        .windows(2)
+        .all(|p| p[0].timestamp_ms <= p[1].timestamp_ms)
+    {
+        Cow::Borrowed(points)
+    } else {
+        let mut sorted = points.to_vec();
+        // The crate's own stable sort (see `crate::sort`): the standard library's would add
+        // kilobytes to the WebAssembly module.
+        crate::sort::sort_by_key(&mut sorted, |p| p.timestamp_ms);
+        Cow::Owned(sorted)
     }
-    times
 }
 
-/// The median distance between consecutive distinct times; `None` with fewer than two.
-fn usual_step(sorted: &[i64]) -> Option<i64> {
+/// The median distance between consecutive distinct times of sorted points; `None` with
+/// fewer than two.
+fn usual_step(sorted: &[DataPoint]) -> Option<i64> {
     let mut distances = Vec::with_capacity(sorted.len());
     for pair in sorted.windows(2) {
-        if pair[1] > pair[0] {
-            distances.push(pair[1] - pair[0]);
+        let distance = pair[1].timestamp_ms - pair[0].timestamp_ms;
+        if distance > 0 {
+            distances.push(distance);
         }
     }
     median(&mut distances)
@@ -209,22 +229,15 @@ fn median(values: &mut [i64]) -> Option<i64> {
 
 fn series_hours(
     series: &ResourceSeries,
+    points: &[DataPoint],
     offset: FixedOffset,
     step: Option<i64>,
     end_ms: Option<i64>,
 ) -> Result<ResourceHours> {
-    let mut points = series.points.clone();
-    // Stable, so of equal timestamps the one the service sent last stands for the interval.
-    if !points
-        .windows(2)
-        .all(|p| p[0].timestamp_ms <= p[1].timestamp_ms)
-    {
-        crate::sort::sort_by_key(&mut points, |p| p.timestamp_ms);
-    }
-    let walk = Walk::new(&points, step.unwrap_or(0), end_ms, offset_ms(offset));
-    let days = match single_scale(&points) {
+    let walk = Walk::new(points, step.unwrap_or(0), end_ms, offset_ms(offset));
+    let days = match single_scale(points) {
         Some(scale) => walk
-            .sums(MantissaSum { sum: 0, scale })
+            .sums(MantissaSum::new(scale))
             .or_else(|| walk.sums(Decimal::ZERO)),
         None => walk.sums(Decimal::ZERO),
     }
@@ -311,22 +324,52 @@ impl WeightedSum for Decimal {
     }
 }
 
-/// The fast sum for amounts of one scale: integer mantissas times milliseconds.
+/// The fast sum for amounts of one scale: integer mantissas. Consecutive points mostly stand
+/// for the same time (one step), so mantissas are summed per run of equal durations and
+/// multiplied once when the duration changes: one 128-bit addition a point.
 #[derive(Clone, Copy)]
 struct MantissaSum {
+    /// The sum of the runs already multiplied out.
     sum: i128,
+    /// The duration of the current run.
+    run_ms: i64,
+    /// The sum of the current run's mantissas.
+    run: i128,
     scale: u32,
 }
 
-impl WeightedSum for MantissaSum {
-    fn add(&mut self, amount: Decimal, ms: i64) -> bool {
-        match amount
-            .mantissa()
-            .checked_mul(i128::from(ms))
+impl MantissaSum {
+    fn new(scale: u32) -> Self {
+        MantissaSum {
+            sum: 0,
+            run_ms: 0,
+            run: 0,
+            scale,
+        }
+    }
+
+    /// The sum with the current run multiplied out.
+    fn settled(&self) -> Option<i128> {
+        self.run
+            .checked_mul(i128::from(self.run_ms))
             .and_then(|product| self.sum.checked_add(product))
-        {
-            Some(sum) => {
-                self.sum = sum;
+    }
+}
+
+impl WeightedSum for MantissaSum {
+    #[inline]
+    fn add(&mut self, amount: Decimal, ms: i64) -> bool {
+        if ms != self.run_ms {
+            match self.settled() {
+                Some(sum) => self.sum = sum,
+                None => return false,
+            }
+            self.run_ms = ms;
+            self.run = 0;
+        }
+        match self.run.checked_add(amount.mantissa()) {
+            Some(run) => {
+                self.run = run;
                 true
             }
             None => false,
@@ -334,11 +377,11 @@ impl WeightedSum for MantissaSum {
     }
 
     fn total(self) -> Option<Decimal> {
-        Decimal::try_from_i128_with_scale(self.sum, self.scale).ok()
+        Decimal::try_from_i128_with_scale(self.settled()?, self.scale).ok()
     }
 
     fn zero(self) -> Self {
-        MantissaSum { sum: 0, ..self }
+        MantissaSum::new(self.scale)
     }
 }
 
@@ -398,38 +441,36 @@ impl<'a> Walk<'a> {
     /// `None` when a sum does not fit `S`.
     fn sums<S: WeightedSum>(&self, zero: S) -> Option<Vec<(i64, Decimal, i64)>> {
         let mut days = Vec::new();
-        let mut current: Option<(i64, S, i64)> = None;
+        // The current local day: its number, its bounds in local ms, its sums.
+        let mut day = i64::MIN;
+        let (mut day_start, mut day_end) = (0i64, 0i64);
+        let mut sum = zero.zero();
+        let mut covered = 0i64;
         for index in 0..self.points.len() {
             let amount = self.points[index].amount;
-            let mut start = self.points[index].timestamp_ms;
+            let mut local = self.points[index].timestamp_ms + self.offset_ms;
             let mut left = self.duration(index);
             while left > 0 {
-                let local = start + self.offset_ms;
-                let day = local.div_euclid(DAY_MS);
-                let part = left.min((day + 1) * DAY_MS - local);
-                match &mut current {
-                    Some((current_day, sum, covered)) if *current_day == day => {
-                        if !sum.add(amount, part) {
-                            return None;
-                        }
-                        *covered += part;
+                if local < day_start || local >= day_end {
+                    if day != i64::MIN {
+                        days.push((day, sum.total()?, covered));
                     }
-                    _ => {
-                        if let Some((day, sum, covered)) = current.take() {
-                            days.push((day, sum.total()?, covered));
-                        }
-                        let mut sum = zero.zero();
-                        if !sum.add(amount, part) {
-                            return None;
-                        }
-                        current = Some((day, sum, part));
-                    }
+                    day = local.div_euclid(DAY_MS);
+                    day_start = day * DAY_MS;
+                    day_end = day_start + DAY_MS;
+                    sum = zero.zero();
+                    covered = 0;
                 }
-                start += part;
+                let part = left.min(day_end - local);
+                if !sum.add(amount, part) {
+                    return None;
+                }
+                covered += part;
+                local += part;
                 left -= part;
             }
         }
-        if let Some((day, sum, covered)) = current {
+        if day != i64::MIN {
             days.push((day, sum.total()?, covered));
         }
         Some(days)
