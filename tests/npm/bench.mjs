@@ -65,7 +65,7 @@ const withoutModule = (text) => text.replace(/"[A-Za-z0-9+/]{10000,}={0,2}"/, '"
 const tarball = statSync(await tarballPath()).size;
 
 console.log(`bec-usage ${api.version}: sizes, gzipped`);
-console.log(`  .wasm                 ${kb(wasm.length)} raw, ${kb(gzipSize(wasm))} gzipped (target <= 72 KB)`);
+console.log(`  .wasm                 ${kb(wasm.length)} raw, ${kb(gzipSize(wasm))} gzipped (target <= 80 KB)`);
 let largestDownload = 0;
 for (const [name, files] of entries) {
   const texts = files.map((file) => packageFile(file).toString("utf8"));
