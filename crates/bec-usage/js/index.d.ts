@@ -64,7 +64,7 @@ export interface BecUsageError extends Error {
   name: "BecUsageError";
   /** What went wrong. */
   kind: ErrorKind;
-  /** For errors reading a response: the JSON path, e.g. `graphData.CPU.dataList[2].amount` (`""` for the top level). */
+  /** For errors reading a response or a price sheet: the JSON path, e.g. `graphData.CPU.dataList[2].amount` or `prices.CPU[1].upTo` (`""` for the top level). */
   path?: string;
   /** For errors about an input: the field, e.g. `beginDate`. */
   field?: string;
