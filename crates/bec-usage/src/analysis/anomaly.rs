@@ -1,11 +1,49 @@
 //! Anomalies: stretches where a resource is far from what is usual for it.
 //!
-//! STUB: the public types and signature are fixed; the method is being written.
+//! # Method: rolling median with a robust relative band
+//!
+//! Each resource is looked at on its own:
+//!
+//! 1. **Blocks.** The points are put in time order and averaged into blocks of
+//!    [`MIN_BLOCK_MS`] (5 minutes) or the series' usual step if that is longer (the median
+//!    distance between consecutive points), anchored at the epoch. Averaging first makes a
+//!    single noisy point count for less and keeps the work small (a month of 1-minute data
+//!    is about 9,000 blocks per resource). Block means are integers at one fixed scale
+//!    (the finest scale of the amounts plus [`EXTRA_DIGITS`]), so every median below is an
+//!    integer selection, not a sort of decimals.
+//! 2. **Usual level.** The rolling median of the [`WINDOW_BLOCKS`] (31) nearest present
+//!    blocks, centred on the block (shifted at the ends of the series, missing blocks
+//!    skipped). 31 blocks is more than twice the longest burst we expect (60 minutes, 12
+//!    blocks of 5 minutes), so a burst can never be the majority of its own window and
+//!    cannot drag the usual level up with it; a lasting change of level is followed as
+//!    soon as it fills half the window.
+//! 3. **Robust scale.** The relative residual of a block is `(mean − median) / median`.
+//!    Usage noise is multiplicative (a busy evening wobbles more, in absolute terms, than a
+//!    quiet night), so relative residuals let one scale serve the whole day. The scale is
+//!    `1.4826 × MAD` of the relative residuals over the whole series (1.4826 makes the
+//!    MAD estimate a standard deviation for normal noise), and at least
+//!    [`MIN_RELATIVE_SCALE_PPM`] (0.5 %), so a perfectly flat or nearly flat series (stored
+//!    gigabytes, a count of EIPs) does not flag rounding noise.
+//! 4. **Unusual blocks.** A block is unusual when `|mean − median|` exceeds
+//!    `k × scale × |median|` and also one unit in the last decimal place of the data (so
+//!    a count stepping from 3 to 4 is never unusual by rounding alone). `k` comes from the
+//!    [`Sensitivity`] ([`Sensitivity::threshold`]): 7 (low), 5 (medium), 3.5 (high).
+//! 5. **Stretches.** Consecutive unusual blocks (adjacent in time, no missing block
+//!    between) form one [`Anomaly`]: from the start of its first block to the end of its
+//!    last, its peak the block furthest from its median (in absolute terms), its value that
+//!    block's exact mean, its usual range the median ∓ the allowed distance at the peak.
+//!
+//! A series with fewer than [`MIN_BLOCKS`] blocks has too little history to say what is
+//! usual and gets no anomalies.
+//!
+//! The only rounding is in the integer block means (to [`EXTRA_DIGITS`] digits beyond the
+//! data's, far below any threshold) and in the reported value, an exact block sum divided
+//! by its point count to 28 significant digits.
 
 use rust_decimal::Decimal;
 
-use crate::error::Result;
-use crate::model::UsageResponse;
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{ResourceSeries, UsageResponse};
 
 /// How readily a stretch is called unusual: the one setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -17,6 +55,23 @@ pub enum Sensitivity {
     Medium,
     /// More stretches, more of them false alarms.
     High,
+}
+
+impl Sensitivity {
+    /// How many robust standard deviations from the usual level a block must be to be
+    /// unusual: 7 (low), 5 (medium), 3.5 (high). See the module docs.
+    pub fn threshold(self) -> Decimal {
+        Decimal::from_i128_with_scale(self.threshold_tenths(), 1)
+    }
+
+    /// [`Sensitivity::threshold`] in tenths, for the integer arithmetic.
+    fn threshold_tenths(self) -> i128 {
+        match self {
+            Sensitivity::Low => 70,
+            Sensitivity::Medium => 50,
+            Sensitivity::High => 35,
+        }
+    }
 }
 
 /// What [`find_anomalies`] does.
@@ -45,12 +100,463 @@ pub struct Anomaly {
     pub usual_high: Decimal,
 }
 
+/// The shortest block points are averaged into, in milliseconds (5 minutes).
+pub const MIN_BLOCK_MS: i64 = 300_000;
+
+/// The number of blocks in the rolling median's window: more than twice the longest
+/// expected burst (12 blocks), odd so the median is one block.
+pub const WINDOW_BLOCKS: usize = 31;
+
+/// The fewest blocks a series needs before anything in it is called unusual.
+pub const MIN_BLOCKS: usize = 12;
+
+/// The smallest relative robust scale, in parts per million (0.5 %).
+pub const MIN_RELATIVE_SCALE_PPM: i128 = 5_000;
+
+/// Decimal digits the integer block means carry beyond the data's finest.
+pub const EXTRA_DIGITS: u32 = 3;
+
+/// The largest scale a decimal can have.
+const MAX_SCALE: u32 = 28;
+
+const PPM: i128 = 1_000_000;
+
 /// The anomalies of every resource of `response`, by resource in the response's order and
-/// then by time.
+/// then by time. The method is in the module docs.
 ///
 /// # Errors
 /// [`crate::ErrorKind::Overflow`] when a sum leaves the range of a decimal.
 pub fn find_anomalies(response: &UsageResponse, options: &AnomalyOptions) -> Result<Vec<Anomaly>> {
-    let _ = (response, options);
-    Ok(vec![])
+    let mut found = Vec::new();
+    for series in &response.resources {
+        series_anomalies(series, options.sensitivity, &mut found)?;
+    }
+    Ok(found)
+}
+
+fn overflow(resource: &str) -> Error {
+    Error::new(
+        ErrorKind::Overflow,
+        format!("the block sums of {resource} exceed the range of a decimal"),
+    )
+}
+
+/// One block of a series: its number (time / block length), the exact sum of its
+/// mantissas at the data scale, its point count and its mean at the block scale.
+#[derive(Debug, Clone, Copy)]
+struct Block {
+    number: i64,
+    sum: i128,
+    count: i64,
+    mean: i128,
+}
+
+fn series_anomalies(
+    series: &ResourceSeries,
+    sensitivity: Sensitivity,
+    found: &mut Vec<Anomaly>,
+) -> Result<()> {
+    let Some(data_scale) = series.points.iter().map(|p| p.amount.scale()).max() else {
+        return Ok(());
+    };
+    let block_scale = (data_scale + EXTRA_DIGITS).min(MAX_SCALE);
+    let extra = pow10(block_scale - data_scale);
+
+    let mut points: Vec<(i64, i128)> = Vec::with_capacity(series.points.len());
+    for p in &series.points {
+        let mantissa = p
+            .amount
+            .mantissa()
+            .checked_mul(pow10(data_scale - p.amount.scale()))
+            .ok_or_else(|| overflow(&series.name))?;
+        points.push((p.timestamp_ms, mantissa));
+    }
+    if !points.windows(2).all(|w| w[0].0 <= w[1].0) {
+        points.sort_unstable_by_key(|p| p.0);
+    }
+    let block_ms = usual_step(&points).map_or(MIN_BLOCK_MS, |step| step.max(MIN_BLOCK_MS));
+
+    let blocks = blocks(&points, block_ms, extra).ok_or_else(|| overflow(&series.name))?;
+    if blocks.len() < MIN_BLOCKS {
+        return Ok(());
+    }
+    let medians = rolling_medians(&blocks);
+
+    // Relative residuals in ppm; saturating, as they are only a score.
+    let mut relative: Vec<i128> = blocks
+        .iter()
+        .zip(&medians)
+        .map(|(block, &median)| relative_ppm(block.mean, median))
+        .collect();
+    let centre = select_median(&mut relative);
+    for r in &mut relative {
+        *r = r.saturating_sub(centre).saturating_abs();
+    }
+    let mad = select_median(&mut relative);
+    let scale_ppm = (mad.saturating_mul(14_826) / 10_000).max(MIN_RELATIVE_SCALE_PPM);
+    let band_ppm = scale_ppm.saturating_mul(sensitivity.threshold_tenths()) / 10;
+    // One unit in the last decimal place of the data, at the block scale.
+    let quantum = extra;
+
+    let allowed =
+        |median: i128| (median.saturating_abs().saturating_mul(band_ppm) / PPM).max(quantum);
+    let mut current: Option<Stretch> = None;
+    for (i, (block, &median)) in blocks.iter().zip(&medians).enumerate() {
+        let distance = block.mean.saturating_sub(median).saturating_abs();
+        let unusual = distance > allowed(median);
+        let adjacent = i > 0 && blocks[i - 1].number + 1 == block.number;
+        match (&mut current, unusual) {
+            (Some(stretch), true) if adjacent => {
+                stretch.last = i;
+                if distance > stretch.peak_distance {
+                    stretch.peak = i;
+                    stretch.peak_distance = distance;
+                }
+            }
+            (_, true) => {
+                if let Some(done) = current.take() {
+                    found.push(done.anomaly(series, &blocks, &medians, block_ms, data_scale)?);
+                }
+                current = Some(Stretch {
+                    first: i,
+                    last: i,
+                    peak: i,
+                    peak_distance: distance,
+                    allowed: 0,
+                    block_scale,
+                });
+            }
+            (_, false) => {
+                if let Some(done) = current.take() {
+                    found.push(done.anomaly(series, &blocks, &medians, block_ms, data_scale)?);
+                }
+            }
+        }
+        if let Some(stretch) = &mut current {
+            if stretch.peak == i {
+                stretch.allowed = allowed(median);
+            }
+        }
+    }
+    if let Some(done) = current {
+        found.push(done.anomaly(series, &blocks, &medians, block_ms, data_scale)?);
+    }
+    Ok(())
+}
+
+/// A run of unusual blocks being collected: indices into the blocks.
+struct Stretch {
+    first: usize,
+    last: usize,
+    peak: usize,
+    peak_distance: i128,
+    /// The allowed distance from the median at the peak, at the block scale.
+    allowed: i128,
+    block_scale: u32,
+}
+
+impl Stretch {
+    fn anomaly(
+        &self,
+        series: &ResourceSeries,
+        blocks: &[Block],
+        medians: &[i128],
+        block_ms: i64,
+        data_scale: u32,
+    ) -> Result<Anomaly> {
+        let fail = || overflow(&series.name);
+        let ms = |number: i64| number.checked_mul(block_ms).ok_or_else(fail);
+        let peak = blocks[self.peak];
+        let median = medians[self.peak];
+        let value = Decimal::try_from_i128_with_scale(peak.sum, data_scale)
+            .ok()
+            .and_then(|sum| sum.checked_div(Decimal::from(peak.count)))
+            .ok_or_else(fail)?
+            .normalize();
+        let at_block_scale = |mantissa: i128| {
+            Decimal::try_from_i128_with_scale(mantissa, self.block_scale)
+                .map(|d| d.normalize())
+                .map_err(|_| fail())
+        };
+        let mut low = median.saturating_sub(self.allowed);
+        if median >= 0 && low < 0 {
+            low = 0; // usage is not negative: a range below zero says nothing
+        }
+        Ok(Anomaly {
+            resource: series.name.clone(),
+            start_ms: ms(blocks[self.first].number)?,
+            end_ms: ms(blocks[self.last].number + 1)?,
+            peak_ms: ms(peak.number)?,
+            value,
+            usual_low: at_block_scale(low)?,
+            usual_high: at_block_scale(median.saturating_add(self.allowed))?,
+        })
+    }
+}
+
+/// 10^n as an i128 (n ≤ 28).
+fn pow10(n: u32) -> i128 {
+    10i128.pow(n)
+}
+
+/// The lower median of the positive distances between consecutive times (sorted points).
+fn usual_step(points: &[(i64, i128)]) -> Option<i64> {
+    let mut steps: Vec<i64> = points
+        .windows(2)
+        .map(|w| w[1].0 - w[0].0)
+        .filter(|d| *d > 0)
+        .collect();
+    if steps.is_empty() {
+        return None;
+    }
+    let middle = (steps.len() - 1) / 2;
+    Some(*steps.select_nth_unstable(middle).1)
+}
+
+/// The blocks of sorted points; `None` on overflow.
+fn blocks(points: &[(i64, i128)], block_ms: i64, extra: i128) -> Option<Vec<Block>> {
+    let mut out: Vec<Block> = Vec::new();
+    for &(time, mantissa) in points {
+        let number = time.div_euclid(block_ms);
+        match out.last_mut() {
+            Some(block) if block.number == number => {
+                block.sum = block.sum.checked_add(mantissa)?;
+                block.count += 1;
+            }
+            _ => out.push(Block {
+                number,
+                sum: mantissa,
+                count: 1,
+                mean: 0,
+            }),
+        }
+    }
+    for block in &mut out {
+        block.mean = rounded_div(block.sum.checked_mul(extra)?, i128::from(block.count));
+    }
+    Some(out)
+}
+
+/// `n / d` rounded half away from zero (d > 0).
+fn rounded_div(n: i128, d: i128) -> i128 {
+    let q = n / d;
+    let r = n % d;
+    if r.abs() * 2 >= d {
+        q + n.signum()
+    } else {
+        q
+    }
+}
+
+/// The usual level of each block: the median block mean of the [`WINDOW_BLOCKS`] present
+/// blocks around it.
+///
+/// Near the ends of the series the window cannot be centred and is shifted inwards; there
+/// the median would lag a rising or falling series by up to half a window, so it is moved
+/// along the window's robust slope (the difference of the medians of its two halves) to
+/// the block's place.
+fn rolling_medians(blocks: &[Block]) -> Vec<i128> {
+    let n = blocks.len();
+    let width = WINDOW_BLOCKS.min(n);
+    let half = width / 2;
+    let mut window = Vec::with_capacity(width);
+    let mut part = Vec::with_capacity(half);
+    let median_of = |range: std::ops::Range<usize>, into: &mut Vec<i128>| {
+        into.clear();
+        into.extend(blocks[range].iter().map(|b| b.mean));
+        select_median(into)
+    };
+    (0..n)
+        .map(|i| {
+            let start = i.saturating_sub(half).min(n - width);
+            let median = median_of(start..start + width, &mut window);
+            let centre = start + half;
+            if i == centre || half == 0 {
+                return median;
+            }
+            let first = median_of(start..centre, &mut part);
+            let second = median_of(centre + 1..start + width, &mut part);
+            // The halves' centres are half + 1 blocks apart.
+            let shift = second
+                .saturating_sub(first)
+                .saturating_mul(i as i128 - centre as i128)
+                / (half as i128 + 1);
+            median.saturating_add(shift)
+        })
+        .collect()
+}
+
+/// The lower median (`values` reordered); 0 when empty.
+fn select_median(values: &mut [i128]) -> i128 {
+    if values.is_empty() {
+        return 0;
+    }
+    let middle = (values.len() - 1) / 2;
+    *values.select_nth_unstable(middle).1
+}
+
+/// `(value − median) / |median|` in ppm, saturating; a value off a zero median is as far
+/// as can be.
+fn relative_ppm(value: i128, median: i128) -> i128 {
+    let distance = value.saturating_sub(median);
+    if median == 0 {
+        return if distance == 0 { 0 } else { i128::MAX / 2 };
+    }
+    distance.saturating_mul(PPM) / median.saturating_abs()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::test_support::{dec, point, response, series, utc_ms};
+    use crate::model::DataPoint;
+
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    const MINUTE: i64 = 60_000;
+
+    fn minutes(start: &str, amounts: &[String]) -> Vec<DataPoint> {
+        let t0 = utc_ms(start);
+        amounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| point(t0 + i as i64 * MINUTE, a))
+            .collect()
+    }
+
+    fn find(points: Vec<DataPoint>, sensitivity: Sensitivity) -> Vec<Anomaly> {
+        let usage = response(
+            "2024-01-01",
+            "2024-01-03",
+            vec![series("CPU", "核", points)],
+            vec![],
+        );
+        find_anomalies(&usage, &AnomalyOptions { sensitivity }).expect("anomalies")
+    }
+
+    #[test]
+    fn flat_series_with_one_spike_gives_exactly_that_spike() {
+        let mut amounts = vec!["10.000".to_owned(); 600];
+        for a in &mut amounts[300..305] {
+            *a = "30.000".to_owned();
+        }
+        // Starts at a 5-minute boundary, so the spike fills block 60 exactly.
+        let points = minutes("2024-01-01T00:00:00", &amounts);
+        for sensitivity in [Sensitivity::Low, Sensitivity::Medium, Sensitivity::High] {
+            let found = find(points.clone(), sensitivity);
+            assert_eq!(found.len(), 1, "{sensitivity:?}: {found:?}");
+            let a = &found[0];
+            let spike = utc_ms("2024-01-01T05:00:00");
+            assert_eq!(
+                (a.start_ms, a.end_ms, a.peak_ms),
+                (spike, spike + 5 * MINUTE, spike)
+            );
+            assert_eq!(a.value, dec("30"));
+            assert!(
+                a.usual_low < dec("10") && dec("10") < a.usual_high && a.usual_high < dec("11")
+            );
+        }
+    }
+
+    #[test]
+    fn a_dip_is_found_and_its_value_is_the_exact_block_mean() {
+        let mut amounts = vec!["8.5".to_owned(); 300];
+        amounts[150..155].clone_from_slice(&["1.1", "1.2", "1.2", "1.2", "1.2"].map(String::from));
+        let found = find(
+            minutes("2024-01-01T00:00:00", &amounts),
+            Sensitivity::Medium,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].value, dec("1.18"));
+        assert!(found[0].usual_low > found[0].value);
+    }
+
+    /// A smooth daily rhythm at one-minute steps, as cores with 3 decimals.
+    fn rhythm(days: i64) -> Vec<String> {
+        (0..days * 1440)
+            .map(|m| {
+                // A sine between 20 and 60 with a 24-hour period, no noise.
+                let angle = (m % 1440) as f64 / 1440.0 * std::f64::consts::TAU;
+                format!("{:.3}", 40.0 + 20.0 * angle.sin())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_smooth_daily_rhythm_without_bursts_has_no_anomaly() {
+        let found = find(
+            minutes("2024-01-01T00:00:00", &rhythm(3)),
+            Sensitivity::High,
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn higher_sensitivity_finds_a_superset() {
+        let options = crate::synthetic::SyntheticOptions::new(
+            crate::analysis::test_support::date("2024-03-01"),
+            crate::analysis::test_support::date("2024-03-10"),
+        )
+        .with_step_seconds(300)
+        .with_seed(5);
+        let usage = crate::synthetic::generate(&options).expect("generate");
+        let at = |sensitivity| {
+            find_anomalies(&usage, &AnomalyOptions { sensitivity }).expect("anomalies")
+        };
+        let (low, medium, high) = (
+            at(Sensitivity::Low),
+            at(Sensitivity::Medium),
+            at(Sensitivity::High),
+        );
+        assert!(!low.is_empty());
+        let covered = |outer: &[Anomaly], inner: &Anomaly| {
+            outer.iter().any(|o| {
+                o.resource == inner.resource
+                    && o.start_ms <= inner.start_ms
+                    && inner.end_ms <= o.end_ms
+            })
+        };
+        for a in &low {
+            assert!(covered(&medium, a), "medium misses {a:?}");
+        }
+        for a in &medium {
+            assert!(covered(&high, a), "high misses {a:?}");
+        }
+        let span = |found: &[Anomaly]| found.iter().map(|a| a.end_ms - a.start_ms).sum::<i64>();
+        assert!(span(&low) <= span(&medium) && span(&medium) <= span(&high));
+    }
+
+    #[test]
+    fn empty_and_tiny_series_give_nothing() {
+        assert!(find(vec![], Sensitivity::High).is_empty());
+        assert!(find(vec![point(0, "5")], Sensitivity::High).is_empty());
+        let few = minutes("2024-01-01T00:00:00", &["1", "100", "1"].map(String::from));
+        assert!(find(few, Sensitivity::High).is_empty());
+    }
+
+    #[test]
+    fn order_of_points_does_not_matter() {
+        let mut amounts = rhythm(1);
+        amounts[700] = "200.000".to_owned();
+        let points = minutes("2024-01-01T00:00:00", &amounts);
+        let forward = find(points.clone(), Sensitivity::Medium);
+        assert_eq!(forward.len(), 1);
+        let mut shuffled = points;
+        shuffled.reverse();
+        let half = shuffled.len() / 2;
+        shuffled.rotate_left(half);
+        assert_eq!(find(shuffled, Sensitivity::Medium), forward);
+    }
+
+    #[test]
+    fn mixed_scales_and_a_zero_level_do_not_panic() {
+        let mut points: Vec<DataPoint> = (0..100)
+            .map(|i| point(i * MINUTE, if i % 2 == 0 { "0" } else { "0.00" }))
+            .collect();
+        points.push(point(100 * MINUTE, "7.5"));
+        let found = find(points, Sensitivity::High);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].usual_low, Decimal::ZERO);
+    }
 }
