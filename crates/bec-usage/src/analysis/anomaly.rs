@@ -339,12 +339,7 @@ fn usual_step(points: &[DataPoint]) -> Option<i64> {
 const STEP_SAMPLES: usize = 4_096;
 
 /// The blocks of sorted points; `None` on overflow.
-fn blocks(
-    points: &[DataPoint],
-    block_ms: i64,
-    data_scale: u32,
-    extra: i128,
-) -> Option<Vec<Block>> {
+fn blocks(points: &[DataPoint], block_ms: i64, data_scale: u32, extra: i128) -> Option<Vec<Block>> {
     let mut out: Vec<Block> = Vec::new();
     for p in points {
         let scale = p.amount.scale();
