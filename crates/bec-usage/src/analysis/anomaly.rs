@@ -32,11 +32,17 @@
 //!    network profile the MAD scale is about 1 %, yet wobbles of 10 % occur daily), and a
 //!    change of a few percent is not what anyone wants flagged; with the floor, the
 //!    smallest flagged distance is 7 % (high), 10 % (medium) or 14 % (low) of the level.
-//! 5. **Unusual blocks.** A block is unusual when `|mean − usual level|` exceeds
+//! 5. **Second pass.** A burst pulls the rolling median up around it (up to half its
+//!    length lies in its neighbours' windows), so the blocks after it would look like a
+//!    dip. Blocks beyond the high-sensitivity threshold (step 6 with `k` = 3.5) are
+//!    replaced by their usual level and steps 2 to 4 run again. The first pass always uses
+//!    the high threshold, so the usual levels do not depend on the sensitivity and a
+//!    higher sensitivity always finds a superset of the stretches of a lower one.
+//! 6. **Unusual blocks.** A block is unusual when `|mean − usual level|` exceeds
 //!    `k × scale × |usual level|` and also one unit in the last decimal place of the data (so
 //!    a count stepping from 3 to 4 is never unusual by rounding alone). `k` comes from the
 //!    [`Sensitivity`] ([`Sensitivity::threshold`]): 7 (low), 5 (medium), 3.5 (high).
-//! 6. **Stretches.** Consecutive unusual blocks (adjacent in time, no missing block
+//! 7. **Stretches.** Consecutive unusual blocks (adjacent in time, no missing block
 //!    between) form one [`Anomaly`]: from the start of its first block to the end of its
 //!    last, its peak the block furthest from its median (in absolute terms), its value that
 //!    block's exact mean, its usual range the median ∓ the allowed distance at the peak.
@@ -191,31 +197,31 @@ fn series_anomalies(
     if blocks.len() < MIN_BLOCKS {
         return Ok(());
     }
-    let mut usual = rolling_medians(&blocks);
-
-    // Relative residuals in ppm; saturating, as they are only a score.
-    let mut relative: Vec<i128> = blocks
-        .iter()
-        .zip(&usual)
-        .map(|(block, &median)| relative_ppm(block.mean, median))
-        .collect();
-    if let Some(profile) = daily_profile(&blocks, &relative, block_ms) {
-        for ((block, level), r) in blocks.iter().zip(&mut usual).zip(&mut relative) {
-            let correction = profile[slot_of(block.number, profile.len())];
-            *level = level.saturating_add(mul_div(*level, correction, PPM));
-            *r = r.saturating_sub(correction);
-        }
-    }
-    let medians = usual;
-    let centre = select_median(&mut relative);
-    for r in &mut relative {
-        *r = r.saturating_sub(centre).saturating_abs();
-    }
-    let mad = select_median(&mut relative);
-    let scale_ppm = (mad.saturating_mul(14_826) / 10_000).max(MIN_RELATIVE_SCALE_PPM);
-    let band_ppm = scale_ppm.saturating_mul(sensitivity.threshold_tenths()) / 10;
     // One unit in the last decimal place of the data, at the block scale.
     let quantum = extra;
+    let (usual, scale_ppm) = usual_levels(&blocks, block_ms);
+    // Second pass: a burst pulls the rolling median up around it, which makes the blocks
+    // just after it look like a dip. Blocks that the most sensitive threshold calls unusual
+    // are replaced by their usual level and the levels are computed again. The first pass
+    // always uses the high threshold, so the levels do not depend on the sensitivity and a
+    // higher sensitivity always finds a superset.
+    let cleaning_band = scale_ppm.saturating_mul(Sensitivity::High.threshold_tenths()) / 10;
+    let mut cleaned = blocks.clone();
+    let mut any = false;
+    for (block, &level) in cleaned.iter_mut().zip(&usual) {
+        if block.mean.saturating_sub(level).saturating_abs()
+            > mul_div(level.saturating_abs(), cleaning_band, PPM).max(quantum)
+        {
+            block.mean = level;
+            any = true;
+        }
+    }
+    let (medians, scale_ppm) = if any {
+        usual_levels(&cleaned, block_ms)
+    } else {
+        (usual, scale_ppm)
+    };
+    let band_ppm = scale_ppm.saturating_mul(sensitivity.threshold_tenths()) / 10;
 
     let allowed = |median: i128| mul_div(median.saturating_abs(), band_ppm, PPM).max(quantum);
     let mut current: Option<Stretch> = None;
@@ -260,6 +266,32 @@ fn series_anomalies(
         found.push(done.anomaly(series, &blocks, &medians, block_ms, data_scale)?);
     }
     Ok(())
+}
+
+/// The usual level of every block (rolling median corrected by the daily profile) and the
+/// relative robust scale in ppm (see the module docs, steps 2 to 4).
+fn usual_levels(blocks: &[Block], block_ms: i64) -> (Vec<i128>, i128) {
+    let mut usual = rolling_medians(blocks);
+    // Relative residuals in ppm; saturating, as they are only a score.
+    let mut relative: Vec<i128> = blocks
+        .iter()
+        .zip(&usual)
+        .map(|(block, &median)| relative_ppm(block.mean, median))
+        .collect();
+    if let Some(profile) = daily_profile(blocks, &relative, block_ms) {
+        for ((block, level), r) in blocks.iter().zip(&mut usual).zip(&mut relative) {
+            let correction = profile[slot_of(block.number, profile.len())];
+            *level = level.saturating_add(mul_div(*level, correction, PPM));
+            *r = r.saturating_sub(correction);
+        }
+    }
+    let centre = select_median(&mut relative);
+    for r in &mut relative {
+        *r = r.saturating_sub(centre).saturating_abs();
+    }
+    let mad = select_median(&mut relative);
+    let scale_ppm = (mad.saturating_mul(14_826) / 10_000).max(MIN_RELATIVE_SCALE_PPM);
+    (usual, scale_ppm)
 }
 
 /// A run of unusual blocks being collected: indices into the blocks.
