@@ -199,7 +199,8 @@ fn series_anomalies(
     }
     // One unit in the last decimal place of the data, at the block scale.
     let quantum = extra;
-    let (usual, scale_ppm) = usual_levels(&blocks, block_ms);
+    let first_medians = rolling_medians(&blocks);
+    let (usual, scale_ppm) = usual_levels(&blocks, &first_medians, block_ms);
     // Second pass: a burst pulls the rolling median up around it, which makes the blocks
     // just after it look like a dip. Blocks that the most sensitive threshold calls unusual
     // are replaced by their usual level and the levels are computed again. The first pass
@@ -207,17 +208,18 @@ fn series_anomalies(
     // higher sensitivity always finds a superset.
     let cleaning_band = scale_ppm.saturating_mul(Sensitivity::High.threshold_tenths()) / 10;
     let mut cleaned = blocks.clone();
-    let mut any = false;
-    for (block, &level) in cleaned.iter_mut().zip(&usual) {
+    let mut changed = vec![false; blocks.len()];
+    for ((block, &level), changed) in cleaned.iter_mut().zip(&usual).zip(&mut changed) {
         if block.mean.saturating_sub(level).saturating_abs()
             > mul_div(level.saturating_abs(), cleaning_band, PPM).max(quantum)
         {
             block.mean = level;
-            any = true;
+            *changed = true;
         }
     }
-    let (medians, scale_ppm) = if any {
-        usual_levels(&cleaned, block_ms)
+    let (medians, scale_ppm) = if changed.contains(&true) {
+        let second_medians = patched_medians(&cleaned, &first_medians, &changed);
+        usual_levels(&cleaned, &second_medians, block_ms)
     } else {
         (usual, scale_ppm)
     };
@@ -268,10 +270,10 @@ fn series_anomalies(
     Ok(())
 }
 
-/// The usual level of every block (rolling median corrected by the daily profile) and the
-/// relative robust scale in ppm (see the module docs, steps 2 to 4).
-fn usual_levels(blocks: &[Block], block_ms: i64) -> (Vec<i128>, i128) {
-    let mut usual = rolling_medians(blocks);
+/// The usual level of every block (its rolling median, `medians`, corrected by the daily
+/// profile) and the relative robust scale in ppm (see the module docs, steps 3 and 4).
+fn usual_levels(blocks: &[Block], medians: &[i128], block_ms: i64) -> (Vec<i128>, i128) {
+    let mut usual = medians.to_vec();
     // Relative residuals in ppm; saturating, as they are only a score.
     let mut relative: Vec<i128> = blocks
         .iter()
@@ -430,19 +432,13 @@ fn rounded_div(n: i128, d: i128) -> i128 {
 fn rolling_medians(blocks: &[Block]) -> Vec<i128> {
     let n = blocks.len();
     let width = WINDOW_BLOCKS.min(n);
-    let half = width / 2;
     let mut sorted: Vec<i128> = blocks[..width].iter().map(|b| b.mean).collect();
     sorted.sort_unstable();
     let mut start = 0;
-    let mut part = Vec::with_capacity(half);
-    let mut median_of = |range: std::ops::Range<usize>| {
-        part.clear();
-        part.extend(blocks[range].iter().map(|b| b.mean));
-        select_median(&mut part)
-    };
+    let mut part = Vec::with_capacity(width);
     (0..n)
         .map(|i| {
-            let wanted = i.saturating_sub(half).min(n - width);
+            let wanted = window_start(i, n, width);
             while start < wanted {
                 if let Ok(at) = sorted.binary_search(&blocks[start].mean) {
                     sorted.remove(at);
@@ -453,20 +449,72 @@ fn rolling_medians(blocks: &[Block]) -> Vec<i128> {
                 start += 1;
             }
             let median = sorted[(width - 1) / 2];
-            let centre = start + half;
-            if i == centre || half == 0 {
-                return median;
-            }
-            let first = median_of(start..centre);
-            let second = median_of(centre + 1..start + width);
-            // The halves' centres are half + 1 blocks apart.
-            let shift = second
-                .saturating_sub(first)
-                .saturating_mul(i as i128 - centre as i128)
-                / (half as i128 + 1);
-            median.saturating_add(shift)
+            at_block(blocks, i, start, width, median, &mut part)
         })
         .collect()
+}
+
+/// [`rolling_medians`] of `blocks` where only the blocks marked `changed` differ from the
+/// blocks `previous` was computed from: only the windows holding a changed block are
+/// computed again (by selection), the rest copied. Equal to `rolling_medians(blocks)`.
+fn patched_medians(blocks: &[Block], previous: &[i128], changed: &[bool]) -> Vec<i128> {
+    let n = blocks.len();
+    let width = WINDOW_BLOCKS.min(n);
+    // changed_before[k]: how many of the first k blocks changed.
+    let mut changed_before = Vec::with_capacity(n + 1);
+    changed_before.push(0usize);
+    for &c in changed {
+        changed_before.push(changed_before[changed_before.len() - 1] + usize::from(c));
+    }
+    let mut part = Vec::with_capacity(width);
+    (0..n)
+        .map(|i| {
+            let start = window_start(i, n, width);
+            if changed_before[start + width] == changed_before[start] {
+                return previous[i];
+            }
+            part.clear();
+            part.extend(blocks[start..start + width].iter().map(|b| b.mean));
+            let median = select_median(&mut part);
+            at_block(blocks, i, start, width, median, &mut part)
+        })
+        .collect()
+}
+
+/// The first block of block `i`'s window of `width` among `n` blocks: centred, shifted
+/// inwards at the ends.
+fn window_start(i: usize, n: usize, width: usize) -> usize {
+    i.saturating_sub(width / 2).min(n - width)
+}
+
+/// The window's median moved to block `i` along the window's slope when the window could
+/// not be centred on it (see [`rolling_medians`]).
+fn at_block(
+    blocks: &[Block],
+    i: usize,
+    start: usize,
+    width: usize,
+    median: i128,
+    part: &mut Vec<i128>,
+) -> i128 {
+    let half = width / 2;
+    let centre = start + half;
+    if i == centre || half == 0 {
+        return median;
+    }
+    let mut median_of = |range: std::ops::Range<usize>| {
+        part.clear();
+        part.extend(blocks[range].iter().map(|b| b.mean));
+        select_median(part)
+    };
+    let first = median_of(start..centre);
+    let second = median_of(centre + 1..start + width);
+    // The halves' centres are half + 1 blocks apart.
+    let shift = second
+        .saturating_sub(first)
+        .saturating_mul(i as i128 - centre as i128)
+        / (half as i128 + 1);
+    median.saturating_add(shift)
 }
 
 /// The fewest days of data before the daily profile is used.
@@ -658,6 +706,29 @@ mod tests {
         }
         let span = |found: &[Anomaly]| found.iter().map(|a| a.end_ms - a.start_ms).sum::<i64>();
         assert!(span(&low) <= span(&medium) && span(&medium) <= span(&high));
+    }
+
+    #[test]
+    fn patched_medians_equal_medians_computed_afresh() {
+        let mut blocks: Vec<Block> = (0..200)
+            .map(|i: i64| Block {
+                number: i,
+                sum: 0,
+                count: 1,
+                mean: i128::from((i * 7919) % 101 + i),
+            })
+            .collect();
+        let before = rolling_medians(&blocks);
+        let mut changed = vec![false; blocks.len()];
+        for i in [0, 3, 77, 78, 150, 199] {
+            blocks[i].mean += 1000;
+            changed[i] = true;
+        }
+        assert_eq!(
+            patched_medians(&blocks, &before, &changed),
+            rolling_medians(&blocks)
+        );
+        assert_ne!(before, rolling_medians(&blocks));
     }
 
     #[test]
