@@ -375,6 +375,8 @@ const STEP_SAMPLES: usize = 4_096;
 /// The blocks of sorted points; `None` on overflow.
 fn blocks(points: &[DataPoint], block_ms: i64, data_scale: u32, extra: i128) -> Option<Vec<Block>> {
     let mut out: Vec<Block> = Vec::new();
+    // Where the current block ends (epoch ms): points before it join it without a division.
+    let mut block_end = i64::MIN;
     for p in points {
         let scale = p.amount.scale();
         let mantissa = if scale == data_scale {
@@ -382,18 +384,22 @@ fn blocks(points: &[DataPoint], block_ms: i64, data_scale: u32, extra: i128) -> 
         } else {
             p.amount.mantissa().checked_mul(pow10(data_scale - scale))?
         };
-        let number = p.timestamp_ms.div_euclid(block_ms);
         match out.last_mut() {
-            Some(block) if block.number == number => {
+            // Sorted points: at or after the current block's start.
+            Some(block) if p.timestamp_ms < block_end => {
                 block.sum = block.sum.checked_add(mantissa)?;
                 block.count += 1;
             }
-            _ => out.push(Block {
-                number,
-                sum: mantissa,
-                count: 1,
-                mean: 0,
-            }),
+            _ => {
+                let number = p.timestamp_ms.div_euclid(block_ms);
+                block_end = number.saturating_add(1).saturating_mul(block_ms);
+                out.push(Block {
+                    number,
+                    sum: mantissa,
+                    count: 1,
+                    mean: 0,
+                });
+            }
         }
     }
     for block in &mut out {
