@@ -199,27 +199,28 @@ fn series_anomalies(
     }
     // One unit in the last decimal place of the data, at the block scale.
     let quantum = extra;
-    let first_medians = rolling_medians(&blocks);
-    let (usual, scale_ppm) = usual_levels(&blocks, &first_medians, block_ms);
+    let means: Vec<i128> = blocks.iter().map(|b| b.mean).collect();
+    let first_medians = rolling_medians(&means);
+    let (usual, scale_ppm) = usual_levels(&blocks, &means, &first_medians, block_ms);
     // Second pass: a burst pulls the rolling median up around it, which makes the blocks
     // just after it look like a dip. Blocks that the most sensitive threshold calls unusual
     // are replaced by their usual level and the levels are computed again. The first pass
     // always uses the high threshold, so the levels do not depend on the sensitivity and a
     // higher sensitivity always finds a superset.
     let cleaning_band = scale_ppm.saturating_mul(Sensitivity::High.threshold_tenths()) / 10;
-    let mut cleaned = blocks.clone();
+    let mut cleaned = means.clone();
     let mut changed = vec![false; blocks.len()];
-    for ((block, &level), changed) in cleaned.iter_mut().zip(&usual).zip(&mut changed) {
-        if block.mean.saturating_sub(level).saturating_abs()
+    for ((mean, &level), changed) in cleaned.iter_mut().zip(&usual).zip(&mut changed) {
+        if mean.saturating_sub(level).saturating_abs()
             > mul_div(level.saturating_abs(), cleaning_band, PPM).max(quantum)
         {
-            block.mean = level;
+            *mean = level;
             *changed = true;
         }
     }
     let (medians, scale_ppm) = if changed.contains(&true) {
         let second_medians = patched_medians(&cleaned, &first_medians, &changed);
-        usual_levels(&cleaned, &second_medians, block_ms)
+        usual_levels(&blocks, &cleaned, &second_medians, block_ms)
     } else {
         (usual, scale_ppm)
     };
@@ -272,13 +273,18 @@ fn series_anomalies(
 
 /// The usual level of every block (its rolling median, `medians`, corrected by the daily
 /// profile) and the relative robust scale in ppm (see the module docs, steps 3 and 4).
-fn usual_levels(blocks: &[Block], medians: &[i128], block_ms: i64) -> (Vec<i128>, i128) {
+fn usual_levels(
+    blocks: &[Block],
+    means: &[i128],
+    medians: &[i128],
+    block_ms: i64,
+) -> (Vec<i128>, i128) {
     let mut usual = medians.to_vec();
     // Relative residuals in ppm; saturating, as they are only a score.
-    let mut relative: Vec<i128> = blocks
+    let mut relative: Vec<i128> = means
         .iter()
         .zip(&usual)
-        .map(|(block, &median)| relative_ppm(block.mean, median))
+        .map(|(&mean, &median)| relative_ppm(mean, median))
         .collect();
     if let Some(profile) = daily_profile(blocks, &relative, block_ms) {
         for ((block, level), r) in blocks.iter().zip(&mut usual).zip(&mut relative) {
@@ -374,7 +380,14 @@ const STEP_SAMPLES: usize = 4_096;
 
 /// The blocks of sorted points; `None` on overflow.
 fn blocks(points: &[DataPoint], block_ms: i64, data_scale: u32, extra: i128) -> Option<Vec<Block>> {
-    let mut out: Vec<Block> = Vec::new();
+    // One allocation: at most one block per point, at most one per block length spanned.
+    let spanned = match (points.first(), points.last()) {
+        (Some(first), Some(last)) => {
+            usize::try_from((last.timestamp_ms - first.timestamp_ms) / block_ms).unwrap_or(0)
+        }
+        _ => 0,
+    };
+    let mut out: Vec<Block> = Vec::with_capacity(points.len().min(spanned.saturating_add(2)));
     // Where the current block ends (epoch ms): points before it join it without a division.
     let mut block_end = i64::MIN;
     for p in points {
@@ -435,10 +448,10 @@ fn rounded_div(n: i128, d: i128) -> i128 {
 /// the median would lag a rising or falling series by up to half a window, so it is moved
 /// along the window's robust slope (the difference of the medians of its two halves) to
 /// the block's place.
-fn rolling_medians(blocks: &[Block]) -> Vec<i128> {
-    let n = blocks.len();
+fn rolling_medians(means: &[i128]) -> Vec<i128> {
+    let n = means.len();
     let width = WINDOW_BLOCKS.min(n);
-    let mut sorted: Vec<i128> = blocks[..width].iter().map(|b| b.mean).collect();
+    let mut sorted: Vec<i128> = means[..width].to_vec();
     sorted.sort_unstable();
     let mut start = 0;
     let mut part = Vec::with_capacity(width);
@@ -446,25 +459,25 @@ fn rolling_medians(blocks: &[Block]) -> Vec<i128> {
         .map(|i| {
             let wanted = window_start(i, n, width);
             while start < wanted {
-                if let Ok(at) = sorted.binary_search(&blocks[start].mean) {
+                if let Ok(at) = sorted.binary_search(&means[start]) {
                     sorted.remove(at);
                 }
-                let entering = blocks[start + width].mean;
+                let entering = means[start + width];
                 let at = sorted.partition_point(|&m| m < entering);
                 sorted.insert(at, entering);
                 start += 1;
             }
             let median = sorted[(width - 1) / 2];
-            at_block(blocks, i, start, width, median, &mut part)
+            at_block(means, i, start, width, median, &mut part)
         })
         .collect()
 }
 
-/// [`rolling_medians`] of `blocks` where only the blocks marked `changed` differ from the
-/// blocks `previous` was computed from: only the windows holding a changed block are
-/// computed again (by selection), the rest copied. Equal to `rolling_medians(blocks)`.
-fn patched_medians(blocks: &[Block], previous: &[i128], changed: &[bool]) -> Vec<i128> {
-    let n = blocks.len();
+/// [`rolling_medians`] of `means` where only the means marked `changed` differ from the
+/// means `previous` was computed from: only the windows holding a changed block are
+/// computed again (by selection), the rest copied. Equal to `rolling_medians(means)`.
+fn patched_medians(means: &[i128], previous: &[i128], changed: &[bool]) -> Vec<i128> {
+    let n = means.len();
     let width = WINDOW_BLOCKS.min(n);
     // changed_before[k]: how many of the first k blocks changed.
     let mut changed_before = Vec::with_capacity(n + 1);
@@ -480,9 +493,9 @@ fn patched_medians(blocks: &[Block], previous: &[i128], changed: &[bool]) -> Vec
                 return previous[i];
             }
             part.clear();
-            part.extend(blocks[start..start + width].iter().map(|b| b.mean));
+            part.extend_from_slice(&means[start..start + width]);
             let median = select_median(&mut part);
-            at_block(blocks, i, start, width, median, &mut part)
+            at_block(means, i, start, width, median, &mut part)
         })
         .collect()
 }
@@ -496,7 +509,7 @@ fn window_start(i: usize, n: usize, width: usize) -> usize {
 /// The window's median moved to block `i` along the window's slope when the window could
 /// not be centred on it (see [`rolling_medians`]).
 fn at_block(
-    blocks: &[Block],
+    means: &[i128],
     i: usize,
     start: usize,
     width: usize,
@@ -510,7 +523,7 @@ fn at_block(
     }
     let mut median_of = |range: std::ops::Range<usize>| {
         part.clear();
-        part.extend(blocks[range].iter().map(|b| b.mean));
+        part.extend_from_slice(&means[range]);
         select_median(part)
     };
     let first = median_of(start..centre);
@@ -716,25 +729,18 @@ mod tests {
 
     #[test]
     fn patched_medians_equal_medians_computed_afresh() {
-        let mut blocks: Vec<Block> = (0..200)
-            .map(|i: i64| Block {
-                number: i,
-                sum: 0,
-                count: 1,
-                mean: i128::from((i * 7919) % 101 + i),
-            })
-            .collect();
-        let before = rolling_medians(&blocks);
-        let mut changed = vec![false; blocks.len()];
+        let mut means: Vec<i128> = (0..200).map(|i: i128| (i * 7919) % 101 + i).collect();
+        let before = rolling_medians(&means);
+        let mut changed = vec![false; means.len()];
         for i in [0, 3, 77, 78, 150, 199] {
-            blocks[i].mean += 1000;
+            means[i] += 1000;
             changed[i] = true;
         }
         assert_eq!(
-            patched_medians(&blocks, &before, &changed),
-            rolling_medians(&blocks)
+            patched_medians(&means, &before, &changed),
+            rolling_medians(&means)
         );
-        assert_ne!(before, rolling_medians(&blocks));
+        assert_ne!(before, rolling_medians(&means));
     }
 
     #[test]
