@@ -136,7 +136,7 @@ pub fn forecast(hours: &UsageHours, options: &ForecastOptions) -> Result<Forecas
     let last_day = hours
         .resources
         .iter()
-        .filter_map(|r| r.days.last().map(|day| day.date))
+        .flat_map(|r| r.days.iter().map(|day| day.date))
         .max();
     let resources = hours
         .resources
@@ -208,6 +208,8 @@ fn resource_forecast(
             });
         }
     }
+    // `days` are ascending when they come from `usage_hours`; a hand-built value may not be.
+    history.sort_by_key(|day| day.date);
     let history = &history[history.len().saturating_sub(MAX_HISTORY_DAYS)..];
 
     let mut days = Vec::new();
@@ -308,7 +310,10 @@ fn weekday_factors(history: &[HistoryDay]) -> Option<[Decimal; 7]> {
         let end = start + chrono::Duration::days(6);
         let mut sum = Decimal::ZERO;
         let mut count = 0u32;
-        for other in history.iter().filter(|d| d.date >= start && d.date <= end) {
+        // History is in date order: the window's days are one slice of it.
+        let from = history.partition_point(|d| d.date < start);
+        let to = history.partition_point(|d| d.date <= end);
+        for other in &history[from..to] {
             sum = super::checked_add(sum, other.value)?;
             count += 1;
         }
