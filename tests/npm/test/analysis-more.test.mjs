@@ -280,3 +280,63 @@ test("anomalies: shape, invariants and the sensitivity option", () => {
   assert.equal(error.value, "extreme");
   throwsKind(() => usage.anomalies({ sensitivity: 2 }), "InvalidArgument", /anomalies: sensitivity must be a string, not a number/);
 });
+
+/**
+ * A synthetic fortnight, 2024-03-01 … 2024-03-14 (Beijing time), hourly: CPU about 10 cores
+ * with a small daily rhythm, and a spike to 80 cores from 02:00 to 05:00 on 2024-03-10;
+ * Memory a steady 32 GB.
+ */
+const FORTNIGHT_JSON = (() => {
+  const cpu = [];
+  const memory = [];
+  for (let day = 1; day <= 14; day += 1) {
+    for (let hour = 0; hour < 24; hour += 1) {
+      const timestamp = Date.parse(`2024-03-${String(day).padStart(2, "0")}T${String(hour).padStart(2, "0")}:00:00+08:00`);
+      const spike = day === 10 && hour >= 2 && hour < 5;
+      cpu.push({ amount: spike ? "80" : String(10 + (hour % 3) * 0.5), timestamp });
+      memory.push({ amount: "32", timestamp });
+    }
+  }
+  return JSON.stringify({
+    accountId: "a",
+    timeSpan: { beginDate: "2024-03-01", endDate: "2024-03-14" },
+    graphData: { CPU: { count: cpu.length, unit: "核", dataList: cpu }, Memory: { count: memory.length, unit: "GB", dataList: memory } },
+    summary: {},
+  });
+})();
+
+test("anomalies: the spike of a synthetic fortnight is found, inside its hours", () => {
+  const fortnight = api.parseUsage(FORTNIGHT_JSON);
+  const spikeStart = Date.parse("2024-03-10T02:00:00+08:00");
+  const spikeEnd = Date.parse("2024-03-10T05:00:00+08:00");
+  for (const sensitivity of ["low", "medium", "high"]) {
+    const found = fortnight.anomalies({ sensitivity }).filter((a) => a.resource === "CPU");
+    assert.ok(found.length >= 1, `${sensitivity}: the spike is found`);
+    const spike = found.find((a) => a.start <= spikeStart + HOUR && a.end >= spikeStart && a.start < spikeEnd);
+    assert.ok(spike, `${sensitivity}: an anomaly overlaps the spike: ${JSON.stringify(found)}`);
+    assert.ok(spike.peak >= spikeStart && spike.peak < spikeEnd);
+    assert.equal(spike.value, "80");
+    assert.ok(Number(spike.usualHigh) < 80);
+  }
+  // Memory never changes: nothing is unusual about it.
+  assert.deepEqual(fortnight.anomalies({ sensitivity: "high" }).filter((a) => a.resource === "Memory"), []);
+  fortnight.free();
+});
+
+test("forecast: a synthetic fortnight forecasts the days after its last day", () => {
+  const fortnight = api.parseUsage(FORTNIGHT_JSON);
+  const week = fortnight.forecast({ horizon: 5 });
+  checkForecast(week, ["CPU", "Memory"]);
+  assert.equal(week.lastDay, "2024-03-14");
+  for (const entry of week.resources) {
+    assert.deepEqual(entry.days.map((d) => d.date), ["2024-03-15", "2024-03-16", "2024-03-17", "2024-03-18", "2024-03-19"]);
+    assert.ok(entry.historyDays >= 1);
+  }
+  // Memory is 32 GB all day, every day: 768 GB-hours a day is what to expect.
+  const memory = week.resources[1];
+  for (const day of memory.days) assert.ok(Number(day.low) <= 768 && 768 <= Number(day.high), JSON.stringify(day));
+  const monthEnd = fortnight.forecast();
+  checkForecast(monthEnd, ["CPU", "Memory"]);
+  assert.equal(monthEnd.resources[0].days.at(-1).date, "2024-03-31");
+  fortnight.free();
+});

@@ -187,7 +187,7 @@ fn series_anomalies(
         &series.points
     } else {
         let mut copy = series.points.clone();
-        copy.sort_unstable_by_key(|p| p.timestamp_ms);
+        crate::sort::sort_by_key(&mut copy, |p| p.timestamp_ms);
         sorted_copy = copy;
         &sorted_copy
     };
@@ -372,7 +372,8 @@ fn usual_step(points: &[DataPoint]) -> Option<i64> {
         return None;
     }
     let middle = (steps.len() - 1) / 2;
-    Some(*steps.select_nth_unstable(middle).1)
+    crate::sort::sort_by_key(&mut steps, |step| *step);
+    Some(steps[middle])
 }
 
 /// How many distances between points [`usual_step`] looks at, at most (about).
@@ -452,7 +453,7 @@ fn rolling_medians(means: &[i128]) -> Vec<i128> {
     let n = means.len();
     let width = WINDOW_BLOCKS.min(n);
     let mut sorted: Vec<i128> = means[..width].to_vec();
-    sorted.sort_unstable();
+    crate::sort::sort_by_key(&mut sorted, |mean| *mean);
     let mut start = 0;
     let mut part = Vec::with_capacity(width);
     (0..n)
@@ -592,7 +593,8 @@ fn select_median(values: &mut [i128]) -> i128 {
         return 0;
     }
     let middle = (values.len() - 1) / 2;
-    *values.select_nth_unstable(middle).1
+    crate::sort::sort_by_key(values, |value| *value);
+    values[middle]
 }
 
 /// `(value − median) / |median|` in ppm, saturating; a value off a zero median is as far

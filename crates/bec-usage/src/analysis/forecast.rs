@@ -209,7 +209,7 @@ fn resource_forecast(
         }
     }
     // `days` are ascending when they come from `usage_hours`; a hand-built value may not be.
-    history.sort_by_key(|day| day.date);
+    crate::sort::sort_by_key(&mut history, |day| day.date);
     let history = &history[history.len().saturating_sub(MAX_HISTORY_DAYS)..];
 
     let mut days = Vec::new();
@@ -368,7 +368,7 @@ fn median(values: &mut [Decimal]) -> Option<Option<Decimal>> {
     if values.is_empty() {
         return Some(None);
     }
-    values.sort_unstable();
+    crate::sort::sort_by_key(values, |value| *value);
     let n = values.len();
     if n % 2 == 1 {
         return Some(Some(values[n / 2]));
@@ -393,7 +393,7 @@ fn interval_ratios(history: &[HistoryDay]) -> Option<(Decimal, Decimal)> {
     if ratios.len() < MIN_INTERVAL_RATIOS {
         return Some((Decimal::new(8, 1), Decimal::new(12, 1)));
     }
-    ratios.sort_unstable();
+    crate::sort::sort_by_key(&mut ratios, |ratio| *ratio);
     // Nearest ranks, rounded outwards: the 10th percentile down, the 90th up.
     let last = ratios.len() - 1;
     let low = ratios[last / 10];
