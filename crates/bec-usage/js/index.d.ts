@@ -519,13 +519,13 @@ export interface AnomalyOptions {
 /** One unusual stretch of one resource. */
 export interface Anomaly {
   resource: string;
-  /** Where the stretch starts, epoch milliseconds. */
+  /** Where the stretch starts (its first block's start), epoch milliseconds. */
   start: number;
-  /** Where it ends (exclusive), epoch milliseconds. */
+  /** Where it ends (its last block's end, exclusive), epoch milliseconds. */
   end: number;
-  /** When it was furthest from usual, epoch milliseconds. */
+  /** The start of the block furthest from usual, epoch milliseconds. */
   peak: number;
-  /** The amount there, an exact decimal string. */
+  /** That block's exact mean amount, a decimal string. */
   value: string;
   /** The low end of the usual range there, exact. */
   usualLow: string;
@@ -592,10 +592,21 @@ export class Usage {
   costEstimate(priceSheet: PriceSheetInput, options?: { utcOffset?: UtcOffset }): CostEstimate;
   /**
    * Forecasts each resource's daily unit-hours to the end of the month (or for the next
-   * `horizon` days), with an interval, from the days of history.
+   * `horizon` days), with an 80 % interval. The method: a level (the mean of the last 7
+   * complete days, at least 20 hours covered, scaled to 24 hours) times a weekday factor;
+   * the interval from the ratios actual / forecast of the history's own one-day-ahead
+   * forecasts (±20 % with too little history). At most the last 56 days are used; a
+   * resource without history gets no days and its total is `soFar`.
    */
   forecast(options?: ForecastOptions): Forecast;
-  /** Stretches where a resource is far from what is usual for it, by resource then by time. */
+  /**
+   * Stretches where a resource is far from what is usual for it, by resource then by time.
+   * The points are averaged into blocks of 5 minutes (or the usual step, if longer); a block
+   * is unusual when it is further from the rolling median of the 31 nearest blocks
+   * (corrected by the daily profile) than a robust multiple of the series' relative noise
+   * (at least 2 %); consecutive unusual blocks make one stretch. A higher sensitivity finds
+   * a superset of a lower one's stretches.
+   */
   anomalies(options?: AnomalyOptions): Anomaly[];
   /** The response as the service's JSON (exact amounts). */
   toJson(): string;
