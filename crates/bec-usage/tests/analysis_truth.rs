@@ -38,8 +38,10 @@ fn month_end_totals_are_close_to_the_truth() {
     // thirds (day 10); forecasting the mean of the history is off by several percent.
     assert!(mape10 < 6.0, "day-10 MAPE {mape10:.2} %");
     assert!(mape20 < 3.0, "day-20 MAPE {mape20:.2} %");
+    // An 80 % interval: the one-day spread alone (not widened with the horizon) held the
+    // truth about half the time; widened it holds it about 70-80 % of the time.
     assert!(
-        coverage20 >= 25.0,
+        (55.0..=97.0).contains(&coverage20),
         "day-20 interval coverage {coverage20:.1} %"
     );
 }
