@@ -594,8 +594,9 @@ export class Usage {
    * Forecasts each resource's daily unit-hours to the end of the month (or for the next
    * `horizon` days), with an 80 % interval. The method: a level (the mean of the last 7
    * complete days, at least 20 hours covered, scaled to 24 hours) times a weekday factor;
-   * the interval from the ratios actual / forecast of the history's own one-day-ahead
-   * forecasts (±20 % with too little history). At most the last 56 days are used; a
+   * the interval from the 10th and 90th percentiles of the ratios actual / forecast of the
+   * history's own one-day-ahead forecasts, widened by `√h` for the day `h` days ahead (a
+   * fixed ±20 % a day with under 10 days of history). At most the last 56 days are used; a
    * resource without history gets no days and its total is `soFar`.
    */
   forecast(options?: ForecastOptions): Forecast;
