@@ -372,8 +372,7 @@ fn usual_step(points: &[DataPoint]) -> Option<i64> {
         return None;
     }
     let middle = (steps.len() - 1) / 2;
-    crate::sort::sort_by_key(&mut steps, |step| *step);
-    Some(steps[middle])
+    Some(*steps.select_nth_unstable(middle).1)
 }
 
 /// How many distances between points [`usual_step`] looks at, at most (about).
@@ -593,8 +592,7 @@ fn select_median(values: &mut [i128]) -> i128 {
         return 0;
     }
     let middle = (values.len() - 1) / 2;
-    crate::sort::sort_by_key(values, |value| *value);
-    values[middle]
+    *values.select_nth_unstable(middle).1
 }
 
 /// `(value − median) / |median|` in ppm, saturating; a value off a zero median is as far

@@ -39,7 +39,7 @@
 //! that, half away from zero, for display only.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::hours::UsageHours;
 use crate::error::{Error, ErrorKind, Result};
@@ -90,14 +90,12 @@ impl ResourcePrice {
             }
             let room = match tier.up_to {
                 Some(up_to) if up_to <= at => continue,
-                // Differences as sums with a negated term: the crate's one addition (see
-                // `checked_add`) rather than a second copy of it inside subtraction.
-                Some(up_to) => super::checked_add(up_to, -at)?.min(left),
+                Some(up_to) => up_to.checked_sub(at)?.min(left),
                 None => left,
             };
             cost = super::checked_add(cost, super::checked_mul(room, tier.price)?)?;
             at = super::checked_add(at, room)?;
-            left = super::checked_add(left, -room)?;
+            left = left.checked_sub(room)?;
         }
         Some(cost)
     }
@@ -241,28 +239,7 @@ pub(crate) fn validate_tiers(resource: &str, tiers: &[PriceTier]) -> Result<()> 
 ///
 /// An amount with `minor_units` decimal places or fewer is returned as it is (not padded).
 pub fn round_money(amount: Decimal, minor_units: u32) -> Decimal {
-    // By hand rather than `round_dp_with_strategy`, whose every-strategy rounding is about
-    // 1.5 KB of the WebAssembly module: half away from zero depends only on the first digit
-    // dropped, so the digits are dropped one by one and that digit decides.
-    let mut mantissa = amount.mantissa().unsigned_abs();
-    let mut scale = amount.scale();
-    let mut dropped = 0;
-    while scale > minor_units {
-        let (quotient, digit) = crate::text::div_rem_small(mantissa, 10);
-        mantissa = quotient;
-        dropped = digit;
-        scale -= 1;
-    }
-    if dropped >= 5 {
-        mantissa += 1;
-    }
-    // `mantissa` lost a digit before gaining one, so it still fits 96 bits and an i128.
-    let signed = if amount.is_sign_negative() {
-        -(mantissa as i128)
-    } else {
-        mantissa as i128
-    };
-    Decimal::try_from_i128_with_scale(signed, scale).unwrap_or(amount)
+    amount.round_dp_with_strategy(minor_units, RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// One day of a resource's cost.
@@ -338,14 +315,12 @@ pub fn estimate_cost(hours: &UsageHours, sheet: &PriceSheet) -> Result<CostEstim
         .iter()
         .find(|p| hours.resource(&p.resource).is_none())
     {
-        // Joined by hand: `[..].join(", ")` is a kilobyte of the WebAssembly module.
-        let mut names = String::new();
-        for usage in &hours.resources {
-            if !names.is_empty() {
-                names.push_str(", ");
-            }
-            names.push_str(&usage.resource);
-        }
+        let names: Vec<&str> = hours
+            .resources
+            .iter()
+            .map(|r| r.resource.as_str())
+            .collect();
+        let names = names.join(", ");
         let hint = hours
             .resources
             .iter()
