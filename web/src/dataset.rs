@@ -6,15 +6,15 @@
 
 use bec_usage::analysis::{
     estimate_cost, find_anomalies, forecast, reconcile, series_stats, usage_hours, Anomaly,
-    AnomalyOptions, CostEstimate, Forecast, ForecastOptions, ReconcileOptions, Reconciliation,
-    PriceSheet, ResourceForecast, SeriesStats, Sensitivity, UsageHours,
+    AnomalyOptions, CostEstimate, Forecast, ForecastOptions, PriceSheet, ReconcileOptions,
+    Reconciliation, ResourceForecast, Sensitivity, SeriesStats, UsageHours,
 };
-use rust_decimal::Decimal;
 use bec_usage::json::{parse_price_sheet, write_usage};
 use bec_usage::quality::{quality_notes, QualityNote};
 use bec_usage::query::beijing_offset;
 use bec_usage::{Result, UsageResponse};
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 use crate::geometry::amount_f64;
 use bec_usage::query::{BEIJING_OFFSET_MS, DAY_MS};
@@ -124,7 +124,12 @@ impl Dataset {
     pub fn forecast_cost(&self, sheet: &PriceSheet) -> Option<(Decimal, Decimal, Decimal)> {
         let mut sums = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
         let mut any = false;
-        for f in self.forecast.resources.iter().filter(|f| !f.days.is_empty()) {
+        for f in self
+            .forecast
+            .resources
+            .iter()
+            .filter(|f| !f.days.is_empty())
+        {
             let Some(price) = sheet.price(&f.resource) else {
                 continue;
             };

@@ -234,7 +234,10 @@ pub fn daily_table(data: &Dataset, hidden: &[String], lang: Lang) -> String {
         let name = &grid.resources[r];
         let total = data.resource_index(name).and_then(|index| {
             let hours = data.hours.resource(name)?;
-            Some((hours_text(hours.total, data.amount_scale(index)), &hours.unit))
+            Some((
+                hours_text(hours.total, data.amount_scale(index)),
+                &hours.unit,
+            ))
         });
         out.push_str("<td class=\"num\">");
         if let Some((text, unit)) = total {

@@ -201,7 +201,7 @@ fn january_first() -> Dataset {
 #[wasm_bindgen_test]
 async fn chart_draws_the_line_marks_the_peak_and_states_exact_statistics() {
     let data = Arc::new(january_first());
-    let model = build_model(&data, 0, 600.0, None);
+    let model = build_model(&data, 0, 600.0, None, None);
     let expected_peak = model.position(&data.points(0)[1]);
     let root = mount({
         let data = data.clone();
@@ -275,7 +275,7 @@ async fn the_crosshair_reads_exact_amounts_by_keyboard_and_pointer() {
     );
 
     // The pointer over the peak's x reads the peak.
-    let model = build_model(&data, 0, 600.0, None);
+    let model = build_model(&data, 0, 600.0, None, None);
     let (peak_x, _) = model.position(&data.points(0)[1]);
     let rect = plot.get_bounding_client_rect();
     let init = web_sys::PointerEventInit::new();
