@@ -21,6 +21,14 @@ SDK_VERSION="0.9.79"
 # in crates/bec-usage-proxy/tests/metrics_python.rs, an implementation other than ours.
 PROM_DIST="prometheus-client"
 PROM_VERSION="0.26.0"
+# numpy and pandas, in the same virtualenv: tests/python/check_hours.py recounts the core's
+# resource-hours and costs with them in crates/bec-usage/tests/hours_python.rs, an
+# implementation other than ours. numpy is installed first and pinned, so that pandas keeps
+# it instead of pulling the newest (2.5 needs a newer Python than 3.11).
+NUMPY_DIST="numpy"
+NUMPY_VERSION="2.4.6"
+PANDAS_DIST="pandas"
+PANDAS_VERSION="3.1.1"
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -155,8 +163,11 @@ main() {
     ensure_python_venv "$SDK_VENV" "$PROM_DIST" "$PROM_VERSION" prometheus_client
     export BEC_SDK_PYTHON="$SDK_VENV/bin/python"
     export BEC_METRICS_PYTHON="$SDK_VENV/bin/python"
+    ensure_python_venv "$SDK_VENV" "$NUMPY_DIST" "$NUMPY_VERSION" numpy
+    ensure_python_venv "$SDK_VENV" "$PANDAS_DIST" "$PANDAS_VERSION" pandas
+    export BEC_HOURS_PYTHON="$SDK_VENV/bin/python"
 
-    say "ready (wasm-bindgen $wasm_bindgen_version, $SDK_DIST $SDK_VERSION, $PROM_DIST $PROM_VERSION)"
+    say "ready (wasm-bindgen $wasm_bindgen_version, $SDK_DIST $SDK_VERSION, $PROM_DIST $PROM_VERSION, $PANDAS_DIST $PANDAS_VERSION)"
 }
 
 main

@@ -172,6 +172,10 @@ tests sdk-conformance env BEC_SDK_PYTHON="$BEC_SDK_PYTHON" \
 # requests that script made (ignored by default: it needs the venv).
 tests proxy-metrics-py env BEC_METRICS_PYTHON="$BEC_METRICS_PYTHON" \
     cargo test -p bec-usage-proxy --test metrics_python -- --ignored
+# Resource-hours and costs recounted with numpy and pandas from the same responses and price
+# sheet, by tests/python/check_hours.py (ignored by default: it needs the venv).
+tests hours-python env BEC_HOURS_PYTHON="$BEC_HOURS_PYTHON" \
+    cargo test -p bec-usage --test hours_python -- --ignored
 check rustdoc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 # The dashboard (web/): its views exist only on wasm32, so they are linted there; its
 # component tests mount them in headless Chromium (web/webdriver.json has the flags); and

@@ -16,7 +16,10 @@ mod native {
     use std::hint::black_box;
     use std::time::Duration;
 
-    use bec_usage::analysis::{daily_averages, response_stats};
+    use bec_usage::analysis::{
+        daily_averages, estimate_cost, find_anomalies, forecast, response_stats, usage_hours,
+        AnomalyOptions, ForecastOptions,
+    };
     use bec_usage::json::parse_usage;
     use bec_usage::query::beijing_offset;
     use bec_usage::synthetic::{generate_json, SyntheticOptions};
@@ -60,6 +63,31 @@ mod native {
                 let stats = response_stats(&usage).expect("stats");
                 let daily = daily_averages(&usage, offset).expect("daily");
                 (usage, stats, daily)
+            })
+        });
+        group.finish();
+
+        // The four analyses of issue 14 on the parsed month, as the dashboard runs them.
+        let usage = parse_usage(&json).expect("parse");
+        let sheet = bec_usage::json::parse_price_sheet(
+            r#"{"currency": "CNY", "prices": {"CPU": "0.045", "Memory": "0.012",
+                "TRAFFIC": [{"upTo": 100000, "price": "0.8"}, {"price": "0.6"}]}}"#,
+        )
+        .expect("sheet");
+        let mut group = c.benchmark_group("month_1min_12res_answers");
+        group.sample_size(20);
+        group.measurement_time(Duration::from_secs(8));
+        group.bench_function("hours", |b| {
+            b.iter(|| usage_hours(black_box(&usage), offset).expect("hours"))
+        });
+        group.bench_function("hours+cost+forecast+anomalies", |b| {
+            b.iter(|| {
+                let hours = usage_hours(black_box(&usage), offset).expect("hours");
+                let cost = estimate_cost(&hours, &sheet).expect("cost");
+                let ahead = forecast(&hours, &ForecastOptions::default()).expect("forecast");
+                let unusual =
+                    find_anomalies(&usage, &AnomalyOptions::default()).expect("anomalies");
+                (cost, ahead, unusual)
             })
         });
         group.finish();

@@ -32,6 +32,8 @@
 //! range's total is divided once from the exact sum, so it is not the sum of the rounded
 //! days, though the two differ only in the 28th digit.
 
+use std::borrow::Cow;
+
 use chrono::{FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 
@@ -139,11 +141,12 @@ impl UsageHours {
 /// # Errors
 /// [`ErrorKind::Overflow`] when a sum leaves the range of a decimal.
 pub fn usage_hours(response: &UsageResponse, offset: FixedOffset) -> Result<UsageHours> {
-    let steps: Vec<Option<i64>> = response
+    let ordered: Vec<Cow<'_, [DataPoint]>> = response
         .resources
         .iter()
-        .map(|series| usual_step(&sorted_times(&series.points)))
+        .map(|series| in_time_order(&series.points))
         .collect();
+    let steps: Vec<Option<i64>> = ordered.iter().map(|points| usual_step(points)).collect();
     let mut known: Vec<i64> = steps.iter().flatten().copied().collect();
     let fallback = median(&mut known);
     let end_ms = response
@@ -154,8 +157,11 @@ pub fn usage_hours(response: &UsageResponse, offset: FixedOffset) -> Result<Usag
     let resources = response
         .resources
         .iter()
+        .zip(&ordered)
         .zip(steps)
-        .map(|(series, step)| series_hours(series, offset, step.or(fallback), end_ms))
+        .map(|((series, points), step)| {
+            series_hours(series, points, offset, step.or(fallback), end_ms)
+        })
         .collect::<Result<_>>()?;
     Ok(UsageHours { offset, resources })
 }
@@ -166,22 +172,32 @@ pub fn usage_hours(response: &UsageResponse, offset: FixedOffset) -> Result<Usag
 /// # Errors
 /// [`ErrorKind::Overflow`] when a sum leaves the range of a decimal.
 pub fn resource_hours(series: &ResourceSeries, offset: FixedOffset) -> Result<ResourceHours> {
-    let step = usual_step(&sorted_times(&series.points));
-    series_hours(series, offset, step, None)
+    let points = in_time_order(&series.points);
+    series_hours(series, &points, offset, usual_step(&points), None)
 }
 
-/// The timestamps in ascending order.
-fn sorted_times(points: &[DataPoint]) -> Vec<i64> {
-    let mut times: Vec<i64> = points.iter().map(|p| p.timestamp_ms).collect();
-    times.sort_unstable();
-    times
+/// The points in time order: borrowed when they already are (the usual case), else a
+/// sorted copy. The sort is stable, so of equal timestamps the one the service sent last
+/// stands for the interval.
+fn in_time_order(points: &[DataPoint]) -> Cow<'_, [DataPoint]> {
+    if points
+        .windows(2)
+        .all(|p| p[0].timestamp_ms <= p[1].timestamp_ms)
+    {
+        Cow::Borrowed(points)
+    } else {
+        let mut sorted = points.to_vec();
+        sorted.sort_by_key(|p| p.timestamp_ms);
+        Cow::Owned(sorted)
+    }
 }
 
-/// The median distance between consecutive distinct times; `None` with fewer than two.
-fn usual_step(sorted: &[i64]) -> Option<i64> {
+/// The median distance between consecutive distinct times of sorted points; `None` with
+/// fewer than two.
+fn usual_step(sorted: &[DataPoint]) -> Option<i64> {
     let mut distances: Vec<i64> = sorted
         .windows(2)
-        .map(|pair| pair[1] - pair[0])
+        .map(|pair| pair[1].timestamp_ms - pair[0].timestamp_ms)
         .filter(|d| *d > 0)
         .collect();
     median(&mut distances)
@@ -198,22 +214,15 @@ fn median(values: &mut [i64]) -> Option<i64> {
 
 fn series_hours(
     series: &ResourceSeries,
+    points: &[DataPoint],
     offset: FixedOffset,
     step: Option<i64>,
     end_ms: Option<i64>,
 ) -> Result<ResourceHours> {
-    let mut points = series.points.clone();
-    // Stable, so of equal timestamps the one the service sent last stands for the interval.
-    if !points
-        .windows(2)
-        .all(|p| p[0].timestamp_ms <= p[1].timestamp_ms)
-    {
-        points.sort_by_key(|p| p.timestamp_ms);
-    }
-    let walk = Walk::new(&points, step.unwrap_or(0), end_ms, offset_ms(offset));
-    let days = match single_scale(&points) {
+    let walk = Walk::new(points, step.unwrap_or(0), end_ms, offset_ms(offset));
+    let days = match single_scale(points) {
         Some(scale) => walk
-            .sums(MantissaSum { sum: 0, scale })
+            .sums(MantissaSum::new(scale))
             .or_else(|| walk.sums(Decimal::ZERO)),
         None => walk.sums(Decimal::ZERO),
     }
@@ -301,22 +310,52 @@ impl WeightedSum for Decimal {
     }
 }
 
-/// The fast sum for amounts of one scale: integer mantissas times milliseconds.
+/// The fast sum for amounts of one scale: integer mantissas. Consecutive points mostly stand
+/// for the same time (one step), so mantissas are summed per run of equal durations and
+/// multiplied once when the duration changes: one 128-bit addition a point.
 #[derive(Clone, Copy)]
 struct MantissaSum {
+    /// The sum of the runs already multiplied out.
     sum: i128,
+    /// The duration of the current run.
+    run_ms: i64,
+    /// The sum of the current run's mantissas.
+    run: i128,
     scale: u32,
 }
 
-impl WeightedSum for MantissaSum {
-    fn add(&mut self, amount: Decimal, ms: i64) -> bool {
-        match amount
-            .mantissa()
-            .checked_mul(i128::from(ms))
+impl MantissaSum {
+    fn new(scale: u32) -> Self {
+        MantissaSum {
+            sum: 0,
+            run_ms: 0,
+            run: 0,
+            scale,
+        }
+    }
+
+    /// The sum with the current run multiplied out.
+    fn settled(&self) -> Option<i128> {
+        self.run
+            .checked_mul(i128::from(self.run_ms))
             .and_then(|product| self.sum.checked_add(product))
-        {
-            Some(sum) => {
-                self.sum = sum;
+    }
+}
+
+impl WeightedSum for MantissaSum {
+    #[inline]
+    fn add(&mut self, amount: Decimal, ms: i64) -> bool {
+        if ms != self.run_ms {
+            match self.settled() {
+                Some(sum) => self.sum = sum,
+                None => return false,
+            }
+            self.run_ms = ms;
+            self.run = 0;
+        }
+        match self.run.checked_add(amount.mantissa()) {
+            Some(run) => {
+                self.run = run;
                 true
             }
             None => false,
@@ -324,11 +363,11 @@ impl WeightedSum for MantissaSum {
     }
 
     fn total(self) -> Option<Decimal> {
-        Decimal::try_from_i128_with_scale(self.sum, self.scale).ok()
+        Decimal::try_from_i128_with_scale(self.settled()?, self.scale).ok()
     }
 
     fn zero(self) -> Self {
-        MantissaSum { sum: 0, ..self }
+        MantissaSum::new(self.scale)
     }
 }
 
@@ -386,38 +425,36 @@ impl<'a> Walk<'a> {
     /// `None` when a sum does not fit `S`.
     fn sums<S: WeightedSum>(&self, zero: S) -> Option<Vec<(i64, Decimal, i64)>> {
         let mut days = Vec::new();
-        let mut current: Option<(i64, S, i64)> = None;
+        // The current local day: its number, its bounds in local ms, its sums.
+        let mut day = i64::MIN;
+        let (mut day_start, mut day_end) = (0i64, 0i64);
+        let mut sum = zero.zero();
+        let mut covered = 0i64;
         for index in 0..self.points.len() {
             let amount = self.points[index].amount;
-            let mut start = self.points[index].timestamp_ms;
+            let mut local = self.points[index].timestamp_ms + self.offset_ms;
             let mut left = self.duration(index);
             while left > 0 {
-                let local = start + self.offset_ms;
-                let day = local.div_euclid(DAY_MS);
-                let part = left.min((day + 1) * DAY_MS - local);
-                match &mut current {
-                    Some((current_day, sum, covered)) if *current_day == day => {
-                        if !sum.add(amount, part) {
-                            return None;
-                        }
-                        *covered += part;
+                if local < day_start || local >= day_end {
+                    if day != i64::MIN {
+                        days.push((day, sum.total()?, covered));
                     }
-                    _ => {
-                        if let Some((day, sum, covered)) = current.take() {
-                            days.push((day, sum.total()?, covered));
-                        }
-                        let mut sum = zero.zero();
-                        if !sum.add(amount, part) {
-                            return None;
-                        }
-                        current = Some((day, sum, part));
-                    }
+                    day = local.div_euclid(DAY_MS);
+                    day_start = day * DAY_MS;
+                    day_end = day_start + DAY_MS;
+                    sum = zero.zero();
+                    covered = 0;
                 }
-                start += part;
+                let part = left.min(day_end - local);
+                if !sum.add(amount, part) {
+                    return None;
+                }
+                covered += part;
+                local += part;
                 left -= part;
             }
         }
-        if let Some((day, sum, covered)) = current {
+        if day != i64::MIN {
             days.push((day, sum.total()?, covered));
         }
         Some(days)
