@@ -16,8 +16,8 @@ use bec_usage_web::app::App;
 use bec_usage_web::compare::mean_change;
 use bec_usage_web::components::chart::build_model;
 use bec_usage_web::components::{
-    AccountPicker, Chart, CostPanel, DailyTable, ErrorPanel, KeyForm, RangePicker,
-    ResourceToggles, SourceSwitch, Totals,
+    AccountPicker, Chart, CostPanel, DailyTable, ErrorPanel, KeyForm, RangePicker, ResourceToggles,
+    SourceSwitch, Totals,
 };
 use bec_usage_web::dataset::Dataset;
 use bec_usage_web::format::format_percent;

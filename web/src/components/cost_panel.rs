@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use bec_usage::analysis::{round_money, CostEstimate, PriceSheet};
 use bec_usage::json::{parse_price_sheet, write_price_sheet};
+use bec_usage::text::decimal_text;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rust_decimal::Decimal;
@@ -17,7 +18,7 @@ use super::{aria_bool, text};
 use crate::dataset::Dataset;
 use crate::dom;
 use crate::format::{format_amount, format_date};
-use crate::i18n::{fill, Lang, T};
+use crate::i18n::{fill, unit_hours_label, Lang, T};
 use crate::markup::hours_text;
 
 /// `amount` rounded to `minor_units` places, with grouped digits.
@@ -60,11 +61,15 @@ fn estimate_view(
             let scale = data
                 .resource_index(&r.resource)
                 .map_or(0, |i| data.amount_scale(i));
+            let unit = r.unit.clone();
             view! {
                 <tr data-testid="cost-row">
                     <th scope="row">{r.resource.clone()}</th>
-                    <td class="num">{hours_text(r.hours, scale)}</td>
-                    <td class="num" title=r.cost.to_string()>{money(r.cost, minor)}</td>
+                    <td class="num">
+                        {hours_text(r.hours, scale)} " "
+                        <small class="muted">{move || unit_hours_label(&unit, lang.get())}</small>
+                    </td>
+                    <td class="num" title=decimal_text(r.cost)>{money(r.cost, minor)}</td>
                 </tr>
             }
         })
@@ -76,7 +81,7 @@ fn estimate_view(
             view! {
                 <tr>
                     <th scope="row">{format_date(*date)}</th>
-                    <td class="num" title=cost.to_string()>{money(*cost, minor)}</td>
+                    <td class="num" title=decimal_text(*cost)>{money(*cost, minor)}</td>
                 </tr>
             }
         })
@@ -112,7 +117,7 @@ fn estimate_view(
         }
     });
     let total = money(estimate.total, minor);
-    let exact_total = estimate.total.to_string();
+    let exact_total = decimal_text(estimate.total);
     view! {
         <div class="cost-result" data-testid="cost-result">
             <p class="cost-total">
