@@ -258,7 +258,7 @@ texts! {
     GapNote => "{duration} not covered (gaps)", "{duration} 未覆盖（空缺）";
     ForecastTotal => "Month-end forecast: {expected} ({low}–{high})", "月末预测：{expected}（{low}–{high}）";
     Forecast => "Forecast", "预测";
-    ForecastLegend => "Forecast to month end (dashed, band: likely range)", "月末预测（虚线；色带为可能范围）";
+    ForecastLegend => "Forecast (dashed; band: likely range)", "预测（虚线；色带为可能范围）";
     CostTitle => "Cost estimate", "费用估算";
     CostIntro => "Prices per unit-hour from a price sheet you supply (JSON). It is kept in this browser.",
         "按你提供的价格表（JSON）中每单位·小时的价格估算，价格表保存在本浏览器中。";
@@ -284,6 +284,7 @@ texts! {
     AnomalyItem => "{value} (usual {low}–{high}), {duration}", "{value}（通常 {low}–{high}），持续 {duration}";
     DurationHm => "{h} h {m} min", "{h} 小时 {m} 分钟";
     DurationM => "{m} min", "{m} 分钟";
+    DurationH => "{h} h", "{h} 小时";
     Footer => "Amounts are exact as the service sent them; charts are downsampled to their width (LTTB). Times are Beijing time (UTC+08:00).",
         "用量数值与服务返回的完全一致；图表按宽度降采样 (LTTB)。时间为北京时间 (UTC+08:00)。";
 }
@@ -371,6 +372,8 @@ pub fn duration_text(ms: i64, lang: Lang) -> String {
     let rest = ((ms.max(0) / 60_000) % 60).to_string();
     if hours == 0 {
         fill(T::DurationM.get(lang), &[("m", &minutes)])
+    } else if rest == "0" {
+        fill(T::DurationH.get(lang), &[("h", &hours.to_string())])
     } else {
         fill(
             T::DurationHm.get(lang),
