@@ -423,6 +423,24 @@ mod tests {
     }
 
     #[test]
+    fn unit_hours_are_named_from_the_unit() {
+        assert_eq!(unit_hours_label("核", Lang::En), "core-hours");
+        assert_eq!(unit_hours_label("GB", Lang::En), "GB-hours");
+        assert_eq!(unit_hours_label("个", Lang::En), "item-hours");
+        assert_eq!(unit_hours_label("", Lang::En), "hours");
+        assert_eq!(unit_hours_label("核", Lang::Zh), "核·小时");
+        assert_eq!(unit_hours_label("GB", Lang::Zh), "GB·小时");
+    }
+
+    #[test]
+    fn durations_are_hours_and_minutes() {
+        assert_eq!(duration_text(8_100_000, Lang::En), "2 h 15 min");
+        assert_eq!(duration_text(7_200_000, Lang::En), "2 h");
+        assert_eq!(duration_text(300_000, Lang::En), "5 min");
+        assert_eq!(duration_text(8_100_000, Lang::Zh), "2 小时 15 分钟");
+    }
+
+    #[test]
     fn placeholders_are_the_same_in_both_languages() {
         fn names(text: &str) -> Vec<&str> {
             let mut names: Vec<&str> = text

@@ -367,6 +367,16 @@ mod tests {
     }
 
     #[test]
+    fn the_daily_table_ends_with_the_unit_hours() {
+        // Two hourly points of one series: 17.2 + 17.246 core-hours.
+        let html = daily_table(&dataset("CPU", "17.223"), &[], Lang::En);
+        assert!(html.contains(
+            "<tfoot><tr data-testid=\"totals-row\"><th scope=\"row\">Total (unit-hours)</th>\
+             <td class=\"num\">34.446 <small class=\"muted\">core-hours</small></td></tr></tfoot>"
+        ));
+    }
+
+    #[test]
     fn the_daily_table_escapes_resource_names() {
         let html = daily_table(&dataset("<img src=x>", "17.223"), &[], Lang::En);
         assert!(html.contains("&lt;img src=x&gt;"));
