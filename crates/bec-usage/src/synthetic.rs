@@ -443,6 +443,54 @@ pub fn generate(options: &SyntheticOptions) -> Result<UsageResponse> {
     })
 }
 
+/// One burst that [`generate`] puts into the data: the known truth for scoring anomaly
+/// detection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BurstSpan {
+    /// The resource name.
+    pub resource: String,
+    /// Where the burst starts (epoch ms); the first point at or after it is raised.
+    pub start_ms: i64,
+    /// Where it ends, exclusive (epoch ms).
+    pub end_ms: i64,
+    /// The highest multiplier, reached after the ramp up (1.3 to 3.5, by profile).
+    pub multiplier: f64,
+}
+
+/// The bursts [`generate`] puts into the data of `options`, by resource in `options`' order
+/// and then by time: drawn by the same code from the same hashes, so they are exactly the
+/// generated ones. A burst is listed as planned, even when a gap removes some or all of its
+/// points; a burst shorter than the step may fall between points.
+///
+/// Errors as [`generate`] does.
+pub fn bursts(options: &SyntheticOptions) -> Result<Vec<BurstSpan>> {
+    let grid = Grid::new(options)?;
+    check_resources(&options.resources, grid.points_per_resource)?;
+    let seed_key = mix64(options.seed ^ SEED_DOMAIN);
+    let first_day = grid.first_local_s.div_euclid(SECONDS_PER_DAY);
+    let end_day = grid.end_local_s.div_euclid(SECONDS_PER_DAY);
+    let mut spans = Vec::new();
+    for spec in &options.resources {
+        let shape = spec.profile.shape();
+        let keys = ResourceKeys::new(seed_key, &spec.name);
+        for day in first_day..end_day {
+            if let Some(burst) = Burst::on(&keys, &shape, day) {
+                // In range: the grid's ends were checked in Grid::new.
+                let at = |second_of_day: i64| {
+                    (day * SECONDS_PER_DAY + second_of_day - grid.offset_s) * 1000
+                };
+                spans.push(BurstSpan {
+                    resource: spec.name.clone(),
+                    start_ms: at(burst.start),
+                    end_ms: at(burst.end),
+                    multiplier: burst.multiplier,
+                });
+            }
+        }
+    }
+    Ok(spans)
+}
+
 /// Generates the response described by `options` and writes it as the service's JSON
 /// ([`write_usage`]). Errors as [`generate`] does.
 pub fn generate_json(options: &SyntheticOptions) -> Result<String> {
@@ -753,6 +801,24 @@ struct Burst {
 }
 
 impl Burst {
+    /// The burst of one resource on `day`, if it has one: the one place bursts are drawn,
+    /// used by both [`generate`] and [`bursts`].
+    fn on(keys: &ResourceKeys, shape: &Shape, day: i64) -> Option<Burst> {
+        let mut rng = SplitMix64::new(hash2(keys.burst, day as u64));
+        (rng.next_unit() < shape.burst_chance).then(|| {
+            let minutes = 5 + rng.below(56);
+            let start = rng.below(MINUTES_PER_DAY - minutes + 1);
+            let multiplier =
+                shape.burst_low + (shape.burst_high - shape.burst_low) * rng.next_unit();
+            Burst {
+                start: (start * 60) as i64,
+                end: ((start + minutes) * 60) as i64,
+                ramp: (minutes * 60 / 5).max(60) as i64,
+                multiplier,
+            }
+        })
+    }
+
     fn factor(&self, second_of_day: i64) -> f64 {
         if second_of_day < self.start || second_of_day >= self.end {
             return 1.0;
@@ -788,24 +854,11 @@ impl DayPlan {
             let start = rng.below(MINUTES_PER_DAY - minutes + 1);
             ((start * 60) as i64, ((start + minutes) * 60) as i64)
         });
-        let mut rng = SplitMix64::new(hash2(keys.burst, day as u64));
-        let burst = (rng.next_unit() < shape.burst_chance).then(|| {
-            let minutes = 5 + rng.below(56);
-            let start = rng.below(MINUTES_PER_DAY - minutes + 1);
-            let multiplier =
-                shape.burst_low + (shape.burst_high - shape.burst_low) * rng.next_unit();
-            Burst {
-                start: (start * 60) as i64,
-                end: ((start + minutes) * 60) as i64,
-                ramp: (minutes * 60 / 5).max(60) as i64,
-                multiplier,
-            }
-        });
         let weekend = |day| if is_weekend(day) { shape.weekend } else { 1.0 };
         DayPlan {
             maintenance: maintenance.window(day),
             hiccup,
-            burst,
+            burst: Burst::on(keys, shape, day),
             weekend_today: weekend(day),
             weekend_tomorrow: weekend(day + 1),
         }
@@ -1358,6 +1411,70 @@ mod tests {
             assert!(
                 (1..31).contains(&burst_days),
                 "{name}: {burst_days} burst days"
+            );
+        }
+    }
+
+    #[test]
+    fn reported_bursts_are_the_generated_ones() {
+        let options = january(7).with_resource_count(12);
+        let spans = bursts(&options).expect("bursts");
+        let month = month_of_twelve();
+        let profiles: HashMap<String, Profile> = options
+            .resources
+            .iter()
+            .map(|spec| (spec.name.clone(), spec.profile))
+            .collect();
+        let mut checked = 0;
+        for span in &spans {
+            let profile = profiles[&span.resource];
+            assert!(
+                !matches!(profile, Profile::Storage | Profile::Steady),
+                "{} should have no bursts",
+                span.resource
+            );
+            assert!(span.start_ms < span.end_ms && span.multiplier > 1.0);
+            let series = month.resource(&span.resource).expect("resource");
+            // Only the ramped-up middle is sure to be well above the hour around it.
+            let ramp = (span.end_ms - span.start_ms) / 5;
+            let inside: Vec<Decimal> = series
+                .points
+                .iter()
+                .filter(|p| {
+                    p.timestamp_ms >= span.start_ms + ramp && p.timestamp_ms < span.end_ms - ramp
+                })
+                .map(|p| p.amount)
+                .collect();
+            let around: Vec<Decimal> = series
+                .points
+                .iter()
+                .filter(|p| {
+                    let t = p.timestamp_ms;
+                    (t >= span.start_ms - 1_800_000 && t < span.start_ms)
+                        || (t >= span.end_ms && t < span.end_ms + 1_800_000)
+                })
+                .map(|p| p.amount)
+                .collect();
+            if inside.is_empty() || around.is_empty() {
+                continue; // in a gap, or at the edge of the month
+            }
+            let mean =
+                |values: &[Decimal]| values.iter().sum::<Decimal>() / Decimal::from(values.len());
+            let low = Decimal::try_from(1.0 + (span.multiplier - 1.0) * 0.5).expect("ratio");
+            assert!(
+                mean(&inside) > mean(&around) * low,
+                "{} burst at {} is not raised",
+                span.resource,
+                span.start_ms
+            );
+            checked += 1;
+        }
+        assert!(checked >= 20, "only {checked} bursts checked");
+        // Every profile that bursts bursts at least once in a month.
+        for name in ["CPU", "Memory", "BANDWIDTH", "VM_Instance"] {
+            assert!(
+                spans.iter().any(|s| s.resource == name),
+                "{name} never bursts"
             );
         }
     }

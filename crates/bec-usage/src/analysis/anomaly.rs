@@ -1,11 +1,64 @@
 //! Anomalies: stretches where a resource is far from what is usual for it.
 //!
-//! STUB: the public types and signature are fixed; the method is being written.
+//! # Method: rolling median with a robust relative band
+//!
+//! Each resource is looked at on its own:
+//!
+//! 1. **Blocks.** The points are put in time order and averaged into blocks of
+//!    [`MIN_BLOCK_MS`] (5 minutes) or the series' usual step if that is longer (the median
+//!    distance between consecutive points), anchored at the epoch. Averaging first makes a
+//!    single noisy point count for less and keeps the work small (a month of 1-minute data
+//!    is about 9,000 blocks per resource). Block means are integers at one fixed scale
+//!    (the finest scale of the amounts plus [`EXTRA_DIGITS`]), so every median below is an
+//!    integer selection, not a sort of decimals.
+//! 2. **Usual level.** The rolling median of the [`WINDOW_BLOCKS`] (31) nearest present
+//!    blocks, centred on the block (shifted at the ends of the series, missing blocks
+//!    skipped). 31 blocks is more than twice the longest burst we expect (60 minutes, 12
+//!    blocks of 5 minutes), so a burst can never be the majority of its own window and
+//!    cannot drag the usual level up with it; a lasting change of level is followed as
+//!    soon as it fills half the window.
+//! 3. **Daily profile.** The relative residual of a block is `(mean − median) / median`.
+//!    Where the daily rhythm bends (the evening peak, the early-morning trough, a lunchtime
+//!    corner) a rolling median misses the same way every day. With at least 3 days of
+//!    blocks (and a block length that divides a day) the median relative residual of each
+//!    time of day is subtracted from the residuals and added to the usual level. Bursts come
+//!    at random times, so they do not recur at one time of day and do not move its median.
+//! 4. **Robust scale.** Usage noise is multiplicative (a busy evening wobbles more, in
+//!    absolute terms, than a quiet night), so relative residuals let one scale serve the
+//!    whole day. The scale is `1.4826 × MAD` of the corrected relative residuals over the
+//!    whole series (1.4826 makes the MAD estimate a standard deviation for normal noise),
+//!    and at least [`MIN_RELATIVE_SCALE_PPM`] (2 %). The floor matters: smooth wander in
+//!    real-shaped data has much heavier tails than its MAD suggests (on the generator's
+//!    network profile the MAD scale is about 1 %, yet wobbles of 10 % occur daily), and a
+//!    change of a few percent is not what anyone wants flagged; with the floor, the
+//!    smallest flagged distance is 7 % (high), 10 % (medium) or 14 % (low) of the level.
+//! 5. **Second pass.** A burst pulls the rolling median up around it (up to half its
+//!    length lies in its neighbours' windows), so the blocks after it would look like a
+//!    dip. Blocks beyond the high-sensitivity threshold (step 6 with `k` = 3.5) are
+//!    replaced by their usual level and steps 2 to 4 run again. The first pass always uses
+//!    the high threshold, so the usual levels do not depend on the sensitivity and a
+//!    higher sensitivity always finds a superset of the stretches of a lower one.
+//! 6. **Unusual blocks.** A block is unusual when `|mean − usual level|` exceeds
+//!    `k × scale × |usual level|` and also one unit in the last decimal place of the data (so
+//!    a count stepping from 3 to 4 is never unusual by rounding alone). `k` comes from the
+//!    [`Sensitivity`] ([`Sensitivity::threshold`]): 7 (low), 5 (medium), 3.5 (high).
+//! 7. **Stretches.** Consecutive unusual blocks (adjacent in time, no missing block
+//!    between) form one [`Anomaly`]: from the start of its first block to the end of its
+//!    last, its peak the block furthest from its median (in absolute terms), its value that
+//!    block's exact mean, its usual range the median ∓ the allowed distance at the peak.
+//!
+//! A series with fewer than [`MIN_BLOCKS`] blocks has too little history to say what is
+//! usual and gets no anomalies.
+//!
+//! The only rounding is in the integer block means (to [`EXTRA_DIGITS`] digits beyond the
+//! data's, far below any threshold) and in the reported value, an exact block sum divided
+//! by its point count to 28 significant digits.
 
 use rust_decimal::Decimal;
 
-use crate::error::Result;
-use crate::model::UsageResponse;
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{DataPoint, ResourceSeries, UsageResponse};
+use crate::query::DAY_MS;
 
 /// How readily a stretch is called unusual: the one setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -17,6 +70,23 @@ pub enum Sensitivity {
     Medium,
     /// More stretches, more of them false alarms.
     High,
+}
+
+impl Sensitivity {
+    /// How many robust standard deviations from the usual level a block must be to be
+    /// unusual: 7 (low), 5 (medium), 3.5 (high). See the module docs.
+    pub fn threshold(self) -> Decimal {
+        Decimal::from_i128_with_scale(self.threshold_tenths(), 1)
+    }
+
+    /// [`Sensitivity::threshold`] in tenths, for the integer arithmetic.
+    fn threshold_tenths(self) -> i128 {
+        match self {
+            Sensitivity::Low => 70,
+            Sensitivity::Medium => 50,
+            Sensitivity::High => 35,
+        }
+    }
 }
 
 /// What [`find_anomalies`] does.
@@ -45,12 +115,664 @@ pub struct Anomaly {
     pub usual_high: Decimal,
 }
 
+/// The shortest block points are averaged into, in milliseconds (5 minutes).
+pub const MIN_BLOCK_MS: i64 = 300_000;
+
+/// The number of blocks in the rolling median's window: more than twice the longest
+/// expected burst (12 blocks), odd so the median is one block.
+pub const WINDOW_BLOCKS: usize = 31;
+
+/// The fewest blocks a series needs before anything in it is called unusual.
+pub const MIN_BLOCKS: usize = 12;
+
+/// The smallest relative robust scale, in parts per million (2 %).
+pub const MIN_RELATIVE_SCALE_PPM: i128 = 20_000;
+
+/// Decimal digits the integer block means carry beyond the data's finest.
+pub const EXTRA_DIGITS: u32 = 3;
+
+/// The largest scale a decimal can have.
+const MAX_SCALE: u32 = 28;
+
+const PPM: i128 = 1_000_000;
+
 /// The anomalies of every resource of `response`, by resource in the response's order and
-/// then by time.
+/// then by time. The method is in the module docs.
 ///
 /// # Errors
 /// [`crate::ErrorKind::Overflow`] when a sum leaves the range of a decimal.
 pub fn find_anomalies(response: &UsageResponse, options: &AnomalyOptions) -> Result<Vec<Anomaly>> {
-    let _ = (response, options);
-    Ok(vec![])
+    let mut found = Vec::new();
+    for series in &response.resources {
+        series_anomalies(series, options.sensitivity, &mut found)?;
+    }
+    Ok(found)
+}
+
+fn overflow(resource: &str) -> Error {
+    Error::new(
+        ErrorKind::Overflow,
+        format!("the block sums of {resource} exceed the range of a decimal"),
+    )
+}
+
+/// One block of a series: its number (time / block length), the exact sum of its
+/// mantissas at the data scale, its point count and its mean at the block scale.
+#[derive(Debug, Clone, Copy)]
+struct Block {
+    number: i64,
+    sum: i128,
+    count: i64,
+    mean: i128,
+}
+
+fn series_anomalies(
+    series: &ResourceSeries,
+    sensitivity: Sensitivity,
+    found: &mut Vec<Anomaly>,
+) -> Result<()> {
+    let Some(data_scale) = series.points.iter().map(|p| p.amount.scale()).max() else {
+        return Ok(());
+    };
+    let block_scale = (data_scale + EXTRA_DIGITS).min(MAX_SCALE);
+    let extra = pow10(block_scale - data_scale);
+
+    // Most responses come in time order; only the others are copied and sorted.
+    let sorted_copy;
+    let points: &[DataPoint] = if series
+        .points
+        .windows(2)
+        .all(|w| w[0].timestamp_ms <= w[1].timestamp_ms)
+    {
+        &series.points
+    } else {
+        let mut copy = series.points.clone();
+        copy.sort_unstable_by_key(|p| p.timestamp_ms);
+        sorted_copy = copy;
+        &sorted_copy
+    };
+    let block_ms = usual_step(points).map_or(MIN_BLOCK_MS, |step| step.max(MIN_BLOCK_MS));
+    let blocks =
+        blocks(points, block_ms, data_scale, extra).ok_or_else(|| overflow(&series.name))?;
+    if blocks.len() < MIN_BLOCKS {
+        return Ok(());
+    }
+    // One unit in the last decimal place of the data, at the block scale.
+    let quantum = extra;
+    let means: Vec<i128> = blocks.iter().map(|b| b.mean).collect();
+    let first_medians = rolling_medians(&means);
+    let (usual, scale_ppm) = usual_levels(&blocks, &means, &first_medians, block_ms);
+    // Second pass: a burst pulls the rolling median up around it, which makes the blocks
+    // just after it look like a dip. Blocks that the most sensitive threshold calls unusual
+    // are replaced by their usual level and the levels are computed again. The first pass
+    // always uses the high threshold, so the levels do not depend on the sensitivity and a
+    // higher sensitivity always finds a superset.
+    let cleaning_band = scale_ppm.saturating_mul(Sensitivity::High.threshold_tenths()) / 10;
+    let mut cleaned = means.clone();
+    let mut changed = vec![false; blocks.len()];
+    for ((mean, &level), changed) in cleaned.iter_mut().zip(&usual).zip(&mut changed) {
+        if mean.saturating_sub(level).saturating_abs()
+            > mul_div(level.saturating_abs(), cleaning_band, PPM).max(quantum)
+        {
+            *mean = level;
+            *changed = true;
+        }
+    }
+    let (medians, scale_ppm) = if changed.contains(&true) {
+        let second_medians = patched_medians(&cleaned, &first_medians, &changed);
+        usual_levels(&blocks, &cleaned, &second_medians, block_ms)
+    } else {
+        (usual, scale_ppm)
+    };
+    let band_ppm = scale_ppm.saturating_mul(sensitivity.threshold_tenths()) / 10;
+
+    let allowed = |median: i128| mul_div(median.saturating_abs(), band_ppm, PPM).max(quantum);
+    let mut current: Option<Stretch> = None;
+    for (i, (block, &median)) in blocks.iter().zip(&medians).enumerate() {
+        let distance = block.mean.saturating_sub(median).saturating_abs();
+        let unusual = distance > allowed(median);
+        let adjacent = i > 0 && blocks[i - 1].number + 1 == block.number;
+        match (&mut current, unusual) {
+            (Some(stretch), true) if adjacent => {
+                stretch.last = i;
+                if distance > stretch.peak_distance {
+                    stretch.peak = i;
+                    stretch.peak_distance = distance;
+                }
+            }
+            (_, true) => {
+                if let Some(done) = current.take() {
+                    found.push(done.anomaly(series, &blocks, &medians, block_ms, data_scale)?);
+                }
+                current = Some(Stretch {
+                    first: i,
+                    last: i,
+                    peak: i,
+                    peak_distance: distance,
+                    allowed: 0,
+                    block_scale,
+                });
+            }
+            (_, false) => {
+                if let Some(done) = current.take() {
+                    found.push(done.anomaly(series, &blocks, &medians, block_ms, data_scale)?);
+                }
+            }
+        }
+        if let Some(stretch) = &mut current {
+            if stretch.peak == i {
+                stretch.allowed = allowed(median);
+            }
+        }
+    }
+    if let Some(done) = current {
+        found.push(done.anomaly(series, &blocks, &medians, block_ms, data_scale)?);
+    }
+    Ok(())
+}
+
+/// The usual level of every block (its rolling median, `medians`, corrected by the daily
+/// profile) and the relative robust scale in ppm (see the module docs, steps 3 and 4).
+fn usual_levels(
+    blocks: &[Block],
+    means: &[i128],
+    medians: &[i128],
+    block_ms: i64,
+) -> (Vec<i128>, i128) {
+    let mut usual = medians.to_vec();
+    // Relative residuals in ppm; saturating, as they are only a score.
+    let mut relative: Vec<i128> = means
+        .iter()
+        .zip(&usual)
+        .map(|(&mean, &median)| relative_ppm(mean, median))
+        .collect();
+    if let Some(profile) = daily_profile(blocks, &relative, block_ms) {
+        for ((block, level), r) in blocks.iter().zip(&mut usual).zip(&mut relative) {
+            let correction = profile[slot_of(block.number, profile.len())];
+            *level = level.saturating_add(mul_div(*level, correction, PPM));
+            *r = r.saturating_sub(correction);
+        }
+    }
+    let centre = select_median(&mut relative);
+    for r in &mut relative {
+        *r = r.saturating_sub(centre).saturating_abs();
+    }
+    let mad = select_median(&mut relative);
+    let scale_ppm = (mad.saturating_mul(14_826) / 10_000).max(MIN_RELATIVE_SCALE_PPM);
+    (usual, scale_ppm)
+}
+
+/// A run of unusual blocks being collected: indices into the blocks.
+struct Stretch {
+    first: usize,
+    last: usize,
+    peak: usize,
+    peak_distance: i128,
+    /// The allowed distance from the median at the peak, at the block scale.
+    allowed: i128,
+    block_scale: u32,
+}
+
+impl Stretch {
+    fn anomaly(
+        &self,
+        series: &ResourceSeries,
+        blocks: &[Block],
+        medians: &[i128],
+        block_ms: i64,
+        data_scale: u32,
+    ) -> Result<Anomaly> {
+        let fail = || overflow(&series.name);
+        let ms = |number: i64| number.checked_mul(block_ms).ok_or_else(fail);
+        let peak = blocks[self.peak];
+        let median = medians[self.peak];
+        let value = Decimal::try_from_i128_with_scale(peak.sum, data_scale)
+            .ok()
+            .and_then(|sum| sum.checked_div(Decimal::from(peak.count)))
+            .ok_or_else(fail)?
+            .normalize();
+        let at_block_scale = |mantissa: i128| {
+            Decimal::try_from_i128_with_scale(mantissa, self.block_scale)
+                .map(|d| d.normalize())
+                .map_err(|_| fail())
+        };
+        let mut low = median.saturating_sub(self.allowed);
+        if median >= 0 && low < 0 {
+            low = 0; // usage is not negative: a range below zero says nothing
+        }
+        Ok(Anomaly {
+            resource: series.name.clone(),
+            start_ms: ms(blocks[self.first].number)?,
+            end_ms: ms(blocks[self.last].number + 1)?,
+            peak_ms: ms(peak.number)?,
+            value,
+            usual_low: at_block_scale(low)?,
+            usual_high: at_block_scale(median.saturating_add(self.allowed))?,
+        })
+    }
+}
+
+/// 10^n as an i128 (n ≤ 28).
+fn pow10(n: u32) -> i128 {
+    10i128.pow(n)
+}
+
+/// The lower median of the positive distances between consecutive times (sorted points).
+fn usual_step(points: &[DataPoint]) -> Option<i64> {
+    // A long series is sampled (evenly, so the result still depends only on the sorted
+    // points): the median of 4,096 distances is the usual step as surely as that of all.
+    let every = (points.len() / STEP_SAMPLES).max(1);
+    let mut steps: Vec<i64> = points
+        .windows(2)
+        .step_by(every)
+        .map(|w| w[1].timestamp_ms - w[0].timestamp_ms)
+        .filter(|d| *d > 0)
+        .collect();
+    if steps.is_empty() {
+        return None;
+    }
+    let middle = (steps.len() - 1) / 2;
+    Some(*steps.select_nth_unstable(middle).1)
+}
+
+/// How many distances between points [`usual_step`] looks at, at most (about).
+const STEP_SAMPLES: usize = 4_096;
+
+/// The blocks of sorted points; `None` on overflow.
+fn blocks(points: &[DataPoint], block_ms: i64, data_scale: u32, extra: i128) -> Option<Vec<Block>> {
+    // One allocation: at most one block per point, at most one per block length spanned.
+    let spanned = match (points.first(), points.last()) {
+        (Some(first), Some(last)) => {
+            usize::try_from((last.timestamp_ms - first.timestamp_ms) / block_ms).unwrap_or(0)
+        }
+        _ => 0,
+    };
+    let mut out: Vec<Block> = Vec::with_capacity(points.len().min(spanned.saturating_add(2)));
+    // Where the current block ends (epoch ms): points before it join it without a division.
+    let mut block_end = i64::MIN;
+    for p in points {
+        let scale = p.amount.scale();
+        let mantissa = if scale == data_scale {
+            p.amount.mantissa()
+        } else {
+            p.amount.mantissa().checked_mul(pow10(data_scale - scale))?
+        };
+        match out.last_mut() {
+            // Sorted points: at or after the current block's start.
+            Some(block) if p.timestamp_ms < block_end => {
+                block.sum = block.sum.checked_add(mantissa)?;
+                block.count += 1;
+            }
+            _ => {
+                let number = p.timestamp_ms.div_euclid(block_ms);
+                block_end = number.saturating_add(1).saturating_mul(block_ms);
+                out.push(Block {
+                    number,
+                    sum: mantissa,
+                    count: 1,
+                    mean: 0,
+                });
+            }
+        }
+    }
+    for block in &mut out {
+        block.mean = rounded_div(block.sum.checked_mul(extra)?, i128::from(block.count));
+    }
+    Some(out)
+}
+
+/// `n / d` rounded half away from zero (d > 0), in 64-bit arithmetic when it fits (128-bit
+/// division is several times slower).
+fn rounded_div(n: i128, d: i128) -> i128 {
+    if let (Ok(n), Ok(d)) = (i64::try_from(n), i64::try_from(d)) {
+        let (q, r) = (n / d, n % d);
+        let q = if r.unsigned_abs() * 2 >= d.unsigned_abs() {
+            q + n.signum()
+        } else {
+            q
+        };
+        return i128::from(q);
+    }
+    let (q, r) = (n / d, n % d);
+    if r.unsigned_abs() * 2 >= d.unsigned_abs() {
+        q + n.signum()
+    } else {
+        q
+    }
+}
+
+/// The usual level of each block: the median block mean of the [`WINDOW_BLOCKS`] present
+/// blocks around it, kept as a sorted window that slides one block at a time.
+///
+/// Near the ends of the series the window cannot be centred and is shifted inwards; there
+/// the median would lag a rising or falling series by up to half a window, so it is moved
+/// along the window's robust slope (the difference of the medians of its two halves) to
+/// the block's place.
+fn rolling_medians(means: &[i128]) -> Vec<i128> {
+    let n = means.len();
+    let width = WINDOW_BLOCKS.min(n);
+    let mut sorted: Vec<i128> = means[..width].to_vec();
+    sorted.sort_unstable();
+    let mut start = 0;
+    let mut part = Vec::with_capacity(width);
+    (0..n)
+        .map(|i| {
+            let wanted = window_start(i, n, width);
+            while start < wanted {
+                if let Ok(at) = sorted.binary_search(&means[start]) {
+                    sorted.remove(at);
+                }
+                let entering = means[start + width];
+                let at = sorted.partition_point(|&m| m < entering);
+                sorted.insert(at, entering);
+                start += 1;
+            }
+            let median = sorted[(width - 1) / 2];
+            at_block(means, i, start, width, median, &mut part)
+        })
+        .collect()
+}
+
+/// [`rolling_medians`] of `means` where only the means marked `changed` differ from the
+/// means `previous` was computed from: only the windows holding a changed block are
+/// computed again (by selection), the rest copied. Equal to `rolling_medians(means)`.
+fn patched_medians(means: &[i128], previous: &[i128], changed: &[bool]) -> Vec<i128> {
+    let n = means.len();
+    let width = WINDOW_BLOCKS.min(n);
+    // changed_before[k]: how many of the first k blocks changed.
+    let mut changed_before = Vec::with_capacity(n + 1);
+    changed_before.push(0usize);
+    for &c in changed {
+        changed_before.push(changed_before[changed_before.len() - 1] + usize::from(c));
+    }
+    let mut part = Vec::with_capacity(width);
+    (0..n)
+        .map(|i| {
+            let start = window_start(i, n, width);
+            if changed_before[start + width] == changed_before[start] {
+                return previous[i];
+            }
+            part.clear();
+            part.extend_from_slice(&means[start..start + width]);
+            let median = select_median(&mut part);
+            at_block(means, i, start, width, median, &mut part)
+        })
+        .collect()
+}
+
+/// The first block of block `i`'s window of `width` among `n` blocks: centred, shifted
+/// inwards at the ends.
+fn window_start(i: usize, n: usize, width: usize) -> usize {
+    i.saturating_sub(width / 2).min(n - width)
+}
+
+/// The window's median moved to block `i` along the window's slope when the window could
+/// not be centred on it (see [`rolling_medians`]).
+fn at_block(
+    means: &[i128],
+    i: usize,
+    start: usize,
+    width: usize,
+    median: i128,
+    part: &mut Vec<i128>,
+) -> i128 {
+    let half = width / 2;
+    let centre = start + half;
+    if i == centre || half == 0 {
+        return median;
+    }
+    let mut median_of = |range: std::ops::Range<usize>| {
+        part.clear();
+        part.extend_from_slice(&means[range]);
+        select_median(part)
+    };
+    let first = median_of(start..centre);
+    let second = median_of(centre + 1..start + width);
+    // The halves' centres are half + 1 blocks apart.
+    let shift = second
+        .saturating_sub(first)
+        .saturating_mul(i as i128 - centre as i128)
+        / (half as i128 + 1);
+    median.saturating_add(shift)
+}
+
+/// The fewest days of data before the daily profile is used.
+const MIN_PROFILE_DAYS: usize = 3;
+
+/// The block's place in the day (`slots` blocks a day; UTC days, which is the same rhythm
+/// for a fixed offset).
+fn slot_of(number: i64, slots: usize) -> usize {
+    number.rem_euclid(slots as i64) as usize
+}
+
+/// The typical relative residual at each time of day (ppm), the median over the days:
+/// what the rolling median systematically misses where the daily rhythm bends (the
+/// evening peak, the early-morning trough). Bursts come at random times, so they do not
+/// recur in a slot and do not move its median. `None` when the block length does not
+/// divide a day or there are fewer than [`MIN_PROFILE_DAYS`] days of blocks.
+fn daily_profile(blocks: &[Block], relative: &[i128], block_ms: i64) -> Option<Vec<i128>> {
+    if DAY_MS % block_ms != 0 {
+        return None;
+    }
+    let slots = usize::try_from(DAY_MS / block_ms).ok()?;
+    if blocks.len() < MIN_PROFILE_DAYS * slots {
+        return None;
+    }
+    let mut by_slot: Vec<Vec<i128>> = vec![Vec::new(); slots];
+    for (block, &r) in blocks.iter().zip(relative) {
+        by_slot[slot_of(block.number, slots)].push(r);
+    }
+    Some(
+        by_slot
+            .iter_mut()
+            .map(|values| {
+                if values.len() >= MIN_PROFILE_DAYS {
+                    select_median(values)
+                } else {
+                    0
+                }
+            })
+            .collect(),
+    )
+}
+
+/// `a × b / d` (d > 0), in 64-bit arithmetic when it fits (most data), saturating.
+fn mul_div(a: i128, b: i128, d: i128) -> i128 {
+    if let (Ok(a), Ok(b), Ok(d)) = (i64::try_from(a), i64::try_from(b), i64::try_from(d)) {
+        if let Some(product) = a.checked_mul(b) {
+            return i128::from(product / d);
+        }
+    }
+    a.saturating_mul(b) / d
+}
+
+/// The lower median (`values` reordered); 0 when empty.
+fn select_median(values: &mut [i128]) -> i128 {
+    if values.is_empty() {
+        return 0;
+    }
+    let middle = (values.len() - 1) / 2;
+    *values.select_nth_unstable(middle).1
+}
+
+/// `(value − median) / |median|` in ppm, saturating; a value off a zero median is as far
+/// as can be.
+fn relative_ppm(value: i128, median: i128) -> i128 {
+    let distance = value.saturating_sub(median);
+    if median == 0 {
+        return if distance == 0 { 0 } else { i128::MAX / 2 };
+    }
+    mul_div(distance, PPM, median.saturating_abs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::test_support::{dec, point, response, series, utc_ms};
+    use crate::model::DataPoint;
+
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    const MINUTE: i64 = 60_000;
+
+    fn minutes(start: &str, amounts: &[String]) -> Vec<DataPoint> {
+        let t0 = utc_ms(start);
+        amounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| point(t0 + i as i64 * MINUTE, a))
+            .collect()
+    }
+
+    fn find(points: Vec<DataPoint>, sensitivity: Sensitivity) -> Vec<Anomaly> {
+        let usage = response(
+            "2024-01-01",
+            "2024-01-03",
+            vec![series("CPU", "核", points)],
+            vec![],
+        );
+        find_anomalies(&usage, &AnomalyOptions { sensitivity }).expect("anomalies")
+    }
+
+    #[test]
+    fn flat_series_with_one_spike_gives_exactly_that_spike() {
+        let mut amounts = vec!["10.000".to_owned(); 600];
+        for a in &mut amounts[300..305] {
+            *a = "30.000".to_owned();
+        }
+        // Starts at a 5-minute boundary, so the spike fills block 60 exactly.
+        let points = minutes("2024-01-01T00:00:00", &amounts);
+        for sensitivity in [Sensitivity::Low, Sensitivity::Medium, Sensitivity::High] {
+            let found = find(points.clone(), sensitivity);
+            assert_eq!(found.len(), 1, "{sensitivity:?}: {found:?}");
+            let a = &found[0];
+            let spike = utc_ms("2024-01-01T05:00:00");
+            assert_eq!(
+                (a.start_ms, a.end_ms, a.peak_ms),
+                (spike, spike + 5 * MINUTE, spike)
+            );
+            assert_eq!(a.value, dec("30"));
+            assert!(
+                a.usual_low < dec("10") && dec("10") < a.usual_high && a.usual_high < dec("12")
+            );
+        }
+    }
+
+    #[test]
+    fn a_dip_is_found_and_its_value_is_the_exact_block_mean() {
+        let mut amounts = vec!["8.5".to_owned(); 300];
+        amounts[150..155].clone_from_slice(&["1.1", "1.2", "1.2", "1.2", "1.2"].map(String::from));
+        let found = find(
+            minutes("2024-01-01T00:00:00", &amounts),
+            Sensitivity::Medium,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].value, dec("1.18"));
+        assert!(found[0].usual_low > found[0].value);
+    }
+
+    /// A smooth daily rhythm at one-minute steps, as cores with 3 decimals.
+    fn rhythm(days: i64) -> Vec<String> {
+        (0..days * 1440)
+            .map(|m| {
+                // A sine between 20 and 60 with a 24-hour period, no noise.
+                let angle = (m % 1440) as f64 / 1440.0 * std::f64::consts::TAU;
+                format!("{:.3}", 40.0 + 20.0 * angle.sin())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_smooth_daily_rhythm_without_bursts_has_no_anomaly() {
+        let found = find(
+            minutes("2024-01-01T00:00:00", &rhythm(3)),
+            Sensitivity::High,
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn higher_sensitivity_finds_a_superset() {
+        let options = crate::synthetic::SyntheticOptions::new(
+            crate::analysis::test_support::date("2024-03-01"),
+            crate::analysis::test_support::date("2024-03-10"),
+        )
+        .with_step_seconds(300)
+        .with_seed(5);
+        let usage = crate::synthetic::generate(&options).expect("generate");
+        let at = |sensitivity| {
+            find_anomalies(&usage, &AnomalyOptions { sensitivity }).expect("anomalies")
+        };
+        let (low, medium, high) = (
+            at(Sensitivity::Low),
+            at(Sensitivity::Medium),
+            at(Sensitivity::High),
+        );
+        assert!(!low.is_empty());
+        let covered = |outer: &[Anomaly], inner: &Anomaly| {
+            outer.iter().any(|o| {
+                o.resource == inner.resource
+                    && o.start_ms <= inner.start_ms
+                    && inner.end_ms <= o.end_ms
+            })
+        };
+        for a in &low {
+            assert!(covered(&medium, a), "medium misses {a:?}");
+        }
+        for a in &medium {
+            assert!(covered(&high, a), "high misses {a:?}");
+        }
+        let span = |found: &[Anomaly]| found.iter().map(|a| a.end_ms - a.start_ms).sum::<i64>();
+        assert!(span(&low) <= span(&medium) && span(&medium) <= span(&high));
+    }
+
+    #[test]
+    fn patched_medians_equal_medians_computed_afresh() {
+        let mut means: Vec<i128> = (0..200).map(|i: i128| (i * 7919) % 101 + i).collect();
+        let before = rolling_medians(&means);
+        let mut changed = vec![false; means.len()];
+        for i in [0, 3, 77, 78, 150, 199] {
+            means[i] += 1000;
+            changed[i] = true;
+        }
+        assert_eq!(
+            patched_medians(&means, &before, &changed),
+            rolling_medians(&means)
+        );
+        assert_ne!(before, rolling_medians(&means));
+    }
+
+    #[test]
+    fn empty_and_tiny_series_give_nothing() {
+        assert!(find(vec![], Sensitivity::High).is_empty());
+        assert!(find(vec![point(0, "5")], Sensitivity::High).is_empty());
+        let few = minutes("2024-01-01T00:00:00", &["1", "100", "1"].map(String::from));
+        assert!(find(few, Sensitivity::High).is_empty());
+    }
+
+    #[test]
+    fn order_of_points_does_not_matter() {
+        let mut amounts = rhythm(1);
+        amounts[700] = "200.000".to_owned();
+        let points = minutes("2024-01-01T00:00:00", &amounts);
+        let forward = find(points.clone(), Sensitivity::Medium);
+        assert_eq!(forward.len(), 1);
+        let mut shuffled = points;
+        shuffled.reverse();
+        let half = shuffled.len() / 2;
+        shuffled.rotate_left(half);
+        assert_eq!(find(shuffled, Sensitivity::Medium), forward);
+    }
+
+    #[test]
+    fn mixed_scales_and_a_zero_level_do_not_panic() {
+        let mut points: Vec<DataPoint> = (0..100)
+            .map(|i| point(i * MINUTE, if i % 2 == 0 { "0" } else { "0.00" }))
+            .collect();
+        points.push(point(100 * MINUTE, "7.5"));
+        let found = find(points, Sensitivity::High);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].usual_low, Decimal::ZERO);
+    }
 }
