@@ -97,7 +97,10 @@ pub fn Anomalies(
                 when=move || anomalies.with(|a| !a.is_empty())
                 fallback=move || view! { <p class="muted small" data-testid="no-anomalies">{text(lang, T::NoAnomalies)}</p> }
             >
-                <ol class="anomaly-list">{items.clone()}</ol>
+                // Focusable, so that the list scrolls by keyboard too.
+                <ol class="anomaly-list" tabindex="0" aria-labelledby="anomalies-title">
+                    {items.clone()}
+                </ol>
             </Show>
         </section>
     }
