@@ -47,11 +47,17 @@ fn main() -> Result<(), bec_usage::Error> {
     let (anomalies_ms, unusual) =
         fastest(runs, || find_anomalies(&usage, &AnomalyOptions::default()));
     let unusual = unusual?;
-    println!("demo month: {points} points in {} resources", usage.resources.len());
+    println!(
+        "demo month: {points} points in {} resources",
+        usage.resources.len()
+    );
     println!("resource-hours  {hours_ms:8.2} ms");
     println!("cost estimate   {cost_ms:8.2} ms");
     println!("forecast        {forecast_ms:8.2} ms");
-    println!("anomalies       {anomalies_ms:8.2} ms ({} found)", unusual.len());
+    println!(
+        "anomalies       {anomalies_ms:8.2} ms ({} found)",
+        unusual.len()
+    );
     println!(
         "all four        {:8.2} ms (fastest of {runs} runs each, native release)",
         hours_ms + cost_ms + forecast_ms + anomalies_ms
