@@ -106,6 +106,19 @@ impl Dataset {
             .find(|f| f.resource == name && !f.days.is_empty())
     }
 
+    /// The month the forecast ends in (year, month), when there are forecast days.
+    pub fn forecast_month(&self) -> Option<(i32, u32)> {
+        use chrono::Datelike;
+        let last = self
+            .forecast
+            .resources
+            .iter()
+            .filter_map(|f| f.days.last())
+            .map(|d| d.date)
+            .max()?;
+        Some((last.year(), last.month()))
+    }
+
     /// The unusual stretches at `sensitivity`.
     pub fn anomalies(&self, sensitivity: Sensitivity) -> Result<Vec<Anomaly>> {
         find_anomalies(&self.response, &AnomalyOptions { sensitivity })

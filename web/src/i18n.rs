@@ -256,7 +256,7 @@ texts! {
     TotalsNote => "Each point counts until the next one (a missing point or two is filled by the value before it); longer gaps are not filled and not counted.",
         "每个数据点计至下一个数据点（缺少一两个点时沿用前值）；更长的空缺不填补、不计入。";
     GapNote => "{duration} not covered (gaps)", "{duration} 未覆盖（空缺）";
-    ForecastTotal => "Month-end forecast: {expected} ({low}–{high})", "月末预测：{expected}（{low}–{high}）";
+    ForecastTotal => "Forecast for {month}: {expected} ({low}–{high})", "{month}预测：{expected}（{low}–{high}）";
     Forecast => "Forecast", "预测";
     ForecastLegend => "Forecast (dashed; band: likely range)", "预测（虚线；色带为可能范围）";
     CostTitle => "Cost estimate", "费用估算";
@@ -274,7 +274,7 @@ texts! {
     CostTotal => "Total", "合计";
     CostPerDay => "Cost per day", "每日费用";
     Unpriced => "Not priced: {names}", "未定价：{names}";
-    CostForecast => "Month-end forecast: {expected} {currency} ({low}–{high})", "月末预测：{expected} {currency}（{low}–{high}）";
+    CostForecast => "Forecast for {month}: {expected} {currency} ({low}–{high})", "{month}预测：{expected} {currency}（{low}–{high}）";
     AnomaliesTitle => "Unusual stretches", "异常时段";
     Sensitivity => "Sensitivity", "灵敏度";
     SensitivityLow => "Low", "低";

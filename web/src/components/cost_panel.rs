@@ -18,7 +18,7 @@ use super::{aria_bool, text};
 use crate::dataset::Dataset;
 use crate::dom;
 use crate::format::{format_amount, format_date};
-use crate::i18n::{fill, unit_hours_label, Lang, T};
+use crate::i18n::{fill, month_name, unit_hours_label, Lang, T};
 use crate::markup::hours_text;
 
 /// `amount` rounded to `minor_units` places, with grouped digits.
@@ -94,28 +94,33 @@ fn estimate_view(
             </p>
         }
     });
-    let outlook = data.forecast_cost(sheet).map(|(expected, low, high)| {
-        let (expected, low, high) = (
-            money(expected, minor),
-            money(low, minor),
-            money(high, minor),
-        );
-        move || {
-            forecast.get().then(|| {
-                currency.with_value(|c| {
-                    fill(
-                        T::CostForecast.get(lang.get()),
-                        &[
-                            ("expected", &expected),
-                            ("low", &low),
-                            ("high", &high),
-                            ("currency", c),
-                        ],
-                    )
-                })
-            })
-        }
-    });
+    let month = data.forecast_month();
+    let outlook =
+        data.forecast_cost(sheet)
+            .zip(month)
+            .map(|((expected, low, high), (year, month))| {
+                let (expected, low, high) = (
+                    money(expected, minor),
+                    money(low, minor),
+                    money(high, minor),
+                );
+                move || {
+                    forecast.get().then(|| {
+                        currency.with_value(|c| {
+                            fill(
+                                T::CostForecast.get(lang.get()),
+                                &[
+                                    ("month", &month_name(year, month, lang.get())),
+                                    ("expected", &expected),
+                                    ("low", &low),
+                                    ("high", &high),
+                                    ("currency", c),
+                                ],
+                            )
+                        })
+                    })
+                }
+            });
     let total = money(estimate.total, minor);
     let exact_total = decimal_text(estimate.total);
     view! {

@@ -3,12 +3,29 @@
 
 use std::sync::Arc;
 
+use chrono::Datelike;
 use leptos::prelude::*;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{text, Marker};
 use crate::dataset::Dataset;
-use crate::i18n::{duration_text, fill, unit_hours_label, Lang, T};
+use crate::i18n::{duration_text, fill, month_name, unit_hours_label, Lang, T};
 use crate::markup::hours_text;
+
+/// A forecast for display: whole units from 100 on, else two decimal places (a forecast
+/// is an estimate; its digits beyond these mean nothing).
+fn forecast_text(value: Decimal) -> String {
+    let places = if value.abs() >= Decimal::ONE_HUNDRED {
+        0
+    } else {
+        2
+    };
+    crate::format::format_amount(
+        value
+            .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+            .normalize(),
+    )
+}
 
 /// The unit-hours card.
 #[component]
@@ -47,20 +64,25 @@ pub fn Totals(
                     )
                 })
             };
-            let outlook = data.forecast_of(&series.name).map(|f| {
-                (
-                    hours_text(f.total.expected, scale),
-                    hours_text(f.total.low, scale),
-                    hours_text(f.total.high, scale),
-                )
+            // The month the forecast ends in: its total is that month's, used and expected.
+            let outlook = data.forecast_of(&series.name).and_then(|f| {
+                let month = f.days.last()?.date;
+                Some((
+                    (month.year(), month.month()),
+                    forecast_text(f.total.expected),
+                    forecast_text(f.total.low),
+                    forecast_text(f.total.high),
+                ))
             });
             let outlook = move || {
-                let (expected, low, high) = outlook.clone().filter(|_| forecast.get())?;
+                let ((year, month), expected, low, high) =
+                    outlook.clone().filter(|_| forecast.get())?;
                 let lang = lang.get();
                 let unit = unit.with_value(|u| unit_hours_label(u, lang));
                 Some(fill(
                     T::ForecastTotal.get(lang),
                     &[
+                        ("month", &month_name(year, month, lang)),
                         ("expected", &format!("{expected}\u{202F}{unit}")),
                         ("low", &low),
                         ("high", &high),
