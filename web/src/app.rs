@@ -31,9 +31,10 @@ use web_sys::{AbortController, AbortSignal};
 use crate::api::{self, Fetcher, LoadError};
 use crate::compare::previous_range;
 use crate::components::{
-    text, AccountPicker, Chart, CompareToggle, DailyTable, EmptyState, ErrorPanel, ExportMenu,
-    Header, KeyForm, LangToggle, ProgressBar, QualityNotes, RangePicker, ResourceToggles,
-    SignInForm, Skeleton, SourceSwitch, ThemeToggle, UserMenu,
+    text, AccountPicker, Anomalies, Chart, CompareToggle, CostPanel, DailyTable, EmptyState,
+    ErrorPanel, ExportMenu, ForecastToggle, Header, KeyForm, LangToggle, ProgressBar, QualityNotes,
+    RangePicker, ResourceToggles, SignInForm, Skeleton, SourceSwitch, ThemeToggle, Totals,
+    UserMenu,
 };
 use crate::dataset::Dataset;
 use crate::dom;
@@ -41,6 +42,7 @@ use crate::format::format_date;
 use crate::i18n::{fill, Lang, T};
 use crate::range::{check_dates, validate_range};
 use crate::state::{AccountChoice, ProxyStatus, RangeChoice, Source, Theme, ViewState};
+use bec_usage::analysis::{Anomaly, Sensitivity};
 
 /// Where the page is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +117,8 @@ struct Timings {
     started: f64,
     fetched: f64,
     analysed: f64,
+    /// The resource-hours and the forecast, part of `analysed - fetched`.
+    usage: f64,
 }
 
 /// What a load of the current data gave, with the request it answers.
@@ -211,33 +215,47 @@ async fn load(
     let loaded = api::load_range(&fetcher, request.begin, request.end, &signal, &on_progress).await;
     let fetched = dom::since_navigation_ms();
     let result = loaded.and_then(|loaded| {
-        Dataset::new(loaded.response, request.begin, request.end, loaded.raw).map_err(|e| {
-            LoadError::Local {
-                message: e.message().to_owned(),
-            }
+        Dataset::new_timed(
+            loaded.response,
+            request.begin,
+            request.end,
+            loaded.raw,
+            &dom::since_navigation_ms,
+        )
+        .map_err(|e| LoadError::Local {
+            message: e.message().to_owned(),
         })
     });
+    let usage = result.as_ref().map_or(0.0, |(_, ms)| *ms);
     Outcome {
         request,
-        result: result.map(Arc::new).map_err(Arc::new),
+        result: result.map(|(data, _)| Arc::new(data)).map_err(Arc::new),
         timings: Timings {
             started,
             fetched,
             analysed: dom::since_navigation_ms(),
+            usage,
         },
     }
 }
 
 /// Fills `window.__BEC_METRICS__` for a load shown: called in the frame after the views
 /// rendered it.
-fn report_drawn(outcome: &Outcome, data: &Dataset) {
+fn report_drawn(outcome: &Outcome, data: &Dataset, anomalies_ms: f64) {
     dom::mark("charts-drawn");
     let drawn = dom::since_navigation_ms();
     let Timings {
         started,
         fetched,
         analysed,
+        usage,
     } = outcome.timings;
+    // The four new analyses: resource-hours and forecast (in the load), anomalies (a memo
+    // of the sensitivity) and the cost (the cost panel's memo, when a sheet is loaded).
+    let cost = dom::metric("costMs").unwrap_or(0.0);
+    dom::set_metric("usageMs", JsValue::from_f64(usage));
+    dom::set_metric("anomaliesMs", JsValue::from_f64(anomalies_ms));
+    dom::set_metric("analysesMs", JsValue::from_f64(usage + anomalies_ms + cost));
     dom::set_metric("chartsDrawnMs", JsValue::from_f64(drawn));
     dom::set_metric("loadStartMs", JsValue::from_f64(started));
     dom::set_metric("fetchMs", JsValue::from_f64(fetched - started));
@@ -286,6 +304,14 @@ struct PageState {
     range: Signal<RangeChoice>,
     /// Whether the previous period is compared.
     compare: Signal<bool>,
+    /// Whether the forecast is shown.
+    forecast: Signal<bool>,
+    /// The anomaly sensitivity.
+    sensitivity: Signal<Sensitivity>,
+    /// The unusual stretches of the data shown at that sensitivity.
+    anomalies: Signal<Arc<Vec<Anomaly>>>,
+    /// The price sheet in use, as text (kept in local storage).
+    price_sheet: Signal<Option<String>>,
     /// The hidden resources.
     hidden: Signal<Vec<String>>,
     /// Chunks loaded and in all, while loading.
@@ -312,6 +338,12 @@ struct PageState {
     on_range: Callback<RangeChoice>,
     /// Turns the comparison on or off.
     on_compare: Callback<bool>,
+    /// Turns the forecast on or off.
+    on_forecast: Callback<bool>,
+    /// Chooses the anomaly sensitivity.
+    on_sensitivity: Callback<Sensitivity>,
+    /// Uses a price sheet, or removes it.
+    on_sheet: Callback<Option<String>>,
     /// Shows or hides a resource.
     on_toggle: Callback<(String, bool)>,
     /// Shows every resource.
@@ -514,6 +546,22 @@ impl PageState {
         });
         let data = Signal::derive(move || status.with(Status::data));
 
+        // The unusual stretches: once per load and sensitivity, with the time they took.
+        let sensitivity = Signal::derive(move || view_state.with(|v| v.sensitivity));
+        let found = Memo::new(move |_| {
+            let sensitivity = sensitivity.get();
+            data.with(|data| {
+                let data = data.as_ref()?;
+                let started = dom::since_navigation_ms();
+                // Without anomalies (an absurd sum) the page simply marks none.
+                let found = data.anomalies(sensitivity).unwrap_or_default();
+                Some((Arc::new(found), dom::since_navigation_ms() - started))
+            })
+        });
+        let anomalies = Signal::derive(move || {
+            found.with(|f| f.as_ref().map_or_else(Default::default, |(a, _)| a.clone()))
+        });
+
         // The benchmark's marks, once the frame after the views rendered a new load.
         Effect::new(move |_| {
             let Some(outcome) = shown.get() else { return };
@@ -523,7 +571,8 @@ impl PageState {
             request_animation_frame(move || {
                 let still_shown = shown.with_untracked(|s| s.as_ref() == Some(&outcome));
                 if still_shown {
-                    report_drawn(&outcome, &data);
+                    let anomalies_ms = found.with_untracked(|f| f.as_ref().map_or(0.0, |f| f.1));
+                    report_drawn(&outcome, &data, anomalies_ms);
                 }
             });
         });
@@ -627,6 +676,16 @@ impl PageState {
         let on_theme = Callback::new(move |t: Theme| view_state.update(|v| v.theme = Some(t)));
         let on_range = Callback::new(move |r: RangeChoice| view_state.update(|v| v.range = r));
         let on_compare = Callback::new(move |c: bool| view_state.update(|v| v.compare = c));
+        let forecast = Signal::derive(move || view_state.with(|v| v.forecast));
+        let on_forecast = Callback::new(move |f: bool| view_state.update(|v| v.forecast = f));
+        let on_sensitivity =
+            Callback::new(move |s: Sensitivity| view_state.update(|v| v.sensitivity = s));
+        // The price sheet: read from local storage at the start, kept there on change.
+        let price_sheet = RwSignal::new(dom::stored_price_sheet());
+        let on_sheet = Callback::new(move |text: Option<String>| {
+            dom::store_price_sheet(text.as_deref());
+            price_sheet.set(text);
+        });
         let on_toggle = Callback::new(move |(name, shown): (String, bool)| {
             view_state.update(|v| v.set_shown(&name, shown))
         });
@@ -704,6 +763,10 @@ impl PageState {
             account,
             range,
             compare,
+            forecast,
+            sensitivity,
+            anomalies,
+            price_sheet: price_sheet.into(),
             hidden,
             progress,
             previous,
@@ -717,6 +780,9 @@ impl PageState {
             on_theme,
             on_range,
             on_compare,
+            on_forecast,
+            on_sensitivity,
+            on_sheet,
             on_toggle,
             on_show_all,
             on_retry,
@@ -781,6 +847,10 @@ fn page(state: PageState) -> impl IntoView {
         account,
         range,
         compare,
+        forecast,
+        sensitivity,
+        anomalies,
+        price_sheet,
         hidden,
         progress,
         previous,
@@ -794,6 +864,9 @@ fn page(state: PageState) -> impl IntoView {
         on_theme,
         on_range,
         on_compare,
+        on_forecast,
+        on_sensitivity,
+        on_sheet,
         on_toggle,
         on_show_all,
         on_retry,
@@ -824,6 +897,12 @@ fn page(state: PageState) -> impl IntoView {
             <Dashboard
                 data=data
                 hidden=hidden
+                forecast=forecast
+                sensitivity=sensitivity
+                anomalies=anomalies
+                price_sheet=price_sheet
+                on_sensitivity=on_sensitivity
+                on_sheet=on_sheet
                 previous=previous
                 previous_loading=previous_loading
                 width=width
@@ -893,7 +972,8 @@ fn page(state: PageState) -> impl IntoView {
                 <RangePicker range=range today=today lang=lang on_change=on_range />
                 <div class="toolbar-row">
                     <CompareToggle compare=compare lang=lang on_change=on_compare />
-                    <ExportMenu data=data account=shown_account lang=lang />
+                    <ForecastToggle forecast=forecast lang=lang on_change=on_forecast />
+                    <ExportMenu data=data account=shown_account sheet=price_sheet lang=lang />
                 </div>
                 <ProgressBar progress=progress lang=lang />
             </section>
@@ -909,9 +989,16 @@ fn page(state: PageState) -> impl IntoView {
 /// The loaded data: the resource chips, a chart per resource, the daily table and the
 /// data-quality notes.
 #[component]
+#[allow(clippy::too_many_arguments)]
 fn Dashboard(
     data: Arc<Dataset>,
     hidden: Signal<Vec<String>>,
+    forecast: Signal<bool>,
+    sensitivity: Signal<Sensitivity>,
+    anomalies: Signal<Arc<Vec<Anomaly>>>,
+    price_sheet: Signal<Option<String>>,
+    on_sensitivity: Callback<Sensitivity>,
+    on_sheet: Callback<Option<String>>,
     previous: Signal<Option<Arc<Dataset>>>,
     previous_loading: Signal<bool>,
     width: Signal<f64>,
@@ -934,7 +1021,15 @@ fn Dashboard(
             let shown = move || !hidden.with(|h| h.contains(&name));
             view! {
                 <div class="chart-slot" hidden=move || !shown()>
-                    <Chart data=data.clone() index=index width=width lang=lang previous=previous />
+                    <Chart
+                        data=data.clone()
+                        index=index
+                        width=width
+                        lang=lang
+                        previous=previous
+                        forecast=forecast
+                        anomalies=anomalies
+                    />
                 </div>
             }
         })
@@ -947,6 +1042,15 @@ fn Dashboard(
         <div class="charts" class:two=move || two_columns.get() data-testid="charts">
             {charts}
         </div>
+        <Totals data=data.clone() hidden=hidden forecast=forecast lang=lang />
+        <CostPanel data=data.clone() sheet=price_sheet on_sheet=on_sheet forecast=forecast lang=lang />
+        <Anomalies
+            data=data.clone()
+            anomalies=anomalies
+            sensitivity=sensitivity
+            on_sensitivity=on_sensitivity
+            lang=lang
+        />
         <DailyTable data=data.clone() hidden=hidden lang=lang />
         <QualityNotes notes=data.notes.clone() lang=lang />
     }

@@ -4,12 +4,17 @@
 //! It is computed once per load, off the reactive graph, and shared by every view: the
 //! charts index into it, nothing copies its half a million points.
 
-use bec_usage::analysis::{reconcile, series_stats, ReconcileOptions, Reconciliation, SeriesStats};
-use bec_usage::json::write_usage;
+use bec_usage::analysis::{
+    estimate_cost, find_anomalies, forecast, reconcile, series_stats, usage_hours, Anomaly,
+    AnomalyOptions, CostEstimate, Forecast, ForecastOptions, PriceSheet, ReconcileOptions,
+    Reconciliation, ResourceForecast, Sensitivity, SeriesStats, UsageHours,
+};
+use bec_usage::json::{parse_price_sheet, write_usage};
 use bec_usage::quality::{quality_notes, QualityNote};
 use bec_usage::query::beijing_offset;
 use bec_usage::{Result, UsageResponse};
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 use crate::geometry::amount_f64;
 use bec_usage::query::{BEIJING_OFFSET_MS, DAY_MS};
@@ -35,6 +40,10 @@ pub struct Dataset {
     pub raw: Vec<String>,
     /// The number of points of all resources.
     pub point_count: usize,
+    /// The resource-hours of each resource, per day and over the range.
+    pub hours: UsageHours,
+    /// Each resource's forecast to the end of the last day's month.
+    pub forecast: Forecast,
 }
 
 impl Dataset {
@@ -44,11 +53,23 @@ impl Dataset {
     /// Errors: the core's [`bec_usage::ErrorKind::Overflow`] when an exact sum leaves the
     /// range of a decimal (absurd amounts).
     pub fn new(
-        mut response: UsageResponse,
+        response: UsageResponse,
         begin: NaiveDate,
         end: NaiveDate,
         raw: Vec<String>,
     ) -> Result<Dataset> {
+        Dataset::new_timed(response, begin, end, raw, &|| 0.0).map(|(data, _)| data)
+    }
+
+    /// [`Dataset::new`], also returning how long the usage analyses (resource-hours and
+    /// the forecast) took by `clock` (milliseconds).
+    pub fn new_timed(
+        mut response: UsageResponse,
+        begin: NaiveDate,
+        end: NaiveDate,
+        raw: Vec<String>,
+        clock: &dyn Fn() -> f64,
+    ) -> Result<(Dataset, f64)> {
         // Notes first: they report unsorted series, which sorting would hide.
         let notes = quality_notes(&response, beijing_offset());
         let mut stats = Vec::with_capacity(response.resources.len());
@@ -58,7 +79,11 @@ impl Dataset {
         }
         let reconciliation = reconcile(&response, &ReconcileOptions::default())?;
         let point_count = response.resources.iter().map(|r| r.points.len()).sum();
-        Ok(Dataset {
+        let started = clock();
+        let hours = usage_hours(&response, beijing_offset())?;
+        let forecast = forecast(&hours, &ForecastOptions::default())?;
+        let took = clock() - started;
+        let data = Dataset {
             begin,
             end,
             response,
@@ -67,7 +92,67 @@ impl Dataset {
             notes,
             raw,
             point_count,
-        })
+            hours,
+            forecast,
+        };
+        Ok((data, took))
+    }
+
+    /// The forecast of resource `name`, when it has forecast days.
+    pub fn forecast_of(&self, name: &str) -> Option<&ResourceForecast> {
+        self.forecast
+            .resources
+            .iter()
+            .find(|f| f.resource == name && !f.days.is_empty())
+    }
+
+    /// The month the forecast ends in (year, month), when there are forecast days.
+    pub fn forecast_month(&self) -> Option<(i32, u32)> {
+        use chrono::Datelike;
+        let last = self
+            .forecast
+            .resources
+            .iter()
+            .filter_map(|f| f.days.last())
+            .map(|d| d.date)
+            .max()?;
+        Some((last.year(), last.month()))
+    }
+
+    /// The unusual stretches at `sensitivity`.
+    pub fn anomalies(&self, sensitivity: Sensitivity) -> Result<Vec<Anomaly>> {
+        find_anomalies(&self.response, &AnomalyOptions { sensitivity })
+    }
+
+    /// The cost of the data under the price sheet `text`; the error is the core's message
+    /// (it names the entry at fault).
+    pub fn cost(&self, text: &str) -> std::result::Result<(PriceSheet, CostEstimate), String> {
+        let sheet = parse_price_sheet(text).map_err(|e| e.message().to_owned())?;
+        let estimate = estimate_cost(&self.hours, &sheet).map_err(|e| e.message().to_owned())?;
+        Ok((sheet, estimate))
+    }
+
+    /// The month-end forecast cost (expected, low, high) of the priced resources under
+    /// `sheet`; `None` without forecast days or on overflow.
+    pub fn forecast_cost(&self, sheet: &PriceSheet) -> Option<(Decimal, Decimal, Decimal)> {
+        let mut sums = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+        let mut any = false;
+        for f in self
+            .forecast
+            .resources
+            .iter()
+            .filter(|f| !f.days.is_empty())
+        {
+            let Some(price) = sheet.price(&f.resource) else {
+                continue;
+            };
+            any = true;
+            let cost = |total: Decimal| price.cost_of(Decimal::ZERO, total);
+            sums.0 = sums.0.checked_add(cost(f.total.expected)?)?;
+            sums.1 = sums.1.checked_add(cost(f.total.low)?)?;
+            sums.2 = sums.2.checked_add(cost(f.total.high)?)?;
+        }
+        any.then_some(sums)
     }
 
     /// The period shown, in epoch milliseconds: Beijing midnight of `begin` to Beijing

@@ -214,3 +214,50 @@ pub fn forget_keys() {
         let _ = storage.remove_item(KEYS_STORAGE_KEY);
     }
 }
+
+const PRICE_SHEET_STORAGE_KEY: &str = "bec-usage.price-sheet";
+
+fn local_storage() -> Option<web_sys::Storage> {
+    window()?.local_storage().ok().flatten()
+}
+
+/// The price sheet kept in this browser's local storage (not a secret), if any.
+pub fn stored_price_sheet() -> Option<String> {
+    local_storage()?
+        .get_item(PRICE_SHEET_STORAGE_KEY)
+        .ok()
+        .flatten()
+}
+
+/// Keeps the price sheet `text` in local storage, or forgets it (`None`).
+pub fn store_price_sheet(text: Option<&str>) {
+    let Some(storage) = local_storage() else {
+        return;
+    };
+    let _ = match text {
+        Some(text) => storage.set_item(PRICE_SHEET_STORAGE_KEY, text),
+        None => storage.remove_item(PRICE_SHEET_STORAGE_KEY),
+    };
+}
+
+/// The text of the first file chosen in the file input that fired `event`.
+pub async fn chosen_file_text(event: &web_sys::Event) -> Option<String> {
+    let input = event.target()?;
+    // `input.files[0]`, a `File`, which is a `Blob`.
+    let files = js_sys::Reflect::get(&input, &JsValue::from_str("files")).ok()?;
+    let file = js_sys::Reflect::get(&files, &JsValue::from_f64(0.0)).ok()?;
+    let blob = file.dyn_into::<web_sys::Blob>().ok()?;
+    let text = wasm_bindgen_futures::JsFuture::from(blob.text())
+        .await
+        .ok()?;
+    text.as_string()
+}
+
+/// `window.__BEC_METRICS__[key]`, when it is a number.
+pub fn metric(key: &str) -> Option<f64> {
+    let window = window()?;
+    let metrics = js_sys::Reflect::get(&window, &JsValue::from_str("__BEC_METRICS__")).ok()?;
+    js_sys::Reflect::get(&metrics, &JsValue::from_str(key))
+        .ok()?
+        .as_f64()
+}

@@ -251,6 +251,40 @@ texts! {
     AccountUnknownDefault => "The account “{account}” is not available here; showing the default account.",
         "此处没有账号“{account}”；现显示默认账号。";
     Notes => "Data notes ({count})", "数据说明（{count}）";
+    TotalHours => "Total (unit-hours)", "合计（单位·小时）";
+    TotalsTitle => "Usage in unit-hours", "用量（单位·小时）";
+    TotalsNote => "Each point counts until the next one (a missing point or two is filled by the value before it); longer gaps are not filled and not counted.",
+        "每个数据点计至下一个数据点（缺少一两个点时沿用前值）；更长的空缺不填补、不计入。";
+    GapNote => "{duration} not covered (gaps)", "{duration} 未覆盖（空缺）";
+    ForecastTotal => "Forecast for {month}: {expected} ({low}–{high})", "{month}预测：{expected}（{low}–{high}）";
+    Forecast => "Forecast", "预测";
+    ForecastLegend => "Forecast (dashed; band: likely range)", "预测（虚线；色带为可能范围）";
+    CostTitle => "Cost estimate", "费用估算";
+    CostIntro => "Prices per unit-hour from a price sheet you supply (JSON). It is kept in this browser.",
+        "按你提供的价格表（JSON）中每单位·小时的价格估算，价格表保存在本浏览器中。";
+    SheetFile => "Price sheet file (.json)", "价格表文件 (.json)";
+    SheetText => "Or paste the price sheet", "或粘贴价格表";
+    DownloadSheet => "Download sheet", "下载价格表";
+    RemoveSheet => "Remove", "移除";
+    CostRounded => "Rounded half-up to {unit} {currency} for display; exports keep every digit.",
+        "显示时四舍五入到 {unit} {currency}；导出保留全部位数。";
+    CostResource => "Resource", "资源";
+    CostHours => "Unit-hours", "单位·小时";
+    Cost => "Cost", "费用";
+    CostTotal => "Total", "合计";
+    CostPerDay => "Cost per day", "每日费用";
+    Unpriced => "Not priced: {names}", "未定价：{names}";
+    CostForecast => "Forecast for {month}: {expected} {currency} ({low}–{high})", "{month}预测：{expected} {currency}（{low}–{high}）";
+    AnomaliesTitle => "Unusual stretches", "异常时段";
+    Sensitivity => "Sensitivity", "灵敏度";
+    SensitivityLow => "Low", "低";
+    SensitivityMedium => "Medium", "中";
+    SensitivityHigh => "High", "高";
+    NoAnomalies => "No unusual stretches at this sensitivity.", "此灵敏度下没有异常时段。";
+    AnomalyItem => "{value} (usual {low}–{high}), {duration}", "{value}（通常 {low}–{high}），持续 {duration}";
+    DurationHm => "{h} h {m} min", "{h} 小时 {m} 分钟";
+    DurationM => "{m} min", "{m} 分钟";
+    DurationH => "{h} h", "{h} 小时";
     Footer => "Amounts are exact as the service sent them; charts are downsampled to their width (LTTB). Times are Beijing time (UTC+08:00).",
         "用量数值与服务返回的完全一致；图表按宽度降采样 (LTTB)。时间为北京时间 (UTC+08:00)。";
 }
@@ -311,6 +345,43 @@ pub fn unit_label(unit: &str, lang: Lang) -> &str {
     }
 }
 
+/// The unit of unit-hours in `lang`: `核` → core-hours (`核·小时`), `GB` → GB-hours
+/// (`GB·小时`), `个` → item-hours; no unit → hours (`小时`).
+pub fn unit_hours_label(unit: &str, lang: Lang) -> String {
+    match (lang, unit) {
+        (Lang::Zh, "") => "小时".to_owned(),
+        (Lang::Zh, unit) => format!("{unit}·小时"),
+        (Lang::En, "") => "hours".to_owned(),
+        (Lang::En, unit) => {
+            let label = unit_label(unit, lang);
+            // cores → core-hours, items → item-hours; other units as written.
+            let singular = match label {
+                "cores" | "items" | "cards" | "machines" | "times" => &label[..label.len() - 1],
+                other => other,
+            };
+            format!("{singular}-hours")
+        }
+    }
+}
+
+/// A length of time in hours and minutes (`2 h 15 min`, `2 小时 15 分钟`), rounded down to
+/// the minute.
+pub fn duration_text(ms: i64, lang: Lang) -> String {
+    let minutes = (ms.max(0) / 60_000).to_string();
+    let hours = ms.max(0) / 3_600_000;
+    let rest = ((ms.max(0) / 60_000) % 60).to_string();
+    if hours == 0 {
+        fill(T::DurationM.get(lang), &[("m", &minutes)])
+    } else if rest == "0" {
+        fill(T::DurationH.get(lang), &[("h", &hours.to_string())])
+    } else {
+        fill(
+            T::DurationHm.get(lang),
+            &[("h", &hours.to_string()), ("m", &rest)],
+        )
+    }
+}
+
 /// The English name of a month (`February 2024`) or its Chinese form (`2024 年 2 月`).
 pub fn month_name(year: i32, month: u32, lang: Lang) -> String {
     const MONTHS: [&str; 12] = [
@@ -349,6 +420,24 @@ mod tests {
             assert!(!key.get(Lang::En).is_empty(), "{key:?} in English");
             assert!(!key.get(Lang::Zh).is_empty(), "{key:?} in Chinese");
         }
+    }
+
+    #[test]
+    fn unit_hours_are_named_from_the_unit() {
+        assert_eq!(unit_hours_label("核", Lang::En), "core-hours");
+        assert_eq!(unit_hours_label("GB", Lang::En), "GB-hours");
+        assert_eq!(unit_hours_label("个", Lang::En), "item-hours");
+        assert_eq!(unit_hours_label("", Lang::En), "hours");
+        assert_eq!(unit_hours_label("核", Lang::Zh), "核·小时");
+        assert_eq!(unit_hours_label("GB", Lang::Zh), "GB·小时");
+    }
+
+    #[test]
+    fn durations_are_hours_and_minutes() {
+        assert_eq!(duration_text(8_100_000, Lang::En), "2 h 15 min");
+        assert_eq!(duration_text(7_200_000, Lang::En), "2 h");
+        assert_eq!(duration_text(300_000, Lang::En), "5 min");
+        assert_eq!(duration_text(8_100_000, Lang::Zh), "2 小时 15 分钟");
     }
 
     #[test]

@@ -16,9 +16,9 @@ use bec_usage::analysis::{ReconcileRow, ReconcileStatus};
 use bec_usage::DataPoint;
 
 use crate::dataset::Dataset;
-use crate::format::{format_amount, format_count, format_date, format_time};
+use crate::format::{format_amount, format_count, format_date, format_time, round_mean};
 use crate::geometry::{marker_path, px, series_style, ChartModel};
-use crate::i18n::{fill, unit_label, Lang, T};
+use crate::i18n::{fill, unit_hours_label, unit_label, Lang, T};
 
 /// Appends `text` with `&`, `<`, `>`, `"` and `'` escaped, safe in element content and in
 /// quoted attribute values.
@@ -222,8 +222,46 @@ pub fn daily_table(data: &Dataset, hidden: &[String], lang: Lang) -> String {
         }
         out.push_str("</tr>");
     }
-    out.push_str("</tbody></table>");
+    out.push_str("</tbody>");
+    // The range's unit-hours under the daily averages (resources only `summary` names
+    // have none).
+    let _ = write!(
+        out,
+        "<tfoot><tr data-testid=\"totals-row\"><th scope=\"row\">{}</th>",
+        T::TotalHours.get(lang)
+    );
+    for &r in &columns {
+        let name = &grid.resources[r];
+        let total = data.resource_index(name).and_then(|index| {
+            let hours = data.hours.resource(name)?;
+            Some((
+                hours_text(hours.total, data.amount_scale(index)),
+                &hours.unit,
+            ))
+        });
+        out.push_str("<td class=\"num\">");
+        if let Some((text, unit)) = total {
+            push_escaped(&mut out, &text);
+            out.push_str(" <small class=\"muted\">");
+            push_escaped(&mut out, &unit_hours_label(unit, lang));
+            out.push_str("</small>");
+        }
+        out.push_str("</td>");
+    }
+    out.push_str("</tr></tfoot></table>");
     out
+}
+
+/// Unit-hours for display: one decimal place more than the amounts, `≈` when that
+/// rounded (see [`round_mean`]).
+pub fn hours_text(hours: rust_decimal::Decimal, amount_scale: u32) -> String {
+    let (rounded, approximate) = round_mean(hours, amount_scale);
+    let text = format_amount(rounded);
+    if approximate {
+        format!("≈{text}")
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]
@@ -326,6 +364,16 @@ mod tests {
         // A hidden resource has no column.
         let hidden = daily_table(&dataset("CPU", "17.223"), &["CPU".into()], Lang::En);
         assert!(!hidden.contains("17.223"));
+    }
+
+    #[test]
+    fn the_daily_table_ends_with_the_unit_hours() {
+        // Two hourly points of one series: 17.2 + 17.246 core-hours.
+        let html = daily_table(&dataset("CPU", "17.223"), &[], Lang::En);
+        assert!(html.contains(
+            "<tfoot><tr data-testid=\"totals-row\"><th scope=\"row\">Total (unit-hours)</th>\
+             <td class=\"num\">34.446 <small class=\"muted\">core-hours</small></td></tr></tfoot>"
+        ));
     }
 
     #[test]

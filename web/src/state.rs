@@ -12,6 +12,7 @@
 //! malformed parameter falls back to its default, except a custom range, which is kept as
 //! typed so that the range picker can explain what is wrong with it.
 
+use bec_usage::analysis::Sensitivity;
 use bec_usage::signing::uri_encode;
 use percent_encoding::percent_decode_str;
 
@@ -131,6 +132,26 @@ pub struct ViewState {
     /// The account chosen by name (`account=`), on a server that serves several; `None`:
     /// its default.
     pub account: Option<String>,
+    /// Whether the forecast to month end is drawn (default on; `forecast=off`).
+    pub forecast: bool,
+    /// How readily stretches are called unusual (`sensitivity=low|high`; default medium).
+    pub sensitivity: Sensitivity,
+}
+
+/// The URL's name of a sensitivity.
+pub fn sensitivity_code(sensitivity: Sensitivity) -> &'static str {
+    match sensitivity {
+        Sensitivity::Low => "low",
+        Sensitivity::Medium => "medium",
+        Sensitivity::High => "high",
+    }
+}
+
+/// The sensitivity of a URL's name.
+pub fn sensitivity_from_code(code: &str) -> Option<Sensitivity> {
+    [Sensitivity::Low, Sensitivity::Medium, Sensitivity::High]
+        .into_iter()
+        .find(|s| sensitivity_code(*s) == code)
 }
 
 impl Default for ViewState {
@@ -145,6 +166,8 @@ impl Default for ViewState {
             seed: DEFAULT_SEED,
             step_seconds: DEFAULT_STEP_SECONDS,
             account: None,
+            forecast: true,
+            sensitivity: Sensitivity::Medium,
         }
     }
 }
@@ -192,6 +215,10 @@ impl ViewState {
                         .unwrap_or(DEFAULT_STEP_SECONDS)
                 }
                 "account" => state.account = Some(decode(value)).filter(|a| !a.is_empty()),
+                "forecast" => state.forecast = value != "off",
+                "sensitivity" => {
+                    state.sensitivity = sensitivity_from_code(value).unwrap_or_default()
+                }
                 _ => {}
             }
         }
@@ -243,6 +270,12 @@ impl ViewState {
         }
         if let Some(account) = &self.account {
             params.push(("account", uri_encode(account)));
+        }
+        if !self.forecast {
+            params.push(("forecast", "off".to_owned()));
+        }
+        if self.sensitivity != Sensitivity::Medium {
+            params.push(("sensitivity", sensitivity_code(self.sensitivity).to_owned()));
         }
         if params.is_empty() {
             return String::new();
@@ -479,12 +512,15 @@ mod tests {
             seed: 42,
             step_seconds: 300,
             account: Some("生产 & test".into()),
+            forecast: false,
+            sensitivity: Sensitivity::High,
         };
         let query = state.to_query();
         assert_eq!(
             query,
             "?src=keys&from=2024-01-01&to=2024-03-31&hide=BOS%2CStandard,EIP,%E5%86%85%E5%AD%98%20A\
-             &cmp=0&lang=zh&theme=dark&seed=42&step=300&account=%E7%94%9F%E4%BA%A7%20%26%20test"
+             &cmp=0&lang=zh&theme=dark&seed=42&step=300&account=%E7%94%9F%E4%BA%A7%20%26%20test\
+             &forecast=off&sensitivity=high"
         );
         assert_eq!(ViewState::from_query(&query), state);
     }

@@ -16,8 +16,8 @@ use bec_usage_web::app::App;
 use bec_usage_web::compare::mean_change;
 use bec_usage_web::components::chart::build_model;
 use bec_usage_web::components::{
-    AccountPicker, Chart, DailyTable, ErrorPanel, KeyForm, RangePicker, ResourceToggles,
-    SourceSwitch,
+    AccountPicker, Chart, CostPanel, DailyTable, ErrorPanel, KeyForm, RangePicker, ResourceToggles,
+    SourceSwitch, Totals,
 };
 use bec_usage_web::dataset::Dataset;
 use bec_usage_web::format::format_percent;
@@ -201,7 +201,7 @@ fn january_first() -> Dataset {
 #[wasm_bindgen_test]
 async fn chart_draws_the_line_marks_the_peak_and_states_exact_statistics() {
     let data = Arc::new(january_first());
-    let model = build_model(&data, 0, 600.0, None);
+    let model = build_model(&data, 0, 600.0, None, None);
     let expected_peak = model.position(&data.points(0)[1]);
     let root = mount({
         let data = data.clone();
@@ -275,7 +275,7 @@ async fn the_crosshair_reads_exact_amounts_by_keyboard_and_pointer() {
     );
 
     // The pointer over the peak's x reads the peak.
-    let model = build_model(&data, 0, 600.0, None);
+    let model = build_model(&data, 0, 600.0, None, None);
     let (peak_x, _) = model.position(&data.points(0)[1]);
     let rect = plot.get_bounding_client_rect();
     let init = web_sys::PointerEventInit::new();
@@ -446,6 +446,105 @@ async fn the_daily_table_marks_and_explains_cells_that_differ() {
     settle().await;
     assert_eq!(count(&root, "td[data-status=MissingInData]"), 0);
     assert_eq!(count(&root, "td[data-status=Differs]"), 1);
+}
+
+// ---- unit-hours and cost -------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn the_totals_row_and_card_state_unit_hours() {
+    // Five hourly points: 1.5 + 17.246 + 3 + 2.25 + 17.230 core-hours.
+    let data = Arc::new(january_first());
+    let for_totals = data.clone();
+    let root = mount(move || {
+        view! {
+            <DailyTable data=data hidden=Signal::stored(Vec::new()) lang=Lang::En />
+            <Totals
+                data=for_totals
+                hidden=Signal::stored(Vec::new())
+                forecast=Signal::stored(true)
+                lang=Lang::En
+            />
+        }
+    });
+    settle().await;
+    assert_eq!(
+        text(&root, "[data-testid=totals-row]"),
+        "Total (unit-hours)41.226 core-hours"
+    );
+    assert_eq!(
+        text(&root, "[data-testid=total][data-resource=CPU] .total-value"),
+        "41.226\u{202F}core-hours"
+    );
+    // Nothing is missing, so no gap note.
+    assert_eq!(text(&root, "[data-testid=gap-note]"), "");
+}
+
+/// Types `sheet` into the cost panel's field and applies it.
+async fn apply_sheet(root: &Element, sheet: &str) {
+    type_into_area(root, "[data-testid=sheet-text]", sheet);
+    click(root, "[data-action=apply-sheet]");
+    settle().await;
+}
+
+fn type_into_area(root: &Element, selector: &str, value: &str) {
+    let area = find(root, selector);
+    js_sys::Reflect::set(&area, &"value".into(), &value.into()).expect("a value");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict("input", &init).expect("an event");
+    area.dispatch_event(&event).expect("dispatched");
+}
+
+#[wasm_bindgen_test]
+async fn the_cost_panel_names_the_bad_entry_and_rounds_a_good_total() {
+    let data = Arc::new(january_first());
+    let sheet = RwSignal::new(None::<String>);
+    let root = mount(move || {
+        view! {
+            <CostPanel
+                data=data
+                sheet=sheet
+                on_sheet=Callback::new(move |s| sheet.set(s))
+                forecast=Signal::stored(true)
+                lang=Lang::En
+            />
+        }
+    });
+    settle().await;
+    assert_eq!(count(&root, "[data-testid=cost-total]"), 0);
+
+    // A negative price: the core's message names the entry; nothing is applied.
+    apply_sheet(&root, r#"{"currency":"CNY","prices":{"CPU":"-1"}}"#).await;
+    let error = text(&root, "[data-testid=sheet-error]");
+    assert!(error.contains("prices.CPU"), "{error}");
+    assert_eq!(
+        attr(&root, "[data-testid=sheet-text]", "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert_eq!(sheet.get_untracked(), None);
+
+    // A resource the data lacks is refused by name.
+    apply_sheet(&root, r#"{"currency":"CNY","prices":{"GPU":"1"}}"#).await;
+    let error = text(&root, "[data-testid=sheet-error]");
+    assert!(error.contains("GPU"), "{error}");
+    assert_eq!(count(&root, "[data-testid=cost-total]"), 0);
+
+    // 41.226 core-hours at 0.045: 1.85517, shown as 1.86 CNY, exact in the title.
+    apply_sheet(&root, r#"{"currency":"CNY","prices":{"CPU":"0.045"}}"#).await;
+    assert_eq!(text(&root, "[data-testid=sheet-error]"), "");
+    assert_eq!(text(&root, "[data-testid=cost-total]"), "1.86 CNY");
+    assert_eq!(
+        attr(&root, "[data-testid=cost-total]", "title").as_deref(),
+        Some("1.85517")
+    );
+    assert!(text(&root, "[data-testid=cost-rounding]").contains("0.01 CNY"));
+    assert!(sheet.get_untracked().is_some());
+
+    // Removed: no estimate.
+    click(&root, "[data-action=remove-sheet]");
+    settle().await;
+    assert_eq!(sheet.get_untracked(), None);
+    assert_eq!(count(&root, "[data-testid=cost-total]"), 0);
 }
 
 // ---- errors ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use bec_usage::analysis::SeriesStats;
+use bec_usage::analysis::{Anomaly, ResourceForecast, SeriesStats};
 use bec_usage::DataPoint;
 use rust_decimal::Decimal;
 
@@ -22,13 +22,13 @@ use super::crosshair::{Crosshair, Readout};
 use super::data_table::DataTable;
 use super::{text, Marker};
 use crate::compare::mean_change;
-use crate::dataset::Dataset;
+use crate::dataset::{span_ms, Dataset};
 use crate::format::{
     format_amount, format_amount_with_unit, format_count, format_percent, format_time, round_mean,
 };
 use crate::geometry::{
-    chart_model, keyboard_step, marker_path, nearest_index, px, series_style, ChartModel, Frame,
-    Overlay, Shape,
+    amount_f64, chart_model, keyboard_step, line_path, marker_path, nearest_index, px,
+    series_style, ChartModel, Frame, Overlay, Shape,
 };
 use crate::i18n::{fill, unit_label, vs_previous, Lang, T};
 use crate::markup::chart_svg;
@@ -40,6 +40,7 @@ pub fn build_model(
     index: usize,
     width: f64,
     previous: Option<&Dataset>,
+    forecast: Option<&ResourceForecast>,
 ) -> ChartModel {
     let frame = Frame::new(width);
     let target = (frame.plot_width() as usize).max(3);
@@ -49,7 +50,19 @@ pub fn build_model(
         .get(index)
         .map(|series| lttb_series(series, target))
         .unwrap_or_default();
-    let min_max = data.min_max(index).unwrap_or((0.0, 0.0));
+    let mut min_max = data.min_max(index).unwrap_or((0.0, 0.0));
+    let mut span = data.span_ms();
+    // With a forecast, the time axis runs to its last day and the value axis covers its
+    // band.
+    if let Some(f) = forecast {
+        for day in &f.days {
+            min_max.0 = min_max.0.min(daily_amount(day.low));
+            min_max.1 = min_max.1.max(daily_amount(day.high));
+        }
+        if let Some(last) = f.days.last() {
+            span.1 = span.1.max(span_ms(last.date, last.date).1);
+        }
+    }
     let earlier = previous.and_then(|p| {
         let name = &data.response.resources.get(index)?.name;
         let i = p.resource_index(name)?;
@@ -61,7 +74,38 @@ pub fn build_model(
         shift_ms: *shift_ms,
         min_max: *min_max,
     });
-    chart_model(&drawn, min_max, overlay, data.span_ms(), frame.width)
+    chart_model(&drawn, min_max, overlay, span, frame.width)
+}
+
+/// A day's average amount from its unit-hours (`/ 24`), as a pixel float.
+fn daily_amount(hours: Decimal) -> f64 {
+    hours.checked_div(Decimal::from(24)).map_or(0.0, amount_f64)
+}
+
+/// The forecast's band (low to high) and expected line in `model`, each day a step at its
+/// average amount: SVG path data `(band, line)`.
+pub fn forecast_paths(model: &ChartModel, forecast: &ResourceForecast) -> (String, String) {
+    let (t, v) = (model.time_scale, model.value_scale);
+    let mut high = Vec::with_capacity(forecast.days.len() * 2);
+    let mut low = Vec::with_capacity(forecast.days.len() * 2);
+    let mut line = Vec::with_capacity(forecast.days.len() * 2);
+    for day in &forecast.days {
+        let (start, end) = span_ms(day.date, day.date);
+        for x in [t.x(start), t.x(end)] {
+            high.push((x, v.y(daily_amount(day.high))));
+            low.push((x, v.y(daily_amount(day.low))));
+            line.push((x, v.y(daily_amount(day.expected))));
+        }
+    }
+    let mut band = line_path(&high);
+    low.reverse();
+    for (x, y) in low {
+        band.push_str(&format!("L{},{}", px(x), px(y)));
+    }
+    if !band.is_empty() {
+        band.push('Z');
+    }
+    (band, line_path(&line))
 }
 
 /// Where the peak's marker and label go in a chart.
@@ -250,8 +294,16 @@ pub fn Chart(
     /// The previous period, once loaded (drawn faintly, and compared).
     #[prop(optional)]
     previous: Option<Signal<Option<Arc<Dataset>>>>,
+    /// Whether the forecast to month end is drawn (off when not given).
+    #[prop(optional)]
+    forecast: Option<Signal<bool>>,
+    /// The unusual stretches of every resource (this one's are marked).
+    #[prop(optional)]
+    anomalies: Option<Signal<Arc<Vec<Anomaly>>>>,
 ) -> impl IntoView {
     let previous = previous.unwrap_or_else(|| Signal::derive(|| None));
+    let forecast_on = forecast.unwrap_or_else(|| Signal::derive(|| false));
+    let anomalies = anomalies.unwrap_or_else(|| Signal::derive(|| Arc::new(Vec::new())));
     // An index beyond the resources draws nothing.
     let series = data.response.resources.get(index)?;
     let name = series.name.clone();
@@ -262,11 +314,59 @@ pub fn Chart(
 
     let model = Memo::new({
         let data = data.clone();
+        let name = name.clone();
         move |_| {
             let previous = previous.get();
-            build_model(&data, index, width.get(), previous.as_deref())
+            let forecast = forecast_on.get().then(|| data.forecast_of(&name)).flatten();
+            build_model(&data, index, width.get(), previous.as_deref(), forecast)
         }
     });
+    // The forecast's band and line, when it is on and there is one.
+    let forecast_view = {
+        let data = data.clone();
+        let name = name.clone();
+        move || {
+            let f = forecast_on
+                .get()
+                .then(|| data.forecast_of(&name))
+                .flatten()?;
+            let (band, line) = model.with(|m| forecast_paths(m, f));
+            Some(view! {
+                <g class="forecast" aria-hidden="true">
+                    <path class="forecast-band" data-testid="forecast-band" d=band />
+                    <path class="forecast-line" d=line />
+                </g>
+            })
+        }
+    };
+    // This resource's unusual stretches: a shaded span and a ringed dot at the peak.
+    let anomaly_view = {
+        let name = name.clone();
+        move || {
+            model.with(|m| {
+                let (top, height) = (m.frame.top, m.frame.bottom - m.frame.top);
+                anomalies.with(|found| {
+                    found
+                        .iter()
+                        .filter(|a| a.resource == name)
+                        .map(|a| {
+                            let (x0, x1) = (m.time_scale.x(a.start_ms), m.time_scale.x(a.end_ms));
+                            let (cx, cy) = (
+                                m.time_scale.x(a.peak_ms),
+                                m.value_scale.y(amount_f64(a.value)),
+                            );
+                            view! {
+                                <rect class="anomaly-span" x=px(x0) y=px(top)
+                                    width=px((x1 - x0).max(2.0)) height=px(height) />
+                                <circle class="anomaly-marker" data-testid="anomaly-marker"
+                                    cx=px(cx) cy=px(cy) r="4.5" />
+                            }
+                        })
+                        .collect_view()
+                })
+            })
+        }
+    };
 
     let on_pointer_move = {
         let data = data.clone();
@@ -354,6 +454,7 @@ pub fn Chart(
     };
 
     let resource = name.clone();
+    let has_forecast = data.forecast_of(&name).is_some();
     Some(view! {
         <article class=format!("card chart c{colour}") data-testid="chart" data-resource=resource>
             <header class="chart-head">
@@ -382,6 +483,8 @@ pub fn Chart(
                 // Bulk static markup: the grid and the long SVG path data of the series,
                 // written as one string per width (see `crate::markup`).
                 <g class="shapes" inner_html=move || model.with(chart_svg)></g>
+                {forecast_view}
+                <g class="anomaly-marks" aria-hidden="true">{anomaly_view}</g>
                 {stats.map(|s| view! { <Peak model=model point=s.max shape=shape lang=lang /> })}
                 <Crosshair model=model data=data.clone() index=index hovered=hovered shape=shape />
             </svg>
@@ -389,6 +492,9 @@ pub fn Chart(
                 <span class="muted">{points}</span>
                 <Show when=move || previous.with(Option::is_some)>
                     <span class="legend-prev muted">{text(lang, T::PreviousPeriod)}</span>
+                </Show>
+                <Show when=move || forecast_on.get() && has_forecast>
+                    <span class="legend-forecast muted">{text(lang, T::ForecastLegend)}</span>
                 </Show>
             </footer>
             <DataTable data=data index=index width=width unit=unit lang=lang />

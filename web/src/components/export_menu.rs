@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use bec_usage::analysis::{points_csv, reconciliation_csv};
+use bec_usage::analysis::{points_csv, reconciliation_csv, DailyExtras};
 use bec_usage::query::beijing_offset;
 use leptos::prelude::*;
 
@@ -52,7 +52,7 @@ impl Export {
     }
 
     /// Offers the file for download.
-    fn download(self, data: &Dataset, account: Option<&str>) {
+    fn download(self, data: &Dataset, account: Option<&str>, sheet: Option<&str>) {
         let base = export_base_name(account, data.begin, data.end);
         match self {
             Export::Series => {
@@ -64,11 +64,19 @@ impl Export {
                     );
                 }
             }
-            Export::Daily => dom::download(
-                &format!("{base}_daily.csv"),
-                "text/csv;charset=utf-8",
-                &reconciliation_csv(&data.reconciliation, None),
-            ),
+            Export::Daily => {
+                // With a price sheet that fits the data, the cost columns too.
+                let cost = sheet.and_then(|text| data.cost(text).ok());
+                let extras = DailyExtras {
+                    hours: &data.hours,
+                    cost: cost.as_ref().map(|(_, estimate)| estimate),
+                };
+                dom::download(
+                    &format!("{base}_daily.csv"),
+                    "text/csv;charset=utf-8",
+                    &reconciliation_csv(&data.reconciliation, Some(extras)),
+                )
+            }
             Export::Json => dom::download(
                 &format!("{base}.json"),
                 "application/json",
@@ -87,6 +95,9 @@ pub fn ExportMenu(
     /// The named account of the data, if the server names its accounts.
     #[prop(into)]
     account: Signal<Option<String>>,
+    /// The price sheet in use, as text (its cost goes into the daily CSV).
+    #[prop(into, optional)]
+    sheet: Signal<Option<String>>,
     /// The page's language.
     #[prop(into)]
     lang: Signal<Lang>,
@@ -102,7 +113,11 @@ pub fn ExportMenu(
                 disabled=move || data.with(Option::is_none)
                 on:click=move |_| {
                     if let Some(data) = data.get_untracked() {
-                        account.with_untracked(|a| export.download(&data, a.as_deref()));
+                        account.with_untracked(|a| {
+                            sheet.with_untracked(|s| {
+                                export.download(&data, a.as_deref(), s.as_deref())
+                            })
+                        });
                     }
                 }
             >

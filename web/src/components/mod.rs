@@ -3,14 +3,17 @@
 //! it alone, and a change of language updates its texts in place.
 
 pub mod account_picker;
+pub mod anomalies;
 pub mod chart;
 pub mod compare_toggle;
+pub mod cost_panel;
 pub mod crosshair;
 pub mod daily_table;
 pub mod data_table;
 pub mod empty_state;
 pub mod error_panel;
 pub mod export_menu;
+pub mod forecast_toggle;
 pub mod header;
 pub mod key_form;
 pub mod lang_toggle;
@@ -23,17 +26,21 @@ pub mod sign_in_form;
 pub mod skeleton;
 pub mod source_switch;
 pub mod theme_toggle;
+pub mod totals;
 pub mod user_menu;
 
 pub use account_picker::AccountPicker;
+pub use anomalies::Anomalies;
 pub use chart::Chart;
 pub use compare_toggle::CompareToggle;
+pub use cost_panel::CostPanel;
 pub use crosshair::{Crosshair, Readout};
 pub use daily_table::DailyTable;
 pub use data_table::DataTable;
 pub use empty_state::EmptyState;
 pub use error_panel::ErrorPanel;
 pub use export_menu::ExportMenu;
+pub use forecast_toggle::ForecastToggle;
 pub use header::Header;
 pub use key_form::KeyForm;
 pub use lang_toggle::LangToggle;
@@ -46,6 +53,7 @@ pub use sign_in_form::SignInForm;
 pub use skeleton::Skeleton;
 pub use source_switch::SourceSwitch;
 pub use theme_toggle::ThemeToggle;
+pub use totals::Totals;
 pub use user_menu::UserMenu;
 
 use leptos::prelude::*;

@@ -1,0 +1,107 @@
+//! The unusual stretches the core finds (`find_anomalies`), listed with their time,
+//! resource, value, usual range and length, and the one setting: the sensitivity. The
+//! charts mark the same stretches.
+
+use std::sync::Arc;
+
+use bec_usage::analysis::{Anomaly, Sensitivity};
+use leptos::prelude::*;
+
+use super::{text, Marker};
+use crate::dataset::Dataset;
+use crate::format::{format_amount, format_time};
+use crate::i18n::{duration_text, fill, unit_label, Lang, T};
+use crate::state::{sensitivity_code, sensitivity_from_code};
+
+/// The list of unusual stretches and the sensitivity select.
+#[component]
+pub fn Anomalies(
+    /// The loaded data.
+    data: Arc<Dataset>,
+    /// The stretches found at the current sensitivity.
+    #[prop(into)]
+    anomalies: Signal<Arc<Vec<Anomaly>>>,
+    /// The sensitivity.
+    #[prop(into)]
+    sensitivity: Signal<Sensitivity>,
+    /// Called with a new sensitivity.
+    on_sensitivity: Callback<Sensitivity>,
+    /// The page's language.
+    #[prop(into)]
+    lang: Signal<Lang>,
+) -> impl IntoView {
+    let options = [
+        (Sensitivity::Low, T::SensitivityLow),
+        (Sensitivity::Medium, T::SensitivityMedium),
+        (Sensitivity::High, T::SensitivityHigh),
+    ]
+    .map(|(value, label)| {
+        view! {
+            <option value=sensitivity_code(value) prop:selected=move || sensitivity.get() == value>
+                {text(lang, label)}
+            </option>
+        }
+    });
+    let items = move || {
+        let lang = lang.get();
+        anomalies.with(|found| {
+            found
+                .iter()
+                .map(|a| {
+                    let index = data.resource_index(&a.resource).unwrap_or(0);
+                    let unit = data
+                        .response
+                        .resources
+                        .get(index)
+                        .map(|r| unit_label(&r.unit, lang).to_owned())
+                        .unwrap_or_default();
+                    let detail = fill(
+                        T::AnomalyItem.get(lang),
+                        &[
+                            ("value", &format!("{}\u{202F}{unit}", format_amount(a.value))),
+                            ("low", &format_amount(a.usual_low)),
+                            ("high", &format_amount(a.usual_high)),
+                            ("duration", &duration_text(a.end_ms - a.start_ms, lang)),
+                        ],
+                    );
+                    view! {
+                        <li data-testid="anomaly-item" data-resource=a.resource.clone()>
+                            <time>{format_time(a.peak_ms)}</time>
+                            <span class="total-name"><Marker index=index />{a.resource.clone()}</span>
+                            <span>{detail}</span>
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <section class="card anomalies" data-testid="anomalies" aria-labelledby="anomalies-title">
+            <header class="section-head row">
+                <h2 id="anomalies-title">{text(lang, T::AnomaliesTitle)}</h2>
+                <label class="check">
+                    {text(lang, T::Sensitivity)}
+                    <select
+                        data-testid="sensitivity"
+                        on:change=move |ev| {
+                            if let Some(s) = sensitivity_from_code(&event_target_value(&ev)) {
+                                on_sensitivity.run(s);
+                            }
+                        }
+                    >
+                        {options}
+                    </select>
+                </label>
+            </header>
+            <Show
+                when=move || anomalies.with(|a| !a.is_empty())
+                fallback=move || view! { <p class="muted small" data-testid="no-anomalies">{text(lang, T::NoAnomalies)}</p> }
+            >
+                // Focusable, so that the list scrolls by keyboard too.
+                <ol class="anomaly-list" tabindex="0" aria-labelledby="anomalies-title">
+                    {items.clone()}
+                </ol>
+            </Show>
+        </section>
+    }
+}

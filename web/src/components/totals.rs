@@ -1,0 +1,119 @@
+//! The range's usage in unit-hours per resource (core-hours, GB-hours), with the time the
+//! gaps left uncovered and, when the forecast is on, the month-end forecast.
+
+use std::sync::Arc;
+
+use chrono::Datelike;
+use leptos::prelude::*;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::{text, Marker};
+use crate::dataset::Dataset;
+use crate::i18n::{duration_text, fill, month_name, unit_hours_label, Lang, T};
+use crate::markup::hours_text;
+
+/// A forecast for display: whole units from 100 on, else two decimal places (a forecast
+/// is an estimate; its digits beyond these mean nothing).
+fn forecast_text(value: Decimal) -> String {
+    let places = if value.abs() >= Decimal::ONE_HUNDRED {
+        0
+    } else {
+        2
+    };
+    crate::format::format_amount(
+        value
+            .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+            .normalize(),
+    )
+}
+
+/// The unit-hours card.
+#[component]
+pub fn Totals(
+    /// The loaded data.
+    data: Arc<Dataset>,
+    /// The resources hidden by the person.
+    #[prop(into)]
+    hidden: Signal<Vec<String>>,
+    /// Whether the forecast is shown.
+    #[prop(into)]
+    forecast: Signal<bool>,
+    /// The page's language.
+    #[prop(into)]
+    lang: Signal<Lang>,
+) -> impl IntoView {
+    let items = data
+        .response
+        .resources
+        .iter()
+        .enumerate()
+        .filter_map(|(index, series)| {
+            let hours = data.hours.resource(&series.name)?;
+            let name = series.name.clone();
+            let unit = StoredValue::new(hours.unit.clone());
+            let scale = data.amount_scale(index);
+            let total = hours_text(hours.total, scale);
+            let title = crate::format::format_amount(hours.total);
+            let gap_ms = hours.gap_ms;
+            let gap = move || {
+                (gap_ms > 0).then(|| {
+                    let lang = lang.get();
+                    fill(
+                        T::GapNote.get(lang),
+                        &[("duration", &duration_text(gap_ms, lang))],
+                    )
+                })
+            };
+            // The month the forecast ends in: its total is that month's, used and expected.
+            let outlook = data.forecast_of(&series.name).and_then(|f| {
+                let month = f.days.last()?.date;
+                Some((
+                    (month.year(), month.month()),
+                    forecast_text(f.total.expected),
+                    forecast_text(f.total.low),
+                    forecast_text(f.total.high),
+                ))
+            });
+            let outlook = move || {
+                let ((year, month), expected, low, high) =
+                    outlook.clone().filter(|_| forecast.get())?;
+                let lang = lang.get();
+                let unit = unit.with_value(|u| unit_hours_label(u, lang));
+                Some(fill(
+                    T::ForecastTotal.get(lang),
+                    &[
+                        ("month", &month_name(year, month, lang)),
+                        ("expected", &format!("{expected}\u{202F}{unit}")),
+                        ("low", &low),
+                        ("high", &high),
+                    ],
+                ))
+            };
+            let shown = {
+                let name = name.clone();
+                move || !hidden.with(|h| h.contains(&name))
+            };
+            let resource = name.clone();
+            Some(view! {
+                <li hidden=move || !shown() data-testid="total" data-resource=resource>
+                    <span class="total-name"><Marker index=index />{name}</span>
+                    <span class="total-value" title=title>
+                        {total} "\u{202F}"
+                        <span class="u">{move || unit.with_value(|u| unit_hours_label(u, lang.get()))}</span>
+                    </span>
+                    <span class="muted small" data-testid="gap-note">{gap}</span>
+                    <span class="small" data-testid="forecast-total">{outlook}</span>
+                </li>
+            })
+        })
+        .collect_view();
+    view! {
+        <section class="card totals" data-testid="totals" aria-labelledby="totals-title">
+            <header class="section-head">
+                <h2 id="totals-title">{text(lang, T::TotalsTitle)}</h2>
+                <p class="muted small">{text(lang, T::TotalsNote)}</p>
+            </header>
+            <ul class="total-list">{items}</ul>
+        </section>
+    }
+}
