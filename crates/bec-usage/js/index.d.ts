@@ -595,8 +595,8 @@ export class Usage {
    * `horizon` days), with an 80 % interval. The method: a level (the mean of the last 7
    * complete days, at least 20 hours covered, scaled to 24 hours) times a weekday factor;
    * the interval from the 10th and 90th percentiles of the ratios actual / forecast of the
-   * history's own one-day-ahead forecasts, widened by `√h` for the day `h` days ahead (a
-   * fixed ±20 % a day with under 10 days of history). At most the last 56 days are used; a
+   * history's own one-day-ahead forecasts, widened by `√h` for the day `h` days ahead, at
+   * most `√7` (a fixed ±20 % a day with under 10 days of history). At most the last 56 days are used; a
    * resource without history gets no days and its total is `soFar`.
    */
   forecast(options?: ForecastOptions): Forecast;

@@ -25,13 +25,13 @@
 //!    it is forecast from those days alone by the same method, and the ratios
 //!    `actual / forecast` collected; their 10th and 90th percentiles (never narrower than
 //!    the forecast itself: the low ratio is at most 1, the high at least 1) bound a
-//!    one-day-ahead error. The day `h` days ahead gets that spread times `√h`, the growth
-//!    of an error that wanders like a random walk: the level drifts, and errors of the
-//!    level add up over a month. With fewer than [`MIN_INTERVAL_RATIOS`] ratios (under 10
-//!    days of history) the interval is a fixed ±20 % a day, not widened. The backtest
+//!    one-day-ahead error. The day `h` days ahead gets that spread times `√h` up to `√7`
+//!    ([`MAX_WIDENING_DAYS`]): the level drifts, and errors of the level add up, but usage
+//!    does not wander off for ever. With fewer than [`MIN_INTERVAL_RATIOS`] ratios (under
+//!    10 days of history) the interval is a fixed ±20 % a day, not widened. The backtest
 //!    (`examples/analysis_scores.rs`, figures in the README) reports how often the true
-//!    month-end total fell inside: about 72 % from day 10 and 79 % from day 20 on the
-//!    generator, 69 % on held-back generated data.
+//!    month-end total fell inside: 67 % from day 10 and 78 % from day 20 on the
+//!    generator, 68 % on held-back generated data.
 //!
 //! # The horizon and the totals
 //!
@@ -126,6 +126,11 @@ pub const MIN_COMPLETE_COVERAGE_MS: i64 = 20 * 3_600_000;
 
 /// The most days of history a forecast uses (the latest ones).
 pub const MAX_HISTORY_DAYS: usize = 56;
+
+/// The horizon beyond which the interval stops widening: `√7`, a week's growth. Usage
+/// drifts but does not wander off like a random walk for ever (a count of EIPs that moves
+/// between 12 and 13 does not become 7 to 16 within a month), so the growth is capped.
+pub const MAX_WIDENING_DAYS: u32 = 7;
 
 /// The fewest backtest ratios for an empirical interval; with fewer it is ±20 %.
 pub const MIN_INTERVAL_RATIOS: usize = 3;
@@ -387,10 +392,11 @@ fn median(values: &mut [Decimal]) -> Option<Option<Decimal>> {
 }
 
 /// How much wider than a one-day-ahead interval the interval of the day `ahead` days out
-/// is: `√ahead`, the growth of an error that wanders like a random walk (the level drifts).
+/// is: `√ahead` (the growth of an error that wanders like a random walk: the level drifts),
+/// capped at [`MAX_WIDENING_DAYS`].
 /// Newton's method in `Decimal`, to 28 digits; `None` on overflow.
 fn widening(ahead: u32) -> Option<Decimal> {
-    let target = Decimal::from(ahead.max(1));
+    let target = Decimal::from(ahead.clamp(1, MAX_WIDENING_DAYS));
     let mut root = target;
     for _ in 0..40 {
         let next = (root + target.checked_div(root)?) / Decimal::TWO;
@@ -554,7 +560,10 @@ mod tests {
             (fourth - first * Decimal::TWO).abs() < dec("1e-20"),
             "{first} {fourth}"
         );
-        assert_eq!(widening(9), Some(dec("3")));
+        assert_eq!(widening(4), Some(dec("2")));
+        // Capped at a week.
+        assert_eq!(widening(30), widening(MAX_WIDENING_DAYS));
+        assert!(widening(30) < widening(9).map(|w| w + Decimal::ONE));
         assert_eq!(widening(2).map(|r| r.round_dp(6)), Some(dec("1.414214")));
     }
 
