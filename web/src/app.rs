@@ -600,7 +600,9 @@ impl PageState {
                 // Without the previous period the page simply shows no comparison.
                 let data = loaded
                     .ok()
-                    .and_then(|loaded| Dataset::new(loaded.response, begin, end, loaded.raw).ok())
+                    .and_then(|loaded| {
+                        Dataset::for_comparison(loaded.response, begin, end, loaded.raw).ok()
+                    })
                     .map(Arc::new);
                 Some(PreviousOutcome { request, data })
             }
