@@ -177,20 +177,8 @@ fn series_anomalies(
     let block_scale = (data_scale + EXTRA_DIGITS).min(MAX_SCALE);
     let extra = pow10(block_scale - data_scale);
 
-    // Most responses come in time order; only the others are copied and sorted.
-    let sorted_copy;
-    let points: &[DataPoint] = if series
-        .points
-        .windows(2)
-        .all(|w| w[0].timestamp_ms <= w[1].timestamp_ms)
-    {
-        &series.points
-    } else {
-        let mut copy = series.points.clone();
-        crate::sort::sort_by_key(&mut copy, |p| p.timestamp_ms);
-        sorted_copy = copy;
-        &sorted_copy
-    };
+    let points = super::in_time_order(&series.points);
+    let points: &[DataPoint] = &points;
     let block_ms = usual_step(points).map_or(MIN_BLOCK_MS, |step| step.max(MIN_BLOCK_MS));
     let blocks =
         blocks(points, block_ms, data_scale, extra).ok_or_else(|| overflow(&series.name))?;

@@ -37,7 +37,7 @@ use std::borrow::Cow;
 use chrono::{FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::{date_of_epoch_day, offset_ms};
+use super::{date_of_epoch_day, in_time_order, offset_ms};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{DataPoint, ResourceSeries, UsageResponse};
 use crate::query::{epoch_day, DAY_MS};
@@ -183,24 +183,6 @@ pub fn usage_hours(response: &UsageResponse, offset: FixedOffset) -> Result<Usag
 pub fn resource_hours(series: &ResourceSeries, offset: FixedOffset) -> Result<ResourceHours> {
     let points = in_time_order(&series.points);
     series_hours(series, &points, offset, usual_step(&points), None)
-}
-
-/// The points in time order: borrowed when they already are (the usual case), else a
-/// sorted copy. The sort is stable, so of equal timestamps the one the service sent last
-/// stands for the interval.
-fn in_time_order(points: &[DataPoint]) -> Cow<'_, [DataPoint]> {
-    if points
-        .windows(2)
-        .all(|p| p[0].timestamp_ms <= p[1].timestamp_ms)
-    {
-        Cow::Borrowed(points)
-    } else {
-        let mut sorted = points.to_vec();
-        // The crate's own stable sort (see `crate::sort`): the standard library's would add
-        // kilobytes to the WebAssembly module.
-        crate::sort::sort_by_key(&mut sorted, |p| p.timestamp_ms);
-        Cow::Owned(sorted)
-    }
 }
 
 /// The median distance between consecutive distinct times of sorted points; `None` with

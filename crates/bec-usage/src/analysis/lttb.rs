@@ -52,19 +52,8 @@ pub fn lttb_indices(xs: &[f64], ys: &[f64], target: usize) -> Result<Vec<usize>>
 /// order). The x of a point is its timestamp and its y its amount as an `f64`, used only
 /// to compare triangle areas (a decimal always converts to a finite `f64`).
 pub fn lttb_series(series: &ResourceSeries, target: usize) -> Vec<DataPoint> {
-    let sorted_copy;
-    let points: &[DataPoint] = if series
-        .points
-        .windows(2)
-        .all(|w| w[0].timestamp_ms <= w[1].timestamp_ms)
-    {
-        &series.points
-    } else {
-        let mut copy = series.points.clone();
-        crate::sort::sort_by_key(&mut copy, |p| p.timestamp_ms);
-        sorted_copy = copy;
-        &sorted_copy
-    };
+    let points = super::in_time_order(&series.points);
+    let points: &[DataPoint] = &points;
     if points.len() <= target {
         return points.to_vec();
     }

@@ -105,6 +105,24 @@ fn checked_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
 
 use crate::query::date_of_epoch_day;
 
+/// The points in time order: borrowed when they already are (the usual case), else a
+/// copy sorted by the crate's stable sort (equal timestamps keep their list order). The
+/// one way the analyses that need order get it.
+fn in_time_order(
+    points: &[crate::model::DataPoint],
+) -> std::borrow::Cow<'_, [crate::model::DataPoint]> {
+    if points
+        .windows(2)
+        .all(|p| p[0].timestamp_ms <= p[1].timestamp_ms)
+    {
+        std::borrow::Cow::Borrowed(points)
+    } else {
+        let mut sorted = points.to_vec();
+        crate::sort::sort_by_key(&mut sorted, |p| p.timestamp_ms);
+        std::borrow::Cow::Owned(sorted)
+    }
+}
+
 /// The offset's distance from UTC in milliseconds (east positive).
 fn offset_ms(offset: chrono::FixedOffset) -> i64 {
     i64::from(offset.local_minus_utc()) * 1000
