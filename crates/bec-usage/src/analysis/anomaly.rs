@@ -179,7 +179,7 @@ fn series_anomalies(
 
     let points = super::in_time_order(&series.points);
     let points: &[DataPoint] = &points;
-    let block_ms = usual_step(points).map_or(MIN_BLOCK_MS, |step| step.max(MIN_BLOCK_MS));
+    let block_ms = super::usual_step(points).map_or(MIN_BLOCK_MS, |step| step.max(MIN_BLOCK_MS));
     let blocks =
         blocks(points, block_ms, data_scale, extra).ok_or_else(|| overflow(&series.name))?;
     if blocks.len() < MIN_BLOCKS {
@@ -344,27 +344,6 @@ impl Stretch {
 fn pow10(n: u32) -> i128 {
     10i128.pow(n)
 }
-
-/// The lower median of the positive distances between consecutive times (sorted points).
-fn usual_step(points: &[DataPoint]) -> Option<i64> {
-    // A long series is sampled (evenly, so the result still depends only on the sorted
-    // points): the median of 4,096 distances is the usual step as surely as that of all.
-    let every = (points.len() / STEP_SAMPLES).max(1);
-    let mut steps: Vec<i64> = points
-        .windows(2)
-        .step_by(every)
-        .map(|w| w[1].timestamp_ms - w[0].timestamp_ms)
-        .filter(|d| *d > 0)
-        .collect();
-    if steps.is_empty() {
-        return None;
-    }
-    let middle = (steps.len() - 1) / 2;
-    Some(*steps.select_nth_unstable(middle).1)
-}
-
-/// How many distances between points [`usual_step`] looks at, at most (about).
-const STEP_SAMPLES: usize = 4_096;
 
 /// The blocks of sorted points; `None` on overflow.
 fn blocks(points: &[DataPoint], block_ms: i64, data_scale: u32, extra: i128) -> Option<Vec<Block>> {

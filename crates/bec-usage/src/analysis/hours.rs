@@ -37,7 +37,7 @@ use std::borrow::Cow;
 use chrono::{FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::{date_of_epoch_day, in_time_order, offset_ms};
+use super::{date_of_epoch_day, in_time_order, offset_ms, usual_step};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{DataPoint, ResourceSeries, UsageResponse};
 use crate::query::{epoch_day, DAY_MS};
@@ -183,19 +183,6 @@ pub fn usage_hours(response: &UsageResponse, offset: FixedOffset) -> Result<Usag
 pub fn resource_hours(series: &ResourceSeries, offset: FixedOffset) -> Result<ResourceHours> {
     let points = in_time_order(&series.points);
     series_hours(series, &points, offset, usual_step(&points), None)
-}
-
-/// The median distance between consecutive distinct times of sorted points; `None` with
-/// fewer than two.
-fn usual_step(sorted: &[DataPoint]) -> Option<i64> {
-    let mut distances = Vec::with_capacity(sorted.len());
-    for pair in sorted.windows(2) {
-        let distance = pair[1].timestamp_ms - pair[0].timestamp_ms;
-        if distance > 0 {
-            distances.push(distance);
-        }
-    }
-    median(&mut distances)
 }
 
 /// The lower median of `values` (reordered); `None` when empty.

@@ -123,6 +123,43 @@ fn in_time_order(
     }
 }
 
+/// The usual step of points in time order: the lower median of the distances between
+/// consecutive points with different times; `None` with fewer than two distinct times. The
+/// one definition resource-hours and anomalies share.
+fn usual_step(sorted: &[crate::model::DataPoint]) -> Option<i64> {
+    let distances = || {
+        sorted
+            .windows(2)
+            .map(|pair| pair[1].timestamp_ms - pair[0].timestamp_ms)
+            .filter(|distance| *distance > 0)
+    };
+    // Sampled data is regular, so most distances are the step. Counting the distances
+    // below and equal to one of them shows in one pass, without collecting and selecting,
+    // whether it is the median; only an irregular series needs the selection. The candidate
+    // comes from the middle, since a series' first points are the likeliest to be ragged.
+    let middle_point = sorted.len() / 2;
+    let candidate = sorted[middle_point..]
+        .windows(2)
+        .chain(sorted.windows(2))
+        .map(|pair| pair[1].timestamp_ms - pair[0].timestamp_ms)
+        .find(|distance| *distance > 0)?;
+    let (mut below, mut equal, mut count) = (0usize, 0usize, 0usize);
+    for distance in distances() {
+        count += 1;
+        if distance < candidate {
+            below += 1;
+        } else if distance == candidate {
+            equal += 1;
+        }
+    }
+    let middle = (count - 1) / 2;
+    if below <= middle && middle < below + equal {
+        return Some(candidate);
+    }
+    let mut all: Vec<i64> = distances().collect();
+    Some(*all.select_nth_unstable(middle).1)
+}
+
 /// The offset's distance from UTC in milliseconds (east positive).
 fn offset_ms(offset: chrono::FixedOffset) -> i64 {
     i64::from(offset.local_minus_utc()) * 1000
