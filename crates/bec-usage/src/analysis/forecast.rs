@@ -227,13 +227,14 @@ fn resource_forecast(
     };
     if let (Some(last), Some(model)) = (last_day, Model::fit(history).ok_or_else(fail)?) {
         let (low_ratio, high_ratio, widens) = interval_ratios(history).ok_or_else(fail)?;
+        let mut widen = Decimal::ONE;
         for (ahead, date) in (1u32..).zip(horizon_days(last, horizon)) {
             let expected = model.at(date).ok_or_else(fail)?;
-            let widen = if widens {
-                widening(ahead).ok_or_else(fail)?
-            } else {
-                Decimal::ONE
-            };
+            // The widening stops growing at the cap: past it, the last one is kept rather
+            // than the same square root worked out again for every later day.
+            if widens && ahead <= MAX_WIDENING_DAYS {
+                widen = widening(ahead).ok_or_else(fail)?;
+            }
             let low_ratio = (Decimal::ONE - (Decimal::ONE - low_ratio) * widen).max(Decimal::ZERO);
             let high_ratio = Decimal::ONE + (high_ratio - Decimal::ONE) * widen;
             let low = expected.checked_mul(low_ratio).ok_or_else(fail)?;

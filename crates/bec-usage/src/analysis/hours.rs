@@ -370,25 +370,6 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// How long the point at `index` stands, in milliseconds.
-    fn duration(&self, index: usize) -> i64 {
-        let start = self.points[index].timestamp_ms;
-        match self.points.get(index + 1) {
-            Some(next) => {
-                let distance = next.timestamp_ms - start;
-                if distance <= self.step.saturating_mul(MAX_FILLED_STEPS) {
-                    distance
-                } else {
-                    self.step
-                }
-            }
-            None => match self.end_ms {
-                Some(end) => self.step.min(end - start).max(0),
-                None => self.step,
-            },
-        }
-    }
-
     /// The gaps, in time order.
     fn gaps(&self) -> Vec<Gap> {
         let limit = self.step.saturating_mul(MAX_FILLED_STEPS);
@@ -413,10 +394,23 @@ impl<'a> Walk<'a> {
         let (mut day_start, mut day_end) = (0i64, 0i64);
         let mut sum = zero.zero();
         let mut covered = 0i64;
-        for index in 0..self.points.len() {
-            let amount = self.points[index].amount;
-            let mut local = self.points[index].timestamp_ms + self.offset_ms;
-            let mut left = self.duration(index);
+        let limit = self.step.saturating_mul(MAX_FILLED_STEPS);
+        for (index, point) in self.points.iter().enumerate() {
+            // How long the point stands (the module docs' rules). Worked out here, in the
+            // loop over every point, rather than in a method: the WebAssembly build
+            // optimises for size and does not inline even a small method into this loop.
+            let mut left = match self.points.get(index + 1) {
+                Some(next) if next.timestamp_ms - point.timestamp_ms <= limit => {
+                    next.timestamp_ms - point.timestamp_ms
+                }
+                Some(_) => self.step,
+                None => match self.end_ms {
+                    Some(end) => self.step.min(end - point.timestamp_ms).max(0),
+                    None => self.step,
+                },
+            };
+            let amount = point.amount;
+            let mut local = point.timestamp_ms + self.offset_ms;
             while left > 0 {
                 if local < day_start || local >= day_end {
                     if day != i64::MIN {

@@ -127,36 +127,40 @@ fn in_time_order(
 /// consecutive points with different times; `None` with fewer than two distinct times. The
 /// one definition resource-hours and anomalies share.
 fn usual_step(sorted: &[crate::model::DataPoint]) -> Option<i64> {
-    let distances = || {
-        sorted
-            .windows(2)
-            .map(|pair| pair[1].timestamp_ms - pair[0].timestamp_ms)
-            .filter(|distance| *distance > 0)
-    };
+    let distance = |i: usize| sorted[i].timestamp_ms - sorted[i - 1].timestamp_ms;
     // Sampled data is regular, so most distances are the step. Counting the distances
     // below and equal to one of them shows in one pass, without collecting and selecting,
     // whether it is the median; only an irregular series needs the selection. The candidate
     // comes from the middle, since a series' first points are the likeliest to be ragged.
+    // (Index loops: this runs over every point, and at the WebAssembly build's size-first
+    // optimisation an iterator chain here is not inlined and runs several times slower.)
     let middle_point = sorted.len() / 2;
-    let candidate = sorted[middle_point..]
-        .windows(2)
-        .chain(sorted.windows(2))
-        .map(|pair| pair[1].timestamp_ms - pair[0].timestamp_ms)
-        .find(|distance| *distance > 0)?;
+    let candidate = (middle_point.max(1)..sorted.len())
+        .chain(1..sorted.len())
+        .map(distance)
+        .find(|d| *d > 0)?;
     let (mut below, mut equal, mut count) = (0usize, 0usize, 0usize);
-    for distance in distances() {
-        count += 1;
-        if distance < candidate {
-            below += 1;
-        } else if distance == candidate {
-            equal += 1;
+    for i in 1..sorted.len() {
+        let d = distance(i);
+        if d > 0 {
+            count += 1;
+            if d < candidate {
+                below += 1;
+            } else if d == candidate {
+                equal += 1;
+            }
         }
     }
     let middle = (count - 1) / 2;
     if below <= middle && middle < below + equal {
         return Some(candidate);
     }
-    let mut all: Vec<i64> = distances().collect();
+    let mut all = Vec::with_capacity(count);
+    for i in 1..sorted.len() {
+        if distance(i) > 0 {
+            all.push(distance(i));
+        }
+    }
     Some(*all.select_nth_unstable(middle).1)
 }
 
