@@ -144,7 +144,14 @@ fn usual_step(sorted: &[crate::model::DataPoint]) -> Option<i64> {
         .map(|pair| pair[1].timestamp_ms - pair[0].timestamp_ms)
         .find(|distance| *distance > 0)?;
     let (mut below, mut equal, mut count) = (0usize, 0usize, 0usize);
-    for distance in distances() {
+    // The distances by index rather than through `distances()`: at the WebAssembly module's
+    // opt-level "z" each step of that iterator chain is a call, and this loop visits every
+    // point of every series.
+    for i in 1..sorted.len() {
+        let distance = sorted[i].timestamp_ms - sorted[i - 1].timestamp_ms;
+        if distance <= 0 {
+            continue;
+        }
         count += 1;
         if distance < candidate {
             below += 1;
