@@ -56,11 +56,11 @@
 //!
 //! The only rounding is in the integer block means (at the block scale: [`EXTRA_DIGITS`]
 //! digits beyond the data's, or fewer where a mean would leave [`MAX_MEAN`], and then still
-//! some 17 digits for the largest mean; far below any threshold) and in the reported value,
-//! an exact block sum divided by its point count to 28 significant digits. The scores built
-//! from the means (relative residuals in ppm, the scale, the allowed distances) saturate
-//! at the 64-bit range; a residual reaches it only some 10^13 times away from its usual
-//! level (or off a usual level of zero), far beyond any threshold.
+//! at least 17 significant digits for the largest mean; far below any threshold) and in the
+//! reported value, an exact block sum divided by its point count to 28 significant digits.
+//! The scores built from the means (relative residuals in ppm, the scale, the allowed
+//! distances) saturate at the 64-bit range; a residual reaches it only some 10^13 times
+//! its usual level away from it, far beyond any threshold.
 
 use rust_decimal::Decimal;
 
@@ -580,8 +580,8 @@ fn at_block(
     let first = median_of(start..centre);
     let second = median_of(centre + 1..start + width);
     // The halves' centres are half + 1 blocks apart. In 128 bits, as the product can
-    // leave the 64-bit range for means near MAX_MEAN; only the 30 blocks at the ends of a
-    // series come here. The result is within three times MAX_MEAN, so it fits.
+    // leave the 64-bit range for means near MAX_MEAN; only the 15 blocks at each end of a
+    // series come here.
     let shift = (i128::from(second) - i128::from(first)) * (i as i128 - centre as i128)
         / (half as i128 + 1);
     saturate(i128::from(median) + shift)
@@ -678,8 +678,8 @@ fn select_median(values: &mut [i64]) -> i64 {
     *values.select_nth_unstable(middle).1
 }
 
-/// `(value − median) / |median|` in ppm, saturating; a value off a zero median is as far
-/// as can be.
+/// `(value − median) / |median|` in ppm, saturating; a value off a zero median counts as
+/// far off (half the 64-bit range, beyond any threshold).
 fn relative_ppm(value: i64, median: i64) -> i64 {
     let distance = value.saturating_sub(median);
     if median == 0 {
