@@ -8,9 +8,13 @@
 //!    [`MIN_BLOCK_MS`] (5 minutes) or the series' usual step if that is longer (the median
 //!    distance between consecutive points), anchored at the epoch. Averaging first makes a
 //!    single noisy point count for less and keeps the work small (a month of 1-minute data
-//!    is about 9,000 blocks per resource). Block means are integers at one fixed scale
-//!    (the finest scale of the amounts plus [`EXTRA_DIGITS`]), so every median below is an
-//!    integer selection, not a sort of decimals.
+//!    is about 9,000 blocks per resource). Block sums are exact; block means are 64-bit
+//!    integers at one scale per series, the *block scale*: the finest scale of the amounts
+//!    plus [`EXTRA_DIGITS`] (at most 28), lowered one digit at a time until every block
+//!    mean is within [`MAX_MEAN`] (needed only when an amount written to the finest scale
+//!    has some 16 digits or more). So every median below is an integer selection, not a
+//!    sort of decimals, and the scoring needs no 128-bit arithmetic, which WebAssembly
+//!    emulates with calls.
 //! 2. **Usual level.** The rolling median of the [`WINDOW_BLOCKS`] (31) nearest present
 //!    blocks, centred on the block (shifted at the ends of the series, missing blocks
 //!    skipped). 31 blocks is more than twice the longest burst we expect (60 minutes, 12
@@ -50,9 +54,13 @@
 //! A series with fewer than [`MIN_BLOCKS`] blocks has too little history to say what is
 //! usual and gets no anomalies.
 //!
-//! The only rounding is in the integer block means (to [`EXTRA_DIGITS`] digits beyond the
-//! data's, far below any threshold) and in the reported value, an exact block sum divided
-//! by its point count to 28 significant digits.
+//! The only rounding is in the integer block means (at the block scale: [`EXTRA_DIGITS`]
+//! digits beyond the data's, or fewer where a mean would leave [`MAX_MEAN`], and then still
+//! at least 17 significant digits for the largest mean; far below any threshold) and in the
+//! reported value, an exact block sum divided by its point count to 28 significant digits.
+//! The scores built from the means (relative residuals in ppm, the scale, the allowed
+//! distances) saturate at the 64-bit range; a residual reaches it only some 10^13 times
+//! its usual level away from it, far beyond any threshold.
 
 use rust_decimal::Decimal;
 
@@ -76,11 +84,11 @@ impl Sensitivity {
     /// How many robust standard deviations from the usual level a block must be to be
     /// unusual: 7 (low), 5 (medium), 3.5 (high). See the module docs.
     pub fn threshold(self) -> Decimal {
-        Decimal::from_i128_with_scale(self.threshold_tenths(), 1)
+        Decimal::new(self.threshold_tenths(), 1)
     }
 
     /// [`Sensitivity::threshold`] in tenths, for the integer arithmetic.
-    fn threshold_tenths(self) -> i128 {
+    fn threshold_tenths(self) -> i64 {
         match self {
             Sensitivity::Low => 70,
             Sensitivity::Medium => 50,
@@ -126,21 +134,29 @@ pub const WINDOW_BLOCKS: usize = 31;
 pub const MIN_BLOCKS: usize = 12;
 
 /// The smallest relative robust scale, in parts per million (2 %).
-pub const MIN_RELATIVE_SCALE_PPM: i128 = 20_000;
+pub const MIN_RELATIVE_SCALE_PPM: i64 = 20_000;
 
-/// Decimal digits the integer block means carry beyond the data's finest.
+/// Decimal digits the integer block means carry beyond the data's finest (fewer when the
+/// means would leave [`MAX_MEAN`]; see the module docs).
 pub const EXTRA_DIGITS: u32 = 3;
+
+/// The largest block mean, at the block scale: an eighth of the 64-bit range (about
+/// 1.15 × 10^18), so that the difference of two means, or of a mean and a rolling median
+/// moved along the window's slope (less than three times the largest mean), cannot
+/// overflow.
+pub const MAX_MEAN: i64 = i64::MAX / 8;
 
 /// The largest scale a decimal can have.
 const MAX_SCALE: u32 = 28;
 
-const PPM: i128 = 1_000_000;
+const PPM: i64 = 1_000_000;
 
 /// The anomalies of every resource of `response`, by resource in the response's order and
 /// then by time. The method is in the module docs.
 ///
 /// # Errors
-/// [`crate::ErrorKind::Overflow`] when a sum leaves the range of a decimal.
+/// [`crate::ErrorKind::Overflow`] when a sum leaves the range of a decimal, or a block mean
+/// is beyond [`MAX_MEAN`] even in whole units (amounts of about 10^18).
 pub fn find_anomalies(response: &UsageResponse, options: &AnomalyOptions) -> Result<Vec<Anomaly>> {
     let mut found = Vec::new();
     for series in &response.resources {
@@ -152,20 +168,27 @@ pub fn find_anomalies(response: &UsageResponse, options: &AnomalyOptions) -> Res
 fn overflow(resource: &str) -> Error {
     Error::new(
         ErrorKind::Overflow,
-        format!("the block sums of {resource} exceed the range of a decimal"),
+        format!("the block sums or means of {resource} are too large to analyse"),
     )
 }
 
 /// One block of a series: its number (time / block length), the exact sum of its
-/// mantissas at the data scale, its point count and its mean at the block scale.
+/// mantissas at the data scale and its point count. Its mean, at the block scale, is kept
+/// apart (see [`block_means`]), as the medians work on the means alone.
 #[derive(Debug, Clone, Copy)]
 struct Block {
     number: i64,
     sum: i128,
     count: i64,
-    mean: i128,
 }
 
+/// The anomalies of one resource, appended to `found`.
+///
+/// Never inlined, so that it stays a function of its own that is called once per resource:
+/// browsers compile WebAssembly first with a quick baseline compiler and optimise a
+/// function only for its later calls, so a copy inlined into a function called once (the
+/// exported entry point) would run unoptimised throughout, about 1.5 times slower.
+#[inline(never)]
 fn series_anomalies(
     series: &ResourceSeries,
     sensitivity: Sensitivity,
@@ -174,22 +197,21 @@ fn series_anomalies(
     let Some(data_scale) = series.points.iter().map(|p| p.amount.scale()).max() else {
         return Ok(());
     };
-    let block_scale = (data_scale + EXTRA_DIGITS).min(MAX_SCALE);
-    let extra = pow10(block_scale - data_scale);
-
     let points = super::in_time_order(&series.points);
     let points: &[DataPoint] = &points;
     let block_ms = super::usual_step(points).map_or(MIN_BLOCK_MS, |step| step.max(MIN_BLOCK_MS));
-    let blocks =
-        blocks(points, block_ms, data_scale, extra).ok_or_else(|| overflow(&series.name))?;
+    let blocks = blocks(points, block_ms, data_scale).ok_or_else(|| overflow(&series.name))?;
     if blocks.len() < MIN_BLOCKS {
         return Ok(());
     }
-    // One unit in the last decimal place of the data, at the block scale.
-    let quantum = extra;
-    let means: Vec<i128> = blocks.iter().map(|b| b.mean).collect();
+    let (block_scale, means) =
+        block_means(&blocks, data_scale).ok_or_else(|| overflow(&series.name))?;
+    // One unit in the last decimal place of the data, at the block scale (one unit of the
+    // block scale when that is coarser).
+    let quantum = 10i64.pow(block_scale.saturating_sub(data_scale));
+    let day_slots = DaySlots::new(&blocks, block_ms);
     let first_medians = rolling_medians(&means);
-    let (usual, scale_ppm) = usual_levels(&blocks, &means, &first_medians, block_ms);
+    let (usual, scale_ppm) = usual_levels(&means, &first_medians, day_slots.as_ref());
     // Second pass: a burst pulls the rolling median up around it, which makes the blocks
     // just after it look like a dip. Blocks that the most sensitive threshold calls unusual
     // are replaced by their usual level and the levels are computed again. The first pass
@@ -208,16 +230,16 @@ fn series_anomalies(
     }
     let (medians, scale_ppm) = if changed.contains(&true) {
         let second_medians = patched_medians(&cleaned, &first_medians, &changed);
-        usual_levels(&blocks, &cleaned, &second_medians, block_ms)
+        usual_levels(&cleaned, &second_medians, day_slots.as_ref())
     } else {
         (usual, scale_ppm)
     };
     let band_ppm = scale_ppm.saturating_mul(sensitivity.threshold_tenths()) / 10;
 
-    let allowed = |median: i128| mul_div(median.saturating_abs(), band_ppm, PPM).max(quantum);
+    let allowed = |median: i64| mul_div(median.saturating_abs(), band_ppm, PPM).max(quantum);
     let mut current: Option<Stretch> = None;
-    for (i, (block, &median)) in blocks.iter().zip(&medians).enumerate() {
-        let distance = block.mean.saturating_sub(median).saturating_abs();
+    for (i, ((block, &mean), &median)) in blocks.iter().zip(&means).zip(&medians).enumerate() {
+        let distance = mean.saturating_sub(median).saturating_abs();
         let unusual = distance > allowed(median);
         let adjacent = i > 0 && blocks[i - 1].number + 1 == block.number;
         match (&mut current, unusual) {
@@ -261,22 +283,18 @@ fn series_anomalies(
 
 /// The usual level of every block (its rolling median, `medians`, corrected by the daily
 /// profile) and the relative robust scale in ppm (see the module docs, steps 3 and 4).
-fn usual_levels(
-    blocks: &[Block],
-    means: &[i128],
-    medians: &[i128],
-    block_ms: i64,
-) -> (Vec<i128>, i128) {
+fn usual_levels(means: &[i64], medians: &[i64], day_slots: Option<&DaySlots>) -> (Vec<i64>, i64) {
     let mut usual = medians.to_vec();
     // Relative residuals in ppm; saturating, as they are only a score.
-    let mut relative: Vec<i128> = means
+    let mut relative: Vec<i64> = means
         .iter()
         .zip(&usual)
         .map(|(&mean, &median)| relative_ppm(mean, median))
         .collect();
-    if let Some(profile) = daily_profile(blocks, &relative, block_ms) {
-        for ((block, level), r) in blocks.iter().zip(&mut usual).zip(&mut relative) {
-            let correction = profile[slot_of(block.number, profile.len())];
+    if let Some(day_slots) = day_slots {
+        let profile = day_slots.daily_profile(&relative);
+        for ((&slot, level), r) in day_slots.of_block.iter().zip(&mut usual).zip(&mut relative) {
+            let correction = profile[slot];
             *level = level.saturating_add(mul_div(*level, correction, PPM));
             *r = r.saturating_sub(correction);
         }
@@ -295,9 +313,9 @@ struct Stretch {
     first: usize,
     last: usize,
     peak: usize,
-    peak_distance: i128,
+    peak_distance: i64,
     /// The allowed distance from the median at the peak, at the block scale.
-    allowed: i128,
+    allowed: i64,
     block_scale: u32,
 }
 
@@ -306,7 +324,7 @@ impl Stretch {
         &self,
         series: &ResourceSeries,
         blocks: &[Block],
-        medians: &[i128],
+        medians: &[i64],
         block_ms: i64,
         data_scale: u32,
     ) -> Result<Anomaly> {
@@ -319,8 +337,8 @@ impl Stretch {
             .and_then(|sum| sum.checked_div(Decimal::from(peak.count)))
             .ok_or_else(fail)?
             .normalize();
-        let at_block_scale = |mantissa: i128| {
-            Decimal::try_from_i128_with_scale(mantissa, self.block_scale)
+        let at_block_scale = |mantissa: i64| {
+            Decimal::try_from_i128_with_scale(i128::from(mantissa), self.block_scale)
                 .map(|d| d.normalize())
                 .map_err(|_| fail())
         };
@@ -346,7 +364,7 @@ fn pow10(n: u32) -> i128 {
 }
 
 /// The blocks of sorted points; `None` on overflow.
-fn blocks(points: &[DataPoint], block_ms: i64, data_scale: u32, extra: i128) -> Option<Vec<Block>> {
+fn blocks(points: &[DataPoint], block_ms: i64, data_scale: u32) -> Option<Vec<Block>> {
     // One allocation: at most one block per point, at most one per block length spanned.
     let spanned = match (points.first(), points.last()) {
         (Some(first), Some(last)) => {
@@ -372,20 +390,78 @@ fn blocks(points: &[DataPoint], block_ms: i64, data_scale: u32, extra: i128) -> 
             }
             _ => {
                 let number = p.timestamp_ms.div_euclid(block_ms);
-                block_end = number.saturating_add(1).saturating_mul(block_ms);
+                // The next block's start: this time plus what is left of its block, without
+                // a (checked) multiplication.
+                block_end = p
+                    .timestamp_ms
+                    .saturating_add(block_ms - p.timestamp_ms.rem_euclid(block_ms));
                 out.push(Block {
                     number,
                     sum: mantissa,
                     count: 1,
-                    mean: 0,
                 });
             }
         }
     }
-    for block in &mut out {
-        block.mean = rounded_div(block.sum.checked_mul(extra)?, i128::from(block.count));
-    }
     Some(out)
+}
+
+/// The block scale and the block means at it (see the module docs, step 1): the finest
+/// scale from `data_scale + EXTRA_DIGITS` (at most 28) down at which every mean is within
+/// [`MAX_MEAN`]; `None` when not even whole units are. Nearly always the first scale tried
+/// fits, so trying the scales in turn costs nothing.
+fn block_means(blocks: &[Block], data_scale: u32) -> Option<(u32, Vec<i64>)> {
+    let finest = (data_scale + EXTRA_DIGITS).min(MAX_SCALE);
+    let mut means = Vec::with_capacity(blocks.len());
+    'scales: for block_scale in (0..=finest).rev() {
+        // mean = sum × 10^(block_scale − data_scale) / count, the power of ten on whichever
+        // side keeps it whole.
+        let (times, per) = if block_scale >= data_scale {
+            (pow10(block_scale - data_scale), 1)
+        } else {
+            (1, pow10(data_scale - block_scale))
+        };
+        means.clear();
+        for block in blocks {
+            match scaled_mean(block, times, per) {
+                Some(mean) => means.push(mean),
+                None => continue 'scales,
+            }
+        }
+        return Some((block_scale, means));
+    }
+    None
+}
+
+/// `sum × times / (count × per)` of `block`, rounded half away from zero; `None` beyond
+/// [`MAX_MEAN`].
+fn scaled_mean(block: &Block, times: i128, per: i128) -> Option<i64> {
+    let mean = rounded_div(
+        checked_mul(block.sum, times)?,
+        checked_mul(i128::from(block.count), per)?,
+    );
+    i64::try_from(mean)
+        .ok()
+        .filter(|mean| mean.abs() <= MAX_MEAN)
+}
+
+/// `a × b`, `None` on overflow; in 64-bit arithmetic when it fits (WebAssembly emulates
+/// 128-bit multiplication with calls).
+fn checked_mul(a: i128, b: i128) -> Option<i128> {
+    if let (Ok(a), Ok(b)) = (i64::try_from(a), i64::try_from(b)) {
+        if product_fits(a, b) {
+            return Some(i128::from(a * b));
+        }
+    }
+    a.checked_mul(b)
+}
+
+/// Whether `a × b` surely fits in an i64: the factors' bit lengths add up to at most 63.
+/// Checked this way, not with `checked_mul`, because WebAssembly has no overflow flag and
+/// compiles a checked 64-bit multiplication to a call of the 128-bit one. (Some products
+/// that would just fit fail the test; they take the 128-bit way, with the same result.)
+fn product_fits(a: i64, b: i64) -> bool {
+    a.unsigned_abs().leading_zeros() + b.unsigned_abs().leading_zeros() > 64
 }
 
 /// `n / d` rounded half away from zero (d > 0), in 64-bit arithmetic when it fits (128-bit
@@ -415,10 +491,10 @@ fn rounded_div(n: i128, d: i128) -> i128 {
 /// the median would lag a rising or falling series by up to half a window, so it is moved
 /// along the window's robust slope (the difference of the medians of its two halves) to
 /// the block's place.
-fn rolling_medians(means: &[i128]) -> Vec<i128> {
+fn rolling_medians(means: &[i64]) -> Vec<i64> {
     let n = means.len();
     let width = WINDOW_BLOCKS.min(n);
-    let mut sorted: Vec<i128> = means[..width].to_vec();
+    let mut sorted: Vec<i64> = means[..width].to_vec();
     crate::sort::sort_by_key(&mut sorted, |mean| *mean);
     let mut start = 0;
     let mut part = Vec::with_capacity(width);
@@ -426,12 +502,20 @@ fn rolling_medians(means: &[i128]) -> Vec<i128> {
         .map(|i| {
             let wanted = window_start(i, n, width);
             while start < wanted {
-                if let Ok(at) = sorted.binary_search(&means[start]) {
-                    sorted.remove(at);
-                }
+                // The entering mean takes the leaving one's place, and the means between
+                // that place and its sorted one move up by one: a single short move rather
+                // than a removal and an insertion, each moving everything above them.
                 let entering = means[start + width];
-                let at = sorted.partition_point(|&m| m < entering);
-                sorted.insert(at, entering);
+                if let Ok(out) = sorted.binary_search(&means[start]) {
+                    let into = sorted.partition_point(|&m| m < entering);
+                    if into <= out {
+                        sorted.copy_within(into..out, into + 1);
+                        sorted[into] = entering;
+                    } else {
+                        sorted.copy_within(out + 1..into, out);
+                        sorted[into - 1] = entering;
+                    }
+                }
                 start += 1;
             }
             let median = sorted[(width - 1) / 2];
@@ -443,7 +527,7 @@ fn rolling_medians(means: &[i128]) -> Vec<i128> {
 /// [`rolling_medians`] of `means` where only the means marked `changed` differ from the
 /// means `previous` was computed from: only the windows holding a changed block are
 /// computed again (by selection), the rest copied. Equal to `rolling_medians(means)`.
-fn patched_medians(means: &[i128], previous: &[i128], changed: &[bool]) -> Vec<i128> {
+fn patched_medians(means: &[i64], previous: &[i64], changed: &[bool]) -> Vec<i64> {
     let n = means.len();
     let width = WINDOW_BLOCKS.min(n);
     // changed_before[k]: how many of the first k blocks changed.
@@ -476,13 +560,13 @@ fn window_start(i: usize, n: usize, width: usize) -> usize {
 /// The window's median moved to block `i` along the window's slope when the window could
 /// not be centred on it (see [`rolling_medians`]).
 fn at_block(
-    means: &[i128],
+    means: &[i64],
     i: usize,
     start: usize,
     width: usize,
-    median: i128,
-    part: &mut Vec<i128>,
-) -> i128 {
+    median: i64,
+    part: &mut Vec<i64>,
+) -> i64 {
     let half = width / 2;
     let centre = start + half;
     if i == centre || half == 0 {
@@ -495,66 +579,98 @@ fn at_block(
     };
     let first = median_of(start..centre);
     let second = median_of(centre + 1..start + width);
-    // The halves' centres are half + 1 blocks apart.
-    let shift = second
-        .saturating_sub(first)
-        .saturating_mul(i as i128 - centre as i128)
+    // The halves' centres are half + 1 blocks apart. In 128 bits, as the product can
+    // leave the 64-bit range for means near MAX_MEAN; only the 15 blocks at each end of a
+    // series come here.
+    let shift = (i128::from(second) - i128::from(first)) * (i as i128 - centre as i128)
         / (half as i128 + 1);
-    median.saturating_add(shift)
+    saturate(i128::from(median) + shift)
 }
 
 /// The fewest days of data before the daily profile is used.
 const MIN_PROFILE_DAYS: usize = 3;
 
-/// The block's place in the day (`slots` blocks a day; UTC days, which is the same rhythm
-/// for a fixed offset).
-fn slot_of(number: i64, slots: usize) -> usize {
-    number.rem_euclid(slots as i64) as usize
+/// The place in the day of every block of a series, for the daily profile (step 3 of the
+/// module docs); computed once for both passes.
+struct DaySlots {
+    /// The slot (place in the day, UTC: the same rhythm for a fixed offset) of each block.
+    of_block: Vec<usize>,
+    /// Where each slot's blocks go when grouped by slot: slot `s` gets the places
+    /// `starts[s]..starts[s + 1]`.
+    starts: Vec<usize>,
 }
 
-/// The typical relative residual at each time of day (ppm), the median over the days:
-/// what the rolling median systematically misses where the daily rhythm bends (the
-/// evening peak, the early-morning trough). Bursts come at random times, so they do not
-/// recur in a slot and do not move its median. `None` when the block length does not
-/// divide a day or there are fewer than [`MIN_PROFILE_DAYS`] days of blocks.
-fn daily_profile(blocks: &[Block], relative: &[i128], block_ms: i64) -> Option<Vec<i128>> {
-    if DAY_MS % block_ms != 0 {
-        return None;
+impl DaySlots {
+    /// `None` when the block length does not divide a day or there are fewer than
+    /// [`MIN_PROFILE_DAYS`] days of blocks.
+    fn new(blocks: &[Block], block_ms: i64) -> Option<DaySlots> {
+        if DAY_MS % block_ms != 0 {
+            return None;
+        }
+        let per_day = DAY_MS / block_ms;
+        let slots = usize::try_from(per_day).ok()?;
+        if blocks.len() < MIN_PROFILE_DAYS * slots {
+            return None;
+        }
+        let of_block: Vec<usize> = blocks
+            .iter()
+            .map(|block| block.number.rem_euclid(per_day) as usize)
+            .collect();
+        let mut starts = vec![0; slots + 1];
+        for &slot in &of_block {
+            starts[slot + 1] += 1;
+        }
+        for s in 1..starts.len() {
+            starts[s] += starts[s - 1];
+        }
+        Some(DaySlots { of_block, starts })
     }
-    let slots = usize::try_from(DAY_MS / block_ms).ok()?;
-    if blocks.len() < MIN_PROFILE_DAYS * slots {
-        return None;
-    }
-    let mut by_slot: Vec<Vec<i128>> = vec![Vec::new(); slots];
-    for (block, &r) in blocks.iter().zip(relative) {
-        by_slot[slot_of(block.number, slots)].push(r);
-    }
-    Some(
-        by_slot
-            .iter_mut()
-            .map(|values| {
+
+    /// The typical relative residual at each time of day (ppm), the median over the days:
+    /// what the rolling median systematically misses where the daily rhythm bends (the
+    /// evening peak, the early-morning trough). Bursts come at random times, so they do not
+    /// recur in a slot and do not move its median. 0 for a slot with fewer than
+    /// [`MIN_PROFILE_DAYS`] blocks.
+    fn daily_profile(&self, relative: &[i64]) -> Vec<i64> {
+        // The residuals grouped by slot in one buffer, rather than a vector per slot
+        // (hundreds of allocations a call).
+        let mut next = self.starts.clone();
+        let mut grouped = vec![0; relative.len()];
+        for (&slot, &r) in self.of_block.iter().zip(relative) {
+            grouped[next[slot]] = r;
+            next[slot] += 1;
+        }
+        self.starts
+            .windows(2)
+            .map(|range| {
+                let values = &mut grouped[range[0]..range[1]];
                 if values.len() >= MIN_PROFILE_DAYS {
                     select_median(values)
                 } else {
                     0
                 }
             })
-            .collect(),
-    )
+            .collect()
+    }
 }
 
-/// `a × b / d` (d > 0), in 64-bit arithmetic when it fits (most data), saturating.
-fn mul_div(a: i128, b: i128, d: i128) -> i128 {
-    if let (Ok(a), Ok(b), Ok(d)) = (i64::try_from(a), i64::try_from(b), i64::try_from(d)) {
-        if let Some(product) = a.checked_mul(b) {
-            return i128::from(product / d);
-        }
+/// `a × b / d` (d > 0), saturating. 64-bit when the product fits (nearly always), as
+/// WebAssembly emulates 128-bit arithmetic with calls.
+fn mul_div(a: i64, b: i64, d: i64) -> i64 {
+    if product_fits(a, b) {
+        a * b / d
+    } else {
+        saturate(i128::from(a) * i128::from(b) / i128::from(d))
     }
-    a.saturating_mul(b) / d
+}
+
+/// `value` clamped to the 64-bit range.
+fn saturate(value: i128) -> i64 {
+    i64::try_from(value).unwrap_or(if value < 0 { i64::MIN } else { i64::MAX })
 }
 
 /// The lower median (`values` reordered); 0 when empty.
-fn select_median(values: &mut [i128]) -> i128 {
+fn select_median(values: &mut [i64]) -> i64 {
     if values.is_empty() {
         return 0;
     }
@@ -562,12 +678,12 @@ fn select_median(values: &mut [i128]) -> i128 {
     *values.select_nth_unstable(middle).1
 }
 
-/// `(value − median) / |median|` in ppm, saturating; a value off a zero median is as far
-/// as can be.
-fn relative_ppm(value: i128, median: i128) -> i128 {
+/// `(value − median) / |median|` in ppm, saturating; a value off a zero median counts as
+/// far off (half the 64-bit range, beyond any threshold).
+fn relative_ppm(value: i64, median: i64) -> i64 {
     let distance = value.saturating_sub(median);
     if median == 0 {
-        return if distance == 0 { 0 } else { i128::MAX / 2 };
+        return if distance == 0 { 0 } else { i64::MAX / 2 };
     }
     mul_div(distance, PPM, median.saturating_abs())
 }
@@ -696,7 +812,7 @@ mod tests {
 
     #[test]
     fn patched_medians_equal_medians_computed_afresh() {
-        let mut means: Vec<i128> = (0..200).map(|i: i128| (i * 7919) % 101 + i).collect();
+        let mut means: Vec<i64> = (0..200).map(|i: i64| (i * 7919) % 101 + i).collect();
         let before = rolling_medians(&means);
         let mut changed = vec![false; means.len()];
         for i in [0, 3, 77, 78, 150, 199] {
@@ -708,6 +824,33 @@ mod tests {
             rolling_medians(&means)
         );
         assert_ne!(before, rolling_medians(&means));
+    }
+
+    #[test]
+    fn long_amounts_lower_the_block_scale_and_huge_ones_are_an_overflow() {
+        // 28 decimals: the means would leave MAX_MEAN even at the data scale, so the block
+        // scale drops below it; the spike is still found and its value is still exact.
+        let mut amounts = vec!["0.3333333333333333333333333333".to_owned(); 300];
+        for a in &mut amounts[150..155] {
+            *a = "0.9999999999999999999999999999".to_owned();
+        }
+        let found = find(
+            minutes("2024-01-01T00:00:00", &amounts),
+            Sensitivity::Medium,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].value, dec("0.9999999999999999999999999999"));
+        assert!(found[0].usual_low < dec("0.34") && dec("0.33") < found[0].usual_high);
+        // Whole amounts beyond MAX_MEAN leave no block scale at all.
+        let huge = vec!["2000000000000000000".to_owned(); 300];
+        let usage = response(
+            "2024-01-01",
+            "2024-01-03",
+            vec![series("CPU", "核", minutes("2024-01-01T00:00:00", &huge))],
+            vec![],
+        );
+        let error = find_anomalies(&usage, &AnomalyOptions::default()).expect_err("too large");
+        assert_eq!(error.kind(), ErrorKind::Overflow);
     }
 
     #[test]

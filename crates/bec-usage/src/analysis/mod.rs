@@ -132,23 +132,25 @@ fn usual_step(sorted: &[crate::model::DataPoint]) -> Option<i64> {
     // below and equal to one of them shows in one pass, without collecting and selecting,
     // whether it is the median; only an irregular series needs the selection. The candidate
     // comes from the middle, since a series' first points are the likeliest to be ragged.
-    // (Index loops: this runs over every point, and at the WebAssembly build's size-first
-    // optimisation an iterator chain here is not inlined and runs several times slower.)
     let middle_point = sorted.len() / 2;
     let candidate = (middle_point.max(1)..sorted.len())
         .chain(1..sorted.len())
         .map(distance)
         .find(|d| *d > 0)?;
     let (mut below, mut equal, mut count) = (0usize, 0usize, 0usize);
+    // The distances by index rather than through the closure: at the WebAssembly module's
+    // opt-level "z" each use of a closure or iterator step is a call, and this loop visits every
+    // point of every series.
     for i in 1..sorted.len() {
-        let d = distance(i);
-        if d > 0 {
-            count += 1;
-            if d < candidate {
-                below += 1;
-            } else if d == candidate {
-                equal += 1;
-            }
+        let distance = sorted[i].timestamp_ms - sorted[i - 1].timestamp_ms;
+        if distance <= 0 {
+            continue;
+        }
+        count += 1;
+        if distance < candidate {
+            below += 1;
+        } else if distance == candidate {
+            equal += 1;
         }
     }
     let middle = (count - 1) / 2;
