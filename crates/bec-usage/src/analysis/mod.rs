@@ -250,3 +250,70 @@ pub(crate) mod test_support {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::point;
+    use super::usual_step;
+    use crate::model::DataPoint;
+
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn at(times: &[i64]) -> Vec<DataPoint> {
+        times.iter().map(|&t| point(t, "1")).collect()
+    }
+
+    /// The lower median of the positive distances, by sorting them all: what `usual_step`
+    /// must equal, however it gets there.
+    fn by_sorting(times: &[i64]) -> Option<i64> {
+        let mut distances: Vec<i64> = times
+            .windows(2)
+            .map(|pair| pair[1] - pair[0])
+            .filter(|d| *d > 0)
+            .collect();
+        distances.sort_unstable();
+        distances.get(distances.len().checked_sub(1)? / 2).copied()
+    }
+
+    #[test]
+    fn a_regular_series_has_its_step() {
+        let times: Vec<i64> = (0..100).map(|i| i * 60_000).collect();
+        assert_eq!(usual_step(&at(&times)), Some(60_000));
+    }
+
+    #[test]
+    fn repeated_times_are_left_out_and_one_time_has_no_step() {
+        assert_eq!(usual_step(&at(&[0, 0, 60, 60, 120])), Some(60));
+        assert_eq!(usual_step(&at(&[5, 5, 5])), None);
+        assert_eq!(usual_step(&at(&[5])), None);
+        assert_eq!(usual_step(&at(&[])), None);
+    }
+
+    #[test]
+    fn the_lower_median_when_the_middle_distance_is_not_the_median() {
+        // Distances 10, 10, 10, 50, 50, 50 with the 50s in the middle of the series, where
+        // the candidate is taken: the counting pass rejects it and the selection gives the
+        // lower of the two middle distances, 10 (the upper would be 50).
+        let times = [0, 10, 60, 110, 160, 170, 180];
+        assert_eq!(usual_step(&at(&times)), Some(10));
+        assert_eq!(usual_step(&at(&times)), by_sorting(&times));
+    }
+
+    #[test]
+    fn ragged_series_agree_with_sorting_every_distance() {
+        // Steps from a small deterministic generator: mostly 60, some 30, 120 and repeats.
+        let mut state = 7u64;
+        for length in [2usize, 3, 4, 9, 50, 301] {
+            let mut times = vec![0i64];
+            for _ in 1..length {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let step = [60, 60, 60, 30, 120, 0, 60, 90][(state >> 61) as usize];
+                times.push(times[times.len() - 1] + step);
+            }
+            assert_eq!(usual_step(&at(&times)), by_sorting(&times), "{times:?}");
+        }
+    }
+}
