@@ -1,6 +1,17 @@
 //! Times the four analyses of issue 14 on the demo month (12 resources, one-minute step,
 //! 31 days, about 534k points): `cargo run -p bec-usage --release --example answers_timing`.
 //! Prints the fastest of several runs of each, so that a busy machine disturbs it less.
+//!
+//! The same in WebAssembly, at the size-first `wasm-release` profile the npm module and the
+//! dashboard are built with, run by Node's WASI (needs the `wasm32-wasip1` target of
+//! rustup; nothing in the test command uses it):
+//!
+//! ```text
+//! cargo build -p bec-usage --profile wasm-release --target wasm32-wasip1 --example answers_timing
+//! node scripts/wasi-run.mjs target/wasm32-wasip1/wasm-release/examples/answers_timing.wasm
+//! node --liftoff-only scripts/wasi-run.mjs …   # only V8's baseline compiler, as a page's
+//!                                              # first calls of each function get
+//! ```
 
 use std::time::Instant;
 
@@ -59,8 +70,13 @@ fn main() -> Result<(), bec_usage::Error> {
         unusual.len()
     );
     println!(
-        "all four        {:8.2} ms (fastest of {runs} runs each, native release)",
-        hours_ms + cost_ms + forecast_ms + anomalies_ms
+        "all four        {:8.2} ms (fastest of {runs} runs each, {})",
+        hours_ms + cost_ms + forecast_ms + anomalies_ms,
+        if cfg!(target_family = "wasm") {
+            "WebAssembly"
+        } else {
+            "native release"
+        }
     );
     Ok(())
 }
