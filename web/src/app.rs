@@ -6,9 +6,13 @@
 //! resource's outcome for that plan (an outcome for an older plan is never shown). A new
 //! plan aborts the requests of the old one through its `AbortController`. When the data
 //! is shown and the comparison is on, a second resource loads the previous period of the
-//! same length in the background. After the charts are drawn the page marks
-//! `performance.mark('charts-drawn')` and fills `window.__BEC_METRICS__`; the root element
-//! says where it is in `data-state` ([`Status::name`]), for the end-to-end tests.
+//! same length in the background. The unusual stretches are a third resource, of the data
+//! shown and the sensitivity, whose work waits until the browser has painted the charts
+//! (until then the card says it is looking and the charts mark none). After the charts are
+//! drawn the page marks `performance.mark('charts-drawn')` and fills
+//! `window.__BEC_METRICS__`, and once the stretches are found `anomalies-found` and their
+//! time; the root element says where it is in `data-state` ([`Status::name`]), for the
+//! end-to-end tests.
 //!
 //! Access: a proxy with password sign-in and nobody signed in (its `/healthz`), or a data
 //! request refused with `SignInRequired`, puts the page in [`Status::SignIn`]: the sign-in
@@ -239,9 +243,27 @@ async fn load(
     }
 }
 
-/// Fills `window.__BEC_METRICS__` for a load shown: called in the frame after the views
-/// rendered it.
-fn report_drawn(outcome: &Outcome, data: &Dataset, anomalies_ms: f64) {
+/// The unusual stretches found in a load's data at a sensitivity, and the time they took.
+#[derive(Debug, Clone)]
+struct Found {
+    data: Arc<Dataset>,
+    sensitivity: Sensitivity,
+    anomalies: Arc<Vec<Anomaly>>,
+    ms: f64,
+}
+
+/// The same finding: of the same data (the same `Arc`, not compared item by item).
+impl PartialEq for Found {
+    fn eq(&self, other: &Found) -> bool {
+        Arc::ptr_eq(&self.data, &other.data)
+            && self.sensitivity == other.sensitivity
+            && Arc::ptr_eq(&self.anomalies, &other.anomalies)
+    }
+}
+
+/// Fills `window.__BEC_METRICS__` for a load shown, but for the unusual stretches (see
+/// [`report_anomalies`]): called in the frame after the views rendered it.
+fn report_drawn(outcome: &Outcome, data: &Dataset) {
     dom::mark("charts-drawn");
     let drawn = dom::since_navigation_ms();
     let Timings {
@@ -250,12 +272,7 @@ fn report_drawn(outcome: &Outcome, data: &Dataset, anomalies_ms: f64) {
         analysed,
         usage,
     } = outcome.timings;
-    // The four new analyses: resource-hours and forecast (in the load), anomalies (a memo
-    // of the sensitivity) and the cost (the cost panel's memo, when a sheet is loaded).
-    let cost = dom::metric("costMs").unwrap_or(0.0);
     dom::set_metric("usageMs", JsValue::from_f64(usage));
-    dom::set_metric("anomaliesMs", JsValue::from_f64(anomalies_ms));
-    dom::set_metric("analysesMs", JsValue::from_f64(usage + anomalies_ms + cost));
     dom::set_metric("chartsDrawnMs", JsValue::from_f64(drawn));
     dom::set_metric("loadStartMs", JsValue::from_f64(started));
     dom::set_metric("fetchMs", JsValue::from_f64(fetched - started));
@@ -267,6 +284,22 @@ fn report_drawn(outcome: &Outcome, data: &Dataset, anomalies_ms: f64) {
         JsValue::from_f64(data.response.resources.len() as f64),
     );
     dom::set_metric("source", JsValue::from_str(outcome.request.source.code()));
+}
+
+/// Marks `performance.mark('anomalies-found')` and fills `anomaliesMs` and `analysesMs` of
+/// `window.__BEC_METRICS__` once the unusual stretches of the load shown are found, after
+/// the charts were painted: `usage_ms` is the load's resource-hours and forecast.
+fn report_anomalies(usage_ms: f64, anomalies_ms: f64) {
+    dom::mark("anomalies-found");
+    // The four new analyses: resource-hours and forecast (in the load), anomalies (a
+    // resource of the data and the sensitivity) and the cost (the cost panel's memo, when
+    // a sheet is loaded).
+    let cost = dom::metric("costMs").unwrap_or(0.0);
+    dom::set_metric("anomaliesMs", JsValue::from_f64(anomalies_ms));
+    dom::set_metric(
+        "analysesMs",
+        JsValue::from_f64(usage_ms + anomalies_ms + cost),
+    );
 }
 
 /// Everything the page knows and does, apart from its view: the view state, the proxy
@@ -308,8 +341,8 @@ struct PageState {
     forecast: Signal<bool>,
     /// The anomaly sensitivity.
     sensitivity: Signal<Sensitivity>,
-    /// The unusual stretches of the data shown at that sensitivity.
-    anomalies: Signal<Arc<Vec<Anomaly>>>,
+    /// The unusual stretches of the data shown at that sensitivity (`None`: looking).
+    anomalies: Signal<Option<Arc<Vec<Anomaly>>>>,
     /// The price sheet in use, as text (kept in local storage).
     price_sheet: Signal<Option<String>>,
     /// The hidden resources.
@@ -546,21 +579,38 @@ impl PageState {
         });
         let data = Signal::derive(move || status.with(Status::data));
 
-        // The unusual stretches: once per load and sensitivity, with the time they took.
+        // The unusual stretches: once per load and sensitivity, with the time they took,
+        // computed after the browser painted what the page shows then (the charts without
+        // their markers), so that they are not on the way to the charts.
         let sensitivity = Signal::derive(move || view_state.with(|v| v.sensitivity));
-        let found = Memo::new(move |_| {
+        let finding = LocalResource::new(move || {
             let sensitivity = sensitivity.get();
-            data.with(|data| {
-                let data = data.as_ref()?;
+            let data = data.get();
+            async move {
+                let data = data?;
+                dom::after_next_paint().await;
                 let started = dom::since_navigation_ms();
                 // Without anomalies (an absurd sum) the page simply marks none.
-                let found = data.anomalies(sensitivity).unwrap_or_default();
-                Some((Arc::new(found), dom::since_navigation_ms() - started))
-            })
+                let anomalies = Arc::new(data.anomalies(sensitivity).unwrap_or_default());
+                let ms = dom::since_navigation_ms() - started;
+                Some(Found {
+                    data,
+                    sensitivity,
+                    anomalies,
+                    ms,
+                })
+            }
         });
-        let anomalies = Signal::derive(move || {
-            found.with(|f| f.as_ref().map_or_else(Default::default, |(a, _)| a.clone()))
+        // What was found for the data shown at the sensitivity chosen (`None` while looking:
+        // a result for other data or another sensitivity is never shown).
+        let found = Memo::new(move |_| {
+            let sensitivity = sensitivity.get();
+            let found = finding.get().flatten()?;
+            let current = data.with(|d| d.as_ref().is_some_and(|d| Arc::ptr_eq(d, &found.data)));
+            (current && found.sensitivity == sensitivity).then_some(found)
         });
+        let anomalies =
+            Signal::derive(move || found.with(|f| f.as_ref().map(|f| f.anomalies.clone())));
 
         // The benchmark's marks, once the frame after the views rendered a new load.
         Effect::new(move |_| {
@@ -571,10 +621,24 @@ impl PageState {
             request_animation_frame(move || {
                 let still_shown = shown.with_untracked(|s| s.as_ref() == Some(&outcome));
                 if still_shown {
-                    let anomalies_ms = found.with_untracked(|f| f.as_ref().map_or(0.0, |f| f.1));
-                    report_drawn(&outcome, &data, anomalies_ms);
+                    report_drawn(&outcome, &data);
                 }
             });
+        });
+        // And once the unusual stretches of the load shown are found (again for another
+        // sensitivity).
+        Effect::new(move |_| {
+            found.with(|found| {
+                let Some(found) = found else { return };
+                let usage = shown.with_untracked(|s| {
+                    let outcome = s.as_ref()?;
+                    let data = outcome.result.as_ref().ok()?;
+                    Arc::ptr_eq(data, &found.data).then_some(outcome.timings.usage)
+                });
+                if let Some(usage) = usage {
+                    report_anomalies(usage, found.ms);
+                }
+            })
         });
 
         // The previous period, in the background, once the current one is shown.
@@ -997,7 +1061,7 @@ fn Dashboard(
     hidden: Signal<Vec<String>>,
     forecast: Signal<bool>,
     sensitivity: Signal<Sensitivity>,
-    anomalies: Signal<Arc<Vec<Anomaly>>>,
+    anomalies: Signal<Option<Arc<Vec<Anomaly>>>>,
     price_sheet: Signal<Option<String>>,
     on_sensitivity: Callback<Sensitivity>,
     on_sheet: Callback<Option<String>>,
@@ -1015,6 +1079,8 @@ fn Dashboard(
         .iter()
         .map(|r| r.name.clone())
         .collect();
+    // The charts mark none while the stretches are being looked for.
+    let marked = Signal::derive(move || anomalies.get().unwrap_or_default());
     let charts = names
         .iter()
         .cloned()
@@ -1030,7 +1096,7 @@ fn Dashboard(
                         lang=lang
                         previous=previous
                         forecast=forecast
-                        anomalies=anomalies
+                        anomalies=marked
                     />
                 </div>
             }

@@ -261,3 +261,24 @@ pub fn metric(key: &str) -> Option<f64> {
         .ok()?
         .as_f64()
 }
+
+/// Resolves once the browser has painted the next frame: a `requestAnimationFrame`
+/// callback runs just before the paint, and the task it queues (`setTimeout(0)`) runs
+/// after it. Work awaited behind this (the unusual stretches) does not hold up what the
+/// page has just rendered from reaching the screen. Without a window it resolves at once.
+pub async fn after_next_paint() {
+    if window().is_none() {
+        return;
+    }
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        leptos::prelude::request_animation_frame(move || {
+            leptos::prelude::set_timeout(
+                move || {
+                    let _ = resolve.call0(&JsValue::UNDEFINED);
+                },
+                std::time::Duration::ZERO,
+            );
+        });
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -27,6 +27,19 @@ after(async () => {
   await server?.stop();
 });
 
+// The unusual stretches, once found (after the charts are painted): the card no longer
+// busy, and the list's and the charts' markers.
+async function foundStretches(page, times = 1) {
+  await page.waitForFunction((n) => performance.getEntriesByName("anomalies-found").length >= n, times);
+  await page.locator("[data-testid=anomalies][aria-busy=false]").waitFor();
+  assert.equal(await page.locator("[data-testid=anomalies-pending]").count(), 0);
+  const items = await page.locator("[data-testid=anomaly-item]").count();
+  const markers = await page.locator("[data-testid=charts] [data-testid=anomaly-marker]").count();
+  assert.equal(markers > 0, items > 0, `${items} stretches listed, ${markers} marked on the charts`);
+  if (items === 0) assert.equal(await page.locator("[data-testid=no-anomalies]").count(), 1);
+  return items;
+}
+
 async function pasteSheet(page, text) {
   await page.fill("[data-testid=sheet-text]", text);
   await page.click("[data-action=apply-sheet]");
@@ -41,7 +54,10 @@ test("the totals row and card state unit-hours; the daily CSV has unit_hours", a
   assert.match(row, /GB-hours/, row);
   const cpu = await page.locator("[data-testid=total][data-resource=CPU]").textContent();
   assert.match(cpu, /\d[\d,]*(\.\d+)?\s*core-hours/, cpu);
+  // The unusual stretches are found after the charts are painted, and then timed.
+  await page.waitForFunction(() => performance.getEntriesByName("anomalies-found").length > 0);
   const metrics = await page.evaluate(() => window.__BEC_METRICS__);
+  assert.equal(typeof metrics.anomaliesMs, "number");
   assert.equal(typeof metrics.analysesMs, "number");
   const download = page.waitForEvent("download");
   await page.click("[data-action=export][data-value=daily]");
@@ -107,7 +123,7 @@ test("the forecast band follows its switch; more sensitivity finds no fewer stre
   await waitForState(page, ["ready"]);
   const hasForecast = (await page.locator("[data-testid=forecast-total]:not(:empty)").count()) > 0;
   if (hasForecast) assert.ok((await page.locator("[data-testid=forecast-band]").count()) > 0);
-  const medium = await page.locator("[data-testid=anomaly-item]").count();
+  const medium = await foundStretches(page);
   await page.goto(`${server.origin}${DEMO}&forecast=off`);
   await waitForState(page, ["ready"]);
   assert.equal(await page.locator("[data-testid=forecast-band]").count(), 0);
@@ -115,11 +131,13 @@ test("the forecast band follows its switch; more sensitivity finds no fewer stre
   await page.goto(`${server.origin}${DEMO}&sensitivity=high`);
   await waitForState(page, ["ready"]);
   assert.equal(await page.inputValue("[data-testid=sensitivity]"), "high");
-  const high = await page.locator("[data-testid=anomaly-item]").count();
+  const high = await foundStretches(page);
   assert.ok(high >= medium, `high ${high} < medium ${medium}`);
-  // The select writes the URL.
+  // The select writes the URL, and the stretches are looked for again.
   await page.selectOption("[data-testid=sensitivity]", "low");
   assert.match(await page.evaluate(() => location.search), /sensitivity=low/);
+  const low = await foundStretches(page, 2);
+  assert.ok(low <= high, `low ${low} > high ${high}`);
   assert.deepEqual(page.problems.filter((p) => !/404/.test(p)), []);
   await page.close();
 });

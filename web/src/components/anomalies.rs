@@ -1,13 +1,14 @@
 //! The unusual stretches the core finds (`find_anomalies`), listed with their time,
 //! resource, value, usual range and length, and the one setting: the sensitivity. The
-//! charts mark the same stretches.
+//! charts mark the same stretches. They are looked for after the charts are painted: until
+//! then the card says it is looking, and is `aria-busy`.
 
 use std::sync::Arc;
 
 use bec_usage::analysis::{Anomaly, Sensitivity};
 use leptos::prelude::*;
 
-use super::{text, Marker};
+use super::{aria_bool, text, Marker};
 use crate::dataset::Dataset;
 use crate::format::{format_amount, format_time};
 use crate::i18n::{duration_text, fill, unit_label, Lang, T};
@@ -18,9 +19,9 @@ use crate::state::{sensitivity_code, sensitivity_from_code};
 pub fn Anomalies(
     /// The loaded data.
     data: Arc<Dataset>,
-    /// The stretches found at the current sensitivity.
+    /// The stretches found at the current sensitivity (`None`: still looking).
     #[prop(into)]
-    anomalies: Signal<Arc<Vec<Anomaly>>>,
+    anomalies: Signal<Option<Arc<Vec<Anomaly>>>>,
     /// The sensitivity.
     #[prop(into)]
     sensitivity: Signal<Sensitivity>,
@@ -42,11 +43,13 @@ pub fn Anomalies(
             </option>
         }
     });
+    let looking = move || anomalies.with(Option::is_none);
     let items = move || {
         let lang = lang.get();
         anomalies.with(|found| {
             found
                 .iter()
+                .flat_map(|found| found.iter())
                 .map(|a| {
                     let index = data.resource_index(&a.resource).unwrap_or(0);
                     let unit = data
@@ -76,7 +79,12 @@ pub fn Anomalies(
         })
     };
     view! {
-        <section class="card anomalies" data-testid="anomalies" aria-labelledby="anomalies-title">
+        <section
+            class="card anomalies"
+            data-testid="anomalies"
+            aria-labelledby="anomalies-title"
+            aria-busy=move || aria_bool(looking())
+        >
             <header class="section-head row">
                 <h2 id="anomalies-title">{text(lang, T::AnomaliesTitle)}</h2>
                 <label class="check">
@@ -94,8 +102,17 @@ pub fn Anomalies(
                 </label>
             </header>
             <Show
-                when=move || anomalies.with(|a| !a.is_empty())
-                fallback=move || view! { <p class="muted small" data-testid="no-anomalies">{text(lang, T::NoAnomalies)}</p> }
+                when=move || anomalies.with(|a| a.as_ref().is_some_and(|a| !a.is_empty()))
+                fallback=move || view! {
+                    <Show
+                        when=looking
+                        fallback=move || view! {
+                            <p class="muted small" data-testid="no-anomalies">{text(lang, T::NoAnomalies)}</p>
+                        }
+                    >
+                        <p class="muted small" data-testid="anomalies-pending">{text(lang, T::AnomaliesPending)}</p>
+                    </Show>
+                }
             >
                 // Focusable, so that the list scrolls by keyboard too.
                 <ol class="anomaly-list" tabindex="0" aria-labelledby="anomalies-title">
