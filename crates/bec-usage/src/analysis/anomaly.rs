@@ -671,11 +671,7 @@ fn saturate(value: i128) -> i64 {
 
 /// The lower median (`values` reordered); 0 when empty.
 fn select_median(values: &mut [i64]) -> i64 {
-    if values.is_empty() {
-        return 0;
-    }
-    let middle = (values.len() - 1) / 2;
-    *values.select_nth_unstable(middle).1
+    super::lower_median(values).unwrap_or(0)
 }
 
 /// `(value − median) / |median|` in ppm, saturating; a value off a zero median counts as

@@ -37,7 +37,7 @@ use std::borrow::Cow;
 use chrono::{FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::{date_of_epoch_day, in_time_order, offset_ms, usual_step};
+use super::{date_of_epoch_day, in_time_order, lower_median, offset_ms, usual_step};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{DataPoint, ResourceSeries, UsageResponse};
 use crate::query::{epoch_day, DAY_MS};
@@ -156,7 +156,7 @@ pub fn usage_hours(response: &UsageResponse, offset: FixedOffset) -> Result<Usag
         steps.push(step);
         ordered.push(points);
     }
-    let fallback = median(&mut known);
+    let fallback = lower_median(&mut known);
     let end_ms = response
         .time_span
         .end_date
@@ -183,15 +183,6 @@ pub fn usage_hours(response: &UsageResponse, offset: FixedOffset) -> Result<Usag
 pub fn resource_hours(series: &ResourceSeries, offset: FixedOffset) -> Result<ResourceHours> {
     let points = in_time_order(&series.points);
     series_hours(series, &points, offset, usual_step(&points), None)
-}
-
-/// The lower median of `values` (reordered); `None` when empty.
-fn median(values: &mut [i64]) -> Option<i64> {
-    if values.is_empty() {
-        return None;
-    }
-    let middle = (values.len() - 1) / 2;
-    Some(*values.select_nth_unstable(middle).1)
 }
 
 /// The resource-hours of one series.

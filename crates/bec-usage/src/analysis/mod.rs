@@ -169,7 +169,14 @@ fn usual_step(sorted: &[crate::model::DataPoint]) -> Option<i64> {
             all.push(distance(i));
         }
     }
-    Some(*all.select_nth_unstable(middle).1)
+    lower_median(&mut all)
+}
+
+/// The lower median of `values` (reordered: a selection, not a sort); `None` when empty.
+/// The one median of integers the analyses take.
+fn lower_median(values: &mut [i64]) -> Option<i64> {
+    let middle = values.len().checked_sub(1)? / 2;
+    Some(*values.select_nth_unstable(middle).1)
 }
 
 /// The offset's distance from UTC in milliseconds (east positive).
