@@ -35,10 +35,9 @@ use web_sys::{AbortController, AbortSignal};
 use crate::api::{self, Fetcher, LoadError};
 use crate::compare::previous_range;
 use crate::components::{
-    text, AccountPicker, Anomalies, Chart, CompareToggle, CostPanel, DailyTable, EmptyState,
-    ErrorPanel, ExportMenu, ForecastToggle, Header, KeyForm, LangToggle, ProgressBar, QualityNotes,
-    RangePicker, ResourceToggles, SignInForm, Skeleton, SourceSwitch, ThemeToggle, Totals,
-    UserMenu,
+    text, AccountPicker, Anomalies, Chart, CostPanel, DailyTable, EmptyState, ErrorPanel,
+    ExportMenu, Header, KeyForm, LangToggle, ProgressBar, QualityNotes, RangePicker,
+    ResourceToggles, SignInForm, Skeleton, SourceSwitch, ThemeToggle, Totals, UserMenu, ViewToggle,
 };
 use crate::dataset::Dataset;
 use crate::dom;
@@ -1037,8 +1036,8 @@ fn page(state: PageState) -> impl IntoView {
             <section class="card toolbar" hidden=signing_in>
                 <RangePicker range=range today=today lang=lang on_change=on_range />
                 <div class="toolbar-row">
-                    <CompareToggle compare=compare lang=lang on_change=on_compare />
-                    <ForecastToggle forecast=forecast lang=lang on_change=on_forecast />
+                    <ViewToggle on=compare label=T::Compare test_id="compare-toggle" lang=lang on_change=on_compare />
+                    <ViewToggle on=forecast label=T::Forecast test_id="forecast-toggle" lang=lang on_change=on_forecast />
                     <ExportMenu data=data account=shown_account sheet=price_sheet lang=lang />
                 </div>
                 <ProgressBar progress=progress lang=lang />

@@ -17,12 +17,12 @@ use bec_usage_web::compare::mean_change;
 use bec_usage_web::components::chart::build_model;
 use bec_usage_web::components::{
     AccountPicker, Chart, CostPanel, DailyTable, ErrorPanel, KeyForm, RangePicker, ResourceToggles,
-    SourceSwitch, Totals,
+    SourceSwitch, Totals, ViewToggle,
 };
 use bec_usage_web::dataset::Dataset;
 use bec_usage_web::format::format_percent;
 use bec_usage_web::geometry::px;
-use bec_usage_web::i18n::Lang;
+use bec_usage_web::i18n::{Lang, T};
 use bec_usage_web::state::{
     Access, ProxyMode, ProxyStatus, RangeChoice, SignIn, Source, ViewState,
 };
@@ -648,6 +648,48 @@ async fn resource_chips_toggle_and_show_their_state() {
         Some("true")
     );
     assert!(find(&root, "[data-value='']").has_attribute("disabled"));
+}
+
+#[wasm_bindgen_test]
+async fn a_view_toggle_shows_the_page_setting_and_reports_a_change() {
+    let on = RwSignal::new(false);
+    let lang = RwSignal::new(Lang::En);
+    let changes = RwSignal::new(Vec::<bool>::new());
+    let root = mount(move || {
+        view! {
+            <ViewToggle
+                on=on
+                label=T::Compare
+                test_id="compare-toggle"
+                lang=lang
+                on_change=Callback::new(move |value| changes.update(|v| v.push(value)))
+            />
+        }
+    });
+    settle().await;
+    let input = || -> HtmlInputElement {
+        find(&root, "[data-testid=compare-toggle] input").unchecked_into()
+    };
+    assert!(!input().checked());
+    assert_eq!(
+        text(&root, "[data-testid=compare-toggle]"),
+        "Compare with the previous period"
+    );
+    click(&root, "[data-testid=compare-toggle] input");
+    assert_eq!(changes.get_untracked(), vec![true]);
+    // The page owns the setting: turning it off elsewhere (the URL, a reload) unticks the box.
+    on.set(true);
+    settle().await;
+    assert!(input().checked());
+    on.set(false);
+    settle().await;
+    assert!(!input().checked());
+    lang.set(Lang::Zh);
+    settle().await;
+    assert_eq!(
+        text(&root, "[data-testid=compare-toggle]"),
+        "与上一周期对比"
+    );
 }
 
 #[wasm_bindgen_test]

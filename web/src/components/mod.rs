@@ -5,7 +5,6 @@
 pub mod account_picker;
 pub mod anomalies;
 pub mod chart;
-pub mod compare_toggle;
 pub mod cost_panel;
 pub mod crosshair;
 pub mod daily_table;
@@ -13,7 +12,6 @@ pub mod data_table;
 pub mod empty_state;
 pub mod error_panel;
 pub mod export_menu;
-pub mod forecast_toggle;
 pub mod header;
 pub mod key_form;
 pub mod lang_toggle;
@@ -28,11 +26,11 @@ pub mod source_switch;
 pub mod theme_toggle;
 pub mod totals;
 pub mod user_menu;
+pub mod view_toggle;
 
 pub use account_picker::AccountPicker;
 pub use anomalies::Anomalies;
 pub use chart::Chart;
-pub use compare_toggle::CompareToggle;
 pub use cost_panel::CostPanel;
 pub use crosshair::{Crosshair, Readout};
 pub use daily_table::DailyTable;
@@ -40,7 +38,6 @@ pub use data_table::DataTable;
 pub use empty_state::EmptyState;
 pub use error_panel::ErrorPanel;
 pub use export_menu::ExportMenu;
-pub use forecast_toggle::ForecastToggle;
 pub use header::Header;
 pub use key_form::KeyForm;
 pub use lang_toggle::LangToggle;
@@ -55,6 +52,7 @@ pub use source_switch::SourceSwitch;
 pub use theme_toggle::ThemeToggle;
 pub use totals::Totals;
 pub use user_menu::UserMenu;
+pub use view_toggle::ViewToggle;
 
 use leptos::prelude::*;
 
