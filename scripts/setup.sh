@@ -122,6 +122,20 @@ ensure_debian_packages() { # "COMMANDS" PACKAGE...
     apt-get update -qq && apt-get install -y -qq "$@" >/dev/null
 }
 
+# A font with Chinese glyphs, so that the page in Chinese renders (and its screenshots can
+# be read) in the headless Chromium of the tests. Best effort: without it every test still
+# runs and passes, the Chinese screenshots just show boxes.
+ensure_cjk_font() {
+    if fc-list :lang=zh family 2>/dev/null | grep -q .; then return; fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        say "no font with Chinese glyphs and no apt-get: Chinese screenshots will show boxes"
+        return
+    fi
+    say "installing Debian package: fonts-wqy-microhei (Chinese glyphs for the browser tests)"
+    (apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei >/dev/null) ||
+        say "fonts-wqy-microhei did not install: Chinese screenshots will show boxes"
+}
+
 main() {
     require_command cargo "install Rust with rustup (https://rustup.rs)"
     require_command rustup "this project installs its Rust target and components with rustup"
@@ -152,6 +166,7 @@ main() {
     # The dashboard's end-to-end checks (playwright-core, driving Debian's Chromium).
     ensure_npm_folder "$REPO_ROOT/tests/e2e"
     ensure_debian_packages "chromium chromedriver" chromium chromium-driver
+    ensure_cjk_font
 
     # cargo-fuzz, only where a nightly toolchain is installed (the fuzz targets need one;
     # without it the test command says so and skips them).
