@@ -168,12 +168,6 @@ main() {
     ensure_debian_packages "chromium chromedriver" chromium chromium-driver
     ensure_cjk_font
 
-    # cargo-fuzz, only where a nightly toolchain is installed (the fuzz targets need one;
-    # without it the test command says so and skips them).
-    if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
-        ensure_cargo_tool cargo-fuzz 0.13.2 cargo-fuzz --locked
-    fi
-
     ensure_python_venv "$SDK_VENV" "$SDK_DIST" "$SDK_VERSION" baidubce
     ensure_python_venv "$SDK_VENV" "$PROM_DIST" "$PROM_VERSION" prometheus_client
     export BEC_SDK_PYTHON="$SDK_VENV/bin/python"
