@@ -18,7 +18,7 @@ SDK_VENV="$REPO_ROOT/target/sdk-venv"
 SDK_DIST="bce-python-sdk"
 SDK_VERSION="0.9.79"
 # PyPI's Prometheus client, in the same virtualenv: its parser reads the proxy's /metrics
-# in crates/bec-usage-proxy/tests/metrics_python.rs, an implementation other than ours.
+# in crates/bec-usage-proxy/tests/server/metrics_python.rs, an implementation other than ours.
 PROM_DIST="prometheus-client"
 PROM_VERSION="0.26.0"
 # numpy and pandas, in the same virtualenv: tests/python/check_hours.py recounts the core's

@@ -1,59 +1,6 @@
-//! CSV written by the core, read back by the `csv` crate: one row per point, every field
-//! as it was (names and units with quotes, commas and line breaks; exact amounts).
 #![no_main]
+//! The fuzz target `csv_roundtrip`: see `bec_usage_fuzz::csv_roundtrip` for what it checks.
 
-use arbitrary::Arbitrary;
-use bec_usage::analysis::csv::points_csv;
-use bec_usage::{DataPoint, ResourceSeries, TimeSpan, UsageResponse};
-use chrono::{FixedOffset, NaiveDate};
 use libfuzzer_sys::fuzz_target;
-use rust_decimal::Decimal;
 
-#[derive(Debug, Arbitrary)]
-struct Input {
-    series: Vec<(String, String, Vec<(i64, i64, u8)>)>,
-    offset_minutes: i16,
-}
-
-fuzz_target!(|input: Input| {
-    let day = NaiveDate::from_ymd_opt(2024, 1, 1).expect("a date");
-    let resources: Vec<ResourceSeries> = input
-        .series
-        .iter()
-        .map(|(name, unit, points)| ResourceSeries {
-            name: name.clone(),
-            count: points.len() as u64,
-            unit: unit.clone(),
-            points: points
-                .iter()
-                .map(|&(timestamp, mantissa, scale)| DataPoint {
-                    // Timestamps within years 0000-9999, as a parsed response has them.
-                    timestamp_ms: timestamp.rem_euclid(253_402_300_799_999),
-                    amount: Decimal::new(mantissa, u32::from(scale % 29)),
-                })
-                .collect(),
-        })
-        .collect();
-    let usage = UsageResponse {
-        account_id: "fuzz".into(),
-        time_span: TimeSpan { begin_date: day, end_date: day },
-        resources,
-        summary: Vec::new(),
-    };
-    let Some(offset) = FixedOffset::east_opt(i32::from(input.offset_minutes % (18 * 60)) * 60) else { return };
-    let text = match points_csv(&usage, offset) {
-        Ok(text) => text,
-        Err(error) => panic!("points_csv refused a valid response: {error:?}"),
-    };
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
-    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a CSV record")).collect();
-    let expected: Vec<(&ResourceSeries, &DataPoint)> =
-        usage.resources.iter().flat_map(|s| s.points.iter().map(move |p| (s, p))).collect();
-    assert_eq!(rows.len(), expected.len(), "{text}");
-    for (row, (series, point)) in rows.iter().zip(expected) {
-        assert_eq!(&row[0], series.name, "{text}");
-        assert_eq!(&row[1], series.unit, "{text}");
-        let amount: Decimal = row[3].parse().expect("an amount");
-        assert_eq!(amount, point.amount, "{text}");
-    }
-});
+fuzz_target!(|bytes: &[u8]| bec_usage_fuzz::csv_roundtrip::run(bytes));

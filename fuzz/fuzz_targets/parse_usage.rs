@@ -1,10 +1,6 @@
-//! `parse_usage` on raw bytes (as UTF-8 text, which is what the core reads).
 #![no_main]
+//! The fuzz target `parse_usage`: see `bec_usage_fuzz::parse_usage` for what it checks.
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|bytes: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        bec_usage_fuzz::check_document(text);
-    }
-});
+fuzz_target!(|bytes: &[u8]| bec_usage_fuzz::parse_usage::run(bytes));

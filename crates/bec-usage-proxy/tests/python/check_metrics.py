@@ -8,7 +8,7 @@ the Prometheus text format parser), and every counter compared with the requests
 The proxy must be fresh (nothing counted yet), server-signed in front of a stand-in whose
 only fault is an error rate R (the stand-in fails its attempt n, counted from 0, when
 floor((n+1)R) > floor(nR)), retrying K times, with a rate limit of N requests per client
-and no refill during the run (tests/metrics_python.rs starts it so). The expected counts
+and no refill during the run (tests/server/metrics_python.rs starts it so). The expected counts
 come from a model of those rules written here, not from the proxy's code. Prints one line
 per check; exits 1 on the first failure.
 """

@@ -1,17 +1,15 @@
 //! Access control on the real server (loopback, a stand-in upstream): sign-in, sessions,
 //! sign-out, the trusted user header, the failed sign-in limit, and what stays open.
 
-mod common;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use axum::http::HeaderName;
 use bec_usage_proxy::access::users::{user_line, Users};
 use bec_usage_proxy::access::{Access, TrustedHeader, USER_FAILURES};
 use bec_usage_proxy::app::AppOptions;
-use common::*;
 
 const PASSWORD: &str = "correct horse battery staple";
 

@@ -1,11 +1,10 @@
 //! The proxy in front of the stand-in, on ephemeral loopback ports: both modes, BCE errors
 //! passed through, re-signing, retries, timeouts, the size cap, the rate limit, CORS.
 
-mod common;
-
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use crate::common::*;
 use bec_usage::json::{parse_service_error, parse_usage};
 use bec_usage::signing::Credentials;
 use bec_usage::UsageQuery;
@@ -15,7 +14,6 @@ use bec_usage_proxy::forward::Upstream;
 use bec_usage_proxy::ratelimit::RateLimit;
 use bec_usage_proxy::standin::{Faults, StandinConfig, DEMO_HOST};
 use chrono::Utc;
-use common::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -183,7 +181,7 @@ async fn a_wrong_key_gives_signature_does_not_match_passed_through() {
     let (standin, upstream) = start_standin().await;
     let mut setup = ProxySetup::server_signed(upstream);
     setup.credentials =
-        Some(Credentials::new(common::TEST_ACCESS_KEY_ID, "a-wrong-secret").unwrap());
+        Some(Credentials::new(crate::common::TEST_ACCESS_KEY_ID, "a-wrong-secret").unwrap());
     let proxy = setup.start().await;
     let answer = get(proxy, &usage_target("2024-03-01", "2024-03-01"), &[]).await;
     assert_eq!(answer.status, 403);
@@ -195,7 +193,7 @@ async fn a_wrong_key_gives_signature_does_not_match_passed_through() {
 
     // In relay mode too.
     let relay = ProxySetup::relay(upstream).start().await;
-    let wrong = Credentials::new(common::TEST_ACCESS_KEY_ID, "a-wrong-secret").unwrap();
+    let wrong = Credentials::new(crate::common::TEST_ACCESS_KEY_ID, "a-wrong-secret").unwrap();
     let (authorization, date) = client_signature(
         &upstream.to_string(),
         &wrong,

@@ -2,20 +2,18 @@
 //! known requests (answers, refusals, the rate limit, upstream faults, a clock re-sign),
 //! then a scrape whose counters must equal what the test did.
 
-mod common;
-
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::common::*;
 use bec_usage_proxy::app;
 use bec_usage_proxy::clock::shifted_clock;
 use bec_usage_proxy::forward::Forwarder;
 use bec_usage_proxy::metrics::{self, Metrics};
 use bec_usage_proxy::ratelimit::RateLimit;
 use bec_usage_proxy::standin::Faults;
-use common::*;
 use tokio::net::TcpListener;
 
 /// A proxy started from `setup`, and the metrics it counts into.

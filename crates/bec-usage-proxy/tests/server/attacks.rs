@@ -2,12 +2,10 @@
 //! socket, in both modes. None may reach the upstream (the stand-in counts requests), and
 //! no answer may carry the key or a signature.
 
-mod common;
-
+use crate::common::attacks::*;
+use crate::common::*;
 use bec_usage::signing::Credentials;
 use chrono::Utc;
-use common::attacks::*;
-use common::*;
 
 fn assert_no_secret(texts: &[String], secrets: &[String]) {
     for text in texts {

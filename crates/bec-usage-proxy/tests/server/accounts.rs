@@ -2,12 +2,12 @@
 //! account on the plain path, who sees which account, and the whole attack table repeated
 //! behind the prefix.
 
-mod common;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::common::attacks::*;
+use crate::common::*;
 use bec_usage::signing::Credentials;
 use bec_usage_proxy::access::users::{user_line, Users};
 use bec_usage_proxy::access::Access;
@@ -16,8 +16,6 @@ use bec_usage_proxy::app::{self, AppOptions, NamedAccounts};
 use bec_usage_proxy::clock::system_clock;
 use bec_usage_proxy::forward::{Forwarder, Upstream};
 use bec_usage_proxy::standin::{Standin, StandinConfig};
-use common::attacks::*;
-use common::*;
 use tokio::net::TcpListener;
 
 const TEST_ACCOUNT_ID: &str = "second-account-key-id";

@@ -10,14 +10,12 @@
 //!     cargo test -p bec-usage-proxy --test metrics_python -- --ignored
 //! ```
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
+use crate::common::*;
 use bec_usage_proxy::ratelimit::RateLimit;
 use bec_usage_proxy::standin::Faults;
-use common::*;
 
 /// Requests each client may make in the run (no refill: 1 per 1000 s).
 const BURST: u32 = 5;

@@ -1,15 +1,13 @@
 //! The dashboard's files: types, caching, compression, security headers, and the line
 //! between files and the API.
 
-mod common;
-
 use std::net::SocketAddr;
 use std::path::Path;
 
+use crate::common::*;
 use bec_usage_proxy::app::{
     AppOptions, CACHE_IMMUTABLE, CACHE_REVALIDATE, CONTENT_SECURITY_POLICY,
 };
-use common::*;
 
 const WASM_NAME: &str = "bec-usage-web-3f2a9c1d8e7b6a50_bg.wasm";
 const JS_NAME: &str = "bec-usage-web-3f2a9c1d8e7b6a50.js";

@@ -2,14 +2,12 @@
 //! users made with `add-user`, the server started with the README's "try it" command on a
 //! free port, then sign-in and both accounts.
 
-mod common;
-
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_bec-usage-proxy");
 
