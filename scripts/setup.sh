@@ -152,6 +152,9 @@ main() {
     [[ -n "$wasm_bindgen_version" ]] || die "no wasm-bindgen in Cargo.lock"
     ensure_cargo_tool wasm-bindgen-cli "$wasm_bindgen_version" wasm-bindgen
     ensure_cargo_tool wasm-bindgen-cli "$wasm_bindgen_version" wasm-bindgen-test-runner
+    # The native tests' runner (a process per test, test binaries side by side); the
+    # machine image has it, this installs it elsewhere.
+    ensure_cargo_tool cargo-nextest 0.9.143 cargo-nextest --locked
     # The dashboard's bundler (Trunk.toml pins the wasm-bindgen and wasm-opt it uses). 0.22
     # needs a newer rustc. Without LTO and with 16 codegen units it installs in half the time.
     CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \

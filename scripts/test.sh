@@ -6,15 +6,31 @@
 #
 #   bash scripts/test.sh             # logs in target/test-logs/, excerpts on failure
 #   VERBOSE=1 bash scripts/test.sh   # also streams every suite's output
+#
+# The suites run in two lanes at once, so that one lane's compiling fills the time the
+# other spends waiting on browsers and servers. Cargo locks a build folder per profile, so
+# the lanes are split by profile and never wait on each other's lock:
+#   debug    fmt, clippy (native, wasm32, web), native-tests, rustdoc, wasm-tests,
+#            web-components: all of target/debug and target/wasm32-unknown-unknown/debug;
+#   release  web-build (trunk, web-release), npm-package (wasm-release), then, once
+#            native-tests has built the proxy, e2e and e2e-engines on what they built.
+# Budgets (issue 20): the whole run within 15 minutes on a clean clone of a 2-core machine
+# (tools installed), and within 4 minutes after a one-line change in the core.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+setup_start=$SECONDS
 source scripts/setup.sh
+setup_seconds=$((SECONDS - setup_start))
 
 LOG_DIR=target/test-logs
+rm -rf "$LOG_DIR"
 mkdir -p "$LOG_DIR"
-total_passed=0
-total_failed=0
-failed_suites=()
+# One line per finished suite, "NAME PASSED FAILED SECONDS", written by both lanes.
+RESULTS="$LOG_DIR/results"
+: >"$RESULTS"
+# Written by the debug lane once native-tests has built target/debug/bec-usage-proxy.
+PROXY_BUILT="$LOG_DIR/proxy-built"
+run_start=$SECONDS
 
 # Runs a command with its output in $LOG_DIR/NAME.log; returns its exit status.
 run_logged() { # NAME COMMAND...
@@ -35,7 +51,11 @@ show_failure() { # LOG
     set +o pipefail
     local log="$1"
     echo "   ---- from $log"
-    if grep -q '^---- ' "$log"; then
+    if grep -q '^ *\(FAIL\|TIMEOUT\|SIGSEGV\|SIGABRT\) \[' "$log"; then
+        # nextest: the failing tests, then their output
+        grep -E '^ *(FAIL|TIMEOUT|SIGSEGV|SIGABRT) \[' "$log" | head -n 20
+        grep -E -A12 '^--- STD(OUT|ERR): ' "$log" | head -n 60
+    elif grep -q '^---- ' "$log"; then
         grep -E -A5 '^---- ' "$log" | head -n 80
     elif grep -q '^not ok' "$log"; then
         grep -E -A14 '^not ok' "$log" | head -n 80
@@ -52,13 +72,12 @@ show_failure() { # LOG
     set -o pipefail
 }
 
+# Prints the suite's line and adds it to $RESULTS; the failures' excerpts come at the end,
+# so that the two lanes' lines stay readable.
 record() { # NAME PASSED FAILED SECONDS
-    total_passed=$((total_passed + $2))
-    total_failed=$((total_failed + $3))
+    echo "$1 $2 $3 $4" >>"$RESULTS"
     if (($3 > 0)); then
-        failed_suites+=("$1")
         printf '%-18s FAILED: %d passed, %d failed (%ss)\n' "$1" "$2" "$3" "$4"
-        show_failure "$LOG_DIR/$1.log"
     else
         printf '%-18s ok: %d passed (%ss)\n' "$1" "$2" "$4"
     fi
@@ -67,7 +86,6 @@ record() { # NAME PASSED FAILED SECONDS
 # A suite that is one check: it passes or fails as a whole.
 check() { # NAME COMMAND...
     local name="$1" start=$SECONDS
-    printf '%-18s running: %s\n' "$name" "${*:2}"
     if run_logged "$@"; then
         record "$name" 1 0 $((SECONDS - start))
     else
@@ -107,7 +125,6 @@ count_tests() { # LOG EXIT_STATUS
 # A suite of tests run by cargo's harness, counted one by one.
 tests() { # NAME COMMAND...
     local name="$1" start=$SECONDS status=0 counts
-    printf '%-18s running: %s\n' "$name" "${*:2}"
     run_logged "$@" || status=$?
     counts="$(count_tests "$LOG_DIR/$name.log" "$status")"
     record "$name" "${counts% *}" "${counts#* }" $((SECONDS - start))
@@ -132,68 +149,123 @@ count_node_tests() { # LOG EXIT_STATUS
 # A suite of tests run by Node's test runner, counted one by one.
 node_tests() { # NAME COMMAND...
     local name="$1" start=$SECONDS status=0 counts
-    printf '%-18s running: %s\n' "$name" "${*:2}"
     run_logged "$@" || status=$?
     counts="$(count_node_tests "$LOG_DIR/$name.log" "$status")"
     record "$name" "${counts% *}" "${counts#* }" $((SECONDS - start))
 }
 
-# Each fuzz target for a few seconds (scripts/fuzz.sh, which counts its targets), when a
-# nightly toolchain and cargo-fuzz are installed; said and skipped otherwise.
-fuzz_smoke() { # NAME SECONDS
+# Counts a nextest run from its summary line
+#   Summary [  31.965s] 426 tests run: 424 passed, 1 failed, 1 timed out, 3 skipped
+# plus the doc-tests' cargo harness lines in the same log, and prints "PASSED FAILED", with
+# the same rules as count_tests for a run that failed without a count or passed nothing.
+count_nextest() { # LOG EXIT_STATUS
+    awk -v status="$2" '
+        / tests? run: / {
+            for (i = 1; i <= NF; i++) {
+                if ($(i + 1) ~ /^passed/) passed += $i
+                if ($(i + 1) ~ /^failed/) failed += $i
+                if ($(i + 1) == "timed") failed += $i
+            }
+        }
+        /^test result: / {
+            for (i = 1; i <= NF; i++) {
+                if ($(i + 1) ~ /^passed;?$/) passed += $i
+                if ($(i + 1) ~ /^failed;?$/) failed += $i
+            }
+        }
+        END {
+            if (status != 0 && failed == 0) failed = 1
+            if (passed == 0 && failed == 0) failed = 1
+            print passed + 0, failed + 0
+        }
+    ' "$1"
+}
+
+# The native tests: every test of the workspace through nextest (a process per test, so the
+# test binaries run side by side), the #[ignore]d ones included: they check the signer,
+# /metrics and resource-hours against Baidu's Python SDK, prometheus_client and pandas,
+# from the venv scripts/setup.sh made. Then the doc-tests, which nextest does not run.
+native_tests() {
+    cargo nextest run --workspace --no-fail-fast --run-ignored all --cargo-quiet || return
+    cargo test --workspace --doc --quiet
+}
+
+nextest_suite() { # NAME COMMAND...
     local name="$1" start=$SECONDS status=0 counts
-    printf '%-18s running: %s\n' "$name" "bash scripts/fuzz.sh $2"
-    run_logged "$name" bash scripts/fuzz.sh "$2" || status=$?
-    if grep -q 'fuzzing skipped' "$LOG_DIR/$name.log"; then
-        printf '%-18s skipped: %s\n' "$name" "$(grep -m1 'fuzzing skipped' "$LOG_DIR/$name.log")"
-        return
-    fi
-    counts="$(awk -v status="$status" '
-        /^fuzz: [0-9]+ passed, [0-9]+ failed/ { passed = $2; failed = $4 }
-        END { if (status != 0 && failed == 0) failed = 1; print passed + 0, failed + 0 }
-    ' "$LOG_DIR/$name.log")"
+    run_logged "$@" || status=$?
+    counts="$(count_nextest "$LOG_DIR/$name.log" "$status")"
     record "$name" "${counts% *}" "${counts#* }" $((SECONDS - start))
 }
 
-check fmt cargo fmt --all -- --check --color never
-check clippy cargo clippy --workspace --all-targets -- -D warnings
-check clippy-wasm cargo clippy -p bec-usage --target wasm32-unknown-unknown --features js --all-targets -- -D warnings
-tests native-tests cargo test --workspace --no-fail-fast
-# Node runs these through wasm-bindgen-test-runner (see .cargo/config.toml), with the
-# JavaScript bindings (--features js); tests/js_browser.rs runs in headless Chromium through
-# chromedriver, with the flags in crates/bec-usage/webdriver.json.
-tests wasm-tests env CHROMEDRIVER=/usr/bin/chromedriver \
-    WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/crates/bec-usage/webdriver.json" \
-    cargo test -p bec-usage --target wasm32-unknown-unknown --features js --no-fail-fast
-# The signer against Baidu's official Python SDK (ignored by default: it needs the venv).
-tests sdk-conformance env BEC_SDK_PYTHON="$BEC_SDK_PYTHON" \
-    cargo test -p bec-usage --test sdk_conformance -- --ignored
-# The proxy's /metrics parsed by PyPI's prometheus_client, its counts checked against the
-# requests that script made (ignored by default: it needs the venv).
-tests proxy-metrics-py env BEC_METRICS_PYTHON="$BEC_METRICS_PYTHON" \
-    cargo test -p bec-usage-proxy --test metrics_python -- --ignored
-# Resource-hours and costs recounted with numpy and pandas from the same responses and price
-# sheet, by tests/python/check_hours.py (ignored by default: it needs the venv).
-tests hours-python env BEC_HOURS_PYTHON="$BEC_HOURS_PYTHON" \
-    cargo test -p bec-usage --test hours_python -- --ignored
-check rustdoc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
-# The dashboard (web/): its views exist only on wasm32, so they are linted there; its
-# component tests mount them in headless Chromium (web/webdriver.json has the flags); and
-# trunk builds dist/ as the README's demo serves it.
-check clippy-web cargo clippy -p bec-usage-web --no-deps --target wasm32-unknown-unknown \
-    --all-targets -- -D warnings
-tests web-components env CHROMEDRIVER=/usr/bin/chromedriver \
-    WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/web/webdriver.json" \
-    cargo test -p bec-usage-web --target wasm32-unknown-unknown --test components
-check web-build trunk build --release
-# The npm package, built and packed by scripts/build-npm.sh, then used as a user would:
-# Node ESM and CommonJS, a Vite page and a plain page in Chromium, the client, the types.
-node_tests npm-package bash tests/npm/run.sh
-# The dashboard end to end (tests/e2e/): dist/ through bec-usage-proxy --demo and --relay and
-# from a static server, in headless Chromium; an axe-core scan; screenshots in tests/artifacts/.
-node_tests e2e bash tests/e2e/run.sh
-fuzz_smoke fuzz 3
+debug_lane() {
+    check fmt cargo fmt --all -- --check --color never
+    check clippy cargo clippy --workspace --all-targets -- -D warnings
+    # On wasm32: the core with its JavaScript bindings, and the dashboard, whose views exist
+    # only there. Two runs, since each has its own global allocator; the second reuses the
+    # first's checked dependencies.
+    check clippy-wasm cargo clippy -p bec-usage --target wasm32-unknown-unknown --features js \
+        --all-targets -- -D warnings
+    check clippy-web cargo clippy -p bec-usage-web --no-deps --target wasm32-unknown-unknown \
+        --all-targets -- -D warnings
+    nextest_suite native-tests native_tests
+    touch "$PROXY_BUILT"
+    check rustdoc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+    # Node runs these through wasm-bindgen-test-runner (see .cargo/config.toml), with the
+    # JavaScript bindings (--features js); tests/js_browser.rs runs in headless Chromium
+    # through chromedriver, with the flags in crates/bec-usage/webdriver.json.
+    tests wasm-tests env CHROMEDRIVER=/usr/bin/chromedriver \
+        WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/crates/bec-usage/webdriver.json" \
+        cargo test -p bec-usage --target wasm32-unknown-unknown --features js --no-fail-fast
+    # The dashboard's components mounted in headless Chromium (web/webdriver.json).
+    tests web-components env CHROMEDRIVER=/usr/bin/chromedriver \
+        WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/web/webdriver.json" \
+        cargo test -p bec-usage-web --target wasm32-unknown-unknown --test components
+}
 
+release_lane() {
+    # trunk builds dist/ as the README's demo serves it.
+    check web-build trunk build --release
+    # The npm package, built and packed by scripts/build-npm.sh, then used as a user would:
+    # Node ESM and CommonJS, a Vite page and a plain page in Chromium, the client, the types.
+    node_tests npm-package bash tests/npm/run.sh
+    # The end-to-end suites need the proxy, which the debug lane's native-tests builds.
+    while [[ ! -e "$PROXY_BUILT" ]] && kill -0 "$debug_pid" 2>/dev/null; do sleep 1; done
+    # The dashboard end to end (tests/e2e/): dist/ through bec-usage-proxy --demo and --relay
+    # and from a static server, in headless Chromium; an axe-core scan; screenshots in
+    # tests/artifacts/.
+    node_tests e2e bash tests/e2e/run.sh --no-build
+    # The same page in Firefox ESR (WebDriver BiDi) and WebKitGTK (WebKitWebDriver, Xvfb).
+    if [[ -f tests/e2e/run-engines.sh ]]; then
+        node_tests e2e-engines bash tests/e2e/run-engines.sh
+    fi
+}
+
+printf 'suites run in two lanes; each line is a suite that finished (logs in %s/)\n' "$LOG_DIR"
+debug_lane &
+debug_pid=$!
+release_lane &
+release_pid=$!
+wait "$debug_pid" "$release_pid" || true
+run_seconds=$((SECONDS - run_start))
+
+total_passed=0
+total_failed=0
+failed_suites=()
+while read -r name passed failed seconds; do
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failed))
+    if ((failed > 0)); then failed_suites+=("$name"); fi
+done <"$RESULTS"
+for name in "${failed_suites[@]}"; do
+    printf '\n%s failed:\n' "$name"
+    show_failure "$LOG_DIR/$name.log"
+done
+
+echo
+echo "time per suite (seconds; the two lanes overlap):"
+sort -k4 -n -r "$RESULTS" | awk '{ printf "  %-18s %5d\n", $1, $4 }'
+printf 'tests took %d s (set-up before them %d s): budget 900 s on a clean clone, 240 s after a one-line change\n' \
+    "$run_seconds" "$setup_seconds"
 if ((${#failed_suites[@]} > 0)); then
     echo "failed suites: ${failed_suites[*]} (logs in $LOG_DIR/)"
 fi
