@@ -166,9 +166,13 @@ main() {
     ensure_npm_folder "$REPO_ROOT/tools/npm"
     export PATH="$REPO_ROOT/tools/npm/node_modules/.bin:$PATH"
     ensure_npm_folder "$REPO_ROOT/tests/npm"
-    # The dashboard's end-to-end checks (playwright-core, driving Debian's Chromium).
+    # The dashboard's end-to-end checks (playwright-core driving Debian's Chromium;
+    # puppeteer-core and selenium-webdriver driving Firefox and WebKit).
     ensure_npm_folder "$REPO_ROOT/tests/e2e"
     ensure_debian_packages "chromium chromedriver" chromium chromium-driver
+    # The same checks in Firefox and WebKit (tests/e2e/run-engines.sh): Firefox ESR through
+    # puppeteer-core, WebKitGTK's MiniBrowser through WebKitWebDriver, in an Xvfb display.
+    ensure_debian_packages "firefox-esr WebKitWebDriver Xvfb" firefox-esr webkit2gtk-driver xvfb
     ensure_cjk_font
 
     ensure_python_venv "$SDK_VENV" "$SDK_DIST" "$SDK_VERSION" baidubce

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The end-to-end checks in Firefox and WebKit (engines/*.test.mjs), on dist/ and the proxy
+# as they are: run tests/e2e/run.sh (or scripts/test.sh) first, which builds them. Needs
+# Debian's firefox-esr, webkit2gtk-driver and xvfb (scripts/setup.sh installs them); the
+# WebKit driver starts an Xvfb of its own when there is no DISPLAY. Ends with node --test's
+# TAP summary ("# pass N", "# fail N").
+#
+#   bash tests/e2e/run-engines.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+for built in ../../dist/index.html "${BEC_PROXY_BIN:-../../target/debug/bec-usage-proxy}"; do
+    [[ -e "$built" ]] || { echo "run-engines: $built is missing: build with tests/e2e/run.sh first" >&2; exit 1; }
+done
+export BEC_PROXY_BIN="${BEC_PROXY_BIN:-$PWD/../../target/debug/bec-usage-proxy}"
+# A hung test fails after two minutes instead of holding up the whole run.
+exec node --test --test-reporter=tap --test-concurrency=1 --test-timeout=120000 engines/*.test.mjs
