@@ -186,14 +186,25 @@ async function xDisplay() {
 
 /**
  * WebKitGTK's MiniBrowser through WebKitWebDriver (started here on a free port, in DISPLAY
- * or an Xvfb of its own). Returns { page, quit() }: one window, one page, for the session.
+ * or an Xvfb of its own); `env` is added to their environment (JavaScriptCore reads
+ * options such as JSC_useBBQJIT=false from it). Returns { page, driverLog(), quit() }:
+ * one window, one page, for the session.
  */
-export async function launchWebKit() {
+export async function launchWebKit({ env = {} } = {}) {
   const x = await xDisplay();
   const port = await freePort();
   const output = [];
   const driverProcess = spawn(WEBKIT_DRIVER, [`--port=${port}`, "--host=127.0.0.1"], {
-    env: { ...process.env, DISPLAY: x.display },
+    env: {
+      ...process.env,
+      DISPLAY: x.display,
+      // Software rendering without compositing: Xvfb has no GPU, and with compositing
+      // element screenshots come out shifted by a black band.
+      LIBGL_ALWAYS_SOFTWARE: "1",
+      WEBKIT_DISABLE_COMPOSITING_MODE: "1",
+      // Anything else for the driver, MiniBrowser and its web process (JSC_* options).
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   driverProcess.stdout.on("data", (d) => output.push(String(d)));
@@ -287,7 +298,7 @@ function webkitPage(driver) {
         `a ${width}×${height} viewport (MiniBrowser's window has a minimum width)`,
       );
     },
-    /** A PNG of the viewport, or of the element `selector` selects. */
+    /** A PNG of the viewport, or of the element `selector` selects (not inside a frame). */
     screenshot: async (path, selector) => {
       const target = selector ? await driver.findElement(By.css(selector)) : driver;
       writeFileSync(path, Buffer.from(await target.takeScreenshot(), "base64"));
