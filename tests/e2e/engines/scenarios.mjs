@@ -130,6 +130,23 @@ export function engineSuite(engine) {
     await page.close();
   });
 
+  test(`${engine}: through proxy --demo, the Demo source draws the 12 demo charts and asks the server for no data`, async () => {
+    const before = demo.usageRequests();
+    const page = await open();
+    await page.goto(`${demo.origin}/?src=demo&lang=en`);
+    await assertReady(page);
+    assert.equal(await page.attribute("[data-action=source][data-value=demo]", "aria-checked"), "true");
+    // Here the server's sources can be chosen.
+    assert.equal(await page.attribute("[data-action=source][data-value=proxy]", "disabled"), null);
+    const metrics = await page.evaluate(() => window.__BEC_METRICS__);
+    assert.equal(metrics.source, "demo");
+    assert.equal(metrics.resources, 12);
+    assert.equal(await page.count("[data-testid=chart]"), 12);
+    assert.equal(demo.usageRequests(), before);
+    assert.deepEqual(await page.problems(), []);
+    await page.close();
+  });
+
   test(`${engine}: proxy --demo as the source, every chart's statistics exactly as the server sent`, async () => {
     const json = await (await fetch(`${demo.origin}${USAGE}?beginDate=${DAY}&endDate=${DAY}`)).text();
     const sent = amountsAsWritten(json);
