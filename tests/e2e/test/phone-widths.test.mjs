@@ -1,7 +1,7 @@
-// (g) Phone widths, 360 to 480 px, in English and Chinese: the charts' statistics never
-// break inside a number or a unit ("co/res", "≈239.44920/67") and fit their boxes, and the
-// page does not scroll sideways. Screenshots at 390 px go to tests/artifacts/. Firefox and
-// WebKit run the same check in tests/e2e/engines/.
+// (g) Phone widths, 360 to 480 px, and wider ones, in English and Chinese: the charts'
+// statistics never break inside a number or a unit ("co/res", "≈239.44920/67") and fit
+// their boxes, and the page does not scroll sideways. Screenshots at 390 px go to
+// tests/artifacts/. Firefox and WebKit run the same check in tests/e2e/engines/.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -9,7 +9,8 @@ import { after, before, test } from "node:test";
 import { ARTIFACTS, launchBrowser, newPage, startStatic, waitForState } from "../lib/harness.mjs";
 import { statsLayoutProblems } from "../lib/layout.mjs";
 
-const WIDTHS = [360, 390, 414, 480];
+// Phones, then tablets and desktops (where the cards change their statistics' layout).
+const WIDTHS = [360, 390, 414, 480, 600, 720, 768, 1024, 1280];
 
 let server;
 let browser;
