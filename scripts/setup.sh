@@ -22,7 +22,7 @@ SDK_VERSION="0.9.79"
 PROM_DIST="prometheus-client"
 PROM_VERSION="0.26.0"
 # numpy and pandas, in the same virtualenv: tests/python/check_hours.py recounts the core's
-# resource-hours and costs with them in crates/bec-usage/tests/hours_python.rs, an
+# resource-hours and costs with them in crates/bec-usage/tests/integration/hours_python.rs, an
 # implementation other than ours. numpy is installed first and pinned, so that pandas keeps
 # it instead of pulling the newest (2.5 needs a newer Python than 3.11).
 NUMPY_DIST="numpy"

@@ -23,7 +23,7 @@
 //!   unit-hours, covered and gap milliseconds and cost of the range, and per local day the
 //!   unit-hours, covered milliseconds and cost.
 //!
-//! The integration test `tests/hours_python.rs` includes this file as a module and writes
+//! The integration test `tests/integration/hours_python.rs` includes this file as a module and writes
 //! [`standard_cases`] with [`write_case`].
 
 use std::error::Error;

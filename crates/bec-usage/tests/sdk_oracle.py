@@ -1,4 +1,4 @@
-"""Oracle for tests/sdk_conformance.rs: signs cases with Baidu's official Python SDK.
+"""Oracle for tests/integration/sdk_conformance.rs: signs cases with Baidu's official Python SDK.
 
 Reads a JSON list of cases on stdin and prints, on its first line, `sdk <version>`, then
 for each case one line with the signature (the last `/` field of the Authorization value

@@ -114,7 +114,7 @@ test("errors name the option, from the type checks and from the core", () => {
 
 // ---------------------------------------------------------------------------------------
 // Generated requests against the SDK (the npm side of the differential test; the Python
-// SDK's is crates/bec-usage/tests/sdk_conformance.rs). A seeded generator, so a failure
+// SDK's is crates/bec-usage/tests/integration/sdk_conformance.rs). A seeded generator, so a failure
 // names a case that can be replayed.
 
 /** A small deterministic generator (mulberry32). */

@@ -1,6 +1,6 @@
 //! Scoring the forecast and the anomaly finder against the synthetic generator, whose
 //! truth is known: shared by `examples/analysis_scores.rs` (the full run, printed) and
-//! `tests/analysis_truth.rs` (a small run with floors).
+//! `tests/integration/analysis_truth.rs` (a small run with floors).
 //!
 //! Floats appear here only to average and print scores; every analysed amount stays exact.
 

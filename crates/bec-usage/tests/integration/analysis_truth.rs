@@ -4,7 +4,7 @@
 //! anomaly finder that flags nothing or everything) would not. Native only: it generates and analyses a few hundred thousand points.
 #![cfg(not(target_arch = "wasm32"))]
 
-#[path = "../examples/scoring/mod.rs"]
+#[path = "../../examples/scoring/mod.rs"]
 mod scoring;
 
 use bec_usage::analysis::Sensitivity;

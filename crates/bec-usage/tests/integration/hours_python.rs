@@ -20,7 +20,7 @@ use std::process::Command;
 
 // The example's `main` is not used here.
 #[allow(dead_code)]
-#[path = "../examples/hours_oracle.rs"]
+#[path = "../../examples/hours_oracle.rs"]
 mod hours_oracle;
 
 use hours_oracle::{standard_cases, write_case};

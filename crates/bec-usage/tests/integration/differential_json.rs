@@ -11,7 +11,7 @@
 //! are not generated (serde_json stops at 128 levels, the reader skips them).
 #![cfg(not(target_arch = "wasm32"))]
 
-mod fixtures;
+use crate::fixtures;
 
 use std::fmt;
 use std::marker::PhantomData;

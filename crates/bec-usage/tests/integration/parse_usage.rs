@@ -3,7 +3,7 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-mod fixtures;
+use crate::fixtures;
 
 use std::str::FromStr;
 
