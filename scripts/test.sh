@@ -7,13 +7,14 @@
 #   bash scripts/test.sh             # logs in target/test-logs/, excerpts on failure
 #   VERBOSE=1 bash scripts/test.sh   # also streams every suite's output
 #
-# The suites run in two lanes at once, so that one lane's compiling fills the time the
-# other spends waiting on browsers and servers. Cargo locks a build folder per profile, so
+# The suites run in four lanes at once, so that compiling fills the time the browser and
+# server tests spend waiting (most of theirs). Cargo locks a build folder per profile, so
 # the lanes are split by profile and never wait on each other's lock:
-#   debug    fmt, clippy (native, wasm32, web), native-tests, rustdoc, wasm-tests,
-#            web-components: all of target/debug and target/wasm32-unknown-unknown/debug;
-#   release  web-build (trunk, web-release), npm-package (wasm-release), then, once
-#            native-tests has built the proxy, e2e and e2e-engines on what they built.
+#   debug     fmt, native-tests, clippy (native, wasm32, web), rustdoc, wasm-tests and
+#             web-components: target/debug and target/wasm32-unknown-unknown/debug;
+#   chromium  web-build (trunk, profile web-release), then e2e once the proxy is built;
+#   engines   e2e-engines (Firefox, WebKit) once dist/ and the proxy are built;
+#   npm       npm-package (profile wasm-release: its build, then its tests).
 # Budgets (issue 20): the whole run within 15 minutes on a clean clone of a 2-core machine
 # (tools installed), and within 4 minutes after a one-line change in the core.
 set -euo pipefail
@@ -28,8 +29,10 @@ mkdir -p "$LOG_DIR"
 # One line per finished suite, "NAME PASSED FAILED SECONDS", written by both lanes.
 RESULTS="$LOG_DIR/results"
 : >"$RESULTS"
-# Written by the debug lane once native-tests has built target/debug/bec-usage-proxy.
+# Written once native-tests has built target/debug/bec-usage-proxy, and once web-build has
+# built dist/: the end-to-end suites wait for both.
 PROXY_BUILT="$LOG_DIR/proxy-built"
+DIST_BUILT="$LOG_DIR/dist-built"
 run_start=$SECONDS
 
 # Runs a command with its output in $LOG_DIR/NAME.log; returns its exit status.
@@ -197,8 +200,18 @@ nextest_suite() { # NAME COMMAND...
     record "$name" "${counts% *}" "${counts#* }" $((SECONDS - start))
 }
 
+# Waits until the file MARK exists (a lane writes it once what it stands for is built, or
+# has failed to build: the suites that need it then fail on their own).
+wait_for() { # MARK
+    while [[ ! -e "$1" ]]; do sleep 1; done
+}
+
+# The lanes. Each is one background job; the suites in a lane run in order.
 debug_lane() {
     check fmt cargo fmt --all -- --check --color never
+    # First, since the end-to-end suites wait for the proxy binary it builds.
+    nextest_suite native-tests native_tests
+    touch "$PROXY_BUILT"
     check clippy cargo clippy --workspace --all-targets -- -D warnings
     # On wasm32: the core with its JavaScript bindings, and the dashboard, whose views exist
     # only there. Two runs, since each has its own global allocator; the second reuses the
@@ -207,8 +220,6 @@ debug_lane() {
         --all-targets -- -D warnings
     check clippy-web cargo clippy -p bec-usage-web --no-deps --target wasm32-unknown-unknown \
         --all-targets -- -D warnings
-    nextest_suite native-tests native_tests
-    touch "$PROXY_BUILT"
     check rustdoc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
     # Node runs these through wasm-bindgen-test-runner (see .cargo/config.toml), with the
     # JavaScript bindings (--features js); tests/js_browser.rs runs in headless Chromium
@@ -222,30 +233,39 @@ debug_lane() {
         cargo test -p bec-usage-web --target wasm32-unknown-unknown --test components
 }
 
-release_lane() {
+chromium_lane() {
     # trunk builds dist/ as the README's demo serves it.
     check web-build trunk build --release
-    # The npm package, built and packed by scripts/build-npm.sh, then used as a user would:
-    # Node ESM and CommonJS, a Vite page and a plain page in Chromium, the client, the types.
-    node_tests npm-package bash tests/npm/run.sh
-    # The end-to-end suites need the proxy, which the debug lane's native-tests builds.
-    while [[ ! -e "$PROXY_BUILT" ]] && kill -0 "$debug_pid" 2>/dev/null; do sleep 1; done
+    touch "$DIST_BUILT"
+    wait_for "$PROXY_BUILT"
     # The dashboard end to end (tests/e2e/): dist/ through bec-usage-proxy --demo and --relay
     # and from a static server, in headless Chromium; an axe-core scan; screenshots in
     # tests/artifacts/.
     node_tests e2e bash tests/e2e/run.sh --no-build
-    # The same page in Firefox ESR (WebDriver BiDi) and WebKitGTK (WebKitWebDriver, Xvfb).
-    if [[ -f tests/e2e/run-engines.sh ]]; then
-        node_tests e2e-engines bash tests/e2e/run-engines.sh
-    fi
 }
 
-printf 'suites run in two lanes; each line is a suite that finished (logs in %s/)\n' "$LOG_DIR"
-debug_lane &
-debug_pid=$!
-release_lane &
-release_pid=$!
-wait "$debug_pid" "$release_pid" || true
+engines_lane() {
+    wait_for "$DIST_BUILT"
+    wait_for "$PROXY_BUILT"
+    # The same page in Firefox ESR (WebDriver BiDi) and WebKitGTK (WebKitWebDriver, Xvfb),
+    # and 30 demo loads in a row in WebKit.
+    node_tests e2e-engines bash tests/e2e/run-engines.sh
+}
+
+npm_lane() {
+    # The npm package, built and packed by scripts/build-npm.sh (profile wasm-release), then
+    # used as a user would: Node ESM and CommonJS, bundlers, pages and workers in Chromium,
+    # the client against a fake BEC, the types.
+    node_tests npm-package bash tests/npm/run.sh
+}
+
+printf 'suites run in four lanes at once; a line per suite as it ends (logs in %s/)\n' "$LOG_DIR"
+lanes=()
+for lane in debug_lane chromium_lane engines_lane npm_lane; do
+    "$lane" &
+    lanes+=($!)
+done
+wait "${lanes[@]}" || true
 run_seconds=$((SECONDS - run_start))
 
 total_passed=0
