@@ -1,6 +1,8 @@
 // The dashboard's budgets, measured in Debian's headless Chromium; prints figures, asserts
 // nothing (targets: first load ≤ 250 KB gzipped, navigation → charts drawn median ≤ 700 ms,
-// boot (navigation → first data request) ≤ 200 ms, a crosshair move p95 ≤ 16 ms).
+// boot (navigation → first data request) ≤ 200 ms, a crosshair move p95 ≤ 16 ms). Then the
+// same navigation → charts drawn in Firefox ESR and WebKitGTK (lib/engines.mjs), for
+// comparison only: one line per engine, and the three medians side by side.
 //
 //   node tests/e2e/bench.mjs      (after trunk build --release and a cargo build of the
 //                                  proxy; BEC_PROXY_BIN picks the binary)
@@ -23,6 +25,134 @@ const browser = await launchBrowser();
 const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
+const DRAWN_URL = "/?src=demo&range=31d&step=60";
+
+/** Runs in the page: how far the load is, its timings, and what stopped it if anything did. */
+function loadOutcome() {
+  const state = document.querySelector("[data-testid=app]")?.dataset.state ?? null;
+  return {
+    state,
+    drawn: performance.getEntriesByName("charts-drawn")[0]?.startTime ?? null,
+    found: performance.getEntriesByName("anomalies-found")[0]?.startTime ?? null,
+    metrics: window.__BEC_METRICS__ ?? null,
+    // Gathered by the instrumented dist in WebKit (lib/engines.mjs); Firefox's come from BiDi.
+    problems: [...(window.__E2E_PROBLEMS__ ?? [])],
+    error: state === "error" ? (document.querySelector("[data-testid=error-panel]")?.textContent ?? "").trim() : null,
+  };
+}
+
+/**
+ * Navigation → charts drawn in another engine: RUNS loads of the Chromium measure's page
+ * (demo, 31 days, 1-minute, a price sheet in local storage), each `load(i)` resolving to
+ * a page of lib/engines.mjs at that URL. A run that fails (an error, a page error such as
+ * WebKit's intermittent wasm "Out of bounds memory access", or nothing within 60 s) is
+ * printed as failed and the next one runs. Returns the median of the runs that drew, or null.
+ */
+async function engineDrawn(name, load) {
+  const drawn = [];
+  const found = [];
+  const failed = [];
+  let metrics;
+  for (let i = 1; i <= RUNS; i++) {
+    let page;
+    try {
+      page = await load(i);
+      const deadline = Date.now() + 60_000;
+      let seen;
+      for (;;) {
+        seen = await page.evaluate(loadOutcome);
+        if (page.engine === "firefox") seen.problems.push(...(await page.problems()));
+        if (seen.state === "error" || seen.problems.length) break;
+        if (seen.state === "ready" && seen.drawn !== null && seen.found !== null) break;
+        if (Date.now() > deadline) throw new Error(`nothing drawn within 60 s (data-state ${seen.state})`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      if (seen.state === "error") throw new Error(`error panel: ${seen.error.replace(/\s+/g, " ").slice(0, 200)}`);
+      if (seen.problems.length) throw new Error(seen.problems.join("; ").slice(0, 300));
+      drawn.push(seen.drawn);
+      found.push(seen.found);
+      metrics = seen.metrics;
+    } catch (error) {
+      failed.push(i);
+      console.log(`${name}: run ${i} of ${RUNS} failed: ${String(error.message ?? error).split("\n")[0]}`);
+    } finally {
+      await page?.close();
+    }
+  }
+  if (!drawn.length) {
+    console.log(`${name}: navigation -> charts-drawn: all ${RUNS} runs failed`);
+    return null;
+  }
+  const runs = failed.length ? `${drawn.length} of ${RUNS} runs (run ${failed.join(", ")} failed)` : `${RUNS} runs`;
+  console.log(
+    `${name}: navigation -> charts-drawn (demo, 31 d, 1-min, ${metrics.resources} resources, ${metrics.points} points), ${runs}: ` +
+      `median ${median(drawn).toFixed(0)} ms, min ${Math.min(...drawn).toFixed(0)}, max ${Math.max(...drawn).toFixed(0)}; ` +
+      `last run: generate ${metrics.fetchMs.toFixed(0)} ms, analyse ${metrics.analyseMs.toFixed(0)}, draw ${metrics.renderMs.toFixed(0)}; ` +
+      `anomalies-found (after the paint) median ${median(found).toFixed(0)} ms`,
+  );
+  return median(drawn);
+}
+
+/** Firefox ESR (puppeteer-core, BiDi): a new browser context a run, as Chromium's new page. */
+async function firefoxDrawn(engines, origin, sheet) {
+  if (!existsSync(engines.FIREFOX)) return console.log("firefox: skipped (firefox-esr not found)"), null;
+  let browser;
+  try {
+    browser = await engines.launchFirefox();
+  } catch (error) {
+    return console.log(`firefox: skipped (did not start: ${String(error.message ?? error).split("\n")[0]})`), null;
+  }
+  try {
+    console.log(`firefox: ${await browser.version()}`);
+    return await engineDrawn("firefox", async () => {
+      const page = await engines.firefoxPage(browser);
+      await page.raw.evaluateOnNewDocument((text) => localStorage.setItem("bec-usage.price-sheet", text), sheet);
+      await page.goto(`${origin}${DRAWN_URL}`);
+      return page;
+    });
+  } finally {
+    await browser.close();
+  }
+}
+
+/**
+ * WebKitGTK's MiniBrowser (WebKitWebDriver under Xvfb): one window for the session, served
+ * from the instrumented copy of dist/ (for the page's errors) by a proxy --demo of its own.
+ * Each run goes to e2e-frame.html first, sets the price sheet, then loads the page anew.
+ */
+async function webkitDrawn(engines, proxyArgs, sheet) {
+  const missing = [
+    [engines.WEBKIT_DRIVER, "WebKitWebDriver"],
+    [engines.MINIBROWSER, "MiniBrowser"],
+  ].find(([path]) => !existsSync(path));
+  if (missing) return console.log(`webkit: skipped (${missing[1]} not found)`), null;
+  if (!process.env.DISPLAY && !existsSync("/usr/bin/Xvfb")) return console.log("webkit: skipped (no DISPLAY and Xvfb not found)"), null;
+  const served = engines.instrumentedDist();
+  let server;
+  let webkit;
+  try {
+    try {
+      [server, webkit] = await Promise.all([startProxy(proxyArgs, { dist: served.dir }), engines.launchWebKit()]);
+    } catch (error) {
+      return console.log(`webkit: skipped (did not start: ${String(error.message ?? error).split("\n")[0]})`), null;
+    }
+    const { page } = webkit;
+    const capabilities = await page.raw.getCapabilities();
+    console.log(`webkit: ${capabilities.get("browserName")} ${capabilities.get("browserVersion")}`);
+    await page.setSize(1280, 900);
+    return await engineDrawn("webkit", async () => {
+      await page.goto(`${server.origin}/e2e-frame.html`);
+      await page.evaluate((text) => localStorage.setItem("bec-usage.price-sheet", text), sheet);
+      await page.goto(`${server.origin}${DRAWN_URL}`);
+      return page;
+    });
+  } finally {
+    await webkit?.quit();
+    await server?.stop();
+    served.remove();
+  }
+}
+
 try {
   // 1. First load through the proxy (its compression on): bytes on the wire from CDP, and
   // each body gzipped -9 here. The demo source, so no usage data is counted.
@@ -150,6 +280,24 @@ try {
     );
     await page.close();
   }
+
+  // 5. Navigation → charts drawn in Firefox and WebKit, as in 2 (no budget: for comparison).
+  // Chromium is closed first, so that it takes nothing from them.
+  await browser.close();
+  let engines;
+  try {
+    engines = await import("./lib/engines.mjs");
+  } catch (error) {
+    console.log(`firefox, webkit: skipped (lib/engines.mjs: ${String(error.message ?? error).split("\n")[0]})`);
+  }
+  const firefox = engines ? await firefoxDrawn(engines, proxy.origin, sheet) : null;
+  const webkit = engines ? await webkitDrawn(engines, ["--demo"], sheet) : null;
+  const chromium = median(drawn);
+  const versus = (ms) => (ms === null ? "skipped or failed" : `${ms.toFixed(0)} ms (${(ms / chromium).toFixed(1)}× Chromium)`);
+  console.log(
+    `navigation -> charts-drawn medians (demo, 31 d, 1-min): Chromium ${chromium.toFixed(0)} ms, ` +
+      `Firefox ${versus(firefox)}, WebKit ${versus(webkit)}`,
+  );
 } finally {
   await browser.close();
   await proxy.stop();
