@@ -16,7 +16,7 @@ function readPage() {
   const state = app?.dataset.state ?? null;
   if (state === "error") {
     const panel = document.querySelector("[data-testid=error-panel]") ?? app;
-    problems.push(`error panel: ${panel.textContent.trim().replace(/\s+/g, " ").slice(0, 300)}`);
+    problems.push(`error panel: ${(panel.innerText || panel.textContent).trim().replace(/\s+/g, " ").slice(0, 300)}`);
   }
   // Coordinates no chart of the page can have (a corrupted one was 2^31 + 44).
   const absurd = [];
