@@ -282,7 +282,7 @@ for name in "${failed_suites[@]}"; do
 done
 
 echo
-echo "time per suite (seconds; the two lanes overlap):"
+echo "time per suite (seconds; the lanes overlap):"
 sort -k4 -n -r "$RESULTS" | awk '{ printf "  %-18s %5d\n", $1, $4 }'
 printf 'tests took %d s (set-up before them %d s): budget 900 s on a clean clone, 240 s after a one-line change\n' \
     "$run_seconds" "$setup_seconds"

@@ -40,11 +40,13 @@ function outcome() {
   };
 }
 
-test(`webkit: ${LOADS} demo loads in one window, each ready with 12 charts, no page error, the same numbers`, async () => {
+// Its own time limit: about a minute on a quiet machine, three and a half at most while the
+// test command's other lanes compile (JavaScriptCore compiles on the page's thread here).
+test(`webkit: ${LOADS} demo loads in one window, each ready with 12 charts, no page error, the same numbers`, { timeout: 240_000 }, async () => {
   const { page } = webkit;
   const loads = [];
-  // Within run-engines.sh's two minutes a test, with time left to say what happened.
-  const budget = Date.now() + 100_000;
+  // Within the test's four minutes, with time left to say what happened.
+  const budget = Date.now() + 210_000;
   for (let i = 1; i <= LOADS && Date.now() < budget; i++) {
     // A new document each time (the query differs), so nothing is reused but the cache.
     // A fixed week, so that every load has the same data even across midnight.
@@ -82,5 +84,5 @@ test(`webkit: ${LOADS} demo loads in one window, each ready with 12 charts, no p
     })
     .join("\n");
   assert.equal(failed.length, 0, `${failed.length} of ${loads.length} loads failed:\n${report}`);
-  assert.equal(loads.length, LOADS, `only ${loads.length} loads in 100 s`);
+  assert.equal(loads.length, LOADS, `only ${loads.length} loads in 210 s`);
 });
