@@ -31,10 +31,12 @@ if [[ "$(cargo +nightly fuzz --version 2>/dev/null | awk '{print $2}')" != "$CAR
         exit 1
     }
 fi
-# libFuzzer's runtime is behind a feature, so that the stable tests do not build it; debug
-# line tables make the crash reports name the source lines.
+# libFuzzer's runtime is behind a feature, so that the stable tests do not build it. The
+# workspace's release profile has fat LTO, which breaks the sanitizers' coverage symbols at
+# link time (undefined __sancov_gen_*): the fuzz build goes without it (cargo-fuzz adds
+# debug line tables itself, so crash reports name the source lines).
 FEATURES=(--features libfuzzer)
-export CARGO_PROFILE_RELEASE_DEBUG=1
+export CARGO_PROFILE_RELEASE_LTO=false
 
 targets="${TARGETS:-$(cargo +nightly fuzz list --fuzz-dir fuzz)}"
 say "building the targets (nightly, address sanitizer)"
