@@ -6,7 +6,7 @@
 //
 //   const { page } = await launchWebKit();
 //   const result = await demoLoads(page, `${origin}/?src=demo`, 30);
-//   // result: { loads, failed, failures: [{ load, problems }], ms: [...] }
+//   // result: { loads, failed, failures: [{ load, problems }], ms: [...], charts: [...] }
 
 /** Runs in the page: where it is, and what is wrong with what it shows. */
 function readPage() {
@@ -35,7 +35,8 @@ function readPage() {
   }
   // What the page shows, to compare loads: its text without the timings.
   const text = (app?.textContent ?? "").replace(/\d[\d.,]*\s*(ms|s)\b/g, "");
-  return { state, anomaliesDone: typeof metrics.anomaliesMs === "number", problems, text };
+  const charts = document.querySelectorAll("[data-testid=chart]").length;
+  return { state, anomaliesDone: typeof metrics.anomaliesMs === "number", problems, text, charts };
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -43,7 +44,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Loads `url` (a demo page) in `page` and waits until it is ready with its unusual
  * stretches found, shows an error or a problem, or `timeout` ms pass. Returns
- * { ok, problems, text, ms }: `text` is what the page shows, without timings.
+ * { ok, problems, text, ms, charts }: `text` is what the page shows, without timings;
+ * `charts` how many charts it drew.
  */
 export async function demoLoad(page, url, { timeout = 60_000 } = {}) {
   const started = Date.now();
@@ -64,22 +66,29 @@ export async function demoLoad(page, url, { timeout = 60_000 } = {}) {
     await sleep(100);
   }
   const ms = Date.now() - started;
-  return { ok: seen.state === "ready" && seen.problems.length === 0, problems: seen.problems, text: seen.text, ms };
+  return {
+    ok: seen.state === "ready" && seen.problems.length === 0,
+    problems: seen.problems,
+    text: seen.text,
+    ms,
+    charts: seen.charts,
+  };
 }
 
 /**
- * `n` loads of `url` in `page`, one after the other. A load whose page text differs from
- * the most common one (a silently wrong number) counts as failed too. `onLoad(i, result)`
- * is called after each. Returns { loads, failed, failures: [{ load, problems }], ms }.
+ * `n` loads of `url` in `page`, one after the other (`url` may be a function of the load's
+ * index, for a new document each time). A load whose page text differs from the most
+ * common one (a silently wrong number) counts as failed too. `onLoad(i, result)` is called
+ * after each. Returns { loads, failed, failures: [{ load, problems }], ms, charts }.
  */
 export async function demoLoads(page, url, n, { timeout = 60_000, onLoad = () => {} } = {}) {
   const results = [];
   for (let i = 0; i < n; i++) {
     let result;
     try {
-      result = await demoLoad(page, url, { timeout });
+      result = await demoLoad(page, typeof url === "function" ? url(i) : url, { timeout });
     } catch (error) {
-      result = { ok: false, problems: [`the driver failed: ${error.message}`], text: "", ms: 0 };
+      result = { ok: false, problems: [`the driver failed: ${error.message}`], text: "", ms: 0, charts: 0 };
     }
     results.push(result);
     onLoad(i, result);
@@ -98,5 +107,11 @@ export async function demoLoads(page, url, n, { timeout = 60_000, onLoad = () =>
       failures.push({ load, problems: [`the page shows other numbers than the other loads: ${shown}`] });
     }
   });
-  return { loads: n, failed: failures.length, failures, ms: results.map((r) => r.ms) };
+  return {
+    loads: n,
+    failed: failures.length,
+    failures,
+    ms: results.map((r) => r.ms),
+    charts: results.map((r) => r.charts),
+  };
 }
