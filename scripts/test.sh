@@ -98,6 +98,8 @@ check() { # NAME COMMAND...
 
 # Counts the tests of a cargo test log, from the harness's lines
 #   test result: ok. 12 passed; 0 failed; 1 ignored; ...
+# and nextest's summary line
+#   Summary [  31.965s] 426 tests run: 424 passed, 1 failed, 1 timed out, 3 skipped
 # and prints "PASSED FAILED". EXIT_STATUS is the command's: a run that failed without
 # any failing test counted (it did not compile, or a runner crashed) counts one failure
 # per failed target cargo names, at least one; a run that passed nothing counts one
@@ -112,6 +114,13 @@ count_tests() { # LOG EXIT_STATUS
             if ($3 == "FAILED.") failed_targets++
         }
         /^error: [0-9]+ targets? failed:/ { cargo_failed_targets = $2 }
+        / tests? run: / {
+            for (i = 1; i <= NF; i++) {
+                if ($(i + 1) ~ /^passed/) passed += $i
+                if ($(i + 1) ~ /^failed/) failed += $i
+                if ($(i + 1) == "timed") failed += $i
+            }
+        }
         END {
             if (status != 0) {
                 # Targets cargo reports as failed but whose harness never reported.
@@ -125,7 +134,7 @@ count_tests() { # LOG EXIT_STATUS
     ' "$1"
 }
 
-# A suite of tests run by cargo's harness, counted one by one.
+# A suite of tests run by cargo's harness or nextest, counted one by one.
 tests() { # NAME COMMAND...
     local name="$1" start=$SECONDS status=0 counts
     run_logged "$@" || status=$?
@@ -157,33 +166,6 @@ node_tests() { # NAME COMMAND...
     record "$name" "${counts% *}" "${counts#* }" $((SECONDS - start))
 }
 
-# Counts a nextest run from its summary line
-#   Summary [  31.965s] 426 tests run: 424 passed, 1 failed, 1 timed out, 3 skipped
-# plus the doc-tests' cargo harness lines in the same log, and prints "PASSED FAILED", with
-# the same rules as count_tests for a run that failed without a count or passed nothing.
-count_nextest() { # LOG EXIT_STATUS
-    awk -v status="$2" '
-        / tests? run: / {
-            for (i = 1; i <= NF; i++) {
-                if ($(i + 1) ~ /^passed/) passed += $i
-                if ($(i + 1) ~ /^failed/) failed += $i
-                if ($(i + 1) == "timed") failed += $i
-            }
-        }
-        /^test result: / {
-            for (i = 1; i <= NF; i++) {
-                if ($(i + 1) ~ /^passed;?$/) passed += $i
-                if ($(i + 1) ~ /^failed;?$/) failed += $i
-            }
-        }
-        END {
-            if (status != 0 && failed == 0) failed = 1
-            if (passed == 0 && failed == 0) failed = 1
-            print passed + 0, failed + 0
-        }
-    ' "$1"
-}
-
 # The native tests: every test of the workspace through nextest (a process per test, so the
 # test binaries run side by side), the #[ignore]d ones included: they check the signer,
 # /metrics and resource-hours against Baidu's Python SDK, prometheus_client and pandas,
@@ -191,13 +173,6 @@ count_nextest() { # LOG EXIT_STATUS
 native_tests() {
     cargo nextest run --workspace --no-fail-fast --run-ignored all --cargo-quiet || return
     cargo test --workspace --doc --quiet
-}
-
-nextest_suite() { # NAME COMMAND...
-    local name="$1" start=$SECONDS status=0 counts
-    run_logged "$@" || status=$?
-    counts="$(count_nextest "$LOG_DIR/$name.log" "$status")"
-    record "$name" "${counts% *}" "${counts#* }" $((SECONDS - start))
 }
 
 # Waits until the file MARK exists (a lane writes it once what it stands for is built, or
@@ -210,7 +185,7 @@ wait_for() { # MARK
 debug_lane() {
     check fmt cargo fmt --all -- --check --color never
     # First, since the end-to-end suites wait for the proxy binary it builds.
-    nextest_suite native-tests native_tests
+    tests native-tests native_tests
     touch "$PROXY_BUILT"
     check clippy cargo clippy --workspace --all-targets -- -D warnings
     # On wasm32: the core with its JavaScript bindings, and the dashboard, whose views exist
