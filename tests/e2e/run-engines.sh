@@ -18,5 +18,6 @@ export BEC_PROXY_BIN="${BEC_PROXY_BIN:-$PWD/../../target/debug/bec-usage-proxy}"
 # checks our page in WebKit, not that engine bug, so JavaScriptCore compiles on its main
 # thread here (0 failures in 100 loads); `node webkit-loads.mjs` measures the bug itself.
 export JSC_useConcurrentJIT="${JSC_useConcurrentJIT:-false}"
-# A hung test fails after two minutes instead of holding up the whole run.
-exec node --test --test-reporter=tap --test-concurrency=1 --test-timeout=120000 engines/*.test.mjs
+# A hung test fails after five minutes instead of holding up the whole run (a file counts as
+# a test too: the 30 WebKit loads may take four while the other lanes compile).
+exec node --test --test-reporter=tap --test-concurrency=1 --test-timeout=300000 engines/*.test.mjs
