@@ -7,7 +7,7 @@
 //!   hours exactly.
 //! - A regular series without gaps is `Σ amount × step`, computed here the naive way.
 //! - A day generated alone has the same hours as that day cut out of a longer range (when
-//!   its first point is there; else the longer range fills the day's start).
+//!   its first and last points are there; else the longer range fills the day's edges).
 //! - Tiers filled day by day cost what the whole range's hours cost at once; a flat price is
 //!   `hours × price` per day.
 #![cfg(not(target_arch = "wasm32"))]
@@ -67,6 +67,57 @@ fn series() -> impl Strategy<Value = ResourceSeries> {
                 points,
             }
         })
+}
+
+/// The body of `a_day_alone_equals_the_day_cut_from_a_longer_range`, callable with a fixed
+/// case too.
+fn day_alone_equals_day_cut(seed: u64, day: u32, step: u32) -> Result<(), TestCaseError> {
+    let date = |d| NaiveDate::from_ymd_opt(2024, 3, d).expect("a date");
+    let long = SyntheticOptions::new(date(1), date(7))
+        .with_seed(seed)
+        .with_step_seconds(step)
+        .with_resource_count(3);
+    let alone = long.clone().with_dates(date(day), date(day));
+    let offset = FixedOffset::east_opt(8 * 3600).expect("Beijing");
+    let long_data = generate(&long).expect("generates");
+    let alone_data = generate(&alone).expect("generates");
+    let whole = usage_hours(&long_data, offset).expect("hours");
+    let part = usage_hours(&alone_data, offset).expect("hours");
+    let midnight = bec_usage::query::epoch_day(date(day)) * 86_400_000 - 8 * HOUR_MS;
+    for ((a, b), series) in whole
+        .resources
+        .iter()
+        .zip(&part.resources)
+        .zip(&alone_data.resources)
+    {
+        let (long_hours, alone_hours) = (a.hours_on(date(day)), b.hours_on(date(day)));
+        let last_slot = midnight + 86_400_000 - i64::from(step) * 1000;
+        let whole_day_there = series.points.first().map(|p| p.timestamp_ms) == Some(midnight)
+            && series.points.last().map(|p| p.timestamp_ms) == Some(last_slot);
+        if whole_day_there {
+            prop_assert_eq!(long_hours, alone_hours, "{}", a.resource);
+        } else {
+            // The day's first or last point is missing (a collector hiccup): in the
+            // longer range the day before's last point fills the start of the day, and
+            // the day's last point holds until the next day's first, which the day
+            // alone cannot know. Amounts are never negative.
+            prop_assert!(
+                long_hours >= alone_hours,
+                "{}: {long_hours} < {alone_hours}",
+                a.resource
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Found by the property test: the day's 23:00 point is missing, and in the week the 22:00
+/// point holds until the next day's midnight (the day alone ends an hour earlier).
+#[test]
+fn a_day_whose_last_point_is_missing_is_shorter_alone() {
+    if let Err(failure) = day_alone_equals_day_cut(11_211_292_073_627_505_864, 1, 3600) {
+        panic!("{failure}");
+    }
 }
 
 proptest! {
@@ -139,26 +190,7 @@ proptest! {
         day in 1u32..=6,
         step in prop::sample::select(vec![60u32, 300, 3600]),
     ) {
-        let date = |d| NaiveDate::from_ymd_opt(2024, 3, d).expect("a date");
-        let long = SyntheticOptions::new(date(1), date(7)).with_seed(seed).with_step_seconds(step).with_resource_count(3);
-        let alone = long.clone().with_dates(date(day), date(day));
-        let offset = FixedOffset::east_opt(8 * 3600).expect("Beijing");
-        let long_data = generate(&long).expect("generates");
-        let alone_data = generate(&alone).expect("generates");
-        let whole = usage_hours(&long_data, offset).expect("hours");
-        let part = usage_hours(&alone_data, offset).expect("hours");
-        let midnight = bec_usage::query::epoch_day(date(day)) * 86_400_000 - 8 * HOUR_MS;
-        for ((a, b), series) in whole.resources.iter().zip(&part.resources).zip(&alone_data.resources) {
-            let (long_hours, alone_hours) = (a.hours_on(date(day)), b.hours_on(date(day)));
-            if series.points.first().map(|p| p.timestamp_ms) == Some(midnight) {
-                prop_assert_eq!(long_hours, alone_hours, "{}", a.resource);
-            } else {
-                // The day's first point is missing (a collector hiccup at midnight): in the
-                // longer range the day before's last point fills the start of the day,
-                // which the day alone cannot know. Amounts are never negative.
-                prop_assert!(long_hours >= alone_hours, "{}: {long_hours} < {alone_hours}", a.resource);
-            }
-        }
+        day_alone_equals_day_cut(seed, day, step)?;
     }
 
     #[test]
