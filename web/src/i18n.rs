@@ -282,7 +282,7 @@ texts! {
     SensitivityHigh => "High", "高";
     NoAnomalies => "No unusual stretches at this sensitivity.", "此灵敏度下没有异常时段。";
     AnomaliesPending => "Looking for unusual stretches…", "正在查找异常时段…";
-    AnomalyItem => "{value} (usual {low}–{high}), {duration}", "{value}（通常 {low}–{high}），持续 {duration}";
+    AnomalyItem => "{value} (usual {low}–{high}), {duration}, score {score}", "{value}（通常 {low}–{high}），持续 {duration}，评分 {score}";
     DurationHm => "{h} h {m} min", "{h} 小时 {m} 分钟";
     DurationM => "{m} min", "{m} 分钟";
     DurationH => "{h} h", "{h} 小时";

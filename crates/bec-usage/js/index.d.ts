@@ -467,11 +467,15 @@ export interface ForecastOptions {
   horizon?: "monthEnd" | number;
 }
 
-/** A forecast value with its interval, in unit-hours (exact decimal strings; `low ≤ expected ≤ high`). */
+/**
+ * A forecast value with its 80 % interval, in unit-hours (`0 ≤ low ≤ expected ≤ high`).
+ * Statistical estimates, so plain numbers (15 significant digits at most): round them for
+ * display, e.g. to 3 significant digits.
+ */
 export interface ForecastInterval {
-  expected: string;
-  low: string;
-  high: string;
+  expected: number;
+  low: number;
+  high: number;
 }
 
 /** One forecast day of one resource, in unit-hours (a day's average amount is `/ 24`). */
@@ -488,12 +492,16 @@ export interface ResourceForecast {
   historyDays: number;
   /**
    * The unit-hours already used in the period the total covers: the month, for
-   * `"monthEnd"`; `"0"` for a number of days.
+   * `"monthEnd"`; `"0"` for a number of days. Measured, so an exact decimal string.
    */
   soFar: string;
   /** The forecast days, ascending; empty when there is nothing to forecast. */
   days: ForecastDay[];
-  /** `soFar` plus the forecast days. */
+  /**
+   * `soFar` plus the forecast days; its interval is `soFar` plus the interval of the days'
+   * sum (narrower than the sum of the days' intervals: errors of neighbouring days partly
+   * cancel).
+   */
   total: ForecastInterval;
 }
 
@@ -510,8 +518,9 @@ export interface Forecast {
 /** Options of {@link Usage.anomalies}. */
 export interface AnomalyOptions {
   /**
-   * How readily a stretch is called unusual: `"low"` (only the most striking), `"medium"`
-   * (the default) or `"high"` (more stretches, more false alarms).
+   * How readily a stretch is called unusual: `"low"` (only the most striking; a series'
+   * own noise crosses its thresholds about once a month), `"medium"` (the default; about
+   * once a week) or `"high"` (about once a day: more stretches, more false alarms).
    */
   sensitivity?: "low" | "medium" | "high";
 }
@@ -527,10 +536,17 @@ export interface Anomaly {
   peak: number;
   /** That block's exact mean amount, a decimal string. */
   value: string;
-  /** The low end of the usual range there, exact. */
-  usualLow: string;
-  /** The high end of the usual range there, exact. */
-  usualHigh: string;
+  /** The low end of the usual range there: an estimate, never below 0 for a resource whose amounts never are. */
+  usualLow: number;
+  /** The high end of the usual range there: an estimate. */
+  usualHigh: number;
+  /**
+   * How unusual: the peak's distance from the usual level over this resource's medium
+   * threshold (1 or more at `"medium"`; those `"low"` lists are higher). Comparable across
+   * resources: sort by it, descending, to read the strongest first. An estimate; round it
+   * for display (one decimal is plenty).
+   */
+  score: number;
 }
 
 /**
@@ -592,21 +608,29 @@ export class Usage {
   costEstimate(priceSheet: PriceSheetInput, options?: { utcOffset?: UtcOffset }): CostEstimate;
   /**
    * Forecasts each resource's daily unit-hours to the end of the month (or for the next
-   * `horizon` days), with an 80 % interval. The method: a level (the mean of the last 7
-   * complete days, at least 20 hours covered, scaled to 24 hours) times a weekday factor;
-   * the interval from the 10th and 90th percentiles of the ratios actual / forecast of the
-   * history's own one-day-ahead forecasts, widened by `√h` for the day `h` days ahead, at
-   * most `√7` (a fixed ±20 % a day with under 10 days of history). At most the last 56 days are used; a
+   * `horizon` days), with an 80 % interval. The method: the mean of four forecasts with a
+   * weekly season, from the complete days (at least 20 hours covered, scaled to 24 hours)
+   * of the last 52 weeks: Holt-Winters with an additive and with a multiplicative season
+   * (fitted by least squares), a level with weekday factors, and Holt-Winters fitted to
+   * the horizon's sums. The interval comes from a backtest of the same method at the same
+   * horizon (up to 26 weekly origins): `± 1.2816 ×` the root-mean-square relative error
+   * (a fixed ±20 % with under 3 backtests, about 3 weeks of history plus the horizon). A
    * resource without history gets no days and its total is `soFar`.
    */
   forecast(options?: ForecastOptions): Forecast;
   /**
-   * Stretches where a resource is far from what is usual for it, by resource then by time.
-   * The points are averaged into blocks of 5 minutes (or the usual step, if longer); a block
-   * is unusual when it is further from the rolling median of the 31 nearest blocks
-   * (corrected by the daily profile) than a robust multiple of the series' relative noise
-   * (at least 2 %); consecutive unusual blocks make one stretch. A higher sensitivity finds
-   * a superset of a lower one's stretches.
+   * Stretches where a resource is far from what is usual for it, by resource then by time,
+   * each with a `score` to rank them by. The points are averaged into 5-minute blocks (or
+   * the usual step, if longer; whole-number amounts such as EIPs are treated as counts, on
+   * the square-root scale); the usual level is a 12-hour rolling median plus a daily profile
+   * (a weekly one from two weeks of data); the residuals and their means over 20 minutes,
+   * 80 minutes and 5⅓ hours are compared with thresholds set so that the series' own
+   * noise crosses them about once a month (low), a week (medium) or a day (high), from
+   * the tail of its own events (never under 5, 4 or 3.5 robust standard deviations);
+   * unusual blocks up to an hour apart make one stretch. A higher sensitivity finds a
+   * superset of a lower one's stretches. On 27 real labelled series (NAB) the medium
+   * setting lists 0.86 false stretches per series-week and finds 78 % of the labelled
+   * windows (the README has the figures).
    */
   anomalies(options?: AnomalyOptions): Anomaly[];
   /** The response as the service's JSON (exact amounts). */

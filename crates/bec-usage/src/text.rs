@@ -120,6 +120,40 @@ pub fn push_i64(out: &mut Vec<u8>, value: i64) {
     push_u64(out, value.unsigned_abs());
 }
 
+/// Appends a statistical estimate (`f64`) as a JSON number to 15 significant digits, in
+/// exponent form (`12345678901234e-10`), without `core::fmt`'s float formatting: an
+/// estimate needs no more digits, and a reader rounds it further for display. Not finite
+/// values (which no estimate should be) are written as `0`.
+pub fn push_f64(out: &mut Vec<u8>, value: f64) {
+    if !value.is_finite() || value == 0.0 {
+        out.push(b'0');
+        return;
+    }
+    if value < 0.0 {
+        out.push(b'-');
+    }
+    let magnitude = value.abs();
+    // 15 significant digits: `digits × 10^exponent` with 10^14 ≤ digits < 10^15.
+    let mut exponent = magnitude.log10().floor() as i32 - 14;
+    let scale = |exponent: i32| {
+        if exponent >= 0 {
+            magnitude / 10f64.powi(exponent)
+        } else {
+            magnitude * 10f64.powi(-exponent)
+        }
+    };
+    let mut digits = scale(exponent).round();
+    if digits >= 1e15 {
+        exponent += 1;
+        digits = scale(exponent).round();
+    }
+    push_u64(out, digits as u64);
+    if exponent != 0 {
+        out.push(b'e');
+        push_i64(out, i64::from(exponent));
+    }
+}
+
 /// Appends the last `width` decimal digits of `value`, zero-padded (`push_digits(out, 7,
 /// 3)` writes `007`): the fields of dates and times.
 pub fn push_digits(out: &mut Vec<u8>, value: u32, width: u32) {
@@ -417,5 +451,33 @@ mod tests {
         );
         let date = NaiveDate::from_ymd_opt(987, 6, 5).expect("date");
         assert_eq!(date_text(date), "0987-06-05");
+    }
+
+    #[test]
+    fn estimates_are_written_to_fifteen_significant_digits() {
+        let text = |value: f64| {
+            let mut out = Vec::new();
+            push_f64(&mut out, value);
+            String::from_utf8(out).expect("utf-8")
+        };
+        assert_eq!(text(0.0), "0");
+        assert_eq!(text(f64::NAN), "0");
+        assert_eq!(text(1.0), "100000000000000e-14");
+        assert_eq!(text(-2.5), "-250000000000000e-14");
+        for value in [
+            1536.5,
+            47_631.5,
+            0.1,
+            1e-7,
+            123_456_789.123_456,
+            9.999_999_999_999_999e20,
+        ] {
+            let parsed: f64 = text(value).parse().expect("a number");
+            assert!(
+                ((parsed - value) / value).abs() < 1e-14,
+                "{value} {}",
+                text(value)
+            );
+        }
     }
 }

@@ -227,15 +227,19 @@ test("dailyCsv has unit_hours always, and cost,currency with a priceSheet", () =
   throwsKind(() => usage.dailyCsv({ priceSheet: 3 }), "InvalidArgument", /dailyCsv: priceSheet must be JSON text or an object, not a number/);
 });
 
-/** Checks the shape of a forecast and its invariants (`low ≤ expected ≤ high`, days ascending). */
+/**
+ * Checks the shape of a forecast and its invariants (`0 ≤ low ≤ expected ≤ high`, plain
+ * numbers since a forecast is an estimate; `soFar`, measured, an exact decimal string; days
+ * ascending).
+ */
 function checkForecast(forecast, resources) {
   assert.deepEqual(Object.keys(forecast).sort(), ["lastDay", "resources", "utcOffset"]);
   assert.ok(forecast.lastDay === null || /^\d{4}-\d{2}-\d{2}$/.test(forecast.lastDay));
   assert.deepEqual(forecast.resources.map((r) => r.resource), resources);
   const decimal = /^-?\d+(\.\d+)?$/;
   const ordered = ({ expected, low, high }) => {
-    for (const value of [expected, low, high]) assert.match(value, decimal);
-    assert.ok(Number(low) <= Number(expected) && Number(expected) <= Number(high), `${low} ≤ ${expected} ≤ ${high}`);
+    for (const value of [expected, low, high]) assert.ok(typeof value === "number" && Number.isFinite(value), `${value} is a finite number`);
+    assert.ok(0 <= low && low <= expected && expected <= high, `0 ≤ ${low} ≤ ${expected} ≤ ${high}`);
   };
   for (const entry of forecast.resources) {
     assert.deepEqual(Object.keys(entry).sort(), ["days", "historyDays", "resource", "soFar", "total", "unit"]);
@@ -270,9 +274,14 @@ test("anomalies: shape, invariants and the sensitivity option", () => {
     const anomalies = usage.anomalies(sensitivity ? { sensitivity } : undefined);
     assert.ok(Array.isArray(anomalies));
     for (const anomaly of anomalies) {
-      assert.deepEqual(Object.keys(anomaly).sort(), ["end", "peak", "resource", "start", "usualHigh", "usualLow", "value"]);
+      assert.deepEqual(Object.keys(anomaly).sort(), ["end", "peak", "resource", "score", "start", "usualHigh", "usualLow", "value"]);
       assert.ok(anomaly.start <= anomaly.peak && anomaly.peak < anomaly.end);
-      assert.ok(Number(anomaly.usualLow) <= Number(anomaly.usualHigh));
+      // Estimates are numbers; the measured value stays an exact decimal string.
+      assert.equal(typeof anomaly.usualLow, "number");
+      assert.equal(typeof anomaly.score, "number");
+      assert.equal(typeof anomaly.value, "string");
+      assert.ok(anomaly.usualLow <= anomaly.usualHigh);
+      if (sensitivity !== "high") assert.ok(anomaly.score >= 1, JSON.stringify(anomaly));
     }
   }
   const error = throwsKind(() => usage.anomalies({ sensitivity: "extreme" }), "InvalidArgument", /anomalies: sensitivity "extreme" is not "low", "medium" or "high"/);
@@ -316,7 +325,8 @@ test("anomalies: the spike of a synthetic fortnight is found, inside its hours",
     assert.ok(spike, `${sensitivity}: an anomaly overlaps the spike: ${JSON.stringify(found)}`);
     assert.ok(spike.peak >= spikeStart && spike.peak < spikeEnd);
     assert.equal(spike.value, "80");
-    assert.ok(Number(spike.usualHigh) < 80);
+    assert.ok(spike.usualHigh < 80 && spike.usualLow <= 11, JSON.stringify(spike));
+    assert.ok(spike.score > 1, JSON.stringify(spike));
   }
   // Memory never changes: nothing is unusual about it.
   assert.deepEqual(fortnight.anomalies({ sensitivity: "high" }).filter((a) => a.resource === "Memory"), []);
@@ -334,7 +344,10 @@ test("forecast: a synthetic fortnight forecasts the days after its last day", ()
   }
   // Memory is 32 GB all day, every day: 768 GB-hours a day is what to expect.
   const memory = week.resources[1];
-  for (const day of memory.days) assert.ok(Number(day.low) <= 768 && 768 <= Number(day.high), JSON.stringify(day));
+  for (const day of memory.days) {
+    assert.ok(day.low <= 768 && 768 <= day.high, JSON.stringify(day));
+    assert.ok(Math.abs(day.expected - 768) < 1e-9, JSON.stringify(day));
+  }
   const monthEnd = fortnight.forecast();
   checkForecast(monthEnd, ["CPU", "Memory"]);
   assert.equal(monthEnd.resources[0].days.at(-1).date, "2024-03-31");

@@ -1,5 +1,6 @@
-//! The unusual stretches the core finds (`find_anomalies`), listed with their time,
-//! resource, value, usual range and length, and the one setting: the sensitivity. The
+//! The unusual stretches the core finds (`find_anomalies`), the strongest first (by
+//! score), listed with their time, resource, value, usual range, length and score, and
+//! the one setting: the sensitivity. The
 //! charts mark the same stretches. They are looked for after the charts are painted: until
 //! then the card says it is looking, and is `aria-busy`.
 
@@ -10,7 +11,7 @@ use leptos::prelude::*;
 
 use super::{aria_bool, text, Marker};
 use crate::dataset::Dataset;
-use crate::format::{format_amount, format_time};
+use crate::format::{format_amount, format_estimate, format_time};
 use crate::i18n::{duration_text, fill, unit_label, Lang, T};
 use crate::state::{sensitivity_code, sensitivity_from_code};
 
@@ -47,9 +48,11 @@ pub fn Anomalies(
     let items = move || {
         let lang = lang.get();
         anomalies.with(|found| {
-            found
-                .iter()
-                .flat_map(|found| found.iter())
+            // The strongest first: the scores compare across resources.
+            let mut ranked: Vec<&Anomaly> = found.iter().flat_map(|found| found.iter()).collect();
+            ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+            ranked
+                .into_iter()
                 .map(|a| {
                     let index = data.resource_index(&a.resource).unwrap_or(0);
                     let unit = data
@@ -62,13 +65,18 @@ pub fn Anomalies(
                         T::AnomalyItem.get(lang),
                         &[
                             ("value", &format!("{}\u{202F}{unit}", format_amount(a.value))),
-                            ("low", &format_amount(a.usual_low)),
-                            ("high", &format_amount(a.usual_high)),
+                            ("low", &format_estimate(a.usual_low)),
+                            ("high", &format_estimate(a.usual_high)),
                             ("duration", &duration_text(a.end_ms - a.start_ms, lang)),
+                            ("score", &format!("{:.1}", a.score)),
                         ],
                     );
                     view! {
-                        <li data-testid="anomaly-item" data-resource=a.resource.clone()>
+                        <li
+                            data-testid="anomaly-item"
+                            data-resource=a.resource.clone()
+                            data-score=format!("{:.2}", a.score)
+                        >
                             <time>{format_time(a.peak_ms)}</time>
                             <span class="total-name"><Marker index=index />{a.resource.clone()}</span>
                             <span>{detail}</span>

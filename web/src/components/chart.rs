@@ -77,9 +77,9 @@ pub fn build_model(
     chart_model(&drawn, min_max, overlay, span, frame.width)
 }
 
-/// A day's average amount from its unit-hours (`/ 24`), as a pixel float.
-fn daily_amount(hours: Decimal) -> f64 {
-    hours.checked_div(Decimal::from(24)).map_or(0.0, amount_f64)
+/// A forecast day's average amount from its unit-hours (`/ 24`), as a pixel float.
+fn daily_amount(hours: f64) -> f64 {
+    hours / 24.0
 }
 
 /// The forecast's band (low to high) and expected line in `model`, each day a step at its

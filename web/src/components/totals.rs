@@ -5,27 +5,12 @@ use std::sync::Arc;
 
 use chrono::Datelike;
 use leptos::prelude::*;
-use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{text, Marker};
 use crate::dataset::Dataset;
+use crate::format::format_estimate;
 use crate::i18n::{duration_text, fill, month_name, unit_hours_label, Lang, T};
 use crate::markup::hours_text;
-
-/// A forecast for display: whole units from 100 on, else two decimal places (a forecast
-/// is an estimate; its digits beyond these mean nothing).
-fn forecast_text(value: Decimal) -> String {
-    let places = if value.abs() >= Decimal::ONE_HUNDRED {
-        0
-    } else {
-        2
-    };
-    crate::format::format_amount(
-        value
-            .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
-            .normalize(),
-    )
-}
 
 /// The unit-hours card.
 #[component]
@@ -69,9 +54,9 @@ pub fn Totals(
                 let month = f.days.last()?.date;
                 Some((
                     (month.year(), month.month()),
-                    forecast_text(f.total.expected),
-                    forecast_text(f.total.low),
-                    forecast_text(f.total.high),
+                    format_estimate(f.total.expected),
+                    format_estimate(f.total.low),
+                    format_estimate(f.total.high),
                 ))
             });
             let outlook = move || {

@@ -91,9 +91,9 @@ pub fn forecast_cases(month: &SyntheticOptions, cutoffs: &[u32]) -> AnyResult<Ve
                 resource: r.resource.clone(),
                 cutoff,
                 truth: f(true_total),
-                expected: f(r.total.expected),
-                low: f(r.total.low),
-                high: f(r.total.high),
+                expected: r.total.expected,
+                low: r.total.low,
+                high: r.total.high,
             });
         }
     }

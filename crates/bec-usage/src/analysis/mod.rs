@@ -76,6 +76,7 @@ pub use self::csv::{daily_table_csv, points_csv, reconciliation_csv, DailyExtras
 pub use self::daily::{daily_averages, DailyCell, DailyTable};
 pub use self::forecast::{
     forecast, Forecast, ForecastDay, ForecastOptions, ForecastTotal, Horizon, ResourceForecast,
+    Z_80,
 };
 pub use self::hours::{resource_hours, usage_hours, DayHours, Gap, ResourceHours, UsageHours};
 pub use self::lttb::{approximate, lttb_indices, lttb_series};

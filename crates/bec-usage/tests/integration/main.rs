@@ -7,9 +7,27 @@
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
 
+// The real-data evaluation's modules (`examples/real_scores/`), for the floor tests in
+// `anomalies_real` and `forecast_real`: `super::data` in them is this crate's `data`.
+// Native only: they read files.
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(dead_code)]
+#[path = "../../examples/real_scores/anomalies.rs"]
+mod anomalies;
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(dead_code)]
+#[path = "../../examples/real_scores/data.rs"]
+mod data;
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(dead_code)]
+#[path = "../../examples/real_scores/forecasts.rs"]
+mod forecasts;
+
 mod analysis_props;
 mod analysis_truth;
+mod anomalies_real;
 mod differential_json;
+mod forecast_real;
 mod hours_cost_props;
 mod hours_python;
 mod parse_usage;
