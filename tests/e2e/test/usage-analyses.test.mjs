@@ -124,6 +124,11 @@ test("the forecast band follows its switch; more sensitivity finds no fewer stre
   const hasForecast = (await page.locator("[data-testid=forecast-total]:not(:empty)").count()) > 0;
   if (hasForecast) assert.ok((await page.locator("[data-testid=forecast-band]").count()) > 0);
   const medium = await foundStretches(page);
+  // The list is ranked: the strongest stretch (highest score) first, each shown with it.
+  const scores = await page.locator("[data-testid=anomaly-item]").evaluateAll((items) => items.map((li) => Number(li.dataset.score)));
+  assert.deepEqual(scores, [...scores].sort((a, b) => b - a), `scores in list order: ${scores}`);
+  assert.ok(scores.every((score) => score >= 1), `medium lists scores of 1 and up: ${scores}`);
+  if (medium > 0) assert.match(await page.locator("[data-testid=anomaly-item]").first().textContent(), /score \d+\.\d/);
   await page.goto(`${server.origin}${DEMO}&forecast=off`);
   await waitForState(page, ["ready"]);
   assert.equal(await page.locator("[data-testid=forecast-band]").count(), 0);

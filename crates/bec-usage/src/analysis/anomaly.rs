@@ -80,6 +80,7 @@ use std::borrow::Cow;
 
 use rust_decimal::Decimal;
 
+use super::median;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{DataPoint, ResourceSeries, UsageResponse};
 use crate::query::DAY_MS;
@@ -727,22 +728,6 @@ fn mad(residuals: &[f64]) -> f64 {
     median(&mut absolute)
 }
 
-/// The median (the mean of the middle two of an even count); 0 of none. Reorders `values`.
-fn median(values: &mut [f64]) -> f64 {
-    let n = values.len();
-    if n == 0 {
-        return 0.0;
-    }
-    let (lower_half, upper, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
-    let upper = *upper;
-    if n % 2 == 1 {
-        upper
-    } else {
-        let lower = lower_half.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        (lower + upper) / 2.0
-    }
-}
-
 /// The index of the `q` quantile by nearest rank among `n` sorted values (n > 0).
 fn rank(n: usize, q: f64) -> usize {
     ((q * n as f64).ceil() as usize).clamp(1, n) - 1
@@ -775,8 +760,13 @@ fn rolling_medians(values: &[f64]) -> Vec<f64> {
     let n = values.len();
     let width = WINDOW_BLOCKS.min(n);
     let half = width / 2;
-    let mut sorted = values[..width].to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
+    // The first window, sorted by inserting each value in its place (the same step as the
+    // sliding below; a general sort would add its own code to the WebAssembly module).
+    let mut sorted: Vec<f64> = Vec::with_capacity(width);
+    for &value in &values[..width] {
+        let at = sorted.partition_point(|v| *v < value);
+        sorted.insert(at, value);
+    }
     let mut medians = Vec::with_capacity(n);
     let mut start = 0;
     for i in 0..n {

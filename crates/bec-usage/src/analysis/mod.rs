@@ -180,6 +180,24 @@ fn lower_median(values: &mut [i64]) -> Option<i64> {
     Some(*values.select_nth_unstable(middle).1)
 }
 
+/// The median of `values` (the mean of the middle two of an even count; reordered: a
+/// selection, not a sort); 0 when empty. The one median of estimates the analyses take
+/// (the anomaly finder's levels and scales, the forecast's weekday medians).
+fn median(values: &mut [f64]) -> f64 {
+    let n = values.len();
+    if n == 0 {
+        return 0.0;
+    }
+    let (lower_half, upper, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
+    let upper = *upper;
+    if n % 2 == 1 {
+        upper
+    } else {
+        let lower = lower_half.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lower + upper) / 2.0
+    }
+}
+
 /// The offset's distance from UTC in milliseconds (east positive).
 fn offset_ms(offset: chrono::FixedOffset) -> i64 {
     i64::from(offset.local_minus_utc()) * 1000
