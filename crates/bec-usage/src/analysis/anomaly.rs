@@ -278,8 +278,11 @@ impl<'a> SeriesAnalysis<'a> {
             .iter()
             .map(|block| {
                 let amounts = &points[block.first..block.first + block.len];
-                let mean =
-                    amounts.iter().map(|p| approximate(p.amount)).sum::<f64>() / block.len as f64;
+                let mean = amounts
+                    .iter()
+                    .map(|p| super::approximate(p.amount))
+                    .sum::<f64>()
+                    / block.len as f64;
                 if counts {
                     mean.sqrt()
                 } else {
@@ -543,30 +546,6 @@ impl Tail {
         out
     }
 }
-
-/// An amount as an `f64` (within a rounding or two of the nearest), from its mantissa
-/// and scale: a conversion and a division, where the decimal's own conversion goes through
-/// its digits.
-fn approximate(amount: Decimal) -> f64 {
-    let mantissa = amount.mantissa();
-    // Nearly every mantissa fits in 64 bits, whose conversion is one instruction.
-    let mantissa = match i64::try_from(mantissa) {
-        Ok(small) => small as f64,
-        Err(_) => mantissa as f64,
-    };
-    mantissa / POWERS_OF_TEN[amount.scale() as usize]
-}
-
-/// 10^0 to 10^28, the scales a decimal can have.
-const POWERS_OF_TEN: [f64; 29] = {
-    let mut powers = [1.0; 29];
-    let mut i = 1;
-    while i < 29 {
-        powers[i] = powers[i - 1] * 10.0;
-        i += 1;
-    }
-    powers
-};
 
 /// The blocks of sorted points.
 fn blocks(points: &[DataPoint], block_ms: i64) -> Vec<Block> {

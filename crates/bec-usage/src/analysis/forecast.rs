@@ -100,7 +100,6 @@
 //! unit-hours, stays an exact [`Decimal`].
 
 use chrono::{Datelike, NaiveDate};
-use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use super::hours::{ResourceHours, UsageHours};
@@ -298,12 +297,10 @@ fn daily_history(resource: &ResourceHours, last: NaiveDate) -> Vec<Option<f64>> 
         if day.covered_ms < MIN_COMPLETE_COVERAGE_MS || day.date < first || day.date > last {
             continue;
         }
-        let (Some(hours), Ok(index)) = (
-            day.hours.to_f64(),
-            usize::try_from((day.date - first).num_days()),
-        ) else {
+        let Ok(index) = usize::try_from((day.date - first).num_days()) else {
             continue;
         };
+        let hours = super::approximate(day.hours);
         if let Some(slot) = history.get_mut(index) {
             *slot = Some(hours * DAY_MS as f64 / day.covered_ms as f64);
         }
@@ -338,7 +335,7 @@ fn resource_forecast(
     if horizon == Horizon::MonthEnd {
         result.so_far = month_so_far(resource, last)?;
     }
-    let so_far = result.so_far.to_f64().unwrap_or(0.0);
+    let so_far = super::approximate(result.so_far);
     result.total = ForecastTotal {
         expected: so_far,
         low: so_far,
@@ -1076,7 +1073,7 @@ mod tests {
                         r.days.len(),
                         if horizon == Horizon::MonthEnd { 12 } else { 9 }
                     );
-                    let mut total = r.so_far.to_f64().expect("f64");
+                    let mut total = crate::analysis::approximate(r.so_far);
                     for day in &r.days {
                         assert!(
                             day.low <= day.expected && day.expected <= day.high,
