@@ -264,6 +264,12 @@ struct SeriesAnalysis<'a> {
 impl<'a> SeriesAnalysis<'a> {
     /// The analysis of `series` (module docs, steps 1 to 7); `None` when it has fewer than
     /// [`MIN_BLOCKS`] blocks.
+    ///
+    /// Never inlined, so that it stays a function of its own called once per resource:
+    /// browsers compile WebAssembly first with a quick baseline compiler and optimise a
+    /// function only for its later calls, so a copy inlined into the entry point (called
+    /// once) would run unoptimised throughout.
+    #[inline(never)]
     fn new(series: &'a ResourceSeries) -> Option<Self> {
         let points = super::in_time_order(&series.points);
         let block_ms =
