@@ -1038,7 +1038,13 @@ fn page(state: PageState) -> impl IntoView {
                 <div class="toolbar-row">
                     <ViewToggle on=compare label=T::Compare test_id="compare-toggle" lang=lang on_change=on_compare />
                     <ViewToggle on=forecast label=T::Forecast test_id="forecast-toggle" lang=lang on_change=on_forecast />
-                    <ExportMenu data=data account=shown_account sheet=price_sheet lang=lang />
+                    <ExportMenu
+                        data=data
+                        account=shown_account
+                        sheet=price_sheet
+                        anomalies=anomalies
+                        lang=lang
+                    />
                 </div>
                 <ProgressBar progress=progress lang=lang />
             </section>

@@ -147,11 +147,14 @@ texts! {
     Export => "Export", "导出";
     ExportSeries => "Series CSV", "时间序列 CSV";
     ExportDaily => "Daily table CSV", "每日平均 CSV";
+    ExportAnomalies => "Unusual stretches CSV", "异常时段 CSV";
     ExportJson => "Raw JSON", "原始 JSON";
     ExportSeriesHint => "Every point of every resource, exact amounts, times in UTC+08:00.",
         "所有资源的全部数据点，用量精确，时间为 UTC+08:00。";
     ExportDailyHint => "The service's daily averages beside those recomputed from the points.",
         "服务给出的每日平均值，以及由数据点重新计算的平均值。";
+    ExportAnomaliesHint => "The unusual stretches at the current sensitivity, with their usual ranges and scores.",
+        "当前灵敏度下的异常时段，含通常范围与评分。";
     ExportJsonHint => "The answers as received (several chunks: a JSON array of them).",
         "收到的原始响应（分段获取时为各段组成的 JSON 数组）。";
     Min => "Min", "最小";

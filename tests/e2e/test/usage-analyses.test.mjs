@@ -129,6 +129,18 @@ test("the forecast band follows its switch; more sensitivity finds no fewer stre
   assert.deepEqual(scores, [...scores].sort((a, b) => b - a), `scores in list order: ${scores}`);
   assert.ok(scores.every((score) => score >= 1), `medium lists scores of 1 and up: ${scores}`);
   if (medium > 0) assert.match(await page.locator("[data-testid=anomaly-item]").first().textContent(), /score \d+\.\d/);
+  // The same stretches, exported: one row each, exact values, scores of 1 and up.
+  const download = page.waitForEvent("download");
+  await page.click("[data-action=export][data-value=anomalies]");
+  const file = await download;
+  assert.match(file.suggestedFilename(), /_anomalies\.csv$/);
+  const [header, ...rows] = parseCsv(await readFile(await file.path(), "utf8")).filter((row) => row.length > 1);
+  assert.deepEqual(header, ["resource", "start", "end", "peak", "value", "usual_low", "usual_high", "score"]);
+  assert.equal(rows.length, medium, `${rows.length} rows for ${medium} listed stretches`);
+  for (const row of rows) {
+    assert.match(row[1], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/, row.join(","));
+    assert.ok(Number(row[7]) >= 1 && Number(row[5]) <= Number(row[6]), row.join(","));
+  }
   await page.goto(`${server.origin}${DEMO}&forecast=off`);
   await waitForState(page, ["ready"]);
   assert.equal(await page.locator("[data-testid=forecast-band]").count(), 0);

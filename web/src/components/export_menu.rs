@@ -1,11 +1,12 @@
 //! Export: the series as CSV (every point, exact), the daily table as CSV (the summary
-//! beside the recomputed averages) and the raw JSON as received. Disabled until data is
-//! loaded. The file names carry the dates and, on a server that names its accounts, the
+//! beside the recomputed averages), the unusual stretches found at the current sensitivity
+//! as CSV (with their scores) and the raw JSON as received. Disabled until data is loaded
+//! (the stretches: until they are found). The file names carry the dates and, on a server that names its accounts, the
 //! account (`bec-usage_production_2024-01-01_2024-01-07_series.csv`).
 
 use std::sync::Arc;
 
-use bec_usage::analysis::{points_csv, reconciliation_csv, DailyExtras};
+use bec_usage::analysis::{anomalies_csv, points_csv, reconciliation_csv, Anomaly, DailyExtras};
 use bec_usage::query::beijing_offset;
 use leptos::prelude::*;
 
@@ -20,17 +21,24 @@ use crate::i18n::{Lang, T};
 enum Export {
     Series,
     Daily,
+    Anomalies,
     Json,
 }
 
 impl Export {
-    const ALL: [Export; 3] = [Export::Series, Export::Daily, Export::Json];
+    const ALL: [Export; 4] = [
+        Export::Series,
+        Export::Daily,
+        Export::Anomalies,
+        Export::Json,
+    ];
 
     /// The button's `data-value`, which the end-to-end tests click.
     fn code(self) -> &'static str {
         match self {
             Export::Series => "series",
             Export::Daily => "daily",
+            Export::Anomalies => "anomalies",
             Export::Json => "json",
         }
     }
@@ -39,6 +47,7 @@ impl Export {
         match self {
             Export::Series => T::ExportSeries,
             Export::Daily => T::ExportDaily,
+            Export::Anomalies => T::ExportAnomalies,
             Export::Json => T::ExportJson,
         }
     }
@@ -47,12 +56,20 @@ impl Export {
         match self {
             Export::Series => T::ExportSeriesHint,
             Export::Daily => T::ExportDailyHint,
+            Export::Anomalies => T::ExportAnomaliesHint,
             Export::Json => T::ExportJsonHint,
         }
     }
 
-    /// Offers the file for download.
-    fn download(self, data: &Dataset, account: Option<&str>, sheet: Option<&str>) {
+    /// Offers the file for download; `anomalies` are the stretches found at the current
+    /// sensitivity.
+    fn download(
+        self,
+        data: &Dataset,
+        account: Option<&str>,
+        sheet: Option<&str>,
+        anomalies: &[Anomaly],
+    ) {
         let base = export_base_name(account, data.begin, data.end);
         match self {
             Export::Series => {
@@ -77,6 +94,15 @@ impl Export {
                     &reconciliation_csv(&data.reconciliation, Some(extras)),
                 )
             }
+            Export::Anomalies => {
+                if let Ok(csv) = anomalies_csv(anomalies, beijing_offset()) {
+                    dom::download(
+                        &format!("{base}_anomalies.csv"),
+                        "text/csv;charset=utf-8",
+                        &csv,
+                    );
+                }
+            }
             Export::Json => dom::download(
                 &format!("{base}.json"),
                 "application/json",
@@ -98,6 +124,9 @@ pub fn ExportMenu(
     /// The price sheet in use, as text (its cost goes into the daily CSV).
     #[prop(into, optional)]
     sheet: Signal<Option<String>>,
+    /// The unusual stretches at the current sensitivity (`None`: still looking).
+    #[prop(into)]
+    anomalies: Signal<Option<Arc<Vec<Anomaly>>>>,
     /// The page's language.
     #[prop(into)]
     lang: Signal<Lang>,
@@ -110,12 +139,16 @@ pub fn ExportMenu(
                 data-action="export"
                 data-value=export.code()
                 title=text(lang, export.hint())
-                disabled=move || data.with(Option::is_none)
+                disabled=move || {
+                    data.with(Option::is_none)
+                        || (export == Export::Anomalies && anomalies.with(Option::is_none))
+                }
                 on:click=move |_| {
                     if let Some(data) = data.get_untracked() {
+                        let found = anomalies.get_untracked().unwrap_or_default();
                         account.with_untracked(|a| {
                             sheet.with_untracked(|s| {
-                                export.download(&data, a.as_deref(), s.as_deref())
+                                export.download(&data, a.as_deref(), s.as_deref(), &found)
                             })
                         });
                     }

@@ -1,5 +1,5 @@
-//! CSV export (RFC 4180): the points, the daily table and the reconciliation; the two daily
-//! exports take [`DailyExtras`] for unit-hours and cost columns.
+//! CSV export (RFC 4180): the points, the daily table, the reconciliation and the unusual
+//! stretches; the two daily exports take [`DailyExtras`] for unit-hours and cost columns.
 //!
 //! Every export is UTF-8 text with a header row, CRLF line ends (after the last row too),
 //! and fields quoted only when they contain a comma, a double quote, CR or LF, with inner
@@ -16,6 +16,7 @@ use chrono::FixedOffset;
 
 use chrono::NaiveDate;
 
+use super::anomaly::Anomaly;
 use super::cost::CostEstimate;
 use super::daily::DailyTable;
 use super::hours::UsageHours;
@@ -140,6 +141,57 @@ pub fn points_csv(response: &UsageResponse, offset: FixedOffset) -> Result<Strin
         }
     }
     Ok(into_string(out))
+}
+
+/// The unusual stretches ([`super::find_anomalies`]), one row each, in the order given:
+///
+/// ```text
+/// resource,start,end,peak,value,usual_low,usual_high,score
+/// CPU,2024-01-03T02:00:00+08:00,2024-01-03T02:45:00+08:00,2024-01-03T02:10:00+08:00,81.25,9.02,14.7,3.12
+/// ```
+///
+/// Times as in [`points_csv`] (local in `offset`, the end exclusive); `value` the exact mean
+/// at the peak; the usual range and the score are estimates, written to 6 significant
+/// digits (their further digits mean nothing).
+///
+/// Errors: as [`points_csv`]'s, for the offset and for times without a calendar date.
+pub fn anomalies_csv(anomalies: &[Anomaly], offset: FixedOffset) -> Result<String> {
+    let mut writer = TimestampWriter::new(offset)?;
+    let mut out = Vec::with_capacity(64 + anomalies.len() * 160);
+    out.extend_from_slice(b"resource,start,end,peak,value,usual_low,usual_high,score\r\n");
+    for anomaly in anomalies {
+        push_field(&mut out, &anomaly.resource);
+        for time in [anomaly.start_ms, anomaly.end_ms, anomaly.peak_ms] {
+            out.push(b',');
+            writer.write(&mut out, time).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidTimestamp,
+                    format!(
+                        "the time {time} of a stretch of {} is too far from 1970 to write as a \
+                         date",
+                        Quoted(&anomaly.resource)
+                    ),
+                )
+            })?;
+        }
+        out.push(b',');
+        push_decimal(&mut out, anomaly.value);
+        for estimate in [anomaly.usual_low, anomaly.usual_high, anomaly.score] {
+            out.push(b',');
+            push_estimate(&mut out, estimate);
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+    Ok(into_string(out))
+}
+
+/// Appends an estimate to 6 significant digits as plain decimal text (`0` when not finite,
+/// which no estimate should be).
+fn push_estimate(out: &mut Vec<u8>, value: f64) {
+    let rounded = rust_decimal::Decimal::from_f64_retain(value)
+        .and_then(|d| d.round_sf(6))
+        .unwrap_or_default();
+    push_decimal(out, rounded.normalize());
 }
 
 /// The daily table in long form, one row per non-empty cell, days ascending and resources
@@ -317,6 +369,47 @@ impl TimestampWriter {
 mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn anomalies_are_one_row_each_with_exact_values_and_rounded_estimates() {
+        use crate::analysis::Anomaly;
+        let at = |text: &str| {
+            chrono::DateTime::parse_from_rfc3339(text)
+                .expect("a time")
+                .timestamp_millis()
+        };
+        let anomalies = vec![
+            Anomaly {
+                resource: "CPU".into(),
+                start_ms: at("2024-01-03T02:00:00+08:00"),
+                end_ms: at("2024-01-03T02:45:00+08:00"),
+                peak_ms: at("2024-01-03T02:10:00+08:00"),
+                value: "81.250".parse().expect("a decimal"),
+                usual_low: 9.0212345678,
+                usual_high: 14.7,
+                score: 3.123456789,
+            },
+            Anomaly {
+                resource: "a,b".into(),
+                start_ms: 0,
+                end_ms: 300_000,
+                peak_ms: 0,
+                value: "0".parse().expect("a decimal"),
+                usual_low: 0.0,
+                usual_high: 1234567.891,
+                score: f64::NAN,
+            },
+        ];
+        let csv = super::anomalies_csv(&anomalies, crate::query::beijing_offset()).expect("csv");
+        assert_eq!(
+            csv,
+            "resource,start,end,peak,value,usual_low,usual_high,score\r\n\
+             CPU,2024-01-03T02:00:00+08:00,2024-01-03T02:45:00+08:00,2024-01-03T02:10:00+08:00,\
+             81.250,9.02123,14.7,3.12346\r\n\
+             \"a,b\",1970-01-01T08:00:00+08:00,1970-01-01T08:05:00+08:00,1970-01-01T08:00:00+08:00,\
+             0,0,1234570,0\r\n"
+        );
+    }
 
     use super::*;
     use crate::analysis::reconcile::{reconcile, ReconcileOptions};

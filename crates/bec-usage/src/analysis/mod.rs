@@ -72,7 +72,7 @@ pub use self::cost::{
     estimate_cost, round_money, CostEstimate, DayCost, PriceSheet, PriceTier, ResourceCost,
     ResourcePrice,
 };
-pub use self::csv::{daily_table_csv, points_csv, reconciliation_csv, DailyExtras};
+pub use self::csv::{anomalies_csv, daily_table_csv, points_csv, reconciliation_csv, DailyExtras};
 pub use self::daily::{daily_averages, DailyCell, DailyTable};
 pub use self::forecast::{
     forecast, Forecast, ForecastDay, ForecastOptions, ForecastTotal, Horizon, ResourceForecast,
