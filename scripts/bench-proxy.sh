@@ -6,7 +6,7 @@
 #   DURATION=20 CONNECTIONS=64 bash scripts/bench-proxy.sh
 #   SIGN_IN=1 bash scripts/bench-proxy.sh           # with sign-in: every request carries a session cookie
 #
-# Targets (README, Performance): >= 5,000 requests/s, 0 errors, p99 <= 50 ms, resident
+# Targets (docs/performance.md): >= 5,000 requests/s, 0 errors, p99 <= 50 ms, resident
 # memory flat over the run. Every request goes client -> proxy (validation, signing with
 # the demo keys) -> loopback HTTP -> stand-in (signature check, cached ~105 KB answer) ->
 # proxy -> client. The per-client rate limit is turned off (--rate-limit 0): wrk is one

@@ -5,7 +5,7 @@
 # 10), the stand-in restarted twice during the run. Prints the answers by status and code,
 # the answers that are neither a whole BEC body nor a BCE-style error (must be 0), whether
 # the proxy survived (and exits 0 on SIGTERM), its resident memory and open file
-# descriptors every 10 s, and p50/p99 latency. It is not a pass/fail test; the README has
+# descriptors every 10 s, and p50/p99 latency. It is not a pass/fail test; docs/performance.md has
 # the figures.
 #
 #   bash scripts/soak.sh            # 10 minutes

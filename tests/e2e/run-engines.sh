@@ -13,7 +13,7 @@ for built in ../../dist/index.html "${BEC_PROXY_BIN:-../../target/debug/bec-usag
 done
 export BEC_PROXY_BIN="${BEC_PROXY_BIN:-$PWD/../../target/debug/bec-usage-proxy}"
 # WebKitGTK 2.50's JavaScriptCore now and then miscompiles a wasm function while it moves it
-# to its baseline compiler on a background thread: 2-10 % of demo loads break (README,
+# to its baseline compiler on a background thread: 2-10 % of demo loads break (docs/dashboard.md,
 # "WebKit (Safari's engine)"; tests/e2e/webkit-repro/ shows it without a page). This suite
 # checks our page in WebKit, not that engine bug, so JavaScriptCore compiles on its main
 # thread here (0 failures in 100 loads); `node webkit-loads.mjs` measures the bug itself.

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Counts failed demo loads of a built dist/ in WebKit (Debian's WebKitGTK MiniBrowser,
-// WebKitWebDriver, Xvfb): issue 20, README "WebKit (Safari's engine)".
+// WebKitWebDriver, Xvfb): issue 20, docs/dashboard.md "WebKit (Safari's engine)".
 //
 //   node tests/e2e/webkit-loads.mjs [--loads N] [--dist DIR] [--url-query Q] [--timeout MS]
 //                                   [--browser webkit|chromium]

@@ -1,7 +1,7 @@
 //! Parse + stats + daily averages of a 31-day, 1-minute, 12-resource response made by the
 //! synthetic generator (about 24 MB of JSON), reported as throughput of JSON bytes.
 //!
-//! `cargo bench -p bec-usage --bench parse_analyse`; the README records the figures.
+//! `cargo bench -p bec-usage --bench parse_analyse`; docs/performance.md records the figures.
 //!
 //! Native only (criterion is a native dev-dependency); on wasm32 this is an empty `main`
 //! so that `--all-targets` builds there too.

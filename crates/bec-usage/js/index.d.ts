@@ -630,7 +630,7 @@ export class Usage {
    * unusual blocks up to an hour apart make one stretch. A higher sensitivity finds a
    * superset of a lower one's stretches. On 27 real labelled series (NAB) the medium
    * setting lists 0.86 false stretches per series-week and finds 78 % of the labelled
-   * windows (the README has the figures).
+   * windows (the repository's docs/core.md has the figures).
    */
   anomalies(options?: AnomalyOptions): Anomaly[];
   /** The response as the service's JSON (exact amounts). */

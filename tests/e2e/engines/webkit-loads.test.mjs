@@ -1,7 +1,7 @@
 // The demo loaded 30 times in one WebKit window: every load must end ready with its 12
 // charts, no page error, and the same statistics as every other load. With JavaScriptCore's
 // defaults WebKitGTK 2.50 breaks a few percent of loads ("RuntimeError: Out of bounds
-// memory access", or numbers that came out wrong): an engine bug (README, "WebKit (Safari's
+// memory access", or numbers that came out wrong): an engine bug (docs/dashboard.md, "WebKit (Safari's
 // engine)"), which run-engines.sh keeps out of this suite with JSC_useConcurrentJIT=false.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";

@@ -2,7 +2,7 @@
 // lib/engines.mjs (or a playwright page wrapped alike): the check behind
 // tests/e2e/webkit-loads.mjs, which counted issue 20's failures in WebKit (a wasm
 // RuntimeError, a corrupted number in the error panel, a chart at x = 2^31 + 44, skeletons
-// forever; README, "WebKit (Safari's engine)").
+// forever; docs/dashboard.md, "WebKit (Safari's engine)").
 //
 //   const { page } = await launchWebKit();
 //   const result = await demoLoads(page, `${origin}/?src=demo`, 30);

@@ -74,7 +74,7 @@
 //!
 //! A series with fewer than [`MIN_BLOCKS`] blocks has too little history to say what is
 //! usual and gets no anomalies. How well this does on real, labelled data, and how that is
-//! counted, is in the README ("How good they are") and `examples/real_scores/`.
+//! counted, is in `docs/core.md` ("How good they are") and `examples/real_scores/`.
 
 use std::borrow::Cow;
 

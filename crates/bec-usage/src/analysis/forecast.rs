@@ -53,7 +53,7 @@
 //!
 //!    *Why this:* on real daily series with a weekly rhythm (electricity demand, flight
 //!    departures, pizza sales, births, page views, a call centre; `examples/real_scores`,
-//!    figures in the README) each part alone is about as good as Holt–Winters or seasonal
+//!    figures in `docs/core.md`) each part alone is about as good as Holt–Winters or seasonal
 //!    naive, and no part wins on every series, while their mean is better than every part:
 //!    the errors of the parts are not the same errors (a level that follows the last week, a
 //!    level that forgets slowly, a season that moves), and averaging them cancels some.
