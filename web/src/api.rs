@@ -26,6 +26,7 @@ use bec_usage::fetch_plan::{
 };
 use bec_usage::json::{parse_service_error, parse_usage};
 use bec_usage::query::UsageQuery;
+use bec_usage::service::X_BCE_DATE;
 use bec_usage::signing::{
     sign, uri_encode, Credentials, HeadersToSign, SignableRequest, SigningParams,
 };
@@ -40,7 +41,7 @@ use crate::dom;
 use crate::state::{Access, ProxyMode, ProxyStatus, SignIn, DEFAULT_UPSTREAM_HOST};
 
 /// The usage endpoint's path, the same on the proxy as on BEC.
-pub const USAGE_PATH: &str = "/v1/usage/computing";
+pub use bec_usage::service::USAGE_PATH;
 
 /// The proxy's health endpoint: `{"status":"ok","mode":"server-signed"|"relay",
 /// "upstreamHost":"bec.baidubce.com","signIn":"off"|"password"|"proxy","user":null|"alice",
@@ -525,7 +526,7 @@ fn prepare(
     let request = SignableRequest::new("GET", host, USAGE_PATH).with_query(&query);
     // The proxy relays only signatures over exactly host and x-bce-date.
     let params = SigningParams::new(credentials, time)
-        .with_headers_to_sign(HeadersToSign::Only(&["host", "x-bce-date"]));
+        .with_headers_to_sign(HeadersToSign::Only(&["host", X_BCE_DATE]));
     let signed = sign(&request, &params).map_err(|e| LoadError::local(&e))?;
     let url = format!(
         "{}?{}",
@@ -534,7 +535,7 @@ fn prepare(
     );
     let headers = vec![
         ("authorization", signed.authorization().to_owned()),
-        ("x-bce-date", signed.x_bce_date().to_owned()),
+        (X_BCE_DATE, signed.x_bce_date().to_owned()),
     ];
     Ok((url, headers, Some(signed.canonical_request().to_owned())))
 }

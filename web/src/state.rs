@@ -431,8 +431,8 @@ pub enum ProxyStatus {
     },
 }
 
-/// The upstream host when `/healthz` does not name one.
-pub const DEFAULT_UPSTREAM_HOST: &str = "bec.baidubce.com";
+/// The upstream host when `/healthz` does not name one: BEC's.
+pub const DEFAULT_UPSTREAM_HOST: &str = bec_usage::service::SERVICE_HOST;
 
 impl ProxyStatus {
     /// Whether `source` can be used with this proxy.

@@ -28,6 +28,7 @@ pub mod json;
 pub mod model;
 pub mod quality;
 pub mod query;
+pub mod service;
 pub mod signing;
 pub mod sort;
 pub mod synthetic;

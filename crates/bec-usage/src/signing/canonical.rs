@@ -22,7 +22,7 @@ use crate::text::Quoted;
 /// The `host` header, which every signature covers.
 pub(crate) const HOST: &str = "host";
 /// The `x-bce-date` header: the signing time, `YYYY-MM-DDThh:mm:ssZ`.
-pub(crate) const X_BCE_DATE: &str = "x-bce-date";
+pub(crate) use crate::service::X_BCE_DATE;
 
 /// A canonical request, with where its parts are and the signed header names.
 #[derive(Debug, Clone, PartialEq, Eq)]
