@@ -51,7 +51,7 @@ if [[ "$SIGN_IN" == 1 ]]; then
 fi
 
 RUST_LOG="${RUST_LOG:-warn}" target/release/bec-usage-proxy --demo --listen "127.0.0.1:$port" \
-    --rate-limit 0 --dist "$OUT/no-dashboard" "${access_args[@]}" >"$OUT/proxy.log" 2>&1 &
+    --rate-limit 0 "${access_args[@]}" >"$OUT/proxy.log" 2>&1 &
 pid=$!
 sampler=""
 cleanup() {

@@ -163,6 +163,9 @@ main() {
     # The native tests' runner (a process per test, test binaries side by side); the
     # machine image has it, this installs it elsewhere.
     ensure_cargo_tool cargo-nextest 0.9.143 cargo-nextest --locked
+    # The proxy's Debian package (crates/bec-usage-proxy/tests/package/run.sh builds and
+    # unpacks it); about 2 minutes to install.
+    ensure_cargo_tool cargo-deb 3.8.0 cargo-deb --locked
     # The dashboard's bundler (Trunk.toml pins the wasm-bindgen and wasm-opt it uses). 0.22
     # needs a newer rustc. Without LTO and with 16 codegen units it installs in half the time.
     CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
@@ -181,6 +184,9 @@ main() {
     # The same checks in Firefox and WebKit (tests/e2e/run-engines.sh): Firefox ESR through
     # puppeteer-core, WebKitGTK's MiniBrowser through WebKitWebDriver, in an Xvfb display.
     ensure_debian_packages "firefox-esr WebKitWebDriver Xvfb" firefox-esr webkit2gtk-driver xvfb
+    # The proxy's front configurations (docs/operator.md, tests/server/fronts.rs) run in
+    # Debian's nginx, as an unprivileged process; Debian puts it in /usr/sbin.
+    PATH="$PATH:/usr/sbin" ensure_debian_packages nginx nginx-light
     ensure_cjk_font
 
     ensure_python_venv "$SDK_VENV" "$SDK_DIST" "$SDK_VERSION" baidubce

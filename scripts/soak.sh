@@ -41,7 +41,7 @@ start_standin
 
 RUST_LOG=warn BCE_ACCESS_KEY_ID=demo-access-key-id BCE_SECRET_ACCESS_KEY=demo-secret-access-key \
     "$bin" --listen "127.0.0.1:$proxy_port" --upstream "http://127.0.0.1:$standin_port" \
-    --rate-limit 0 --dist "$OUT/no-dashboard" >"$OUT/proxy.log" 2>&1 &
+    --rate-limit 0 >"$OUT/proxy.log" 2>&1 &
 proxy_pid=$!
 sampler=""
 cleanup() {

@@ -222,6 +222,10 @@ chromium_lane() {
 engines_lane() {
     wait_for "$DIST_BUILT"
     wait_for "$PROXY_BUILT"
+    # The proxy's .deb from the binary and dist/ just built (cargo deb --no-build, about
+    # 10 s), unpacked and checked, with its systemd unit (systemd-analyze); counted like
+    # the Node suites, from its "# pass" and "# fail" lines.
+    node_tests package bash crates/bec-usage-proxy/tests/package/run.sh
     # The same page in Firefox ESR (WebDriver BiDi) and WebKitGTK (WebKitWebDriver, Xvfb),
     # and 30 demo loads in a row in WebKit.
     node_tests e2e-engines bash tests/e2e/run-engines.sh

@@ -6,19 +6,19 @@
 //! | `POST /auth/login`, `POST /auth/logout` | sign-in and sign-out ([`crate::access::http`]) |
 //! | `/v1/usage/computing` | forwarded upstream after [`rules::validate`], for a user when access control is on ([`crate::access`]) |
 //! | `/readyz` | 200 `{"status":"ready","checks":{...}}` when the upstream accepts a TCP connection, else 503 `{"status":"not ready",...}` saying which check failed ([`health`]) |
-//! | `/metrics` | the counters of [`metrics`] in Prometheus' text format, for a user when access control is on (and on `--metrics-listen` alone, without) |
+//! | `/metrics` | the counters of [`metrics`] in Prometheus' text format: with `--metrics-token-file`, only with `Authorization: Bearer <token>` ([`metrics_token`]); else for a user when access control is on (and on `--metrics-listen` alone, without) |
 //! | any other path under `/v1/`, or any target that could be read as one | a BCE-style JSON error |
 //! | anything else | the dashboard's files (`--dist`), or a JSON `NotFound` without one |
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
@@ -36,12 +36,15 @@ use crate::access::http::{self as access_http, LoginOutcome, MAX_LOGIN_BODY_BYTE
 use crate::access::sessions::TOKEN_BYTES;
 use crate::access::{Access, Identity};
 use crate::accounts::{Account, Accounts};
+use crate::client::{self, ClientAddr, TrustedProxies};
+use crate::config::DEFAULT_ACCOUNT;
 use crate::errors::{json_content_type, Error, ErrorKind, X_BCE_REQUEST_ID};
-use crate::forward::rules::{self, X_BCE_DATE};
+use crate::forward::rules::{self, ModeKind, X_BCE_DATE};
 use crate::forward::Forwarder;
 use crate::health::{self, Readiness};
 use crate::ids::{request_id_of, RequestIds};
 use crate::metrics;
+use crate::metrics_token::{self, MetricsToken};
 use crate::ratelimit::{RateLimit, RateLimiter};
 
 /// The Content-Security-Policy of every answer: what a same-origin wasm app needs
@@ -72,6 +75,11 @@ pub struct AppOptions {
     pub access: Option<Arc<Access>>,
     /// Named accounts and their forwarders; `None`: the one forwarder of [`router`].
     pub accounts: Option<Arc<NamedAccounts>>,
+    /// The scrape token (`--metrics-token-file`): when set, `/metrics` answers only
+    /// requests that carry it, instead of those access control lets in.
+    pub metrics_token: Option<Arc<MetricsToken>>,
+    /// The fronts whose `X-Forwarded-For` names the client ([`crate::client`]).
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Named accounts with a forwarder each (in the order of [`Accounts::all`]).
@@ -100,19 +108,26 @@ struct AppState {
     statics: Option<ServeDir>,
     access: Arc<Access>,
     accounts: Option<Arc<NamedAccounts>>,
+    trusted_proxies: Arc<TrustedProxies>,
 }
 
 impl AppState {
-    /// The forwarder for the account `name` (the default account for `None`), as far as
+    /// The account `name` (the default account for `None`) and its forwarder, as far as
     /// `identity` may see it; an account it may not see answers like one that does not exist.
+    /// The name is for the log: the account's, [`DEFAULT_ACCOUNT`] for the one unnamed key
+    /// pair, none in relay mode (the page signs with its own).
     fn forwarder_for(
         &self,
         name: Option<&str>,
         identity: &Identity,
-    ) -> Result<&Arc<Forwarder>, Error> {
+    ) -> Result<(Option<&str>, &Arc<Forwarder>), Error> {
         let Some(named) = &self.accounts else {
             return match name {
-                None => Ok(&self.forwarder),
+                None => {
+                    let name = (self.forwarder.mode() == ModeKind::ServerSigned)
+                        .then_some(DEFAULT_ACCOUNT);
+                    Ok((name, &self.forwarder))
+                }
                 Some(name) => Err(no_such_account(name)),
             };
         };
@@ -125,9 +140,10 @@ impl AppState {
                 )
             })?,
         };
-        named
+        let forwarder = named
             .forwarder_of(account)
-            .ok_or_else(|| Error::new(ErrorKind::Internal, "an account without a forwarder"))
+            .ok_or_else(|| Error::new(ErrorKind::Internal, "an account without a forwarder"))?;
+        Ok((Some(account.name.as_str()), forwarder))
     }
 }
 
@@ -140,7 +156,7 @@ fn no_such_account(name: &str) -> Error {
 }
 
 /// Builds the application. Serve it with connection info
-/// (`into_make_service_with_connect_info::<SocketAddr>()`) so the rate limit sees client
+/// (`into_make_service_with_connect_info::<std::net::SocketAddr>()`) so the rate limit sees client
 /// addresses. It counts into, and serves at `/metrics`, the forwarder's metrics
 /// ([`Forwarder::metrics`]), so one set holds both the requests and their upstream attempts.
 pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
@@ -156,6 +172,7 @@ pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
         statics,
         access: options.access.unwrap_or_else(|| Arc::new(Access::open())),
         accounts: options.accounts,
+        trusted_proxies: Arc::new(options.trusted_proxies),
     });
     let mut api = Router::new()
         .route("/v1", any(api))
@@ -179,6 +196,10 @@ pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
         .layer(middleware::map_request(strip_client_request_id))
         .layer(SetRequestIdLayer::x_request_id(RequestIds::new()))
         .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(middleware::map_request_with_state(
+            Arc::clone(&state.trusted_proxies),
+            client::resolve_client,
+        ))
         .layer(middleware::from_fn(log_requests))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -207,10 +228,14 @@ pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
         .route("/readyz", health::route(readiness))
         .route(
             "/metrics",
-            metrics::route(metrics.clone()).route_layer(middleware::from_fn_with_state(
-                Arc::clone(&state),
-                require_user,
-            )),
+            match options.metrics_token {
+                Some(token) => metrics::route(metrics.clone()).route_layer(
+                    middleware::from_fn_with_state(token, metrics_token::require_token),
+                ),
+                None => metrics::route(metrics.clone()).route_layer(
+                    middleware::from_fn_with_state(Arc::clone(&state), require_user),
+                ),
+            },
         )
         .merge(api)
         .fallback(fallback)
@@ -235,7 +260,7 @@ async fn healthz(State(state): State<Arc<AppState>>, request: Request) -> Respon
     } else {
         "off"
     };
-    let identity = access.identity(request.headers(), client_ip(&request), Instant::now());
+    let identity = access.identity(request.headers(), peer_ip(&request), Instant::now());
     let user = match &identity {
         Some(Identity::User(name)) => serde_json::Value::from(name.as_str()),
         Some(Identity::Anyone) | None => serde_json::Value::Null,
@@ -280,8 +305,10 @@ async fn strip_client_request_id(mut request: Request) -> Request {
 }
 
 /// One span per request with its id, and one line when answered. The query and headers
-/// are never logged (a relaying client's signature could be there); the forwarder logs
-/// the validated dates.
+/// are never logged (a relaying client's signature could be there). A data request's
+/// handler records in the span who asked (`user`), which `account` and the validated
+/// range (`begin`, `end`), so its "answered" line is the audit trail of who read what.
+/// Fields keep their types (in JSON `"status":200`, `"ms":1.25`, `"user":"alice"`).
 async fn log_requests(request: Request, next: Next) -> Response {
     let id = request_id_of(&request);
     let method = request.method().clone();
@@ -295,26 +322,36 @@ async fn log_requests(request: Request, next: Next) -> Response {
         path.push('…');
     }
     let client = client_ip(&request);
-    let span =
-        tracing::info_span!("request", id = %id, method = %method, path = %path, client = %client);
+    let span = tracing::info_span!(
+        "request",
+        id = %id,
+        method = %method,
+        path = path.as_str(),
+        client = %client,
+        user = tracing::field::Empty,
+        account = tracing::field::Empty,
+        begin = tracing::field::Empty,
+        end = tracing::field::Empty,
+    );
     let start = Instant::now();
     let response = next.run(request).instrument(span.clone()).await;
     span.in_scope(|| {
-        tracing::info!(
-            status = response.status().as_u16(),
-            ms = %format_args!("{:.3}", start.elapsed().as_secs_f64() * 1000.0),
-            "answered"
-        )
+        // Milliseconds to the microsecond, as a number.
+        let ms = (start.elapsed().as_secs_f64() * 1e6).round() / 1e3;
+        tracing::info!(status = response.status().as_u16(), ms, "answered")
     });
     response
 }
 
+/// The client, for limits and logs: behind a trusted front, the one it names
+/// ([`crate::client`]).
 fn client_ip(request: &Request) -> IpAddr {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+    ClientAddr::of(request)
+}
+
+/// The connection's own peer, for the user header: believed only from the front itself.
+fn peer_ip(request: &Request) -> IpAddr {
+    client::peer_of(request.extensions())
 }
 
 async fn login(State(state): State<Arc<AppState>>, request: Request) -> Response {
@@ -367,18 +404,22 @@ async fn require_user(
 ) -> Response {
     match state
         .access
-        .require(request.headers(), client_ip(&request), Instant::now())
+        .require(request.headers(), peer_ip(&request), Instant::now())
     {
         Ok(_) => next.run(request).await,
         Err(error) => no_store(error.to_response(&request_id_of(&request))),
     }
 }
 
-async fn logout(State(state): State<Arc<AppState>>, request: Request) -> Response {
-    access_http::logout(&state.access, request.headers(), client_ip(&request))
+async fn logout(
+    State(state): State<Arc<AppState>>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+) -> Response {
+    access_http::logout(&state.access, &headers, client)
 }
 
-async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
+async fn api(State(state): State<Arc<AppState>>, mut request: Request) -> Response {
     let request_id = request_id_of(&request);
     if let Some(limiter) = &state.limiter {
         if let Err(wait) = limiter.check(client_ip(&request), Instant::now()) {
@@ -395,20 +436,25 @@ async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
             return no_store(error.to_response(&request_id));
         }
     }
-    let identity =
-        match state
-            .access
-            .require(request.headers(), client_ip(&request), Instant::now())
-        {
-            Ok(identity) => identity,
-            Err(error) => {
-                tracing::info!(code = error.kind().code(), "refused");
-                return no_store(error.to_response(&request_id));
-            }
-        };
+    let peer = peer_ip(&request);
+    let identity = match state
+        .access
+        .require(request.headers(), peer, Instant::now())
+    {
+        Ok(identity) => identity,
+        Err(error) => {
+            tracing::info!(code = error.kind().code(), "refused");
+            return no_store(error.to_response(&request_id));
+        }
+    };
+    // The audit trail: who read what, on every later line of this request's span.
+    let span = tracing::Span::current();
+    if let Identity::User(user) = &identity {
+        span.record("user", user.as_str());
+    }
     let routed = rules::split_account(request.uri()).and_then(|(account, uri)| {
-        let forwarder = state.forwarder_for(account.as_deref(), &identity)?;
-        Ok((account, uri, forwarder))
+        let (name, forwarder) = state.forwarder_for(account.as_deref(), &identity)?;
+        Ok((name, uri, forwarder))
     });
     let (account, uri, forwarder) = match routed {
         Ok(routed) => routed,
@@ -421,6 +467,12 @@ async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
             return no_store(error.to_response(&request_id));
         }
     };
+    // A trusted front's own Authorization (nginx passing on its basic auth) is not BCE's:
+    // in server-signed mode the server signs and never reads one, so it is dropped rather
+    // than refused. From anyone else it still means a page signing for the wrong mode.
+    if forwarder.mode() == ModeKind::ServerSigned && state.trusted_proxies.contains(peer) {
+        request.headers_mut().remove(header::AUTHORIZATION);
+    }
     let forward = match rules::validate(request.method(), &uri, request.headers(), forwarder.mode())
     {
         Ok(forward) => forward,
@@ -434,13 +486,14 @@ async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
         }
     };
     let [(_, begin), (_, end)] = forward.query.query_pairs();
-    let account = account.unwrap_or_default();
+    if let Some(account) = account {
+        span.record("account", account);
+    }
+    span.record("begin", begin.as_str());
+    span.record("end", end.as_str());
     match forwarder.forward(&forward).await {
         Ok(answer) => {
             tracing::debug!(
-                account = %account,
-                begin = %begin,
-                end = %end,
                 upstream_status = answer.status.as_u16(),
                 attempts = answer.attempts,
                 bytes = answer.body.len(),
@@ -456,9 +509,6 @@ async fn api(State(state): State<Arc<AppState>>, request: Request) -> Response {
         }
         Err(error) => {
             tracing::warn!(
-                account = %account,
-                begin = %begin,
-                end = %end,
                 code = error.kind().code(),
                 message = error.message(),
                 "upstream fault"

@@ -7,10 +7,14 @@
 //!   `/metrics` and `GET /v1/usage/computing`, the same path as BEC's, with security
 //!   headers, compression, request ids and logs.
 //! - [`metrics`]: the counters and the upstream latency histogram, in Prometheus' text
-//!   format; [`health`]: the readiness checks of `/readyz`.
+//!   format; [`health`]: the readiness checks of `/readyz`; [`process_metrics`]: the
+//!   standard `process_*` series; [`metrics_token`]: the bearer token of scrapes.
 //! - [`forward`]: what is forwarded and what is refused ([`forward::rules`]), signing in
 //!   server-signed mode, and the upstream client with timeouts, a size cap and retries.
 //! - [`standin`]: the demo BEC stand-in (`--demo`, or alone with `standin`).
+//! - [`client`]: the client's address, from `X-Forwarded-For` behind a trusted front.
+//! - [`connections`]: the listeners' connection loop (timeouts, a connection limit);
+//!   [`logging`]: logs that drop lines rather than block.
 //! - [`config`]: flags, environment and key file; [`ratelimit`]: the per-client limit;
 //!   [`errors`]: the one error type and its BCE-style JSON answer.
 //!
@@ -23,13 +27,18 @@
 pub mod access;
 pub mod accounts;
 pub mod app;
+pub mod client;
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod errors;
 pub mod forward;
 pub mod health;
 pub mod ids;
+pub mod logging;
 pub mod metrics;
+pub mod metrics_token;
+pub mod process_metrics;
 pub mod ratelimit;
 pub mod server;
 pub mod standin;

@@ -7,16 +7,24 @@
 //! |---|---|---|---|
 //! | `bec_proxy_requests_total` | counter | `route`, `status` | answers of the proxy's listener, by [`Route`] (`usage`, `healthz`, `readyz`, `metrics`, `static`, `login`, `logout`, `other`) and HTTP status |
 //! | `bec_proxy_requests_in_flight` | gauge | | requests being answered now |
+//! | `bec_proxy_request_duration_seconds` | histogram | `route` | the proxy's own answer time, from the request's arrival at the outermost layer to its answer's head ([`REQUEST_DURATION_BUCKETS`]) |
 //! | `bec_proxy_upstream_latency_seconds` | histogram | | each upstream attempt, from sending to the last byte of the answer (or until it is abandoned: the total timeout, a client gone) |
 //! | `bec_proxy_upstream_errors_total` | counter | `code` | each upstream attempt that failed: the BCE `code` of its error body (capped to [`BCE_CODES`], else `other`), or the proxy's own code when there was no BCE answer (`UpstreamUnavailable`, `UpstreamTimeout`, `UpstreamResponseTooLarge`, `UpstreamInvalidResponse`) |
 //! | `bec_proxy_upstream_retries_total` | counter | | attempts sent again after a connection error or a 5xx |
 //! | `bec_proxy_upstream_resigns_total` | counter | | requests signed again with the upstream's clock after `RequestExpired` or `RequestTimeTooSkewed` |
 //! | `bec_proxy_rate_limited_total` | counter | | requests refused by the per-client rate limit (429) |
 //! | `bec_proxy_failed_logins_total` | counter | | failed sign-ins |
+//! | `bec_proxy_reloads_total` | counter | | reloads asked for with SIGHUP, failed ones included |
+//! | `bec_proxy_reload_failures_total` | counter | | reloads that kept the settings in use (a file that no longer reads or checks) |
+//! | `bec_proxy_log_lines_dropped_total` | counter | | log lines dropped because the log destination did not keep up ([`crate::logging`]; the process's, whichever proxy counts it) |
 //! | `bec_proxy_build_info` | gauge | `version` | always 1 |
+//! | `process_*` | | | resident memory, CPU seconds, open and maximum file descriptors, start time: [`crate::process_metrics`] (Linux only) |
 //!
 //! Every label value comes from a fixed set, never from the request, so the number of
-//! series stays bounded whatever clients send.
+//! series stays bounded whatever clients send. The error series exist at 0 from the start
+//! (each route with the statuses the proxy itself answers there, [`Route::statuses`];
+//! every code of `upstream_errors`), so that ratios such as errors per request have a
+//! value before the first error.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -37,6 +45,8 @@ use prometheus_client::registry::{Registry, Unit};
 use crate::errors::{Error, ErrorKind};
 use crate::forward::rules::{self, USAGE_PATH};
 use crate::ids::request_id_of;
+use crate::metrics_token::{self, MetricsToken};
+use crate::process_metrics::ProcessCollector;
 
 /// The `Content-Type` of `/metrics`.
 pub const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
@@ -48,6 +58,12 @@ pub const PREFIX: &str = "bec_proxy";
 /// milliseconds) to the default total timeout (15 s).
 pub const LATENCY_BUCKETS: [f64; 12] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0,
+];
+
+/// Upper bounds (seconds) of the answer time buckets: from a `/healthz` answer (well
+/// under a millisecond) to the default upstream timeout (15 s).
+pub const REQUEST_DURATION_BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0,
 ];
 
 /// The BCE error codes counted by name in `bec_proxy_upstream_errors_total`: BCE's common
@@ -122,6 +138,51 @@ pub enum Route {
 }
 
 impl Route {
+    /// Every route, in the order of [`Route::index`].
+    pub const ALL: [Route; 9] = [
+        Route::Usage,
+        Route::Healthz,
+        Route::Readyz,
+        Route::Metrics,
+        Route::Static,
+        Route::Login,
+        Route::Logout,
+        Route::Accounts,
+        Route::Other,
+    ];
+
+    /// The position of the route in [`Route::ALL`].
+    pub fn index(self) -> usize {
+        match self {
+            Route::Usage => 0,
+            Route::Healthz => 1,
+            Route::Readyz => 2,
+            Route::Metrics => 3,
+            Route::Static => 4,
+            Route::Login => 5,
+            Route::Logout => 6,
+            Route::Accounts => 7,
+            Route::Other => 8,
+        }
+    }
+
+    /// The statuses the proxy itself answers on this route, whose
+    /// `bec_proxy_requests_total` series exist at 0 from the start. Others (a BCE status
+    /// passed through, a rarer one of the static files) appear at their first count.
+    pub fn statuses(self) -> &'static [u16] {
+        match self {
+            // Data, 400/404/405 refusals, sign-in, the rate limit, BCE's 403s passed
+            // through, and the proxy's own upstream faults.
+            Route::Usage | Route::Accounts => &[200, 400, 401, 403, 404, 405, 429, 500, 502, 504],
+            Route::Healthz | Route::Logout => &[200, 405],
+            Route::Readyz => &[200, 405, 503],
+            Route::Metrics => &[200, 401, 405, 500],
+            Route::Static => &[200, 304, 404, 405],
+            Route::Login => &[200, 400, 401, 404, 405, 429, 500],
+            Route::Other => &[400, 401, 404, 405, 429],
+        }
+    }
+
     /// The label value.
     pub fn label(self) -> &'static str {
         match self {
@@ -172,6 +233,11 @@ struct RequestLabels {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct RouteLabels {
+    route: Route,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct CodeLabels {
     code: &'static str,
 }
@@ -186,14 +252,21 @@ struct BuildLabels {
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
+    /// The `process_*` series: a registry of their own, without the prefix.
+    process: Registry,
     requests: Family<RequestLabels, Counter>,
     in_flight: Gauge,
+    /// The histograms of `bec_proxy_request_duration_seconds`, by [`Route::index`]: held
+    /// here so that an answer records without the family's lock and label hashing.
+    request_durations: Vec<Histogram>,
     upstream_latency: Histogram,
     upstream_errors: Family<CodeLabels, Counter>,
     retries: Counter,
     resigns: Counter,
     rate_limited: Counter,
     failed_logins: Counter,
+    reloads: Counter,
+    reload_failures: Counter,
 }
 
 impl Default for Metrics {
@@ -207,10 +280,29 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix(PREFIX);
         let requests = Family::<RequestLabels, Counter>::default();
+        for route in Route::ALL {
+            for &status in route.statuses() {
+                requests.get_or_create_owned(&RequestLabels { route, status });
+            }
+        }
         registry.register(
             "requests",
             "Answers of the proxy's listener, by route and HTTP status",
             requests.clone(),
+        );
+        let durations =
+            Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(|| {
+                Histogram::new(REQUEST_DURATION_BUCKETS)
+            });
+        let request_durations = Route::ALL
+            .iter()
+            .map(|&route| durations.get_or_create_owned(&RouteLabels { route }))
+            .collect();
+        registry.register_with_unit(
+            "request_duration",
+            "Time the proxy took to answer, from a request's arrival to its answer's head, by route",
+            Unit::Seconds,
+            durations,
         );
         let in_flight = Gauge::default();
         registry.register(
@@ -226,6 +318,9 @@ impl Metrics {
             upstream_latency.clone(),
         );
         let upstream_errors = Family::<CodeLabels, Counter>::default();
+        for code in BCE_CODES.into_iter().chain([OTHER_CODE]) {
+            upstream_errors.get_or_create_owned(&CodeLabels { code });
+        }
         registry.register(
             "upstream_errors",
             "Failed upstream attempts, by the BCE code of the answer or the proxy's own code",
@@ -251,6 +346,19 @@ impl Metrics {
         );
         let failed_logins = Counter::default();
         registry.register("failed_logins", "Failed sign-ins", failed_logins.clone());
+        let reloads = Counter::default();
+        registry.register(
+            "reloads",
+            "Reloads asked for with SIGHUP, failed ones included",
+            reloads.clone(),
+        );
+        let reload_failures = Counter::default();
+        registry.register(
+            "reload_failures",
+            "Reloads that kept the settings in use",
+            reload_failures.clone(),
+        );
+        registry.register_collector(Box::new(crate::logging::DroppedLines));
         let build_info = Family::<BuildLabels, Gauge>::default();
         build_info
             .get_or_create(&BuildLabels {
@@ -262,16 +370,22 @@ impl Metrics {
             "The proxy's version; the value is always 1",
             build_info,
         );
+        let mut process = Registry::default();
+        process.register_collector(Box::new(ProcessCollector::new()));
         Metrics {
             registry,
+            process,
             requests,
             in_flight,
+            request_durations,
             upstream_latency,
             upstream_errors,
             retries,
             resigns,
             rate_limited,
             failed_logins,
+            reloads,
+            reload_failures,
         }
     }
 
@@ -283,6 +397,13 @@ impl Metrics {
                 status: status.as_u16(),
             })
             .inc();
+    }
+
+    /// Records the time the proxy took to answer a request of `route`.
+    pub fn request_duration(&self, route: Route, seconds: f64) {
+        if let Some(histogram) = self.request_durations.get(route.index()) {
+            histogram.observe(seconds);
+        }
     }
 
     /// Counts a request as being answered until the guard is dropped (also when the
@@ -331,17 +452,28 @@ impl Metrics {
         self.failed_logins.inc();
     }
 
+    /// Counts a reload (SIGHUP), and whether it `failed` (the settings in use were kept).
+    pub fn reload(&self, failed: bool) {
+        self.reloads.inc();
+        if failed {
+            self.reload_failures.inc();
+        }
+    }
+
     /// All series in Prometheus' text format (version 0.0.4).
     pub fn encode(&self) -> Result<String, Error> {
         let mut text = String::with_capacity(4096);
-        prometheus_client::encoding::prometheus_text::encode(&mut text, &self.registry).map_err(
-            |_| {
-                Error::new(
-                    ErrorKind::Internal,
-                    "the metrics could not be written as text",
-                )
-            },
-        )?;
+        let written =
+            prometheus_client::encoding::prometheus_text::encode(&mut text, &self.registry)
+                .and_then(|()| {
+                    prometheus_client::encoding::prometheus_text::encode(&mut text, &self.process)
+                });
+        written.map_err(|_| {
+            Error::new(
+                ErrorKind::Internal,
+                "the metrics could not be written as text",
+            )
+        })?;
         Ok(text)
     }
 }
@@ -383,16 +515,18 @@ impl Drop for AttemptTimer<'_> {
 }
 
 /// The middleware that counts every answer of the proxy's listener by [`Route`] and
-/// status. It must be the outermost layer, so refusals of other layers count too.
+/// status, and times it. It must be the outermost layer, so refusals of other layers count too.
 pub async fn count_requests(
     State(metrics): State<Arc<Metrics>>,
     request: Request,
     next: Next,
 ) -> Response {
     let route = Route::of(request.uri());
+    let start = Instant::now();
     let in_flight = metrics.in_flight();
     let response = next.run(request).await;
     drop(in_flight);
+    metrics.request_duration(route, start.elapsed().as_secs_f64());
     metrics.request(route, response.status());
     response
 }
@@ -407,10 +541,18 @@ where
 }
 
 /// The router of the separate metrics listener (`--metrics-listen`): `GET /metrics` and
-/// nothing else (a BCE-style 404 for any other path).
-pub fn listener_router(metrics: Arc<Metrics>) -> axum::Router {
+/// nothing else (a BCE-style 404 for any other path); with `token`, only for requests
+/// that carry it ([`metrics_token::require_token`]).
+pub fn listener_router(metrics: Arc<Metrics>, token: Option<Arc<MetricsToken>>) -> axum::Router {
+    let scrape = match token {
+        Some(token) => route(metrics).route_layer(axum::middleware::from_fn_with_state(
+            token,
+            metrics_token::require_token,
+        )),
+        None => route(metrics),
+    };
     axum::Router::new()
-        .route("/metrics", route(metrics))
+        .route("/metrics", scrape)
         .fallback(only_metrics)
 }
 
@@ -563,5 +705,48 @@ mod tests {
             sample(&two.encode().unwrap(), "bec_proxy_upstream_retries_total"),
             Some(0.0)
         );
+    }
+
+    #[test]
+    fn answers_are_timed_by_route_and_error_series_start_at_zero() {
+        let metrics = Metrics::new();
+        let fresh = metrics.encode().expect("text");
+        for route in Route::ALL {
+            assert_eq!(Route::ALL[route.index()], route);
+            let count = format!(
+                r#"bec_proxy_request_duration_seconds_count{{route="{}"}}"#,
+                route.label()
+            );
+            assert_eq!(sample(&fresh, &count), Some(0.0), "{count}");
+        }
+        assert_eq!(
+            sample(
+                &fresh,
+                r#"bec_proxy_requests_total{route="usage",status="504"}"#
+            ),
+            Some(0.0)
+        );
+        assert_eq!(
+            sample(&fresh, r#"bec_proxy_upstream_errors_total{code="other"}"#),
+            Some(0.0)
+        );
+        metrics.request_duration(Route::Healthz, 0.0003);
+        metrics.request_duration(Route::Usage, 0.02);
+        metrics.request_duration(Route::Usage, 20.0);
+        let text = metrics.encode().expect("text");
+        let bucket = |route: &str, le: &str| {
+            sample(
+                &text,
+                &format!(
+                    r#"bec_proxy_request_duration_seconds_bucket{{route="{route}",le="{le}"}}"#
+                ),
+            )
+        };
+        assert_eq!(bucket("healthz", "0.0005"), Some(1.0));
+        assert_eq!(bucket("usage", "0.01"), Some(0.0));
+        assert_eq!(bucket("usage", "0.025"), Some(1.0));
+        assert_eq!(bucket("usage", "15"), Some(1.0));
+        assert_eq!(bucket("usage", "+Inf"), Some(2.0));
+        assert_eq!(bucket("static", "+Inf"), Some(0.0));
     }
 }

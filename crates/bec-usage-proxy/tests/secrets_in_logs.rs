@@ -105,6 +105,33 @@ async fn no_secret_or_signature_in_any_log_line() {
     );
     remember(&to_server_signed);
 
+    // Scrapes with the metrics token, with a wrong one, and with the token in a cookie.
+    let metrics_token = "METRICS-TOKEN-never-in-a-log-5e8d21";
+    let wrong_token = "WRONG-METRICS-TOKEN-never-logged-0b7f";
+    let mut setup = ProxySetup::server_signed(upstream);
+    setup.options.metrics_token = Some(std::sync::Arc::new(
+        bec_usage_proxy::metrics_token::MetricsToken::new(metrics_token, "a test").unwrap(),
+    ));
+    let scraped = setup.start().await;
+    for (token, status) in [(metrics_token, 200), (wrong_token, 401)] {
+        let scrape = raw_get(
+            scraped,
+            "/metrics",
+            &format!("Authorization: Bearer {token}\r\n"),
+        )
+        .await;
+        assert_eq!(scrape.status, status);
+        remember(&scrape);
+    }
+    let in_cookie = raw_get(
+        scraped,
+        "/metrics",
+        &format!("Cookie: t={metrics_token}\r\n"),
+    )
+    .await;
+    assert_eq!(in_cookie.status, 401);
+    remember(&in_cookie);
+
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).expect("UTF-8 logs");
     assert!(logs.lines().count() >= 8, "too few log lines:\n{logs}");
     for id in &request_ids {
@@ -119,7 +146,12 @@ async fn no_secret_or_signature_in_any_log_line() {
     );
     assert!(logs.contains("retrying"), "retries not logged:\n{logs}");
 
-    let mut secrets = vec![TEST_SECRET.to_owned(), wrong_secret.to_owned()];
+    let mut secrets = vec![
+        TEST_SECRET.to_owned(),
+        wrong_secret.to_owned(),
+        metrics_token.to_owned(),
+        wrong_token.to_owned(),
+    ];
     secrets.extend(received_signatures(&standin));
     secrets.push(authorization.rsplit('/').next().unwrap().to_owned());
     secrets.push(truncated.rsplit('/').next().unwrap().to_owned());

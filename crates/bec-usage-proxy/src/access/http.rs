@@ -77,7 +77,7 @@ pub async fn login(
         );
     };
     if let Err(wait) = access.throttle().check(peer, &user, Instant::now()) {
-        tracing::warn!(user = ?user, client = %peer, "sign-in refused: too many failures");
+        tracing::warn!(user = user.as_str(), client = %peer, "sign-in refused: too many failures");
         return refuse(
             LoginOutcome::Throttled,
             Error::new(
@@ -101,14 +101,14 @@ pub async fn login(
     .unwrap_or(false);
     if !verified {
         access.throttle().failed(peer, &user, Instant::now());
-        tracing::warn!(user = ?user, client = %peer, "sign-in failed");
+        tracing::warn!(user = user.as_str(), client = %peer, "sign-in failed");
         return refuse(
             LoginOutcome::Failed,
             Error::new(ErrorKind::SignInFailed, "wrong user name or password"),
         );
     }
     let value = access.sessions().start(&user, token, Instant::now());
-    tracing::info!(user = ?user, client = %peer, "signed in");
+    tracing::info!(user = user.as_str(), client = %peer, "signed in");
     let body = serde_json::json!({ "user": user }).to_string();
     let mut response = json(StatusCode::OK, body);
     if let Some(cookie) = access.session_set_cookie(&value) {
@@ -122,7 +122,7 @@ pub async fn login(
 pub fn logout(access: &Access, headers: &HeaderMap, peer: IpAddr) -> Response {
     if let Some(value) = access.session_cookie(headers) {
         if let Some(user) = access.sessions().user_of(&value, Instant::now()) {
-            tracing::info!(user = ?user, client = %peer, "signed out");
+            tracing::info!(user = user.as_str(), client = %peer, "signed out");
         }
         access.sessions().end(&value);
     }

@@ -20,12 +20,13 @@ pub mod users;
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use cookie::{Cookie, SameSite};
-use ipnet::IpNet;
 
+use crate::client::TrustedProxies;
 use crate::errors::{Error, ErrorKind, Result};
 use crate::ratelimit::{client_key, RateLimit, RateLimiter};
 use sessions::Sessions;
@@ -53,8 +54,8 @@ pub const USER_REFILL: Duration = Duration::from_secs(60);
 pub struct TrustedHeader {
     /// The header, e.g. `x-forwarded-user`.
     pub name: HeaderName,
-    /// The proxies' addresses.
-    pub proxies: Vec<IpNet>,
+    /// The proxies' addresses (`--trusted-proxy`).
+    pub proxies: TrustedProxies,
 }
 
 /// Who a request is from.
@@ -112,7 +113,8 @@ pub struct Access {
     users: Option<Users>,
     trusted: Option<TrustedHeader>,
     sessions: Sessions,
-    throttle: LoginThrottle,
+    /// Shared with the access rules a reload replaces these with ([`Access::continuing`]).
+    throttle: Arc<LoginThrottle>,
     secure_cookie: bool,
 }
 
@@ -141,9 +143,18 @@ impl Access {
             users,
             trusted,
             sessions: Sessions::new(session_lifetime),
-            throttle: LoginThrottle::default(),
+            throttle: Arc::new(LoginThrottle::default()),
             secure_cookie,
         }
+    }
+
+    /// These rules with the sessions and failed sign-in counts of `previous` (the rules in
+    /// use before a reload): who was signed in stays signed in, as long as a users file
+    /// still names them, and the limits carry on.
+    pub fn continuing(mut self, previous: &Access) -> Access {
+        self.sessions = previous.sessions.sharing(self.sessions.lifetime());
+        self.throttle = Arc::clone(&previous.throttle);
+        self
     }
 
     /// No access control: anyone who reaches the server reads the data.
@@ -186,7 +197,9 @@ impl Access {
     }
 
     /// Who sent a request with `headers` from `peer` at `now`, without refusing: `None`
-    /// when access control is on and nobody is signed in.
+    /// when access control is on and nobody is signed in. `peer` is the connection's
+    /// address, not the client a front names in `X-Forwarded-For`: the user header is
+    /// believed only from the front itself.
     pub fn identity(&self, headers: &HeaderMap, peer: IpAddr, now: Instant) -> Option<Identity> {
         if !self.is_required() {
             return Some(Identity::Anyone);
@@ -195,7 +208,12 @@ impl Access {
             return Some(Identity::User(user));
         }
         let value = self.session_cookie(headers)?;
-        self.sessions.user_of(&value, now).map(Identity::User)
+        let user = self.sessions.user_of(&value, now)?;
+        // A user taken out of the users file (and the file reloaded) is signed out.
+        match &self.users {
+            Some(users) if !users.contains(&user) => None,
+            _ => Some(Identity::User(user)),
+        }
     }
 
     /// Like [`Access::identity`], refusing with `SignInRequired`.
@@ -216,11 +234,7 @@ impl Access {
     /// The user named by the trusted header, if the request comes from a trusted proxy.
     fn trusted_user(&self, headers: &HeaderMap, peer: IpAddr) -> Option<String> {
         let trusted = self.trusted.as_ref()?;
-        let peer = match peer {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(peer, IpAddr::V4),
-            v4 => v4,
-        };
-        if !trusted.proxies.iter().any(|net| net.contains(&peer)) {
+        if !trusted.proxies.contains(peer) {
             return None;
         }
         let mut values = headers.get_all(&trusted.name).iter();
@@ -361,7 +375,7 @@ mod tests {
     fn the_user_header_counts_only_from_trusted_proxies() {
         let trusted = TrustedHeader {
             name: HeaderName::from_static("x-forwarded-user"),
-            proxies: vec!["10.0.0.0/24".parse().unwrap(), "::1/128".parse().unwrap()],
+            proxies: TrustedProxies::parse(&["10.0.0.0/24", "::1/128"]).unwrap(),
         };
         let access = Access::new(None, Some(trusted), Duration::from_secs(60), true);
         let now = Instant::now();

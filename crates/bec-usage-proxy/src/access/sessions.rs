@@ -4,7 +4,7 @@
 //! server (or from before a restart) was never known here.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -25,7 +25,8 @@ struct Session {
 #[derive(Debug)]
 pub struct Sessions {
     lifetime: Duration,
-    live: Mutex<HashMap<[u8; 32], Session>>,
+    /// Shared by the [`Sessions::sharing`] this one (a reload keeps every sign-in).
+    live: Arc<Mutex<HashMap<[u8; 32], Session>>>,
 }
 
 impl Sessions {
@@ -33,7 +34,15 @@ impl Sessions {
     pub fn new(lifetime: Duration) -> Self {
         Sessions {
             lifetime,
-            live: Mutex::new(HashMap::new()),
+            live: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// The same live sessions, new ones lasting `lifetime` (a reload's `--session-hours`).
+    pub fn sharing(&self, lifetime: Duration) -> Sessions {
+        Sessions {
+            lifetime,
+            live: Arc::clone(&self.live),
         }
     }
 

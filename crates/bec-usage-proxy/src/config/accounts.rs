@@ -65,6 +65,17 @@ pub fn read_accounts(path: &Path, is_config_file: bool) -> Result<Vec<Account>> 
             .map_err(parse_error)?
             .accounts
     };
+    if entries
+        .values()
+        .any(|entry| entry.secret_access_key.is_some())
+    {
+        let what = if is_config_file {
+            "config file"
+        } else {
+            "accounts file"
+        };
+        super::warn_if_others_may_read(path, what);
+    }
     let base = path.parent().unwrap_or_else(|| Path::new("."));
     entries
         .into_iter()

@@ -15,7 +15,7 @@
 //! server does not start.
 
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::parser::ValueSource;
 use clap::{ArgAction, ArgMatches, CommandFactory, FromArgMatches};
@@ -24,7 +24,7 @@ use super::Cli;
 use crate::errors::{Error, ErrorKind, Result};
 
 /// Keys of the file that are not flags (`config` itself cannot be set from a file).
-const NOT_IN_FILES: &[&str] = &["config", "help", "version", "log-format"];
+const NOT_IN_FILES: &[&str] = &["config", "help", "version"];
 
 /// Why the command line could not be read.
 #[derive(Debug)]
@@ -177,6 +177,17 @@ fn file_arguments(
         ) {
             continue; // the flag or the environment wins
         }
+        // A relative path in the file is relative to the file's folder, wherever the
+        // server is started from.
+        let is_path = arg.get_value_parser().type_id() == std::any::TypeId::of::<PathBuf>();
+        let file_value = |value: &toml::Value| {
+            scalar(value).map(|text| match (is_path, path.parent()) {
+                (true, Some(folder)) if Path::new(&text).is_relative() => {
+                    folder.join(&text).to_string_lossy().into_owned()
+                }
+                _ => text,
+            })
+        };
         let flag_args = match (arg.get_action(), value) {
             (ArgAction::SetTrue, toml::Value::Boolean(true)) => vec![format!("--{key}")],
             (ArgAction::SetTrue, toml::Value::Boolean(false)) => vec![],
@@ -184,15 +195,18 @@ fn file_arguments(
             (ArgAction::Append, toml::Value::Array(items)) => items
                 .iter()
                 .map(|item| {
-                    scalar(item).map(|v| format!("--{key}={v}")).ok_or_else(|| {
-                        at("the list holds something that is not a string or a number".into())
-                    })
+                    file_value(item)
+                        .map(|v| format!("--{key}={v}"))
+                        .ok_or_else(|| {
+                            at("the list holds something that is not a string or a number".into())
+                        })
                 })
                 .collect::<Result<_>>()?,
             (_, toml::Value::Array(_)) => return Err(at("takes one value, not a list".into())),
             (_, value) => vec![format!(
                 "--{key}={}",
-                scalar(value).ok_or_else(|| at("write a string, a number or true/false".into()))?
+                file_value(value)
+                    .ok_or_else(|| at("write a string, a number or true/false".into()))?
             )],
         };
         for flag in &flag_args {
@@ -329,6 +343,61 @@ mod tests {
         );
         let message = config_error(parse_with("config = \"other.toml\"\n", &[]));
         assert!(message.contains("not a setting"), "{message}");
+    }
+
+    #[test]
+    fn the_front_settings_are_keys() {
+        let cli = parse_with(
+            "trusted-proxy = [\"127.0.0.1\", \"::1\"]\npublic-url = \"https://usage.example.com\"\nsecure-cookie = true\n",
+            &[],
+        )
+        .expect("valid");
+        assert_eq!(cli.proxy.trusted_proxies, ["127.0.0.1", "::1"]);
+        assert_eq!(
+            cli.proxy.public_url.as_deref(),
+            Some("https://usage.example.com")
+        );
+        assert!(cli.proxy.secure_cookie);
+    }
+
+    #[test]
+    fn relative_paths_are_relative_to_the_file_and_every_long_flag_is_a_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("proxy.toml");
+        std::fs::write(
+            &path,
+            "users-file = \"users\"\nkeys-file = \"/abs/keys.env\"\ndist = \"site/dist\"\nlog-format = \"json\"\n",
+        )
+        .expect("write");
+        let line = parse_command_line(vec![
+            "bec-usage-proxy".into(),
+            "--config".into(),
+            path.clone().into_os_string(),
+        ])
+        .unwrap_or_else(|_| panic!("valid"));
+        let proxy = &line.cli.proxy;
+        assert_eq!(
+            proxy.users_file.as_deref(),
+            Some(dir.path().join("users").as_path())
+        );
+        assert_eq!(proxy.keys_file.as_deref(), Some(Path::new("/abs/keys.env")));
+        assert_eq!(
+            proxy.dist.as_deref(),
+            Some(dir.path().join("site/dist").as_path())
+        );
+        assert_eq!(line.cli.log_format, crate::config::LogFormat::Json);
+        // Every long flag of the proxy is a key, but the file's own name.
+        let command = Cli::command();
+        let keys = file_keys(&command);
+        for arg in command.get_arguments() {
+            if let Some(long) = arg.get_long() {
+                assert!(
+                    keys.contains(&long) || ["config", "help", "version"].contains(&long),
+                    "--{long} is not a config key"
+                );
+            }
+        }
+        assert!(keys.contains(&"log-format") && keys.contains(&"header-timeout-ms"));
     }
 
     #[test]

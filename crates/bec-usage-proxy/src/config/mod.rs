@@ -19,9 +19,12 @@ use reqwest::Url;
 use crate::access::users::Users;
 use crate::access::{Access, TrustedHeader};
 use crate::accounts::{Account, Accounts};
+use crate::client::TrustedProxies;
+use crate::connections::ConnectionLimits;
 use crate::errors::{Error, ErrorKind, Result};
 use crate::forward::RetryPolicy;
 use crate::forward::{Upstream, UpstreamPolicy, DEFAULT_UPSTREAM};
+use crate::metrics_token::MetricsToken;
 use crate::ratelimit::RateLimit;
 use crate::standin::{demo_credentials, Faults};
 
@@ -59,6 +62,10 @@ ACCESS (server-signed mode on an address other than loopback needs one of these)
     --trusted-proxy CIDR       NAME, believed only from these addresses
   --public                     no access control, on purpose
 
+BEHIND A FRONT (nginx, Caddy, oauth2-proxy; docs/operator.md)
+  --trusted-proxy CIDR   the front's address: its X-Forwarded-For names the client
+  --public-url URL       https://... makes the session cookie Secure and __Host-
+
 CONFIG FILE
   --config FILE   TOML with any of the long flags as keys (listen = \"0.0.0.0:8080\",
                   users-file = \"users\", cors-origin = [\"https://a.example\"]); flags and
@@ -89,6 +96,10 @@ pub struct Cli {
     /// Log format.
     #[arg(long, value_enum, default_value_t = LogFormat::Compact, env = "BEC_PROXY_LOG_FORMAT", global = true, help_heading = "Options")]
     pub log_format: LogFormat,
+    /// Log lines that may wait for a slow log destination; further ones are dropped (and
+    /// counted in /metrics) rather than hold the server up.
+    #[arg(long, value_name = "N", default_value_t = crate::logging::DEFAULT_BUFFER_LINES, env = "BEC_PROXY_LOG_BUFFER_LINES", global = true, help_heading = "Options")]
+    pub log_buffer_lines: usize,
 }
 
 /// Subcommands.
@@ -110,6 +121,9 @@ pub enum Command {
 pub struct AddUserArgs {
     /// The user's name: letters, digits and . _ @ + - (at most 64).
     pub name: String,
+    /// Accept a password shorter than 12 characters (for a test set-up, say).
+    #[arg(long)]
+    pub allow_short_password: bool,
 }
 
 /// How logs are written.
@@ -133,15 +147,11 @@ pub struct ProxyArgs {
     )]
     pub listen: SocketAddr,
 
-    /// Folder of the built dashboard, served outside /v1/. When it does not exist only
-    /// the API and /healthz are served.
-    #[arg(
-        long,
-        value_name = "DIR",
-        default_value = "dist",
-        env = "BEC_PROXY_DIST"
-    )]
-    pub dist: PathBuf,
+    /// Folder of the built dashboard (with its index.html), served outside /v1/; the start
+    /// fails if it is not one. Without it, `dist` in the working directory is served if it
+    /// is one, else only the API and /healthz.
+    #[arg(long, value_name = "DIR", env = "BEC_PROXY_DIST")]
+    pub dist: Option<PathBuf>,
 
     /// The BEC origin to forward to, fixed for the process's life.
     #[arg(long, value_name = "URL", default_value = DEFAULT_UPSTREAM, env = "BEC_PROXY_UPSTREAM")]
@@ -208,6 +218,19 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_response_bytes: u64,
 
+    /// Milliseconds a client has to send a request's head (line and headers), from its first
+    /// byte, or from opening the connection; then the connection is closed.
+    #[arg(long, value_name = "MS", default_value_t = crate::connections::DEFAULT_HEADER_TIMEOUT_MS)]
+    pub header_timeout_ms: u64,
+
+    /// Milliseconds a kept-alive connection may wait for its next request.
+    #[arg(long, value_name = "MS", default_value_t = crate::connections::DEFAULT_IDLE_TIMEOUT_MS)]
+    pub idle_timeout_ms: u64,
+
+    /// Connections open at once on each listener; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = crate::connections::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+
     /// TOML file with settings: the keys are these flags' long names (see CONFIG FILE).
     #[arg(long, value_name = "FILE", env = "BEC_PROXY_CONFIG")]
     pub config: Option<PathBuf>,
@@ -221,7 +244,10 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "HEADER", env = "BEC_PROXY_TRUST_USER_HEADER")]
     pub trust_user_header: Option<String>,
 
-    /// Address or network (CIDR) of the single-sign-on proxy; repeatable.
+    /// Address or network (CIDR) of a front (reverse proxy) this server believes: its
+    /// user header (--trust-user-header) and its X-Forwarded-For, which then names the
+    /// client for the rate limit, the sign-in limits and the logs; repeatable. Never a
+    /// range covering every address.
     #[arg(
         long = "trusted-proxy",
         value_name = "CIDR",
@@ -229,6 +255,17 @@ pub struct ProxyArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<String>,
+
+    /// The URL browsers use to reach this server, e.g. `https://usage.example.com`. With
+    /// https the session cookie is Secure with the __Host- prefix (behind a TLS front on
+    /// the same host too); with http it is neither.
+    #[arg(long, value_name = "URL", env = "BEC_PROXY_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Make the session cookie Secure with the __Host- prefix even on loopback (browsers
+    /// reach the server through a TLS front); the same as an https --public-url.
+    #[arg(long, env = "BEC_PROXY_SECURE_COOKIE")]
+    pub secure_cookie: bool,
 
     /// Named accounts (TOML [accounts.NAME] tables with a key pair or keys-file, and
     /// optionally users = [...]); read at /accounts/NAME/v1/usage/computing. The config
@@ -268,6 +305,17 @@ pub struct ProxyArgs {
         help_heading = "Options"
     )]
     pub metrics_listen: Option<SocketAddr>,
+
+    /// File holding the token Prometheus scrapes /metrics with (Authorization: Bearer
+    /// TOKEN, its `credentials_file`); with it, /metrics answers nobody else, on both
+    /// listeners.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "BEC_PROXY_METRICS_TOKEN_FILE",
+        help_heading = "Options"
+    )]
+    pub metrics_token_file: Option<PathBuf>,
 }
 
 /// The stand-in's flags.
@@ -341,10 +389,13 @@ pub enum UpstreamChoice {
 pub struct ProxySettings {
     /// Where to listen.
     pub listen: SocketAddr,
-    /// The dashboard folder, if it exists.
+    /// The dashboard folder, checked (a folder with a readable `index.html`), if any.
     pub dist: Option<PathBuf>,
-    /// The folder asked for, to name it in the log when it does not exist.
+    /// The folder asked for (or `dist`, looked for when none was), to name it in the log
+    /// when it is not served.
     pub dist_requested: PathBuf,
+    /// Timeouts and the connection limit of the listeners.
+    pub connections: ConnectionLimits,
     /// Where to forward.
     pub upstream: UpstreamChoice,
     /// The key pair in server-signed mode; `None` in relay mode. `Debug` redacts the
@@ -364,6 +415,10 @@ pub struct ProxySettings {
     pub accounts: Accounts,
     /// The separate metrics listener (`--metrics-listen`), if any.
     pub metrics_listen: Option<SocketAddr>,
+    /// The scrape token (`--metrics-token-file`), if any. `Debug` redacts it.
+    pub metrics_token: Option<Arc<MetricsToken>>,
+    /// The fronts whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl ProxyArgs {
@@ -456,8 +511,12 @@ impl ProxyArgs {
         };
         Ok(ProxySettings {
             listen: self.listen,
-            dist: self.dist.is_dir().then(|| self.dist.clone()),
-            dist_requested: self.dist.clone(),
+            dist: check_dist(self.dist.as_deref())?,
+            dist_requested: self
+                .dist
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DIST)),
+            connections: self.connection_limits()?,
             upstream,
             credentials,
             cors_origins,
@@ -475,6 +534,13 @@ impl ProxyArgs {
             access: Arc::new(access),
             accounts,
             metrics_listen: self.metrics_listen,
+            metrics_token: self
+                .metrics_token_file
+                .as_deref()
+                .map(MetricsToken::read)
+                .transpose()?
+                .map(Arc::new),
+            trusted_proxies: TrustedProxies::parse(&self.trusted_proxies)?,
         })
     }
 
@@ -536,14 +602,18 @@ impl ProxyArgs {
 
     /// The access rules, and the refusal to serve an account's usage to a whole network.
     fn access(&self, server_signed: bool) -> Result<Access> {
-        let users = self.users_file.as_deref().map(Users::read).transpose()?;
-        let trusted = match (&self.trust_user_header, self.trusted_proxies.is_empty()) {
-            (None, true) => None,
-            (None, false) => {
-                return Err(config(
-                    "--trusted-proxy is given without --trust-user-header: name the header the single-sign-on proxy sets",
-                ))
-            }
+        let users = self
+            .users_file
+            .as_deref()
+            .map(|path| {
+                warn_if_others_may_read(path, "users file");
+                Users::read(path)
+            })
+            .transpose()?;
+        let proxies = TrustedProxies::parse(&self.trusted_proxies)?;
+        // --trusted-proxy alone is a front that only names clients (X-Forwarded-For).
+        let trusted = match (&self.trust_user_header, proxies.is_empty()) {
+            (None, _) => None,
             (Some(header), true) => {
                 return Err(config(format!(
                     "--trust-user-header {header} needs --trusted-proxy CIDR: the addresses of the proxy that sets it (from anywhere else the header is ignored)"
@@ -551,11 +621,7 @@ impl ProxyArgs {
             }
             (Some(header), false) => Some(TrustedHeader {
                 name: parse_user_header(header)?,
-                proxies: self
-                    .trusted_proxies
-                    .iter()
-                    .map(|text| parse_cidr(text))
-                    .collect::<Result<_>>()?,
+                proxies,
             }),
         };
         let loopback = self.listen.ip().is_loopback();
@@ -571,17 +637,116 @@ impl ProxyArgs {
                 self.listen
             )));
         }
-        if self.session_hours == 0 {
-            return Err(config("--session-hours must be at least 1"));
+        if !(1..=MAX_SESSION_HOURS).contains(&self.session_hours) {
+            return Err(config(format!(
+                "--session-hours {} is not between 1 and {MAX_SESSION_HOURS} (30 days); sign-ins last that many hours",
+                self.session_hours
+            )));
         }
         Ok(Access::new(
             users,
             trusted,
             Duration::from_secs(self.session_hours.saturating_mul(3600)),
-            // Off loopback, browsers reach the server through HTTPS (a TLS front).
-            !loopback,
+            self.secure_cookie(loopback)?,
         ))
     }
+
+    /// Whether the session cookie is `Secure` (and `__Host-`): an https `--public-url` or
+    /// `--secure-cookie` say so; an http `--public-url` says not; without either, off
+    /// loopback browsers are taken to reach the server through a TLS front.
+    fn secure_cookie(&self, loopback: bool) -> Result<bool> {
+        let Some(text) = &self.public_url else {
+            return Ok(self.secure_cookie || !loopback);
+        };
+        let problem = || {
+            config(format!(
+                "--public-url {text:?} is not the URL browsers use to reach this server, such \
+                 as https://usage.example.com (scheme, host and port; the server is served at \
+                 the root of its origin)"
+            ))
+        };
+        let url = Url::parse(text).map_err(|_| problem())?;
+        if url.origin().ascii_serialization() != text.trim_end_matches('/') {
+            return Err(problem());
+        }
+        match url.scheme() {
+            "https" => Ok(true),
+            "http" if self.secure_cookie => Err(config(format!(
+                "--secure-cookie and --public-url {text} disagree: browsers do not send a \
+                 Secure cookie over plain http; give an https URL, or leave --secure-cookie out"
+            ))),
+            "http" => Ok(false),
+            _ => Err(problem()),
+        }
+    }
+}
+
+impl ProxyArgs {
+    fn connection_limits(&self) -> Result<ConnectionLimits> {
+        if self.header_timeout_ms == 0 || self.idle_timeout_ms == 0 || self.max_connections == 0 {
+            return Err(config(
+                "--header-timeout-ms, --idle-timeout-ms and --max-connections must be above 0",
+            ));
+        }
+        Ok(ConnectionLimits {
+            header_timeout: Duration::from_millis(self.header_timeout_ms),
+            idle_timeout: Duration::from_millis(self.idle_timeout_ms),
+            max_connections: self.max_connections,
+        })
+    }
+}
+
+/// The longest sign-in: 30 days. A longer `--session-hours` is more likely a typo (hours
+/// for minutes) than a wish.
+pub const MAX_SESSION_HOURS: u64 = 30 * 24;
+
+/// The dashboard folder looked for when `--dist` is not given.
+pub const DEFAULT_DIST: &str = "dist";
+
+/// The dashboard folder: `dir` if given, which must be a folder with a readable
+/// `index.html`; else [`DEFAULT_DIST`] if it is one, else none (the API only).
+pub fn check_dist(dir: Option<&Path>) -> Result<Option<PathBuf>> {
+    let Some(dir) = dir else {
+        let default = Path::new(DEFAULT_DIST);
+        return Ok(default
+            .join("index.html")
+            .is_file()
+            .then(|| default.to_path_buf()));
+    };
+    let index = dir.join("index.html");
+    let problem = match std::fs::File::open(&index) {
+        Ok(_) if dir.is_dir() => return Ok(Some(dir.to_path_buf())),
+        Ok(_) => "is not a folder".to_owned(),
+        Err(_) if !dir.is_dir() => "is not a folder".to_owned(),
+        Err(e) => format!("has no readable index.html ({e})"),
+    };
+    Err(config(format!(
+        "--dist {} {problem}: build the dashboard into it (trunk build --release in web/, see \
+         the README), or point --dist at the built folder; a relative dist in a config file is \
+         relative to that file's folder. Leave --dist out to serve the API alone",
+        dir.display()
+    )))
+}
+
+/// Warns (once per read) when others than the owner may read `path`, which holds secrets.
+pub fn warn_if_others_may_read(path: &Path, what: &str) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(metadata) = std::fs::metadata(path) {
+            if metadata.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(
+                    file = %path.display(),
+                    mode = %format_args!("{:o}", metadata.permissions().mode() & 0o777),
+                    "the {what} {} may be read by others than its owner; run: chmod 600 {}",
+                    path.display(),
+                    path.display()
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, what);
 }
 
 /// Checks the header a single-sign-on proxy names users in.
@@ -598,18 +763,6 @@ fn parse_user_header(text: &str) -> Result<HeaderName> {
         )));
     }
     Ok(name)
-}
-
-/// Checks an address or network: `10.0.0.5`, `10.0.0.0/24`, `::1`, `fd00::/8`.
-fn parse_cidr(text: &str) -> Result<ipnet::IpNet> {
-    let text = text.trim();
-    text.parse::<ipnet::IpNet>()
-        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-        .map_err(|_| {
-            config(format!(
-                "--trusted-proxy {text:?} is not an address or a network such as 10.0.0.0/24"
-            ))
-        })
 }
 
 fn config(message: impl Into<String>) -> Error {
@@ -646,6 +799,7 @@ fn credentials_of(
 /// Reads a key file: lines `NAME=VALUE` for the two key variables; blank lines, `#`
 /// comments, an `export ` prefix and quotes around the value are allowed.
 pub fn read_keys_file(path: &Path) -> Result<Option<Credentials>> {
+    warn_if_others_may_read(path, "key file");
     let text = std::fs::read_to_string(path)
         .map_err(|e| config(format!("cannot read the key file {}: {e}", path.display())))?;
     let (mut id, mut secret) = (None, None);
@@ -903,7 +1057,6 @@ mod tests {
     fn the_user_header_needs_its_proxies_and_a_harmless_name() {
         for args in [
             &["--trust-user-header", "X-Forwarded-User"][..],
-            &["--trusted-proxy", "10.0.0.5"],
             &[
                 "--trust-user-header",
                 "Authorization",
@@ -923,12 +1076,100 @@ mod tests {
                 "10.0.0.0/33",
             ],
             &["--session-hours", "0"],
+            &["--session-hours", "721"],
+            &["--header-timeout-ms", "0"],
+            &["--max-connections", "0"],
         ] {
             let error = parse(args)
                 .proxy
                 .resolve(&env_of(&[]))
                 .expect_err("refused");
             assert_eq!(error.kind(), ErrorKind::Config, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn a_front_alone_names_clients_and_never_everyone() {
+        // --trusted-proxy alone: a front whose X-Forwarded-For names clients, no user header.
+        let settings = parse(&["--trusted-proxy", "127.0.0.1,10.0.0.0/24"])
+            .proxy
+            .resolve(&env_of(&[]))
+            .expect("allowed");
+        assert!(!settings.access.is_required());
+        assert_eq!(settings.trusted_proxies.nets().len(), 2);
+        for everything in ["0.0.0.0/0", "::/0", "10.0.0.5,0.0.0.0/0"] {
+            for with_header in [false, true] {
+                let mut args = vec!["--trusted-proxy", everything];
+                if with_header {
+                    args.extend(["--trust-user-header", "X-Forwarded-User"]);
+                }
+                let error = parse(&args)
+                    .proxy
+                    .resolve(&env_of(&[]))
+                    .expect_err("refused");
+                assert_eq!(error.kind(), ErrorKind::Config);
+                assert!(
+                    error.message().contains("covers every"),
+                    "{}",
+                    error.message()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_public_url_decides_the_cookie() {
+        let cookie = |args: &[&str]| {
+            parse(args)
+                .proxy
+                .resolve(&env_of(&[]))
+                .map(|settings| settings.access.cookie_name())
+        };
+        let front = [
+            "--trust-user-header",
+            "X-Forwarded-User",
+            "--trusted-proxy",
+            "127.0.0.1",
+        ];
+        let with = |extra: &[&'static str]| {
+            let mut args = front.to_vec();
+            args.extend_from_slice(extra);
+            args
+        };
+        // On loopback (a TLS front on the same host) the cookie is plain unless told.
+        assert_eq!(cookie(&front).unwrap(), crate::access::LOOPBACK_COOKIE_NAME);
+        for secure in [
+            with(&["--public-url", "https://usage.example.com"]),
+            with(&["--public-url", "https://usage.example.com:8443/"]),
+            with(&["--secure-cookie"]),
+        ] {
+            assert_eq!(
+                cookie(&secure).unwrap(),
+                crate::access::SECURE_COOKIE_NAME,
+                "{secure:?}"
+            );
+        }
+        // Plain http said out loud: no Secure cookie, even off loopback.
+        let plain = with(&[
+            "--listen",
+            "0.0.0.0:8080",
+            "--public-url",
+            "http://usage.lan",
+        ]);
+        assert_eq!(cookie(&plain).unwrap(), crate::access::LOOPBACK_COOKIE_NAME);
+        for refused in [
+            with(&["--public-url", "usage.example.com"]),
+            with(&["--public-url", "https://usage.example.com/usage/"]),
+            with(&["--public-url", "ftp://usage.example.com"]),
+            with(&["--public-url", "http://usage.lan", "--secure-cookie"]),
+        ] {
+            let error = cookie(&refused).expect_err("refused");
+            assert_eq!(error.kind(), ErrorKind::Config, "{refused:?}");
+            assert!(
+                error.message().contains("--public-url"),
+                "{}",
+                error.message()
+            );
         }
     }
 
@@ -952,6 +1193,48 @@ mod tests {
             .proxy
             .resolve(&env_of(&[]));
         assert_eq!(same.unwrap_err().kind(), ErrorKind::Config);
+    }
+
+    #[test]
+    fn session_hours_up_to_30_days_and_the_connection_limits() {
+        let settings = parse(&["--session-hours", "720", "--header-timeout-ms", "250"])
+            .proxy
+            .resolve(&env_of(&[]))
+            .expect("valid");
+        assert_eq!(
+            settings.connections.header_timeout,
+            Duration::from_millis(250)
+        );
+        assert_eq!(
+            settings.connections.max_connections,
+            crate::connections::DEFAULT_MAX_CONNECTIONS
+        );
+        let error = parse(&["--session-hours", "8760"])
+            .proxy
+            .resolve(&env_of(&[]))
+            .unwrap_err();
+        assert!(error.message().contains("720"), "{}", error.message());
+    }
+
+    #[test]
+    fn the_dashboard_folder_needs_its_index() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let error = check_dist(Some(dir.path())).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Config);
+        assert!(
+            error.message().contains("index.html"),
+            "{}",
+            error.message()
+        );
+        assert!(check_dist(Some(&dir.path().join("missing")))
+            .unwrap_err()
+            .message()
+            .contains("is not a folder"));
+        std::fs::write(dir.path().join("index.html"), "<!doctype html>").expect("write");
+        assert_eq!(
+            check_dist(Some(dir.path())).expect("valid").as_deref(),
+            Some(dir.path())
+        );
     }
 
     #[test]

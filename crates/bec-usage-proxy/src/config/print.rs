@@ -10,7 +10,7 @@ use super::file::{CommandLine, Origin};
 use super::{Cli, ProxySettings, UpstreamChoice};
 
 /// Settings left out: they are not settings of the server.
-const LEFT_OUT: &[&str] = &["config", "help", "version", "log-format"];
+const LEFT_OUT: &[&str] = &["config", "help", "version"];
 
 /// The effective configuration of `line`, checked into `settings`.
 pub fn effective_config(line: &CommandLine, settings: &ProxySettings) -> String {

@@ -337,6 +337,17 @@ fn check_relay_signature(headers: &HeaderMap) -> Result<RelaySignature> {
     let text = authorization
         .to_str()
         .map_err(|_| auth_error("the Authorization header has bytes that are not visible ASCII"))?;
+    // A browser sends a front's basic-auth credentials in the same header the page's
+    // signature needs: say so rather than only that the signature is malformed.
+    let scheme = text.split(' ').next().unwrap_or_default();
+    if scheme.eq_ignore_ascii_case("basic") || scheme.eq_ignore_ascii_case("bearer") {
+        return Err(auth_error(format!(
+            "the Authorization header is {scheme} credentials, not a bce-auth-v1 signature: \
+             in relay mode the page's signature travels in Authorization, so a front with \
+             basic auth cannot stand before a relaying server (use one that signs users in \
+             with a cookie, such as oauth2-proxy, or give the server the keys)"
+        )));
+    }
     let parsed = parse_authorization(text).map_err(|error| {
         // The core's message quotes the whole value; name the problem without echoing a
         // signature into answers and logs.
@@ -703,6 +714,28 @@ mod tests {
             kind(check("GET", GOOD, &twice, mode)),
             ErrorKind::InvalidAuthHeader
         );
+    }
+
+    #[test]
+    fn a_fronts_basic_auth_in_relay_mode_is_named() {
+        let (_, date) = relay_headers(None);
+        let error = check(
+            "GET",
+            GOOD,
+            &[
+                ("authorization", "Basic YWxpY2U6c2VjcmV0"),
+                ("x-bce-date", &date),
+            ],
+            ModeKind::Relay,
+        )
+        .expect_err("refused");
+        assert_eq!(error.kind(), ErrorKind::InvalidAuthHeader);
+        assert!(
+            error.message().contains("basic auth"),
+            "{}",
+            error.message()
+        );
+        assert!(!error.message().contains("YWxpY2U6c2VjcmV0"));
     }
 
     #[test]

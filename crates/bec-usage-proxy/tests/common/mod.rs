@@ -161,7 +161,24 @@ impl RawResponse {
 /// Sends `request` bytes as they are and reads the answer until the server closes the
 /// connection (requests should carry `Connection: close`).
 pub async fn raw(address: SocketAddr, request: &[u8]) -> RawResponse {
-    let mut stream = TcpStream::connect(address).await.expect("connect");
+    exchange(TcpStream::connect(address).await.expect("connect"), request).await
+}
+
+/// [`raw`] from the local address `source` (any of 127.0.0.0/8 on loopback), so that one
+/// test can be several clients.
+pub async fn raw_from(
+    source: std::net::IpAddr,
+    address: SocketAddr,
+    request: &[u8],
+) -> RawResponse {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind(SocketAddr::new(source, 0))
+        .expect("bind the source address");
+    exchange(socket.connect(address).await.expect("connect"), request).await
+}
+
+async fn exchange(mut stream: TcpStream, request: &[u8]) -> RawResponse {
     stream.write_all(request).await.expect("write");
     let mut bytes = Vec::new();
     let read = tokio::time::timeout(Duration::from_secs(10), async {

@@ -268,7 +268,7 @@ async fn malformed_sign_ins_are_refused_plainly() {
 async fn the_user_header_counts_only_from_trusted_proxies() {
     let trusted = |cidr: &str| TrustedHeader {
         name: HeaderName::from_static("x-forwarded-user"),
-        proxies: vec![cidr.parse().expect("cidr")],
+        proxies: bec_usage_proxy::client::TrustedProxies::parse(&[cidr]).expect("cidr"),
     };
     let (behind_sso, _) = proxy_with(
         Access::new(

@@ -45,7 +45,7 @@ async fn start_metrics_listener(metrics: Arc<Metrics>) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
     tokio::spawn(async move {
-        axum::serve(listener, metrics::listener_router(metrics))
+        axum::serve(listener, metrics::listener_router(metrics, None))
             .await
             .expect("metrics listener serves");
     });

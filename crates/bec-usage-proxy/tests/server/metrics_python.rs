@@ -1,6 +1,7 @@
 //! `/metrics` read by another implementation: PyPI's `prometheus_client` parses the scrape
 //! (`tests/python/check_metrics.py`), after making its own requests, and compares every
-//! counter with them.
+//! counter with them. It scrapes with a bearer token (`--metrics-token-file`), as
+//! Prometheus would.
 //!
 //! Ignored in a plain `cargo test`: it needs Python with `prometheus-client`, which
 //! `scripts/setup.sh` installs into `target/sdk-venv`. `scripts/test.sh` runs it as
@@ -43,6 +44,14 @@ async fn prometheus_client_reads_the_counts_of_the_requests_it_made() {
         per_second: 0.001,
         burst: f64::from(BURST),
     });
+    // Scrapes carry a token, as Prometheus' `authorization: { credentials_file: FILE }`
+    // sends it: the script reads the same file.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let token_file = dir.path().join("metrics-token");
+    std::fs::write(&token_file, "prometheus-scrape-token-8d2f0c41\n").expect("write");
+    setup.options.metrics_token = Some(std::sync::Arc::new(
+        bec_usage_proxy::metrics_token::MetricsToken::read(&token_file).expect("token"),
+    ));
     let proxy = setup.start().await;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/check_metrics.py");
     // The script blocks on its requests; the proxy serves them on this runtime's workers.
@@ -54,6 +63,8 @@ async fn prometheus_client_reads_the_counts_of_the_requests_it_made() {
             .args(["--version", env!("CARGO_PKG_VERSION")])
             .args(["--error-rate", &ERROR_RATE.to_string()])
             .args(["--retries", &quick_policy().retry.retries.to_string()])
+            .arg("--token-file")
+            .arg(&token_file)
             .output()
             .unwrap_or_else(|e| panic!("cannot run BEC_METRICS_PYTHON={python}: {e}"))
     })

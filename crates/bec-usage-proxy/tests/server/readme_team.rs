@@ -101,6 +101,13 @@ async fn the_team_set_up_of_the_readme_runs_as_written() {
     for (name, text) in &files {
         std::fs::write(dir.path().join(name), text).expect("write");
     }
+    // The built dashboard, where the config file's `dist = "dist"` points (its folder).
+    std::fs::create_dir(dir.path().join("dist")).expect("dist");
+    std::fs::write(
+        dir.path().join("dist/index.html"),
+        "<!doctype html><title>team</title>",
+    )
+    .expect("index.html");
     add_user(dir.path(), "alice", "alice's password");
     add_user(dir.path(), "bob", "bob's password");
 
@@ -149,6 +156,13 @@ async fn the_team_set_up_of_the_readme_runs_as_written() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
+    assert!(
+        raw_get(address, "/", "")
+            .await
+            .body
+            .contains("<title>team</title>"),
+        "the dashboard of the config file's folder"
+    );
     let path = |account: &str| {
         format!("/accounts/{account}/v1/usage/computing?beginDate=2024-03-01&endDate=2024-03-01")
     };
