@@ -89,7 +89,8 @@ export async function startProxy(args = ["--demo"], { dist = DIST } = {}) {
     health,
     log: () => output.join(""),
     usageRequests: () =>
-      output.join("").split("\n").filter((l) => l.includes("answered") && l.includes("path=/v1/usage/computing")).length,
+      // The answered line names the path as a string field (`path="/v1/usage/computing"`).
+      output.join("").split("\n").filter((l) => l.includes("answered") && /path="?\/v1\/usage\/computing/.test(l)).length,
     stop: () =>
       new Promise((done) => {
         if (child.exitCode !== null) return done();

@@ -1,5 +1,5 @@
-//! The README's team set-up, run as written: its files (blocks starting `# file: NAME`),
-//! users made with `add-user`, the server started with the README's "try it" command on a
+//! The operator's guide's team set-up (docs/operator.md), run as written: its files (blocks starting `# file: NAME`),
+//! users made with `add-user`, the server started with the guide's "try it" command on a
 //! free port, then sign-in and both accounts.
 
 use std::net::{SocketAddr, TcpListener};
@@ -11,11 +11,23 @@ use crate::common::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_bec-usage-proxy");
 
-/// The README's blocks that start with `# file: NAME`, as (NAME, text).
+/// The guide's section "For a team", up to the next section.
+fn team_section() -> String {
+    let guide = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/operator.md"),
+    )
+    .expect("docs/operator.md");
+    let start = guide
+        .find("### For a team")
+        .expect("the section \"For a team\"");
+    let rest = &guide[start..];
+    let end = rest.find("\n## ").unwrap_or(rest.len());
+    rest[..end].to_owned()
+}
+
+/// The team section's blocks that start with `# file: NAME`, as (NAME, text).
 fn readme_files() -> Vec<(String, String)> {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
-            .expect("README.md");
+    let readme = team_section();
     let mut files = Vec::new();
     let mut lines = readme.lines();
     while let Some(line) = lines.next() {
@@ -34,17 +46,15 @@ fn readme_files() -> Vec<(String, String)> {
     files
 }
 
-/// The README's command line whose comment starts with "try it", as arguments.
+/// The guide's command line whose comment starts with "try it", as arguments.
 fn try_it_arguments() -> Vec<String> {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
-            .expect("README.md");
+    let readme = team_section();
     let line = readme
         .lines()
         .find(|line| {
             line.starts_with("bec-usage-proxy --config team.toml") && line.contains("# try it")
         })
-        .expect("the README's try-it command");
+        .expect("the guide's try-it command");
     let command = line.split('#').next().expect("command");
     command
         .split_whitespace()
@@ -134,7 +144,7 @@ async fn the_team_set_up_of_the_readme_runs_as_written() {
         "{text}"
     );
 
-    // Started with the README's try-it line, its port swapped for a free one.
+    // Started with the guide's try-it line, its port swapped for a free one.
     let port = free_port();
     let args: Vec<String> = try_it_arguments()
         .into_iter()
