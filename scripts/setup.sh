@@ -187,6 +187,8 @@ main() {
     # The proxy's front configurations (docs/operator.md, tests/server/fronts.rs) run in
     # Debian's nginx, as an unprivileged process; Debian puts it in /usr/sbin.
     PATH="$PATH:/usr/sbin" ensure_debian_packages nginx nginx-light
+    # Debian's Prometheus, run by a test as the operator's scraper (not as a service).
+    ensure_debian_packages prometheus prometheus
     ensure_cjk_font
 
     ensure_python_venv "$SDK_VENV" "$SDK_DIST" "$SDK_VERSION" baidubce

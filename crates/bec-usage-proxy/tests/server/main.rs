@@ -15,6 +15,7 @@ mod fronts;
 mod metrics;
 mod metrics_python;
 mod observability;
+mod prometheus;
 mod readme_team;
 mod shutdown;
 mod static_files;
