@@ -10,18 +10,20 @@
 //! | any other path under `/v1/`, or any target that could be read as one | a BCE-style JSON error |
 //! | anything else | the dashboard's files (`--dist`), or a JSON `NotFound` without one |
 
-use std::net::IpAddr;
+use std::borrow::Cow;
+use std::convert::Infallible;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::extract::{FromRequestParts, OptionalFromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, MethodRouter};
 use axum::Router;
 use tower::ServiceBuilder;
 use tower::ServiceExt;
@@ -30,7 +32,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tracing::Instrument;
+use tower_http::trace::{MakeSpan, OnResponse, TraceLayer};
 
 use crate::access::http::{self as access_http, LoginOutcome, MAX_LOGIN_BODY_BYTES};
 use crate::access::sessions::TOKEN_BYTES;
@@ -42,8 +44,8 @@ use crate::errors::{json_content_type, Error, ErrorKind, X_BCE_REQUEST_ID};
 use crate::forward::rules::{self, ModeKind, X_BCE_DATE};
 use crate::forward::Forwarder;
 use crate::health::{self, Readiness};
-use crate::ids::{request_id_of, RequestIds};
-use crate::metrics;
+use crate::ids::{self, request_id_of, RequestIds};
+use crate::metrics::{self, Metrics};
 use crate::metrics_token::{self, MetricsToken};
 use crate::ratelimit::{RateLimit, RateLimiter};
 
@@ -102,8 +104,12 @@ impl NamedAccounts {
     }
 }
 
+/// The state of the routes: what the handlers, extractors and route layers read.
 struct AppState {
     forwarder: Arc<Forwarder>,
+    /// The counters, shared with the forwarders (which count upstream attempts) and served
+    /// at `/metrics`.
+    metrics: Arc<Metrics>,
     limiter: Option<RateLimiter>,
     statics: Option<ServeDir>,
     access: Arc<Access>,
@@ -155,6 +161,87 @@ fn no_such_account(name: &str) -> Error {
     )
 }
 
+/// Who sent a request, as an extractor: a signed-in user, or [`Identity::Anyone`] when
+/// access control is off. Refuses with `SignInRequired` ([`Access::require`]); as an
+/// `Option`, never refuses ([`Access::identity`]). The user header is believed only from
+/// the connection's own peer, never from a client a front names.
+struct User(Identity);
+
+impl FromRequestParts<Arc<AppState>> for User {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Error> {
+        let peer = client::peer_of(&parts.extensions);
+        state
+            .access
+            .require(&parts.headers, peer, Instant::now())
+            .map(User)
+    }
+}
+
+impl OptionalFromRequestParts<Arc<AppState>> for User {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Option<Self>, Infallible> {
+        let peer = client::peer_of(&parts.extensions);
+        Ok(state
+            .access
+            .identity(&parts.headers, peer, Instant::now())
+            .map(User))
+    }
+}
+
+/// The account a data request reads, as an extractor: the user ([`User`]) and the account
+/// the path names (`/accounts/NAME/...`, else the default one) as far as that user may
+/// see it, with its forwarder and the path without the account prefix.
+///
+/// It starts the audit trail: the request's span gets the `user` as soon as it is known,
+/// so that a refusal of the account is logged with who asked. Refusals are logged
+/// (`refused`, with the code) here.
+struct ReadAccount {
+    /// The account's name for the log (see [`AppState::forwarder_for`]).
+    name: Option<String>,
+    /// The request target without the account prefix.
+    uri: Uri,
+    forwarder: Arc<Forwarder>,
+}
+
+impl FromRequestParts<Arc<AppState>> for ReadAccount {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Error> {
+        let User(identity) = <User as FromRequestParts<_>>::from_request_parts(parts, state)
+            .await
+            .inspect_err(|error| tracing::info!(code = error.kind().code(), "refused"))?;
+        // The audit trail: who read what, on every later line of this request's span.
+        if let Identity::User(user) = &identity {
+            tracing::Span::current().record("user", user.as_str());
+        }
+        rules::split_account(&parts.uri)
+            .and_then(|(account, uri)| {
+                let (name, forwarder) = state.forwarder_for(account.as_deref(), &identity)?;
+                Ok(ReadAccount {
+                    name: name.map(str::to_owned),
+                    uri,
+                    forwarder: Arc::clone(forwarder),
+                })
+            })
+            .inspect_err(refused)
+    }
+}
+
+/// Logs a refusal with its code and message.
+fn refused(error: &Error) {
+    tracing::info!(
+        code = error.kind().code(),
+        message = error.message(),
+        "refused"
+    );
+}
+
 /// Builds the application. Serve it with connection info
 /// (`into_make_service_with_connect_info::<std::net::SocketAddr>()`) so the rate limit sees client
 /// addresses. It counts into, and serves at `/metrics`, the forwarder's metrics
@@ -168,17 +255,33 @@ pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
         .map(|dir| ServeDir::new(dir).append_index_html_on_directories(true));
     let state = Arc::new(AppState {
         forwarder,
+        metrics: metrics.clone(),
         limiter: options.rate_limit.map(RateLimiter::new),
         statics,
         access: options.access.unwrap_or_else(|| Arc::new(Access::open())),
         accounts: options.accounts,
         trusted_proxies: Arc::new(options.trusted_proxies),
     });
+    // ---- the data routes: rate limited, never cached ----
+    // The route's own layers: `any` has no method endpoints for `route_layer` to wrap, so
+    // on this method router `layer` is the route layer (it wraps the route and nothing
+    // else; the router's fallback gets it only by calling this route).
+    let mut usage = any(api);
+    if state.limiter.is_some() {
+        usage = usage.layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            rate_limit,
+        ));
+    }
+    let usage = usage.layer(no_store());
+    // Targets the router does not match but that read as the API (`/v1x`, absolute URLs)
+    // are answered by the same route, layers included.
+    let usage_fallback = usage.clone().with_state(Arc::clone(&state));
     let mut api = Router::new()
-        .route("/v1", any(api))
-        .route("/v1/{*rest}", any(api))
-        .route("/accounts", any(api))
-        .route("/accounts/{*rest}", any(api));
+        .route("/v1", usage.clone())
+        .route("/v1/{*rest}", usage.clone())
+        .route("/accounts", usage.clone())
+        .route("/accounts/{*rest}", usage);
     if !options.cors_origins.is_empty() {
         api = api.layer(
             CorsLayer::new()
@@ -200,7 +303,16 @@ pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
             Arc::clone(&state.trusted_proxies),
             client::resolve_client,
         ))
-        .layer(middleware::from_fn(log_requests))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(RequestSpan)
+                .on_request(())
+                .on_response(Answered)
+                .on_body_chunk(())
+                .on_eos(())
+                .on_failure(()),
+        )
+        .layer(middleware::from_fn(ids::with_request_id))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -221,9 +333,10 @@ pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
     let auth = Router::new()
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
+        .route_layer(no_store())
         .layer(DefaultBodyLimit::max(MAX_LOGIN_BODY_BYTES));
     Router::new()
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(healthz).route_layer(no_store()))
         .merge(auth)
         .route("/readyz", health::route(readiness))
         .route(
@@ -232,13 +345,20 @@ pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
                 Some(token) => metrics::route(metrics.clone()).route_layer(
                     middleware::from_fn_with_state(token, metrics_token::require_token),
                 ),
-                None => metrics::route(metrics.clone()).route_layer(
-                    middleware::from_fn_with_state(Arc::clone(&state), require_user),
-                ),
+                None => metrics::route(metrics.clone())
+                    .route_layer(middleware::from_fn_with_state(
+                        Arc::clone(&state),
+                        require_user,
+                    ))
+                    .route_layer(no_store()),
             },
         )
         .merge(api)
-        .fallback(fallback)
+        .fallback(
+            move |State(state): State<Arc<AppState>>, request: Request| {
+                fallback(state, usage_fallback.clone(), request)
+            },
+        )
         .with_state(state)
         .layer(layers)
         // Outermost, so that every answer is counted, refusals of the layers included.
@@ -248,10 +368,43 @@ pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
         ))
 }
 
+/// `Cache-Control: no-store`, the route layer of answers no cache may keep: usage data is
+/// private to the account, and so are who is signed in and the sign-in answers.
+fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+}
+
+/// The route layer of the per-client limit on the data routes (`--rate-limit`): refuses
+/// with `TooManyRequests` and a `Retry-After` once the client's bucket is empty.
+async fn rate_limit(
+    State(state): State<Arc<AppState>>,
+    ClientAddr(client): ClientAddr,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(limiter) = &state.limiter else {
+        return next.run(request).await;
+    };
+    if let Err(wait) = limiter.check(client, Instant::now()) {
+        let error = Error::new(
+            ErrorKind::TooManyRequests,
+            format!(
+                "too many requests from this client; retry in {} ms",
+                wait.as_millis().max(1)
+            ),
+        )
+        .with_retry_after(wait.as_secs() + 1);
+        state.metrics.rate_limited();
+        tracing::info!(code = error.kind().code(), "refused");
+        return error.into_response();
+    }
+    next.run(request).await
+}
+
 /// `{"status":"ok","mode":...,"upstreamHost":...,"signIn":...,"user":...}`: the dashboard
 /// reads the mode to choose its default data source, the host its in-page signatures must
 /// cover in relay mode, and whether to ask for a sign-in.
-async fn healthz(State(state): State<Arc<AppState>>, request: Request) -> Response {
+async fn healthz(State(state): State<Arc<AppState>>, user: Option<User>) -> Response {
     let access = &state.access;
     let sign_in = if access.has_password_sign_in() {
         "password"
@@ -260,7 +413,7 @@ async fn healthz(State(state): State<Arc<AppState>>, request: Request) -> Respon
     } else {
         "off"
     };
-    let identity = access.identity(request.headers(), peer_ip(&request), Instant::now());
+    let identity = user.map(|User(identity)| identity);
     let user = match &identity {
         Some(Identity::User(name)) => serde_json::Value::from(name.as_str()),
         Some(Identity::Anyone) | None => serde_json::Value::Null,
@@ -287,14 +440,7 @@ async fn healthz(State(state): State<Arc<AppState>>, request: Request) -> Respon
         state.forwarder.mode(),
         serde_json::Value::from(state.forwarder.upstream().host())
     );
-    let mut response = (StatusCode::OK, body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, json_content_type());
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    ([(header::CONTENT_TYPE, json_content_type())], body).into_response()
 }
 
 /// Request ids are the proxy's own: a client's `x-request-id` could be anything, and
@@ -304,72 +450,74 @@ async fn strip_client_request_id(mut request: Request) -> Request {
     request
 }
 
-/// One span per request with its id, and one line when answered. The query and headers
-/// are never logged (a relaying client's signature could be there). A data request's
-/// handler records in the span who asked (`user`), which `account` and the validated
-/// range (`begin`, `end`), so its "answered" line is the audit trail of who read what.
-/// Fields keep their types (in JSON `"status":200`, `"ms":1.25`, `"user":"alice"`).
-async fn log_requests(request: Request, next: Next) -> Response {
-    let id = request_id_of(&request);
-    let method = request.method().clone();
-    let mut path = request.uri().path().to_owned();
-    if path.len() > 120 {
-        let cut = (0..=120)
-            .rev()
-            .find(|i| path.is_char_boundary(*i))
-            .unwrap_or(0);
-        path.truncate(cut);
-        path.push('…');
+/// The span of a request ([`TraceLayer`]'s `make_span_with`): its id, method, path (at
+/// most 120 bytes) and client, and empty fields a data request fills in for the audit
+/// trail: who asked (`user`), which `account` and the validated range (`begin`, `end`).
+/// The query and headers are never logged (a relaying client's signature could be there).
+#[derive(Debug, Clone, Copy)]
+struct RequestSpan;
+
+impl<B> MakeSpan<B> for RequestSpan {
+    fn make_span(&mut self, request: &axum::http::Request<B>) -> tracing::Span {
+        let path = request.uri().path();
+        let path: Cow<'_, str> = if path.len() > 120 {
+            let cut = (0..=120)
+                .rev()
+                .find(|i| path.is_char_boundary(*i))
+                .unwrap_or(0);
+            Cow::Owned(format!("{}…", path.get(..cut).unwrap_or_default()))
+        } else {
+            Cow::Borrowed(path)
+        };
+        tracing::info_span!(
+            "request",
+            id = %request_id_of(request),
+            method = %request.method(),
+            path = &*path,
+            client = %ClientAddr::in_extensions(request.extensions()),
+            user = tracing::field::Empty,
+            account = tracing::field::Empty,
+            begin = tracing::field::Empty,
+            end = tracing::field::Empty,
+        )
     }
-    let client = client_ip(&request);
-    let span = tracing::info_span!(
-        "request",
-        id = %id,
-        method = %method,
-        path = path.as_str(),
-        client = %client,
-        user = tracing::field::Empty,
-        account = tracing::field::Empty,
-        begin = tracing::field::Empty,
-        end = tracing::field::Empty,
-    );
-    let start = Instant::now();
-    let response = next.run(request).instrument(span.clone()).await;
-    span.in_scope(|| {
+}
+
+/// The one line per request when it is answered ([`TraceLayer`]'s `on_response`), in the
+/// request's span: `answered` with the status and the milliseconds. Fields keep their
+/// types (in JSON `"status":200`, `"ms":1.25`, `"user":"alice"`).
+#[derive(Debug, Clone, Copy)]
+struct Answered;
+
+impl<B> OnResponse<B> for Answered {
+    fn on_response(
+        self,
+        response: &axum::http::Response<B>,
+        latency: Duration,
+        _span: &tracing::Span,
+    ) {
         // Milliseconds to the microsecond, as a number.
-        let ms = (start.elapsed().as_secs_f64() * 1e6).round() / 1e3;
-        tracing::info!(status = response.status().as_u16(), ms, "answered")
-    });
-    response
+        let ms = (latency.as_secs_f64() * 1e6).round() / 1e3;
+        tracing::info!(status = response.status().as_u16(), ms, "answered");
+    }
 }
 
-/// The client, for limits and logs: behind a trusted front, the one it names
-/// ([`crate::client`]).
-fn client_ip(request: &Request) -> IpAddr {
-    ClientAddr::of(request)
-}
-
-/// The connection's own peer, for the user header: believed only from the front itself.
-fn peer_ip(request: &Request) -> IpAddr {
-    client::peer_of(request.extensions())
-}
-
-async fn login(State(state): State<Arc<AppState>>, request: Request) -> Response {
-    let request_id = request_id_of(&request);
-    let peer = client_ip(&request);
+async fn login(
+    State(state): State<Arc<AppState>>,
+    ClientAddr(client): ClientAddr,
+    request: Request,
+) -> Result<Response, Error> {
     let (parts, body) = request.into_parts();
-    let body = match axum::body::to_bytes(body, MAX_LOGIN_BODY_BYTES).await {
-        Ok(body) => body,
-        Err(_) => {
-            let error = Error::new(
+    let body = axum::body::to_bytes(body, MAX_LOGIN_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            Error::new(
                 ErrorKind::InvalidRequest,
                 format!("a sign-in body has at most {MAX_LOGIN_BODY_BYTES} bytes"),
-            );
-            return no_store(error.to_response(&request_id));
-        }
-    };
+            )
+        })?;
     let mut token = [0u8; TOKEN_BYTES];
-    if let Err(error) = getrandom::fill(&mut token) {
+    getrandom::fill(&mut token).map_err(|error| {
         let error = Error::new(
             ErrorKind::Internal,
             format!("no random bytes for a session token: {error}"),
@@ -379,36 +527,26 @@ async fn login(State(state): State<Arc<AppState>>, request: Request) -> Response
             message = error.message(),
             "sign-in"
         );
-        return no_store(error.to_response(&request_id));
-    }
+        error
+    })?;
     let (outcome, response) = access_http::login(
         Arc::clone(&state.access),
         &parts.headers,
         body,
-        peer,
+        client,
         token,
-        &request_id,
     )
     .await;
     if outcome == LoginOutcome::Failed {
-        state.forwarder.metrics().failed_login();
+        state.metrics.failed_login();
     }
-    response
+    Ok(response)
 }
 
-/// Lets a request through when access control lets its sender in (`/metrics`).
-async fn require_user(
-    State(state): State<Arc<AppState>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match state
-        .access
-        .require(request.headers(), peer_ip(&request), Instant::now())
-    {
-        Ok(_) => next.run(request).await,
-        Err(error) => no_store(error.to_response(&request_id_of(&request))),
-    }
+/// The route layer of `/metrics` without a scrape token: lets a request through when
+/// access control lets its sender in.
+async fn require_user(_: User, request: Request, next: Next) -> Response {
+    next.run(request).await
 }
 
 async fn logout(
@@ -419,125 +557,78 @@ async fn logout(
     access_http::logout(&state.access, &headers, client)
 }
 
-async fn api(State(state): State<Arc<AppState>>, mut request: Request) -> Response {
-    let request_id = request_id_of(&request);
-    if let Some(limiter) = &state.limiter {
-        if let Err(wait) = limiter.check(client_ip(&request), Instant::now()) {
-            let error = Error::new(
-                ErrorKind::TooManyRequests,
-                format!(
-                    "too many requests from this client; retry in {} ms",
-                    wait.as_millis().max(1)
-                ),
-            )
-            .with_retry_after(wait.as_secs() + 1);
-            state.forwarder.metrics().rate_limited();
-            tracing::info!(code = error.kind().code(), "refused");
-            return no_store(error.to_response(&request_id));
-        }
-    }
-    let peer = peer_ip(&request);
-    let identity = match state
-        .access
-        .require(request.headers(), peer, Instant::now())
-    {
-        Ok(identity) => identity,
-        Err(error) => {
-            tracing::info!(code = error.kind().code(), "refused");
-            return no_store(error.to_response(&request_id));
-        }
-    };
-    // The audit trail: who read what, on every later line of this request's span.
-    let span = tracing::Span::current();
-    if let Identity::User(user) = &identity {
-        span.record("user", user.as_str());
-    }
-    let routed = rules::split_account(request.uri()).and_then(|(account, uri)| {
-        let (name, forwarder) = state.forwarder_for(account.as_deref(), &identity)?;
-        Ok((name, uri, forwarder))
-    });
-    let (account, uri, forwarder) = match routed {
-        Ok(routed) => routed,
-        Err(error) => {
-            tracing::info!(
-                code = error.kind().code(),
-                message = error.message(),
-                "refused"
-            );
-            return no_store(error.to_response(&request_id));
-        }
-    };
+/// `GET /v1/usage/computing` (and `/accounts/NAME/...`): validated, forwarded, answered
+/// with the upstream's body. The route's layers limit the rate and add `no-store`.
+async fn api(
+    State(state): State<Arc<AppState>>,
+    account: ReadAccount,
+    mut request: Request,
+) -> Result<Response, Error> {
+    let ReadAccount {
+        name: account,
+        uri,
+        forwarder,
+    } = account;
     // A trusted front's own Authorization (nginx passing on its basic auth) is not BCE's:
     // in server-signed mode the server signs and never reads one, so it is dropped rather
     // than refused. From anyone else it still means a page signing for the wrong mode.
-    if forwarder.mode() == ModeKind::ServerSigned && state.trusted_proxies.contains(peer) {
+    if forwarder.mode() == ModeKind::ServerSigned
+        && state
+            .trusted_proxies
+            .contains(client::peer_of(request.extensions()))
+    {
         request.headers_mut().remove(header::AUTHORIZATION);
     }
-    let forward = match rules::validate(request.method(), &uri, request.headers(), forwarder.mode())
-    {
-        Ok(forward) => forward,
-        Err(error) => {
-            tracing::info!(
-                code = error.kind().code(),
-                message = error.message(),
-                "refused"
-            );
-            return no_store(error.to_response(&request_id));
-        }
-    };
+    let forward = rules::validate(request.method(), &uri, request.headers(), forwarder.mode())
+        .inspect_err(refused)?;
     let [(_, begin), (_, end)] = forward.query.query_pairs();
-    if let Some(account) = account {
-        span.record("account", account);
+    let span = tracing::Span::current();
+    if let Some(account) = &account {
+        span.record("account", account.as_str());
     }
     span.record("begin", begin.as_str());
     span.record("end", end.as_str());
-    match forwarder.forward(&forward).await {
-        Ok(answer) => {
-            tracing::debug!(
-                upstream_status = answer.status.as_u16(),
-                attempts = answer.attempts,
-                bytes = answer.body.len(),
-                "forwarded"
-            );
-            let mut response = (answer.status, Body::from(answer.body)).into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, json_content_type());
-            if let Some(id) = answer.bce_request_id {
-                headers.insert(X_BCE_REQUEST_ID, id);
-            }
-            no_store(response)
-        }
-        Err(error) => {
-            tracing::warn!(
-                code = error.kind().code(),
-                message = error.message(),
-                "upstream fault"
-            );
-            no_store(error.to_response(&request_id))
-        }
+    let answer = forwarder.forward(&forward).await.inspect_err(|error| {
+        tracing::warn!(
+            code = error.kind().code(),
+            message = error.message(),
+            "upstream fault"
+        )
+    })?;
+    tracing::debug!(
+        upstream_status = answer.status.as_u16(),
+        attempts = answer.attempts,
+        bytes = answer.body.len(),
+        "forwarded"
+    );
+    let mut response = (answer.status, Body::from(answer.body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, json_content_type());
+    if let Some(id) = answer.bce_request_id {
+        headers.insert(X_BCE_REQUEST_ID, id);
     }
+    Ok(response)
 }
 
-/// Usage data is private to the account: no cache may keep it.
-fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-async fn fallback(State(state): State<Arc<AppState>>, request: Request) -> Response {
+/// What the router does not match: a target that reads as the API goes to the data route
+/// (`usage`, with its layers); anything else is one of the dashboard's files, or a JSON
+/// `NotFound` without a dashboard.
+async fn fallback(
+    state: Arc<AppState>,
+    usage: MethodRouter,
+    request: Request,
+) -> Result<Response, Error> {
     let uri = request.uri();
     if rules::routes_to_api(uri.path()) || uri.authority().is_some() || uri.scheme().is_some() {
-        return api(State(state), request).await;
+        let Ok(response) = usage.oneshot(request).await;
+        return Ok(response);
     }
     let Some(statics) = state.statics.clone() else {
-        let error = Error::new(
+        return Err(Error::new(
             ErrorKind::NotFound,
             "no dashboard is served here (start the proxy with --dist DIR, the built dashboard); \
              the API is GET /v1/usage/computing",
-        );
-        return error.to_response(&request_id_of(&request));
+        ));
     };
     let path = uri.path().to_owned();
     let Ok(response) = statics.oneshot(request).await;
@@ -558,7 +649,7 @@ async fn fallback(State(state): State<Arc<AppState>>, request: Request) -> Respo
             );
         }
     }
-    response
+    Ok(response)
 }
 
 /// Whether the file name at the end of `path` carries a content hash as trunk writes it:

@@ -179,11 +179,15 @@ pub struct ClientAddr(pub IpAddr);
 impl ClientAddr {
     /// The client of `request`, as [`FromRequestParts`] finds it.
     pub fn of(request: &Request) -> IpAddr {
-        request
-            .extensions()
+        ClientAddr::in_extensions(request.extensions())
+    }
+
+    /// The client of a request with `extensions`, as [`FromRequestParts`] finds it.
+    pub fn in_extensions(extensions: &axum::http::Extensions) -> IpAddr {
+        extensions
             .get::<ClientAddr>()
             .map(|client| client.0)
-            .unwrap_or_else(|| peer_of(request.extensions()))
+            .unwrap_or_else(|| peer_of(extensions))
     }
 }
 

@@ -179,6 +179,17 @@ impl Error {
     }
 }
 
+/// The answer of [`Error::to_response`] with the id of the request being answered: the
+/// one the request-id layer gave it ([`crate::ids::current_request_id`]), or `"-"` outside
+/// a request (such as on the metrics listener, which gives none).
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let id = crate::ids::current_request_id();
+        let id = id.as_ref().and_then(|id| id.to_str().ok()).unwrap_or("-");
+        self.to_response(id)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.kind.code(), self.message)

@@ -9,7 +9,10 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use axum::http::{HeaderValue, Request};
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
 use tower_http::request_id::{MakeRequestId, RequestId};
 
 /// A random 64-bit number (not for cryptography).
@@ -58,7 +61,7 @@ impl Default for RequestIds {
 }
 
 impl MakeRequestId for RequestIds {
-    fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
+    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
         HeaderValue::from_str(&self.next_id())
             .ok()
             .map(RequestId::new)
@@ -66,13 +69,36 @@ impl MakeRequestId for RequestIds {
 }
 
 /// The request id that the request-id layer put on `request`, or `"-"`.
-pub fn request_id_of<B>(request: &Request<B>) -> String {
+pub fn request_id_of<B>(request: &axum::http::Request<B>) -> &str {
     request
         .extensions()
         .get::<RequestId>()
         .and_then(|id| id.header_value().to_str().ok())
         .unwrap_or("-")
-        .to_owned()
+}
+
+tokio::task_local! {
+    /// The id of the request this task is answering, while [`with_request_id`] runs it.
+    static CURRENT: HeaderValue;
+}
+
+/// The layer's function (`axum::middleware::from_fn`), inside the request-id layer:
+/// answers the request with its id as the current one, so that every answer made on the
+/// way, errors included ([`crate::Error`]'s `IntoResponse`), names it without being
+/// handed it.
+pub async fn with_request_id(request: Request, next: Next) -> Response {
+    match request.extensions().get::<RequestId>() {
+        Some(id) => {
+            let id = id.header_value().clone();
+            CURRENT.scope(id, next.run(request)).await
+        }
+        None => next.run(request).await,
+    }
+}
+
+/// The id of the request being answered (see [`with_request_id`]); `None` outside one.
+pub fn current_request_id() -> Option<HeaderValue> {
+    CURRENT.try_with(HeaderValue::clone).ok()
 }
 
 #[cfg(test)]
@@ -86,6 +112,38 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), 32);
         assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+    }
+
+    #[tokio::test]
+    async fn errors_answer_with_the_current_request_id() {
+        use axum::response::IntoResponse;
+
+        use crate::errors::{Error, ErrorKind, X_BCE_REQUEST_ID};
+
+        let error = || Error::new(ErrorKind::NotFound, "nothing here");
+        let answer = CURRENT
+            .scope(HeaderValue::from_static("abc"), async {
+                error().into_response()
+            })
+            .await;
+        assert_eq!(
+            answer.headers().get(X_BCE_REQUEST_ID).map(|v| v.as_bytes()),
+            Some(&b"abc"[..])
+        );
+        let body = axum::body::to_bytes(answer.into_body(), 1024)
+            .await
+            .expect("body");
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains(r#""requestId":"abc""#), "{body}");
+        // Outside a request, the id is "-", as before any id was given.
+        let outside = error().into_response();
+        assert_eq!(
+            outside
+                .headers()
+                .get(X_BCE_REQUEST_ID)
+                .map(|v| v.as_bytes()),
+            Some(&b"-"[..])
+        );
     }
 
     #[test]

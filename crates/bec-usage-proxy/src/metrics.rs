@@ -43,8 +43,9 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 
 use crate::errors::{Error, ErrorKind};
-use crate::forward::rules::{self, USAGE_PATH};
-use crate::ids::request_id_of;
+use bec_usage::service::USAGE_PATH;
+
+use crate::forward::rules;
 use crate::metrics_token::{self, MetricsToken};
 use crate::process_metrics::ProcessCollector;
 
@@ -556,12 +557,12 @@ pub fn listener_router(metrics: Arc<Metrics>, token: Option<Arc<MetricsToken>>) 
         .fallback(only_metrics)
 }
 
-async fn only_metrics(request: Request) -> Response {
+async fn only_metrics() -> Response {
     Error::new(
         ErrorKind::NotFound,
         "this listener serves only GET /metrics",
     )
-    .to_response(&request_id_of(&request))
+    .into_response()
 }
 
 async fn scrape(State(metrics): State<Arc<Metrics>>) -> Response {

@@ -14,12 +14,11 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::errors::{Error, ErrorKind, Result};
-use crate::ids::request_id_of;
 
 /// The shortest token accepted: 16 characters (a guessable token would be no lock).
 pub const MIN_TOKEN_CHARS: usize = 16;
@@ -111,7 +110,7 @@ pub async fn require_token(
         "GET /metrics needs the header Authorization: Bearer TOKEN, with the token of \
          --metrics-token-file (Prometheus: authorization: { credentials_file: FILE })",
     );
-    let mut response = error.to_response(&request_id_of(&request));
+    let mut response = error.into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::WWW_AUTHENTICATE,

@@ -32,8 +32,8 @@ use percent_encoding::percent_decode_str;
 
 use crate::clock::{system_clock, Clock};
 use crate::errors::{error_json, json_content_type, Error, ErrorKind, Result, X_BCE_REQUEST_ID};
-use crate::forward::rules::USAGE_PATH;
 use crate::ids::RequestIds;
+use bec_usage::service::USAGE_PATH;
 
 /// The stand-in's public demo access key id. **Not a secret**: it is printed here and in
 /// the README so anyone can sign requests to the demo.
@@ -41,8 +41,9 @@ pub const DEMO_ACCESS_KEY_ID: &str = "demo-access-key-id";
 /// The stand-in's public demo secret access key. **Not a secret** (see
 /// [`DEMO_ACCESS_KEY_ID`]); it signs nothing but requests to the stand-in.
 pub const DEMO_SECRET_ACCESS_KEY: &str = "demo-secret-access-key";
-/// The host the stand-in answers as in `--demo`, so that pages sign exactly as for BEC.
-pub const DEMO_HOST: &str = "bec.baidubce.com";
+/// The host the stand-in answers as in `--demo`, so that pages sign exactly as for BEC
+/// (the core's [`bec_usage::service::SERVICE_HOST`]).
+pub use bec_usage::service::SERVICE_HOST as DEMO_HOST;
 /// The seed of the demo data.
 pub const DEMO_SEED: u64 = 20_240_101;
 /// Seconds between demo data points: 5 minutes keeps a 31-day answer of the 8 default
@@ -605,7 +606,7 @@ impl BodyCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forward::rules::X_BCE_DATE;
+    use bec_usage::service::X_BCE_DATE;
     use bec_usage::signing::{sign, SigningParams};
     use chrono::TimeZone;
 

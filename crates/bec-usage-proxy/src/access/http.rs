@@ -1,12 +1,13 @@
 //! The sign-in routes' answers: `POST /auth/login` and `POST /auth/logout`. The axum
 //! handlers in [`crate::app`] pass the request's parts in; the answers are built here.
+//! (`Cache-Control: no-store` and the request id come from the routes' layers there.)
 
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -47,9 +48,8 @@ pub async fn login(
     body: Bytes,
     peer: IpAddr,
     token: [u8; TOKEN_BYTES],
-    request_id: &str,
 ) -> (LoginOutcome, Response) {
-    let refuse = |outcome, error: Error| (outcome, no_store(error.to_response(request_id)));
+    let refuse = |outcome, error: Error| (outcome, error.into_response());
     if !access.has_password_sign_in() {
         return refuse(
             LoginOutcome::Refused,
@@ -138,12 +138,5 @@ fn json(status: StatusCode, body: String) -> Response {
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, json_content_type());
-    no_store(response)
-}
-
-fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

@@ -21,12 +21,13 @@ use crate::clock::Clock;
 use crate::errors::{Error, ErrorKind, Result, X_BCE_REQUEST_ID};
 use crate::ids::random_unit;
 use crate::metrics::{AttemptTimer, Metrics};
-use rules::{ForwardRequest, ModeKind, USAGE_PATH, X_BCE_DATE};
+use bec_usage::service::{USAGE_PATH, X_BCE_DATE};
+use rules::{ForwardRequest, ModeKind};
 
 pub use bec_usage::fetch_plan::RetryPolicy;
 
-/// The real service.
-pub const DEFAULT_UPSTREAM: &str = "https://bec.baidubce.com";
+/// The real service (the core's [`bec_usage::service::SERVICE_ENDPOINT`]).
+pub use bec_usage::service::SERVICE_ENDPOINT as DEFAULT_UPSTREAM;
 
 /// Where requests go: the URL to connect to and the `Host` the upstream sees (and that
 /// signatures cover).

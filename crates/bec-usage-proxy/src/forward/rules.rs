@@ -31,8 +31,8 @@ use bec_usage::UsageQuery;
 use crate::accounts::ACCOUNTS_PREFIX;
 use crate::errors::{Error, ErrorKind, Result};
 
-/// The one path the proxy forwards, the same as BEC's.
-pub const USAGE_PATH: &str = "/v1/usage/computing";
+/// The one path the proxy forwards, the same as BEC's (the core's constant).
+pub use bec_usage::service::USAGE_PATH;
 
 /// Headers that ask an intermediary to use another host, URL or method. The proxy refuses
 /// requests that carry any of them rather than silently ignoring them.
@@ -48,8 +48,8 @@ pub const OVERRIDE_HEADERS: [&str; 9] = [
     "x-method-override",
 ];
 
-/// The `x-bce-date` header.
-pub const X_BCE_DATE: &str = "x-bce-date";
+/// The `x-bce-date` header (the core's constant).
+pub use bec_usage::service::X_BCE_DATE;
 
 /// How the proxy authenticates upstream; decides which signing headers a request may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -491,8 +491,8 @@ mod tests {
         let credentials = Credentials::new("ak", "sk").expect("keys");
         let time = Utc.with_ymd_and_hms(2024, 2, 1, 0, 0, 0).unwrap();
         let query = [("beginDate", "2024-01-01"), ("endDate", "2024-01-31")];
-        let request =
-            SignableRequest::new("GET", "bec.baidubce.com", USAGE_PATH).with_query(&query);
+        let request = SignableRequest::new("GET", bec_usage::service::SERVICE_HOST, USAGE_PATH)
+            .with_query(&query);
         let mut params = SigningParams::new(&credentials, time);
         if let Some(names) = signed {
             params = params.with_headers_to_sign(bec_usage::signing::HeadersToSign::Only(names));
