@@ -5,8 +5,9 @@
 pub mod attacks;
 
 use std::net::SocketAddr;
+use std::process::Command;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bec_usage::signing::{sign, Credentials, SignableRequest, SigningParams};
 use bec_usage_proxy::app::{self, AppOptions};
@@ -19,6 +20,52 @@ use bec_usage_proxy::standin::{Standin, StandinConfig};
 use chrono::{DateTime, Utc};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+/// A loopback address whose port was free a moment ago (for a process the test starts).
+pub fn free_address() -> SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+}
+
+/// A child process the test started (the server's binary, nginx, Prometheus): killed when
+/// the test ends however it ends, unless it has exited on its own.
+pub struct Process(pub std::process::Child);
+
+impl Process {
+    /// Sends the signal `name` (`HUP`, `TERM`) with `kill`.
+    pub fn signal(&self, name: &str) {
+        let sent = Command::new("kill")
+            .args([&format!("-{name}"), &self.0.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+    }
+
+    /// Waits (at most 10 s: far longer than it takes) for the process to exit.
+    pub async fn exit_code(&mut self) -> Option<i32> {
+        let start = Instant::now();
+        loop {
+            if let Some(exit) = self.0.try_wait().expect("wait") {
+                return exit.code();
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "the proxy did not exit"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
 
 /// A key pair only these tests use; its secret must never appear in an answer or a log.
 pub const TEST_ACCESS_KEY_ID: &str = "test-access-key-id";

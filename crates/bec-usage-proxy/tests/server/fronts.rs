@@ -8,9 +8,9 @@
 //! line of a data request in JSON.
 
 use std::io::Write as _;
-use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -47,14 +47,6 @@ fn doc_file(name: &str) -> String {
     panic!("docs/operator.md has no block starting `# file: {name}`");
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("address")
-        .port()
-}
-
 async fn wait_for(address: SocketAddr, what: &str, log: &Path) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while tokio::net::TcpStream::connect(address).await.is_err() {
@@ -64,16 +56,6 @@ async fn wait_for(address: SocketAddr, what: &str, log: &Path) {
             std::fs::read_to_string(log).unwrap_or_default()
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// A child process, killed when the test ends however it ends.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 
@@ -123,7 +105,7 @@ impl Front {
         std::fs::create_dir(path.join("dist")).expect("dist");
         std::fs::write(path.join("dist/index.html"), "<!doctype html>").expect("index");
 
-        let server_port = free_port();
+        let server_port = free_address().port();
         let server: SocketAddr = format!("127.0.0.1:{server_port}").parse().unwrap();
         let server_log = path.join("server.log");
         let log = std::fs::File::create(&server_log).expect("log");
@@ -148,7 +130,7 @@ impl Front {
             site = site.replace(from, to);
         }
         std::fs::write(path.join("site.conf"), site).expect("write");
-        let nginx_port = free_port();
+        let nginx_port = free_address().port();
         let nginx: SocketAddr = format!("127.0.0.1:{nginx_port}").parse().unwrap();
         let p = path.display();
         // One process that stays in the foreground, every path under the temp dir.

@@ -5,7 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,23 +29,6 @@ fn guide_scrape_block() -> String {
     let start = rest.find("```yaml\n").expect("a yaml block") + "```yaml\n".len();
     let end = rest[start..].find("```").expect("the block's end");
     rest[start..start + end].to_owned()
-}
-
-/// A Prometheus process, stopped when dropped.
-struct Prometheus(Child);
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
 }
 
 /// `query`'s result vector from Prometheus' HTTP API: (labels, value) pairs.
@@ -131,10 +114,10 @@ async fn debians_prometheus_scrapes_with_the_guides_token_file_and_not_with_a_wr
     let config_file = dir.path().join("prometheus.yml");
     std::fs::write(&config_file, &config).expect("write the config");
 
-    let api: SocketAddr = format!("127.0.0.1:{}", free_port())
+    let api: SocketAddr = format!("127.0.0.1:{}", free_address().port())
         .parse()
         .expect("address");
-    let _prometheus = Prometheus(
+    let _prometheus = Process(
         Command::new("prometheus")
             .arg(format!("--config.file={}", config_file.display()))
             .arg(format!(

@@ -2,9 +2,9 @@
 //! users made with `add-user`, the server started with the guide's "try it" command on a
 //! free port, then sign-in and both accounts.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::*;
@@ -61,23 +61,6 @@ fn try_it_arguments() -> Vec<String> {
         .skip(1)
         .map(str::to_owned)
         .collect()
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("address")
-        .port()
 }
 
 fn add_user(dir: &Path, name: &str, password: &str) {
@@ -145,12 +128,12 @@ async fn the_team_set_up_of_the_readme_runs_as_written() {
     );
 
     // Started with the guide's try-it line, its port swapped for a free one.
-    let port = free_port();
+    let port = free_address().port();
     let args: Vec<String> = try_it_arguments()
         .into_iter()
         .map(|arg| arg.replace("127.0.0.1:8080", &format!("127.0.0.1:{port}")))
         .collect();
-    let _server = Server(
+    let _server = Process(
         Command::new(BIN)
             .args(&args)
             .current_dir(dir.path())

@@ -4,28 +4,11 @@
 //! must exit 0 and say so in its log.
 #![cfg(unix)]
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A loopback port that was free a moment ago.
-fn free_port() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-}
-
-/// Kills the child if the test fails before it exits on its own.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
+use crate::common::{free_address, Process};
 
 fn refuses_connections(address: SocketAddr) -> bool {
     TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err()
@@ -39,8 +22,8 @@ fn sample(text: &str, name: &str) -> Option<f64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_answers_the_request_in_flight_refuses_new_ones_and_exits_0() {
-    let proxy = free_port();
-    let metrics = free_port();
+    let proxy = free_address();
+    let metrics = free_address();
     let dir = tempfile::tempdir().expect("tempdir");
     let log_path = dir.path().join("proxy.log");
     let log = std::fs::File::create(&log_path).expect("log file");
@@ -58,7 +41,7 @@ async fn sigterm_answers_the_request_in_flight_refuses_new_ones_and_exits_0() {
         .stderr(log)
         .spawn()
         .expect("the proxy starts");
-    let mut running = Running(child);
+    let mut running = Process(child);
     let pid = running.0.id();
     let client = reqwest::Client::new();
 

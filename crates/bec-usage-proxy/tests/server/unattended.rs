@@ -5,9 +5,9 @@
 //! an operator could make (a dashboard folder that is not one) stop the start.
 #![cfg(unix)]
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -16,49 +16,6 @@ use tokio::net::TcpStream;
 use crate::common::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_bec-usage-proxy");
-
-fn free_port() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-}
-
-/// Kills the child if the test fails before it exits on its own.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-impl Running {
-    fn signal(&self, name: &str) {
-        let sent = Command::new("kill")
-            .args([&format!("-{name}"), &self.0.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(sent.success());
-    }
-
-    /// Waits (at most 10 s: far longer than it takes) for the process to exit.
-    async fn exit_code(&mut self) -> Option<i32> {
-        let start = Instant::now();
-        loop {
-            if let Some(exit) = self.0.try_wait().expect("wait") {
-                return exit.code();
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "the proxy did not exit"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
 
 fn proxy(args: &[&str], dir: &Path, stdout: Stdio) -> Command {
     let mut command = Command::new(BIN);
@@ -136,8 +93,8 @@ async fn sighup_reloads_users_and_accounts_keeps_sessions_and_a_broken_file_keep
     std::fs::set_permissions(&users, std::os::unix::fs::PermissionsExt::from_mode(0o644))
         .expect("chmod");
     std::fs::write(etc.join("accounts.toml"), ACCOUNTS).expect("accounts");
-    let listen = free_port();
-    let metrics = free_port();
+    let listen = free_address();
+    let metrics = free_address();
     std::fs::write(
         etc.join("proxy.toml"),
         format!(
@@ -147,7 +104,7 @@ async fn sighup_reloads_users_and_accounts_keeps_sessions_and_a_broken_file_keep
     .expect("config");
     let log_path = dir.path().join("proxy.log");
     let log = std::fs::File::create(&log_path).expect("log");
-    let mut running = Running(
+    let mut running = Process(
         proxy(
             &["--config", "etc/proxy.toml"],
             dir.path(),
@@ -236,10 +193,10 @@ async fn sighup_reloads_users_and_accounts_keeps_sessions_and_a_broken_file_keep
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_half_sent_request_is_cut_off_and_the_connection_limit_holds_others_back() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let listen = free_port();
+    let listen = free_address();
     let log_path = dir.path().join("proxy.log");
     let log = std::fs::File::create(&log_path).expect("log");
-    let _running = Running(
+    let _running = Process(
         proxy(
             &[
                 "--demo",
@@ -287,10 +244,10 @@ async fn a_half_sent_request_is_cut_off_and_the_connection_limit_holds_others_ba
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_is_not_held_by_a_half_sent_request() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let listen = free_port();
+    let listen = free_address();
     let log_path = dir.path().join("proxy.log");
     let log = std::fs::File::create(&log_path).expect("log");
-    let mut running = Running(
+    let mut running = Process(
         proxy(
             // A header timeout far beyond the 10 s the test waits for the exit.
             &[
@@ -331,9 +288,9 @@ async fn shutdown_is_not_held_by_a_half_sent_request() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_log_destination_that_blocks_drops_lines_and_sigterm_still_exits() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let listen = free_port();
-    let metrics = free_port();
-    let mut running = Running(
+    let listen = free_address();
+    let metrics = free_address();
+    let mut running = Process(
         proxy(
             &[
                 "--demo",
