@@ -67,6 +67,21 @@ impl Drop for Process {
     }
 }
 
+/// Log output captured in memory: a `tracing_subscriber` writer (`move || captured.clone()`)
+/// whose bytes the test reads back.
+#[derive(Clone, Default)]
+pub struct Captured(pub Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A key pair only these tests use; its secret must never appear in an answer or a log.
 pub const TEST_ACCESS_KEY_ID: &str = "test-access-key-id";
 pub const TEST_SECRET: &str = "TEST-SECRET-never-in-a-log-7f3a9c";
