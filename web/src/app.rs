@@ -39,8 +39,10 @@ use crate::components::{
     ExportMenu, Header, KeyForm, LangToggle, ProgressBar, QualityNotes, RangePicker,
     ResourceToggles, SignInForm, Skeleton, SourceSwitch, ThemeToggle, Totals, UserMenu, ViewToggle,
 };
+use crate::data_worker;
 use crate::dataset::Dataset;
 use crate::dom;
+use crate::wire::{DemoPlan, DRAWN_POINTS};
 use crate::format::format_date;
 use crate::i18n::{fill, Lang, T};
 use crate::range::{check_dates, validate_range};
@@ -205,15 +207,66 @@ fn chart_width(main_width: f64) -> f64 {
     (column - CARD_PADDING).floor().max(200.0)
 }
 
+/// Whether the Demo source is generated and analysed in the data worker (issue 23's
+/// spike: the other sources still load and analyse on the page's thread).
+const DEMO_IN_WORKER: bool = true;
+
+/// Loads the demo `request` in the data worker: the page only rebuilds the drawn points.
+async fn load_in_worker(
+    request: LoadRequest,
+    seed: u64,
+    step_seconds: u32,
+    sensitivity: Sensitivity,
+    signal: AbortSignal,
+    started: f64,
+) -> Outcome {
+    let plan = DemoPlan {
+        begin: request.begin,
+        end: request.end,
+        seed: seed.to_string(),
+        step_seconds,
+        resources: api::DEMO_RESOURCES,
+        drawn_points: DRAWN_POINTS,
+        sensitivity,
+    };
+    let result = data_worker::load(plan, &signal).await;
+    let analysed = dom::since_navigation_ms();
+    let (result, fetched, usage) = match result {
+        Ok((data, answer)) => {
+            dom::set_metric("workerAnomaliesMs", JsValue::from_f64(answer.anomalies_ms));
+            (
+                Ok(Arc::new(data)),
+                analysed - answer.analyse_ms,
+                answer.usage_ms,
+            )
+        }
+        Err(error) => (Err(Arc::new(error)), analysed, 0.0),
+    };
+    Outcome {
+        request,
+        result,
+        timings: Timings {
+            started,
+            fetched,
+            analysed,
+            usage,
+        },
+    }
+}
+
 /// Loads `request` with `fetcher` and analyses it.
 async fn load(
     request: LoadRequest,
     fetcher: Fetcher,
     signal: AbortSignal,
     progress: RwSignal<Option<(usize, usize)>>,
+    sensitivity: Sensitivity,
 ) -> Outcome {
     let started = dom::since_navigation_ms();
     dom::mark("load-start");
+    if let (true, Fetcher::Demo { seed, step_seconds }) = (DEMO_IN_WORKER, &fetcher) {
+        return load_in_worker(request, *seed, *step_seconds, sensitivity, signal, started).await;
+    }
     let on_progress = move |done: usize, total: usize| progress.set(Some((done, total)));
     let loaded = api::load_range(&fetcher, request.begin, request.end, &signal, &on_progress).await;
     let fetched = dom::since_navigation_ms();
@@ -526,9 +579,11 @@ impl PageState {
                 progress.set(None);
                 Some((request, fetcher, signal))
             });
+            // The worker finds the unusual stretches at the sensitivity of the moment.
+            let sensitivity = view_state.with_untracked(|v| v.sensitivity);
             async move {
                 let (request, fetcher, signal) = started?;
-                let outcome = load(request, fetcher, signal, progress).await;
+                let outcome = load(request, fetcher, signal, progress, sensitivity).await;
                 progress.set(None);
                 Some(outcome)
             }

@@ -20,7 +20,10 @@ use crate::geometry::amount_f64;
 use bec_usage::query::{BEIJING_OFFSET_MS, DAY_MS};
 
 /// A response with everything the page shows of it.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The data worker (src/worker.rs) sends it to the page without its points (which go as
+/// typed arrays, downsampled) and with the unusual stretches it found.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Dataset {
     /// The first day asked for.
     pub begin: NaiveDate,
@@ -44,6 +47,10 @@ pub struct Dataset {
     pub hours: UsageHours,
     /// Each resource's forecast to the end of the last day's month.
     pub forecast: Forecast,
+    /// The unusual stretches the data worker found, at its sensitivity: `anomalies` at
+    /// that sensitivity returns them (its points are downsampled, so it cannot look again).
+    #[serde(skip)]
+    pub found: Option<(Sensitivity, Vec<Anomaly>)>,
 }
 
 impl Dataset {
@@ -130,6 +137,7 @@ impl Dataset {
             point_count,
             hours,
             forecast,
+            found: None,
         };
         Ok((data, took))
     }
@@ -157,6 +165,11 @@ impl Dataset {
 
     /// The unusual stretches at `sensitivity`.
     pub fn anomalies(&self, sensitivity: Sensitivity) -> Result<Vec<Anomaly>> {
+        if let Some((found_at, found)) = &self.found {
+            if *found_at == sensitivity {
+                return Ok(found.clone());
+            }
+        }
         find_anomalies(&self.response, &AnomalyOptions { sensitivity })
     }
 

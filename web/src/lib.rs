@@ -31,6 +31,7 @@ pub mod i18n;
 pub mod markup;
 pub mod range;
 pub mod state;
+pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;
@@ -39,7 +40,11 @@ pub mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
+pub mod data_worker;
+#[cfg(target_arch = "wasm32")]
 pub mod dom;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
 
 /// Mounts the dashboard on `<body>`, with its view state taken from the page's URL.
 #[cfg(target_arch = "wasm32")]

@@ -50,14 +50,15 @@ use crate::metrics_token::{self, MetricsToken};
 use crate::ratelimit::{RateLimit, RateLimiter};
 
 /// The Content-Security-Policy of every answer: what a same-origin wasm app needs
-/// (`'wasm-unsafe-eval'` to compile its module) and nothing more.
+/// (`'wasm-unsafe-eval'` to compile its modules; `worker-src 'self'` for its data worker, a
+/// script of the same origin) and nothing more.
 ///
 /// Note for the dashboard: if it ever sets inline `style` attributes, `style-src` needs
 /// `'unsafe-inline'`; prefer classes in a stylesheet so this policy can stay as it is.
 pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-frame-ancestors 'none'; form-action 'none'";
+worker-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 /// `Cache-Control` of files whose name carries a content hash (trunk's `name-<hash>.js`).
 pub const CACHE_IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -704,6 +705,7 @@ mod tests {
     fn the_policy_allows_wasm_and_forbids_framing() {
         assert!(CONTENT_SECURITY_POLICY.contains("'wasm-unsafe-eval'"));
         assert!(CONTENT_SECURITY_POLICY.contains("frame-ancestors 'none'"));
+        assert!(CONTENT_SECURITY_POLICY.contains("worker-src 'self';"));
         assert!(!CONTENT_SECURITY_POLICY.contains("'unsafe-eval'"));
         assert!(!CONTENT_SECURITY_POLICY.contains("'unsafe-inline'"));
     }

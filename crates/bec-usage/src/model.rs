@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 
 /// One measurement: an exact amount at a time (epoch milliseconds, UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DataPoint {
     /// Epoch milliseconds (the service's `timestamp`).
     pub timestamp_ms: i64,
@@ -20,6 +21,7 @@ pub struct DataPoint {
 
 /// The series of one resource (one entry of `graphData`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ResourceSeries {
     /// The resource name, the key in `graphData` (`CPU`, `Memory`, `BOS_Standard`, ...).
     pub name: String,
@@ -34,6 +36,7 @@ pub struct ResourceSeries {
 
 /// The queried range as the service echoes it (`timeSpan`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TimeSpan {
     /// `timeSpan.beginDate`.
     pub begin_date: NaiveDate,
@@ -43,6 +46,7 @@ pub struct TimeSpan {
 
 /// One resource's daily average on one day of `summary`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SummaryValue {
     /// The resource name.
     pub resource: String,
@@ -52,6 +56,7 @@ pub struct SummaryValue {
 
 /// One day of `summary`: the daily averages of that day, in the service's order.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SummaryDay {
     /// The day (a key of `summary`).
     pub date: NaiveDate,
@@ -71,6 +76,7 @@ impl SummaryDay {
 
 /// A whole usage response.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UsageResponse {
     /// `accountId`.
     pub account_id: String,

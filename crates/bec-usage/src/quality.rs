@@ -11,6 +11,7 @@ use crate::query::{epoch_day, format_date};
 
 /// What a [`QualityNote`] is about. Callers branch on this, never on the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum QualityNoteKind {
     /// `count` differs from the number of points in `dataList`.
@@ -55,6 +56,7 @@ impl QualityNoteKind {
 
 /// One data-quality note.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QualityNote {
     /// What the note is about.
     pub kind: QualityNoteKind,

@@ -87,6 +87,7 @@ use crate::query::DAY_MS;
 
 /// How readily a stretch is called unusual: the one setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Sensitivity {
     /// Only the most striking stretches (noise alone: about once a month).
     Low,
@@ -121,6 +122,7 @@ impl Sensitivity {
 
 /// What [`find_anomalies`] does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AnomalyOptions {
     /// The sensitivity.
     pub sensitivity: Sensitivity,
@@ -128,6 +130,7 @@ pub struct AnomalyOptions {
 
 /// One unusual stretch of one resource.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Anomaly {
     /// The resource name.
     pub resource: String,

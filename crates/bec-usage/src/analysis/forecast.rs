@@ -108,6 +108,7 @@ use crate::query::DAY_MS;
 
 /// How far ahead to forecast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Horizon {
     /// From the day after the last day with data to the end of that day's month.
     #[default]
@@ -118,6 +119,7 @@ pub enum Horizon {
 
 /// What [`forecast`] does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ForecastOptions {
     /// How far ahead.
     pub horizon: Horizon,
@@ -125,6 +127,7 @@ pub struct ForecastOptions {
 
 /// One forecast day of one resource, in unit-hours (a day's average amount is `/ 24`).
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ForecastDay {
     /// The day.
     pub date: NaiveDate,
@@ -138,6 +141,7 @@ pub struct ForecastDay {
 
 /// A total at the end of the horizon: what has been used plus what is expected.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ForecastTotal {
     /// The expected total.
     pub expected: f64,
@@ -149,6 +153,7 @@ pub struct ForecastTotal {
 
 /// The forecast of one resource.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ResourceForecast {
     /// The resource name.
     pub resource: String,
@@ -167,6 +172,7 @@ pub struct ResourceForecast {
 
 /// A forecast of every resource.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Forecast {
     /// The last day of history (the forecast starts the day after).
     pub last_day: Option<NaiveDate>,

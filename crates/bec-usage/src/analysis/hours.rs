@@ -51,6 +51,7 @@ const HOUR_MS: i64 = 3_600_000;
 
 /// One local day of a resource's usage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DayHours {
     /// The local calendar day.
     pub date: NaiveDate,
@@ -62,6 +63,7 @@ pub struct DayHours {
 
 /// A stretch of time between two points that is too long to fill (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Gap {
     /// Where the gap starts: one usual step after the point before it (epoch ms).
     pub start_ms: i64,
@@ -78,6 +80,7 @@ impl Gap {
 
 /// The resource-hours of one resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ResourceHours {
     /// The resource name.
     pub resource: String,
@@ -109,8 +112,10 @@ impl ResourceHours {
 
 /// The resource-hours of every resource of a response, in the response's order.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UsageHours {
     /// The UTC offset whose calendar days the days are.
+    #[cfg_attr(feature = "serde", serde(with = "offset_seconds"))]
     pub offset: FixedOffset,
     /// One entry per resource, in the response's order.
     pub resources: Vec<ResourceHours>,
@@ -620,5 +625,21 @@ mod tests {
         let error = resource_hours(&cpu, utc()).expect_err("overflow");
         assert_eq!(error.kind(), ErrorKind::Overflow);
         assert!(error.message().contains("CPU"), "{error}");
+    }
+}
+
+/// A [`FixedOffset`] as its seconds east of UTC (chrono has no serde for it).
+#[cfg(feature = "serde")]
+mod offset_seconds {
+    use chrono::FixedOffset;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(offset: &FixedOffset, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i32(offset.local_minus_utc())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<FixedOffset, D::Error> {
+        let seconds = i32::deserialize(d)?;
+        FixedOffset::east_opt(seconds).ok_or_else(|| serde::de::Error::custom("UTC offset out of range"))
     }
 }

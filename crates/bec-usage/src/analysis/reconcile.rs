@@ -56,6 +56,7 @@ impl Default for ReconcileOptions {
 
 /// How a (day, resource) compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum ReconcileStatus {
     /// Both sides have a value and they agree (see the [module](self) for the rule).
     Match,
@@ -87,6 +88,7 @@ impl fmt::Display for ReconcileStatus {
 
 /// One (day, resource) of a reconciliation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReconcileRow {
     /// The day.
     pub date: NaiveDate,
@@ -108,6 +110,7 @@ pub struct ReconcileRow {
 
 /// How many rows have each status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct StatusCounts {
     /// Rows with [`ReconcileStatus::Match`].
     pub matched: usize,
@@ -132,6 +135,7 @@ impl StatusCounts {
 /// resources found only in `summary` in the order `summary` first names them.
 /// [`Reconciliation::report`] (also its `Display`) says in plain text what differs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Reconciliation {
     /// The rows.
     pub rows: Vec<ReconcileRow>,

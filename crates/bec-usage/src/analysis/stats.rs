@@ -19,6 +19,7 @@ use crate::text::Quoted;
 /// `last` is the point with the latest timestamp, the *later in the list* on a tie (the
 /// service's latest word on that instant).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SeriesStats {
     /// The number of points (the length of `dataList`, not the service's `count`).
     pub points: usize,
@@ -40,6 +41,7 @@ pub struct SeriesStats {
 
 /// The statistics of one resource of a response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ResourceStats {
     /// The resource name.
     pub resource: String,

@@ -1,0 +1,179 @@
+//! The page's side of the data worker (issue 23): starts it (`bec-usage-data_loader.js`,
+//! a classic worker from the page's origin, allowed by `worker-src 'self'`), sends it
+//! [`ToWorker`] messages and turns its [`FromWorker`] answers into a [`Dataset`] whose
+//! series hold the downsampled points the charts draw.
+//!
+//! One request at a time: a new load cancels the one in flight (`Cancel`), and an answer
+//! whose id is not the latest request's is dropped.
+
+use std::cell::{Cell, RefCell};
+
+use bec_usage::DataPoint;
+use js_sys::{Array, Float64Array, Function, Promise};
+use rust_decimal::Decimal;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, MessageEvent, Worker};
+
+use crate::api::LoadError;
+use crate::dataset::Dataset;
+use crate::wire::{Answer, DemoPlan, FromWorker, ToWorker};
+
+/// The worker's script, relative to the page (trunk names workers without a hash).
+const WORKER_URL: &str = "./bec-usage-data_loader.js";
+
+thread_local! {
+    static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+    /// The latest request and the promise's resolve function waiting for its answer.
+    static WAITING: RefCell<Option<(u32, Function)>> = const { RefCell::new(None) };
+}
+
+fn worker() -> Result<Worker, LoadError> {
+    WORKER.with_borrow_mut(|slot| {
+        if let Some(worker) = slot {
+            return Ok(worker.clone());
+        }
+        let worker = Worker::new(WORKER_URL).map_err(|e| LoadError::Local {
+            message: format!(
+                "the data worker did not start (this browser may not allow workers here): {}",
+                js_message(&e)
+            ),
+        })?;
+        let on_message = Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| {
+            let data = event.data();
+            let id = js_sys::Reflect::get(&data, &"id".into())
+                .ok()
+                .and_then(|id| id.as_f64())
+                .unwrap_or(0.0) as u32;
+            // Only the latest request's answer is taken; a late one is dropped.
+            let waiting = WAITING.with_borrow_mut(|w| {
+                if w.as_ref().is_some_and(|(latest, _)| *latest == id || id == 0) {
+                    w.take()
+                } else {
+                    None
+                }
+            });
+            if let Some((_, resolve)) = waiting {
+                let _ = resolve.call1(&JsValue::NULL, &data);
+            }
+        });
+        let on_error = Closure::<dyn Fn(web_sys::Event)>::new(|_| {
+            let failed = FromWorker::Failed {
+                id: 0,
+                message: "the data worker failed to start or crashed".to_owned(),
+            };
+            let value = serde_wasm_bindgen::to_value(&failed).unwrap_or(JsValue::NULL);
+            if let Some((_, resolve)) = WAITING.with_borrow_mut(Option::take) {
+                let _ = resolve.call1(&JsValue::NULL, &value);
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_message.forget();
+        on_error.forget();
+        *slot = Some(worker.clone());
+        Ok(worker)
+    })
+}
+
+/// Starts the worker now (it compiles its wasm while the page builds its view).
+pub fn warm_up() {
+    let _ = worker();
+}
+
+fn js_message(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "unknown error".to_owned())
+}
+
+fn send(worker: &Worker, message: &ToWorker) -> Result<(), LoadError> {
+    let value = serde_wasm_bindgen::to_value(message).map_err(|e| LoadError::Local {
+        message: e.to_string(),
+    })?;
+    worker.post_message(&value).map_err(|e| LoadError::Local {
+        message: js_message(&e),
+    })
+}
+
+/// Loads `plan` in the worker: the data with its analyses, every series downsampled, and
+/// the unusual stretches at the plan's sensitivity (in [`Dataset::found`]).
+pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answer), LoadError> {
+    let worker = worker()?;
+    let sensitivity = plan.sensitivity;
+    let id = NEXT_ID.get();
+    NEXT_ID.set(id + 1);
+    let answered = Promise::new(&mut |resolve, _reject| {
+        // A newer request supersedes the one waiting: it is cancelled in the worker, and
+        // its promise resolves to nothing (the page dropped that load already).
+        if let Some((old, old_resolve)) = WAITING.replace(Some((id, resolve))) {
+            let _ = send(&worker, &ToWorker::Cancel { id: old });
+            let _ = old_resolve.call1(&JsValue::NULL, &JsValue::NULL);
+        }
+    });
+    // An abort (a newer plan of another source) cancels it too.
+    let on_abort = Closure::<dyn Fn()>::new({
+        let worker = worker.clone();
+        move || {
+            let cancelled = WAITING.with_borrow_mut(|w| {
+                if w.as_ref().is_some_and(|(latest, _)| *latest == id) {
+                    w.take()
+                } else {
+                    None
+                }
+            });
+            if let Some((_, resolve)) = cancelled {
+                let _ = send(&worker, &ToWorker::Cancel { id });
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
+            }
+        }
+    });
+    signal.set_onabort(Some(on_abort.as_ref().unchecked_ref()));
+    send(&worker, &ToWorker::Load { id, plan })?;
+    let value = JsFuture::from(answered).await.unwrap_or(JsValue::NULL);
+    signal.set_onabort(None);
+    drop(on_abort);
+    if value.is_null() || signal.aborted() {
+        return Err(LoadError::Aborted);
+    }
+    let message: FromWorker =
+        serde_wasm_bindgen::from_value(value.clone()).map_err(|e| LoadError::Local {
+            message: format!("the data worker's answer could not be read: {e}"),
+        })?;
+    let answer = match message {
+        FromWorker::Loaded { answer, .. } => *answer,
+        FromWorker::Failed { message, .. } => return Err(LoadError::Local { message }),
+    };
+    let xs: Array = js_sys::Reflect::get(&value, &"xs".into())
+        .map(JsCast::unchecked_into)
+        .unwrap_or_default();
+    let ys: Array = js_sys::Reflect::get(&value, &"ys".into())
+        .map(JsCast::unchecked_into)
+        .unwrap_or_default();
+    let mut data = answer.data.clone();
+    for (index, series) in data.response.resources.iter_mut().enumerate() {
+        let x = xs.get(index as u32).unchecked_into::<Float64Array>().to_vec();
+        let y = ys.get(index as u32).unchecked_into::<Float64Array>().to_vec();
+        series.points = x
+            .iter()
+            .zip(&y)
+            .map(|(t, v)| DataPoint {
+                timestamp_ms: *t as i64,
+                amount: Decimal::from_f64_retain(*v).unwrap_or_default(),
+            })
+            .collect();
+    }
+    // Amounts as exact as the series' own (the floats only carried them).
+    for index in 0..data.response.resources.len() {
+        let scale = data.amount_scale(index);
+        for point in &mut data.response.resources[index].points {
+            point.amount = point.amount.round_dp(scale).normalize();
+        }
+    }
+    data.found = Some((sensitivity, answer.anomalies.clone()));
+    Ok((data, answer))
+}
