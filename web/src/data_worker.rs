@@ -28,6 +28,8 @@ thread_local! {
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
     /// The latest request and the promise's resolve function waiting for its answer.
     static WAITING: RefCell<Option<(u32, Function)>> = const { RefCell::new(None) };
+    /// The messages posted before the worker said `Ready`; `None` once it has.
+    static HELD: RefCell<Option<Vec<JsValue>>> = const { RefCell::new(Some(Vec::new())) };
 }
 
 fn worker() -> Result<Worker, LoadError> {
@@ -43,6 +45,16 @@ fn worker() -> Result<Worker, LoadError> {
         })?;
         let on_message = Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| {
             let data = event.data();
+            let kind = js_sys::Reflect::get(&data, &"type".into()).ok();
+            if kind.and_then(|k| k.as_string()).as_deref() == Some("Ready") {
+                let held = HELD.take().unwrap_or_default();
+                if let Some(worker) = WORKER.with_borrow(Clone::clone) {
+                    for message in held {
+                        let _ = worker.post_message(&message);
+                    }
+                }
+                return;
+            }
             let id = js_sys::Reflect::get(&data, &"id".into())
                 .ok()
                 .and_then(|id| id.as_f64())
@@ -95,6 +107,16 @@ fn send(worker: &Worker, message: &ToWorker) -> Result<(), LoadError> {
     let value = serde_wasm_bindgen::to_value(message).map_err(|e| LoadError::Local {
         message: e.to_string(),
     })?;
+    let held = HELD.with_borrow_mut(|held| match held {
+        Some(held) => {
+            held.push(value.clone());
+            true
+        }
+        None => false,
+    });
+    if held {
+        return Ok(());
+    }
     worker.post_message(&value).map_err(|e| LoadError::Local {
         message: js_message(&e),
     })
@@ -140,6 +162,21 @@ pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answ
     if value.is_null() || signal.aborted() {
         return Err(LoadError::Aborted);
     }
+    // The points first: serde reads the rest (it cannot read a Float64Array).
+    let xs: Array = js_sys::Reflect::get(&value, &"xs".into())
+        .ok()
+        .filter(|a| !a.is_undefined())
+        .map(JsCast::unchecked_into)
+        .unwrap_or_default();
+    let ys: Array = js_sys::Reflect::get(&value, &"ys".into())
+        .ok()
+        .filter(|a| !a.is_undefined())
+        .map(JsCast::unchecked_into)
+        .unwrap_or_default();
+    if let Some(object) = value.dyn_ref::<js_sys::Object>() {
+        let _ = js_sys::Reflect::delete_property(object, &"xs".into());
+        let _ = js_sys::Reflect::delete_property(object, &"ys".into());
+    }
     let message: FromWorker =
         serde_wasm_bindgen::from_value(value.clone()).map_err(|e| LoadError::Local {
             message: format!("the data worker's answer could not be read: {e}"),
@@ -147,13 +184,8 @@ pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answ
     let answer = match message {
         FromWorker::Loaded { answer, .. } => *answer,
         FromWorker::Failed { message, .. } => return Err(LoadError::Local { message }),
+        FromWorker::Ready => return Err(LoadError::Aborted),
     };
-    let xs: Array = js_sys::Reflect::get(&value, &"xs".into())
-        .map(JsCast::unchecked_into)
-        .unwrap_or_default();
-    let ys: Array = js_sys::Reflect::get(&value, &"ys".into())
-        .map(JsCast::unchecked_into)
-        .unwrap_or_default();
     let mut data = answer.data.clone();
     for (index, series) in data.response.resources.iter_mut().enumerate() {
         let x = xs.get(index as u32).unchecked_into::<Float64Array>().to_vec();

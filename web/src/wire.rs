@@ -76,6 +76,9 @@ pub struct Answer {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum FromWorker {
+    /// The worker is listening (sent once, when its module has started): messages posted
+    /// before it would find no handler, so the page holds them until then.
+    Ready,
     /// Request `id` is done.
     Loaded {
         /// The request id.
@@ -97,6 +100,7 @@ impl FromWorker {
     pub fn id(&self) -> u32 {
         match self {
             FromWorker::Loaded { id, .. } | FromWorker::Failed { id, .. } => *id,
+            FromWorker::Ready => 0,
         }
     }
 }

@@ -72,6 +72,7 @@ pub fn start() {
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
+    post(&FromWorker::Ready, None);
 }
 
 fn post(message: &FromWorker, points: Option<(Array, Array)>) {
