@@ -64,7 +64,7 @@ pub fn usage_path(account: Option<&str>) -> String {
 }
 
 /// How many resources the demo makes: all twelve of the core's catalogue.
-pub const DEMO_RESOURCES: usize = 12;
+pub use crate::wire::DEMO_RESOURCES;
 
 /// How to get the data of one load.
 #[derive(Debug, Clone)]
@@ -288,7 +288,7 @@ pub async fn refresh_health() -> ProxyStatus {
 
 /// What a `/healthz` answer says: `body` is that of a success answer, `None` for anything
 /// else.
-fn proxy_status_of(body: Option<&str>) -> ProxyStatus {
+pub(crate) fn proxy_status_of(body: Option<&str>) -> ProxyStatus {
     body.map_or(ProxyStatus::Absent, read_health)
 }
 

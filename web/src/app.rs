@@ -42,11 +42,10 @@ use crate::components::{
 use crate::data_worker;
 use crate::dataset::Dataset;
 use crate::dom;
-use crate::wire::{DemoPlan, DRAWN_POINTS};
 use crate::format::format_date;
 use crate::i18n::{fill, Lang, T};
-use crate::range::{check_dates, validate_range};
 use crate::state::{AccountChoice, ProxyStatus, RangeChoice, Source, Theme, ViewState};
+use crate::wire::DemoPlan;
 use bec_usage::analysis::{Anomaly, Sensitivity};
 
 /// Where the page is.
@@ -184,16 +183,6 @@ fn abort_unless<K: PartialEq + 'static>(
     }
 }
 
-fn resolve_range(range: &RangeChoice, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
-    match range {
-        RangeChoice::Preset(preset) => {
-            let (begin, end) = preset.dates(today);
-            check_dates(begin, end).ok()
-        }
-        RangeChoice::Custom { from, to } => validate_range(from, to).ok(),
-    }
-}
-
 /// The width of one chart for a content area `main_width` pixels wide: two columns from
 /// 980 pixels on (the style sheet's `.charts.two`), less the card's padding.
 fn chart_width(main_width: f64) -> f64 {
@@ -220,15 +209,7 @@ async fn load_in_worker(
     signal: AbortSignal,
     started: f64,
 ) -> Outcome {
-    let plan = DemoPlan {
-        begin: request.begin,
-        end: request.end,
-        seed: seed.to_string(),
-        step_seconds,
-        resources: api::DEMO_RESOURCES,
-        drawn_points: DRAWN_POINTS,
-        sensitivity,
-    };
+    let plan = DemoPlan::new(request.begin, request.end, seed, step_seconds, sensitivity);
     let result = data_worker::load(plan, &signal).await;
     let analysed = dom::since_navigation_ms();
     let (result, fetched, usage) = match result {
@@ -510,7 +491,7 @@ impl PageState {
             };
             let (range, seed, step_seconds) =
                 view_state.with(|v| (v.range.clone(), v.seed, v.step_seconds));
-            let Some((begin, end)) = resolve_range(&range, today) else {
+            let Some((begin, end)) = range.dates(today) else {
                 return Plan::InvalidRange;
             };
             if source != Source::Demo {
@@ -759,7 +740,7 @@ impl PageState {
                 }
                 dom::set_document_language_and_theme(lang, v.theme);
                 let title = T::AppTitle.get(lang);
-                dom::set_title(&match resolve_range(&v.range, today) {
+                dom::set_title(&match v.range.dates(today) {
                     Some((begin, end)) => {
                         format!("{title} · {} – {}", format_date(begin), format_date(end))
                     }

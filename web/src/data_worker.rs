@@ -18,76 +18,137 @@ use web_sys::{AbortSignal, MessageEvent, Worker};
 
 use crate::api::LoadError;
 use crate::dataset::Dataset;
-use crate::wire::{Answer, DemoPlan, FromWorker, ToWorker};
+use crate::dom;
+use crate::wire::{Answer, DemoPlan, FromWorker, ToWorker, ANY_ID, START_ID};
+use crate::worker::start_plan;
 
 /// The worker's script, relative to the page (trunk names workers without a hash).
 const WORKER_URL: &str = "./bec-usage-data_loader.js";
 
 thread_local! {
     static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
-    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(START_ID + 1) };
     /// The latest request and the promise's resolve function waiting for its answer.
     static WAITING: RefCell<Option<(u32, Function)>> = const { RefCell::new(None) };
     /// The messages posted before the worker said `Ready`; `None` once it has.
     static HELD: RefCell<Option<Vec<JsValue>>> = const { RefCell::new(Some(Vec::new())) };
+    /// The plan the boot script had the worker start on (request [`START_ID`]), until the
+    /// page's first load looks at it.
+    static STARTED: RefCell<Option<DemoPlan>> = const { RefCell::new(None) };
+    /// The answer to [`START_ID`] when it came before the page's first load asked for it.
+    static EARLY: RefCell<Option<JsValue>> = const { RefCell::new(None) };
+}
+
+/// What web/boot.js left in `window.__BEC_WORKER__`: the worker it started as the page
+/// began, whether it said `Ready`, the messages held until then and those received since.
+fn boot_worker() -> Option<JsValue> {
+    let boot = js_sys::Reflect::get(&js_sys::global(), &"__BEC_WORKER__".into()).ok()?;
+    boot.is_object().then_some(boot)
+}
+
+fn field(object: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn start_failed(message: &str) -> LoadError {
+    LoadError::Local {
+        message: format!(
+            "the data worker did not start (this browser may not allow workers here): {message}"
+        ),
+    }
+}
+
+/// An answer of the worker (or the boot script's record of one).
+fn receive(data: JsValue) {
+    let kind = field(&data, "type").as_string();
+    if kind.as_deref() == Some("Ready") {
+        let held = HELD.take().unwrap_or_default();
+        if let Some(worker) = WORKER.with_borrow(Clone::clone) {
+            for message in held {
+                let _ = worker.post_message(&message);
+            }
+        }
+        return;
+    }
+    let id = field(&data, "id").as_f64().map_or(ANY_ID, |id| id as u32);
+    // Only the latest request's answer is taken; a late one is dropped.
+    let waiting = WAITING.with_borrow_mut(|w| {
+        if w.as_ref()
+            .is_some_and(|(latest, _)| *latest == id || id == ANY_ID)
+        {
+            w.take()
+        } else {
+            None
+        }
+    });
+    if let Some((_, resolve)) = waiting {
+        let _ = resolve.call1(&JsValue::NULL, &data);
+    } else if id == START_ID && STARTED.with_borrow(Option::is_some) {
+        // The start's answer, before the page's first load: kept for it.
+        EARLY.set(Some(data));
+    }
+}
+
+fn crashed() {
+    let failed = FromWorker::Failed {
+        id: ANY_ID,
+        message: "the data worker failed to start or crashed".to_owned(),
+    };
+    receive(serde_wasm_bindgen::to_value(&failed).unwrap_or(JsValue::NULL));
+}
+
+/// The worker web/boot.js started, adopted: its handlers replaced by the page's, what it
+/// held and received taken over. `Ok(None)`: no boot script ran (the component tests).
+fn adopt() -> Result<Option<Worker>, LoadError> {
+    let Some(boot) = boot_worker() else {
+        return Ok(None);
+    };
+    // From now on the page talks to the worker: the boot script no longer posts `Start`.
+    let _ = js_sys::Reflect::set(&boot, &"adopted".into(), &JsValue::TRUE);
+    if let Some(message) = field(&boot, "failed").as_string() {
+        return Err(start_failed(&message));
+    }
+    let Ok(worker) = field(&boot, "worker").dyn_into::<Worker>() else {
+        return Ok(None);
+    };
+    let ready = field(&boot, "ready").is_truthy();
+    let held: Vec<JsValue> = field(&boot, "held")
+        .dyn_into::<Array>()
+        .map(|held| held.iter().collect())
+        .unwrap_or_default();
+    HELD.set((!ready).then_some(held));
+    let start = field(&boot, "start");
+    if start.is_object() {
+        let url = field(&start, "url").as_string().unwrap_or_default();
+        let now = field(&start, "now").as_f64().unwrap_or_default();
+        let health = field(&start, "health").as_string();
+        STARTED.set(start_plan(&url, now, health.as_deref()));
+    }
+    if let Ok(received) = field(&boot, "received").dyn_into::<Array>() {
+        for message in received.iter() {
+            receive(message);
+        }
+    }
+    Ok(Some(worker))
 }
 
 fn worker() -> Result<Worker, LoadError> {
-    WORKER.with_borrow_mut(|slot| {
-        if let Some(worker) = slot {
-            return Ok(worker.clone());
-        }
-        let worker = Worker::new(WORKER_URL).map_err(|e| LoadError::Local {
-            message: format!(
-                "the data worker did not start (this browser may not allow workers here): {}",
-                js_message(&e)
-            ),
-        })?;
-        let on_message = Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| {
-            let data = event.data();
-            let kind = js_sys::Reflect::get(&data, &"type".into()).ok();
-            if kind.and_then(|k| k.as_string()).as_deref() == Some("Ready") {
-                let held = HELD.take().unwrap_or_default();
-                if let Some(worker) = WORKER.with_borrow(Clone::clone) {
-                    for message in held {
-                        let _ = worker.post_message(&message);
-                    }
-                }
-                return;
-            }
-            let id = js_sys::Reflect::get(&data, &"id".into())
-                .ok()
-                .and_then(|id| id.as_f64())
-                .unwrap_or(0.0) as u32;
-            // Only the latest request's answer is taken; a late one is dropped.
-            let waiting = WAITING.with_borrow_mut(|w| {
-                if w.as_ref().is_some_and(|(latest, _)| *latest == id || id == 0) {
-                    w.take()
-                } else {
-                    None
-                }
-            });
-            if let Some((_, resolve)) = waiting {
-                let _ = resolve.call1(&JsValue::NULL, &data);
-            }
-        });
-        let on_error = Closure::<dyn Fn(web_sys::Event)>::new(|_| {
-            let failed = FromWorker::Failed {
-                id: 0,
-                message: "the data worker failed to start or crashed".to_owned(),
-            };
-            let value = serde_wasm_bindgen::to_value(&failed).unwrap_or(JsValue::NULL);
-            if let Some((_, resolve)) = WAITING.with_borrow_mut(Option::take) {
-                let _ = resolve.call1(&JsValue::NULL, &value);
-            }
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        on_message.forget();
-        on_error.forget();
-        *slot = Some(worker.clone());
-        Ok(worker)
-    })
+    if let Some(worker) = WORKER.with_borrow(Clone::clone) {
+        return Ok(worker);
+    }
+    let worker = match adopt()? {
+        Some(worker) => worker,
+        None => Worker::new(WORKER_URL).map_err(|e| start_failed(&js_message(&e)))?,
+    };
+    let on_message =
+        Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| receive(event.data()));
+    let on_error = Closure::<dyn Fn(web_sys::Event)>::new(|_| crashed());
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_message.forget();
+    on_error.forget();
+    WORKER.set(Some(worker.clone()));
+    Ok(worker)
 }
 
 /// Starts the worker now (it compiles its wasm while the page builds its view).
@@ -127,14 +188,32 @@ fn send(worker: &Worker, message: &ToWorker) -> Result<(), LoadError> {
 pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answer), LoadError> {
     let worker = worker()?;
     let sensitivity = plan.sensitivity;
-    let id = NEXT_ID.get();
-    NEXT_ID.set(id + 1);
+    // The first load takes the boot script's start when it is of the same plan; else the
+    // start is cancelled (its answer, if any, dropped).
+    let started = STARTED.take();
+    let adopted = started.as_ref() == Some(&plan);
+    let early = EARLY.take();
+    if started.is_some() && !adopted {
+        let _ = send(&worker, &ToWorker::Cancel { id: START_ID });
+    }
+    let id = if adopted {
+        START_ID
+    } else {
+        let id = NEXT_ID.get();
+        NEXT_ID.set(id + 1);
+        id
+    };
     let answered = Promise::new(&mut |resolve, _reject| {
         // A newer request supersedes the one waiting: it is cancelled in the worker, and
         // its promise resolves to nothing (the page dropped that load already).
-        if let Some((old, old_resolve)) = WAITING.replace(Some((id, resolve))) {
+        if let Some((old, old_resolve)) = WAITING.replace(Some((id, resolve.clone()))) {
             let _ = send(&worker, &ToWorker::Cancel { id: old });
             let _ = old_resolve.call1(&JsValue::NULL, &JsValue::NULL);
+        }
+        // The start answered already.
+        if let Some(early) = early.clone().filter(|_| adopted) {
+            WAITING.set(None);
+            let _ = resolve.call1(&JsValue::NULL, &early);
         }
     });
     // An abort (a newer plan of another source) cancels it too.
@@ -155,7 +234,14 @@ pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answ
         }
     });
     signal.set_onabort(Some(on_abort.as_ref().unchecked_ref()));
-    send(&worker, &ToWorker::Load { id, plan })?;
+    if !adopted {
+        send(&worker, &ToWorker::Load { id, plan })?;
+    }
+    dom::mark(if adopted {
+        "worker-start-adopted"
+    } else {
+        "worker-load-sent"
+    });
     let value = JsFuture::from(answered).await.unwrap_or(JsValue::NULL);
     signal.set_onabort(None);
     drop(on_abort);
@@ -188,8 +274,14 @@ pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answ
     };
     let mut data = answer.data.clone();
     for (index, series) in data.response.resources.iter_mut().enumerate() {
-        let x = xs.get(index as u32).unchecked_into::<Float64Array>().to_vec();
-        let y = ys.get(index as u32).unchecked_into::<Float64Array>().to_vec();
+        let x = xs
+            .get(index as u32)
+            .unchecked_into::<Float64Array>()
+            .to_vec();
+        let y = ys
+            .get(index as u32)
+            .unchecked_into::<Float64Array>()
+            .to_vec();
         series.points = x
             .iter()
             .zip(&y)

@@ -14,10 +14,11 @@
 
 use bec_usage::analysis::Sensitivity;
 use bec_usage::signing::uri_encode;
+use chrono::NaiveDate;
 use percent_encoding::percent_decode_str;
 
 use crate::i18n::Lang;
-use crate::range::Preset;
+use crate::range::{check_dates, validate_range, Preset};
 
 /// Where the data comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,6 +98,20 @@ pub enum RangeChoice {
         /// The end date text.
         to: String,
     },
+}
+
+impl RangeChoice {
+    /// The first and last day (inclusive) on `today` (Beijing), if the range is valid:
+    /// what the page loads (and what the data worker starts loading as the page boots).
+    pub fn dates(&self, today: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+        match self {
+            RangeChoice::Preset(preset) => {
+                let (begin, end) = preset.dates(today);
+                check_dates(begin, end).ok()
+            }
+            RangeChoice::Custom { from, to } => validate_range(from, to).ok(),
+        }
+    }
 }
 
 impl Default for RangeChoice {

@@ -13,6 +13,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
+use crate::format::LocalTime;
+use crate::state::{Source, ViewState};
 
 /// The points the worker keeps of each series for the charts (at most): wider than any
 /// chart's plot, which downsamples again to its own width.
@@ -37,10 +39,90 @@ pub struct DemoPlan {
     pub sensitivity: Sensitivity,
 }
 
+/// How many resources the demo makes: all twelve of the core's catalogue.
+pub const DEMO_RESOURCES: usize = 12;
+
+impl DemoPlan {
+    /// The demo month `begin..=end` of the generator's `seed` at `step_seconds`, its
+    /// unusual stretches found at `sensitivity`.
+    pub fn new(
+        begin: NaiveDate,
+        end: NaiveDate,
+        seed: u64,
+        step_seconds: u32,
+        sensitivity: Sensitivity,
+    ) -> DemoPlan {
+        DemoPlan {
+            begin,
+            end,
+            seed: seed.to_string(),
+            step_seconds,
+            resources: DEMO_RESOURCES,
+            drawn_points: DRAWN_POINTS,
+            sensitivity,
+        }
+    }
+
+    /// What the page loads first for the view state `view` on `today` (Beijing), when the
+    /// source is the demo: the URL's, else `default_source` (the proxy's answer, `None`
+    /// while unknown). `None`: nothing of the demo to load.
+    pub fn for_view(
+        view: &ViewState,
+        default_source: Option<Source>,
+        today: NaiveDate,
+    ) -> Option<DemoPlan> {
+        if view.source.or(default_source)? != Source::Demo {
+            return None;
+        }
+        let (begin, end) = view.range.dates(today)?;
+        Some(DemoPlan::new(
+            begin,
+            end,
+            view.seed,
+            view.step_seconds,
+            view.sensitivity,
+        ))
+    }
+
+    /// The first plan of the page at `url` (its `location.href`), `now_ms` (epoch
+    /// milliseconds) being the moment the page booted. The data worker starts on it as
+    /// the page's wasm loads; the page takes that answer when its own plan is the same.
+    pub fn at_start(url: &str, now_ms: i64, default_source: Option<Source>) -> Option<DemoPlan> {
+        let today = LocalTime::beijing(now_ms)?.date()?;
+        DemoPlan::for_view(&ViewState::from_query(query_of(url)), default_source, today)
+    }
+}
+
+/// The query of `url` (from its `?`, without a `#` fragment; empty without one).
+pub fn query_of(url: &str) -> &str {
+    let url = url.split_once('#').map_or(url, |(before, _)| before);
+    url.split_once('?').map_or("", |(_, query)| query)
+}
+
+/// The id of the load the page's boot script starts ([`ToWorker::Start`]); the page's own
+/// requests count from 1.
+pub const START_ID: u32 = 0;
+
+/// The id of a failure of the worker itself rather than of one request (a message it
+/// could not read, a crash): it ends whichever request the page waits for.
+pub const ANY_ID: u32 = u32::MAX;
+
 /// Page → worker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum ToWorker {
+    /// Sent by the page's boot script (web/boot.js) as soon as the page runs, before its
+    /// wasm is compiled: load [`DemoPlan::at_start`] (if any) as request [`START_ID`].
+    Start {
+        /// The page's `location.href`.
+        url: String,
+        /// `Date.now()` when the boot script ran.
+        now: f64,
+        /// The answer of `/healthz` ("" for none) when the URL names no source; the
+        /// source is then the proxy's default. Absent: not known (no plan without `src`).
+        #[serde(default)]
+        health: Option<String>,
+    },
     /// Load `plan`, answering with id `id`.
     Load {
         /// The request id.
@@ -100,7 +182,7 @@ impl FromWorker {
     pub fn id(&self) -> u32 {
         match self {
             FromWorker::Loaded { id, .. } | FromWorker::Failed { id, .. } => *id,
-            FromWorker::Ready => 0,
+            FromWorker::Ready => ANY_ID,
         }
     }
 }

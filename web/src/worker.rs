@@ -17,7 +17,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::dataset::Dataset;
 use crate::geometry::amount_f64;
-use crate::wire::{Answer, DemoPlan, FromWorker, ToWorker};
+use crate::wire::{Answer, DemoPlan, FromWorker, ToWorker, ANY_ID, START_ID};
 
 thread_local! {
     /// The request being worked on; `None` once cancelled.
@@ -47,10 +47,27 @@ fn wanted(id: u32) -> bool {
     CURRENT.get() == Some(id)
 }
 
+/// The plan of the boot script's [`ToWorker::Start`]: the page's URL and boot time, and
+/// `/healthz`'s answer when the URL names no source. The page works its first plan out
+/// with this function too ([`crate::data_worker`]), and takes the worker's answer to the
+/// start when its own plan is the same.
+pub fn start_plan(url: &str, now: f64, health: Option<&str>) -> Option<DemoPlan> {
+    let default_source = health.and_then(|body| {
+        crate::api::proxy_status_of(Some(body).filter(|b| !b.is_empty())).default_source()
+    });
+    DemoPlan::at_start(url, now as i64, default_source)
+}
+
 /// Starts answering the page's messages.
 pub fn start() {
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| {
         match serde_wasm_bindgen::from_value::<ToWorker>(event.data()) {
+            Ok(ToWorker::Start { url, now, health }) => {
+                if let Some(plan) = start_plan(&url, now, health.as_deref()) {
+                    CURRENT.set(Some(START_ID));
+                    spawn_local(async move { load(START_ID, plan).await });
+                }
+            }
             Ok(ToWorker::Load { id, plan }) => {
                 CURRENT.set(Some(id));
                 spawn_local(async move { load(id, plan).await });
@@ -63,7 +80,7 @@ pub fn start() {
             // A message the worker does not know: the page and the worker are of two builds.
             Err(error) => post(
                 &FromWorker::Failed {
-                    id: 0,
+                    id: ANY_ID,
                     message: format!("the data worker could not read a message: {error}"),
                 },
                 None,
@@ -120,7 +137,10 @@ type Work = Option<(Answer, Array, Array)>;
 
 async fn work(id: u32, plan: &DemoPlan) -> Result<Work, String> {
     let started = now();
-    let seed: u64 = plan.seed.parse().map_err(|_| format!("bad seed {}", plan.seed))?;
+    let seed: u64 = plan
+        .seed
+        .parse()
+        .map_err(|_| format!("bad seed {}", plan.seed))?;
     let chunks = plan_range(plan.begin, plan.end).map_err(|e| e.message().to_owned())?;
     let mut parts = Vec::with_capacity(chunks.len());
     for chunk in &chunks {
