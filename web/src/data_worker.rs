@@ -89,10 +89,18 @@ fn receive(data: JsValue) {
     }
 }
 
-fn crashed() {
+fn crashed(event: web_sys::Event) {
+    // An ErrorEvent (a script or wasm error in the worker) says what; a plain Event (its
+    // script did not load) does not.
+    let said = field(&event, "message")
+        .as_string()
+        .filter(|m| !m.is_empty());
     let failed = FromWorker::Failed {
         id: ANY_ID,
-        message: "the data worker failed to start or crashed".to_owned(),
+        message: match said {
+            Some(said) => format!("the data worker failed: {said}"),
+            None => "the data worker failed to start or crashed".to_owned(),
+        },
     };
     receive(serde_wasm_bindgen::to_value(&failed).unwrap_or(JsValue::NULL));
 }
@@ -142,7 +150,7 @@ fn worker() -> Result<Worker, LoadError> {
     };
     let on_message =
         Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| receive(event.data()));
-    let on_error = Closure::<dyn Fn(web_sys::Event)>::new(|_| crashed());
+    let on_error = Closure::<dyn Fn(web_sys::Event)>::new(crashed);
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_message.forget();

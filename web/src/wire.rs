@@ -186,3 +186,64 @@ impl FromWorker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_query_of_a_url() {
+        assert_eq!(
+            query_of("http://h/?src=demo&range=31d#top"),
+            "src=demo&range=31d"
+        );
+        assert_eq!(query_of("http://h/dash/?a=1"), "a=1");
+        assert_eq!(query_of("http://h/#x?y"), "");
+        assert_eq!(query_of("http://h/"), "");
+    }
+
+    #[test]
+    fn the_start_plan_is_the_pages_plan() {
+        // 2024-03-10T20:00:00Z is 2024-03-11 04:00 in Beijing: the page's today.
+        let now = day("2024-03-10")
+            .and_hms_opt(20, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis();
+        let url = "http://h/?src=demo&range=31d&step=300&seed=7&sensitivity=high";
+        let plan = DemoPlan::at_start(url, now, None).unwrap();
+        let view = ViewState::from_query("?src=demo&range=31d&step=300&seed=7&sensitivity=high");
+        let (begin, end) = view.range.dates(day("2024-03-11")).unwrap();
+        assert_eq!((begin, end), (day("2024-02-10"), day("2024-03-11")));
+        assert_eq!(plan, DemoPlan::new(begin, end, 7, 300, Sensitivity::High));
+    }
+
+    #[test]
+    fn no_start_plan_but_for_the_demo() {
+        let now = 1_700_000_000_000;
+        // No source in the URL: the proxy's default decides (unknown: nothing yet).
+        assert_eq!(DemoPlan::at_start("http://h/", now, None), None);
+        assert_eq!(
+            DemoPlan::at_start("http://h/", now, Some(Source::Proxy)),
+            None
+        );
+        assert!(DemoPlan::at_start("http://h/", now, Some(Source::Demo)).is_some());
+        assert_eq!(
+            DemoPlan::at_start("http://h/?src=keys", now, Some(Source::Demo)),
+            None
+        );
+        // An invalid custom range: the page shows what is wrong, nothing loads.
+        assert_eq!(
+            DemoPlan::at_start(
+                "http://h/?src=demo&from=2024-02-01&to=2024-01-01",
+                now,
+                None
+            ),
+            None
+        );
+    }
+}
