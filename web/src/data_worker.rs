@@ -243,7 +243,13 @@ pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answ
     });
     signal.set_onabort(Some(on_abort.as_ref().unchecked_ref()));
     if !adopted {
-        send(&worker, &ToWorker::Load { id, plan })?;
+        send(
+            &worker,
+            &ToWorker::Load {
+                id,
+                plan: plan.clone(),
+            },
+        )?;
     }
     dom::mark(if adopted {
         "worker-start-adopted"
@@ -280,6 +286,11 @@ pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answ
         FromWorker::Failed { message, .. } => return Err(LoadError::Local { message }),
         FromWorker::Ready => return Err(LoadError::Aborted),
     };
+    if answer.plan != plan {
+        // The start's plan was not the page's after all: load the page's (boxed: async
+        // recursion). Only once, since the first load alone can take the start.
+        return Box::pin(load(plan, signal)).await;
+    }
     let mut data = answer.data.clone();
     for (index, series) in data.response.resources.iter_mut().enumerate() {
         let x = xs

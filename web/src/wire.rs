@@ -140,6 +140,9 @@ pub enum ToWorker {
 /// What the worker made of a load, but for its points (see the module's notes).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Answer {
+    /// The plan loaded: the page checks it is its own (the start's plan is worked out in
+    /// the worker; a worker of another build could work it out differently).
+    pub plan: DemoPlan,
     /// The analysed data; each series' `points` empty (they are in `xs`/`ys`).
     pub data: Dataset,
     /// The unusual stretches at the plan's sensitivity.

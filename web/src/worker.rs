@@ -176,6 +176,7 @@ async fn work(id: u32, plan: &DemoPlan) -> Result<Work, String> {
         series.points = Vec::new();
     }
     let answer = Answer {
+        plan: plan.clone(),
         data,
         anomalies,
         generate_ms: generated - started,
