@@ -625,8 +625,15 @@ impl PageState {
                 let data = data?;
                 dom::after_next_paint().await;
                 let started = dom::since_navigation_ms();
+                // The data worker's, when it loaded the data (it has all the points).
+                let from_worker = match data.worker_request {
+                    Some(id) => data_worker::anomalies(id, sensitivity).await,
+                    None => None,
+                };
                 // Without anomalies (an absurd sum) the page simply marks none.
-                let anomalies = Arc::new(data.anomalies(sensitivity).unwrap_or_default());
+                let anomalies = Arc::new(
+                    from_worker.unwrap_or_else(|| data.anomalies(sensitivity).unwrap_or_default()),
+                );
                 let ms = dom::since_navigation_ms() - started;
                 Some(Found {
                     data,

@@ -21,6 +21,7 @@ use crate::dataset::Dataset;
 use crate::dom;
 use crate::wire::{Answer, DemoPlan, FromWorker, ToWorker, ANY_ID, START_ID};
 use crate::worker::start_plan;
+use bec_usage::analysis::{Anomaly, Sensitivity};
 
 /// The worker's script, relative to the page (trunk names workers without a hash).
 const WORKER_URL: &str = "./bec-usage-data_loader.js";
@@ -35,6 +36,10 @@ thread_local! {
     /// The plan the boot script had the worker start on (request [`START_ID`]), until the
     /// page's first load looks at it.
     static STARTED: RefCell<Option<DemoPlan>> = const { RefCell::new(None) };
+    /// The unusual stretches of the latest request, once the worker sent them.
+    static FOUND: RefCell<Option<(u32, Sensitivity, Vec<Anomaly>)>> = const { RefCell::new(None) };
+    /// The request whose stretches the page waits for, and the promise's resolve function.
+    static FOUND_WAITING: RefCell<Option<(u32, Function)>> = const { RefCell::new(None) };
     /// The answer to [`START_ID`] when it came before the page's first load asked for it.
     static EARLY: RefCell<Option<JsValue>> = const { RefCell::new(None) };
 }
@@ -71,6 +76,35 @@ fn receive(data: JsValue) {
         return;
     }
     let id = field(&data, "id").as_f64().map_or(ANY_ID, |id| id as u32);
+    if kind.as_deref() == Some("Found") {
+        if let Ok(FromWorker::Found {
+            sensitivity,
+            anomalies,
+            ms,
+            ..
+        }) = serde_wasm_bindgen::from_value(data)
+        {
+            dom::set_metric("workerAnomaliesMs", JsValue::from_f64(ms));
+            FOUND.set(Some((id, sensitivity, anomalies)));
+        }
+        let waiting = FOUND_WAITING.with_borrow_mut(|w| {
+            if w.as_ref().is_some_and(|(wanted, _)| *wanted == id) {
+                w.take()
+            } else {
+                None
+            }
+        });
+        if let Some((_, resolve)) = waiting {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+        return;
+    }
+    if id == ANY_ID {
+        // The worker failed: nothing more will be found.
+        if let Some((_, resolve)) = FOUND_WAITING.take() {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    }
     // Only the latest request's answer is taken; a late one is dropped.
     let waiting = WAITING.with_borrow_mut(|w| {
         if w.as_ref()
@@ -191,11 +225,33 @@ fn send(worker: &Worker, message: &ToWorker) -> Result<(), LoadError> {
     })
 }
 
+/// The unusual stretches of request `id` at `sensitivity`, as the worker sends them after
+/// the data (it has all the points; the page only the drawn ones). `None`: not at that
+/// sensitivity, or no longer coming (a newer request, a crash).
+pub async fn anomalies(id: u32, sensitivity: Sensitivity) -> Option<Vec<Anomaly>> {
+    let found = |id| {
+        FOUND.with_borrow(|f| {
+            f.as_ref()
+                .filter(|(found, _, _)| *found == id)
+                .map(|(_, at, anomalies)| (*at == sensitivity).then(|| anomalies.clone()))
+        })
+    };
+    if let Some(found) = found(id) {
+        return found;
+    }
+    let sent = Promise::new(&mut |resolve, _| {
+        if let Some((_, old)) = FOUND_WAITING.replace(Some((id, resolve))) {
+            let _ = old.call0(&JsValue::NULL);
+        }
+    });
+    let _ = JsFuture::from(sent).await;
+    found(id).flatten()
+}
+
 /// Loads `plan` in the worker: the data with its analyses, every series downsampled, and
 /// the unusual stretches at the plan's sensitivity (in [`Dataset::found`]).
 pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answer), LoadError> {
     let worker = worker()?;
-    let sensitivity = plan.sensitivity;
     // The first load takes the boot script's start when it is of the same plan; else the
     // start is cancelled (its answer, if any, dropped).
     let started = STARTED.take();
@@ -284,7 +340,7 @@ pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answ
     let answer = match message {
         FromWorker::Loaded { answer, .. } => *answer,
         FromWorker::Failed { message, .. } => return Err(LoadError::Local { message }),
-        FromWorker::Ready => return Err(LoadError::Aborted),
+        FromWorker::Ready | FromWorker::Found { .. } => return Err(LoadError::Aborted),
     };
     if answer.plan != plan {
         // The start's plan was not the page's after all: load the page's (boxed: async
@@ -317,6 +373,6 @@ pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answ
             point.amount = point.amount.round_dp(scale).normalize();
         }
     }
-    data.found = Some((sensitivity, answer.anomalies.clone()));
+    data.worker_request = Some(id);
     Ok((data, answer))
 }

@@ -51,6 +51,10 @@ pub struct Dataset {
     /// that sensitivity returns them (its points are downsampled, so it cannot look again).
     #[serde(skip)]
     pub found: Option<(Sensitivity, Vec<Anomaly>)>,
+    /// The data worker's request that loaded it: it sends the unusual stretches after the
+    /// data (`data_worker::anomalies`).
+    #[serde(skip)]
+    pub worker_request: Option<u32>,
 }
 
 impl Dataset {
@@ -138,6 +142,7 @@ impl Dataset {
             hours,
             forecast,
             found: None,
+            worker_request: None,
         };
         Ok((data, took))
     }

@@ -171,6 +171,18 @@ pub enum FromWorker {
         /// The answer.
         answer: Box<Answer>,
     },
+    /// The unusual stretches of request `id`'s data, found after its `Loaded` was sent
+    /// (they are not on the way to the charts).
+    Found {
+        /// The request id.
+        id: u32,
+        /// The sensitivity they were found at.
+        sensitivity: Sensitivity,
+        /// The stretches.
+        anomalies: Vec<Anomaly>,
+        /// Milliseconds the worker took to find them.
+        ms: f64,
+    },
     /// Request `id` failed.
     Failed {
         /// The request id.
@@ -184,7 +196,9 @@ impl FromWorker {
     /// The request id answered.
     pub fn id(&self) -> u32 {
         match self {
-            FromWorker::Loaded { id, .. } | FromWorker::Failed { id, .. } => *id,
+            FromWorker::Loaded { id, .. }
+            | FromWorker::Found { id, .. }
+            | FromWorker::Failed { id, .. } => *id,
             FromWorker::Ready => ANY_ID,
         }
     }

@@ -9,6 +9,7 @@ use std::cell::Cell;
 use bec_usage::analysis::lttb_series;
 use bec_usage::fetch_plan::{merge_parts, plan_range};
 use bec_usage::synthetic::{generate, SyntheticOptions};
+use bec_usage::DataPoint;
 use js_sys::{Array, Float64Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -117,13 +118,36 @@ fn post(message: &FromWorker, points: Option<(Array, Array)>) {
 
 async fn load(id: u32, plan: DemoPlan) {
     match work(id, &plan).await {
-        Ok(Some((answer, xs, ys))) => post(
-            &FromWorker::Loaded {
-                id,
-                answer: Box::new(answer),
-            },
-            Some((xs, ys)),
-        ),
+        Ok(Some((answer, xs, ys, kept))) => {
+            let mut data = answer.data.clone();
+            post(
+                &FromWorker::Loaded {
+                    id,
+                    answer: Box::new(answer),
+                },
+                Some((xs, ys)),
+            );
+            // Then the unusual stretches, in all the points (the page draws meanwhile).
+            for (series, points) in data.response.resources.iter_mut().zip(kept) {
+                series.points = points;
+            }
+            next_turn().await;
+            if wanted(id) {
+                let started = now();
+                let anomalies = data.anomalies(plan.sensitivity).unwrap_or_default();
+                let ms = now() - started;
+                let sensitivity = plan.sensitivity;
+                post(
+                    &FromWorker::Found {
+                        id,
+                        sensitivity,
+                        anomalies,
+                        ms,
+                    },
+                    None,
+                );
+            }
+        }
         // Cancelled: the page no longer waits for it.
         Ok(None) => {}
         Err(message) => post(&FromWorker::Failed { id, message }, None),
@@ -133,7 +157,8 @@ async fn load(id: u32, plan: DemoPlan) {
     }
 }
 
-type Work = Option<(Answer, Array, Array)>;
+/// The answer, its points (`xs`, `ys`), and every series' points, kept for the anomalies.
+type Work = Option<(Answer, Array, Array, Vec<Vec<DataPoint>>)>;
 
 async fn work(id: u32, plan: &DemoPlan) -> Result<Work, String> {
     let started = now();
@@ -162,9 +187,7 @@ async fn work(id: u32, plan: &DemoPlan) -> Result<Work, String> {
     }
     let (mut data, usage_ms) = Dataset::new_timed(response, plan.begin, plan.end, vec![], &now)
         .map_err(|e| e.message().to_owned())?;
-    let before_anomalies = now();
-    let anomalies = data.anomalies(plan.sensitivity).unwrap_or_default();
-    let anomalies_ms = now() - before_anomalies;
+    let mut kept = Vec::with_capacity(data.response.resources.len());
     let xs = Array::new();
     let ys = Array::new();
     for series in &mut data.response.resources {
@@ -173,16 +196,16 @@ async fn work(id: u32, plan: &DemoPlan) -> Result<Work, String> {
         let y: Vec<f64> = drawn.iter().map(|p| amount_f64(p.amount)).collect();
         xs.push(&Float64Array::from(x.as_slice()));
         ys.push(&Float64Array::from(y.as_slice()));
-        series.points = Vec::new();
+        kept.push(std::mem::take(&mut series.points));
     }
     let answer = Answer {
         plan: plan.clone(),
         data,
-        anomalies,
+        anomalies: Vec::new(),
         generate_ms: generated - started,
         analyse_ms: now() - generated,
         usage_ms,
-        anomalies_ms,
+        anomalies_ms: 0.0,
     };
-    Ok(Some((answer, xs, ys)))
+    Ok(Some((answer, xs, ys, kept)))
 }
