@@ -248,8 +248,9 @@ pub async fn anomalies(id: u32, sensitivity: Sensitivity) -> Option<Vec<Anomaly>
     found(id).flatten()
 }
 
-/// Loads `plan` in the worker: the data with its analyses, every series downsampled, and
-/// the unusual stretches at the plan's sensitivity (in [`Dataset::found`]).
+/// Loads `plan` in the worker: the data with its analyses, every series downsampled; the
+/// unusual stretches at the plan's sensitivity follow ([`anomalies`] of the dataset's
+/// `worker_request`).
 pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answer), LoadError> {
     let worker = worker()?;
     // The first load takes the boot script's start when it is of the same plan; else the
