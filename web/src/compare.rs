@@ -28,12 +28,8 @@ pub fn percent_change(current: Decimal, previous: Decimal) -> Option<Decimal> {
 /// either period has no points of it, or the previous mean is zero.
 pub fn mean_change(current: &Dataset, previous: &Dataset, name: &str) -> Option<Decimal> {
     let mean = |data: &Dataset| {
-        let index = data
-            .response
-            .resources
-            .iter()
-            .position(|r| r.name == name)?;
-        data.stats.get(index)?.as_ref().map(|s| s.mean)
+        let index = data.resource_index(name)?;
+        data.stats(index).map(|s| s.mean)
     };
     percent_change(mean(current)?, mean(previous)?)
 }

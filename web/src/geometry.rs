@@ -9,6 +9,8 @@
 //! place it; the numbers people read come from the exact [`Decimal`]s.
 
 use bec_usage::DataPoint;
+
+use crate::dataset::Drawn;
 use rust_decimal::Decimal;
 
 use bec_usage::query::{BEIJING_OFFSET_MS, DAY_MS};
@@ -465,7 +467,7 @@ pub fn marker_path(shape: Shape, cx: f64, cy: f64, r: f64) -> String {
 #[derive(Debug, Clone, Copy)]
 pub struct Overlay<'a> {
     /// Its points, downsampled, sorted by time.
-    pub points: &'a [DataPoint],
+    pub points: &'a Drawn,
     /// Milliseconds to add to its times to lay it over the current period.
     pub shift_ms: i64,
     /// Its smallest and largest amount (of all its points, not only those drawn).
@@ -498,7 +500,7 @@ pub struct ChartModel {
 /// amount of all the series' points (so the axis covers the true peak even if
 /// downsampling dropped it).
 pub fn chart_model(
-    points: &[DataPoint],
+    points: &Drawn,
     min_max: (f64, f64),
     overlay: Option<Overlay<'_>>,
     (start_ms, end_ms): (i64, i64),
@@ -534,20 +536,15 @@ pub fn chart_model(
         y_top: frame.top,
     };
     let project = |shift: i64| {
-        move |p: &DataPoint| {
-            (
-                time_scale.x(p.timestamp_ms + shift),
-                value_scale.y(amount_f64(p.amount)),
-            )
-        }
+        move |(t, amount): (f64, f64)| (time_scale.x(t as i64 + shift), value_scale.y(amount))
     };
-    let xy: Vec<(f64, f64)> = points.iter().map(project(0)).collect();
+    let xy: Vec<(f64, f64)> = points.pairs().map(project(0)).collect();
     let overlay_path = overlay.map_or_else(String::new, |o| {
         let xy: Vec<(f64, f64)> = o
             .points
-            .iter()
-            .filter(|p| {
-                let t = p.timestamp_ms + o.shift_ms;
+            .pairs()
+            .filter(|(t, _)| {
+                let t = *t as i64 + o.shift_ms;
                 (start_ms..=end_ms).contains(&t)
             })
             .map(project(o.shift_ms))
@@ -783,7 +780,7 @@ mod tests {
     #[test]
     fn a_chart_model_places_points_in_its_frame() {
         let points = [point(0, "0"), point(500, "10"), point(1_000, "5")];
-        let model = chart_model(&points, (0.0, 10.0), None, (0, 1_000), 400.0);
+        let model = chart_model(&Drawn::of(&points), (0.0, 10.0), None, (0, 1_000), 400.0);
         let frame = model.frame;
         assert_eq!(frame.width, 400.0);
         assert_eq!(model.value_scale.lo, 0.0);
@@ -806,12 +803,19 @@ mod tests {
     fn the_overlay_is_shifted_and_widens_the_axis() {
         let points = [point(1_000, "1"), point(2_000, "2")];
         let previous = [point(0, "4"), point(500, "8"), point(999, "1")];
+        let previous = Drawn::of(&previous);
         let overlay = Overlay {
             points: &previous,
             shift_ms: 1_000,
             min_max: (1.0, 8.0),
         };
-        let model = chart_model(&points, (1.0, 2.0), Some(overlay), (1_000, 2_000), 400.0);
+        let model = chart_model(
+            &Drawn::of(&points),
+            (1.0, 2.0),
+            Some(overlay),
+            (1_000, 2_000),
+            400.0,
+        );
         assert_eq!(model.value_scale.hi, 8.0);
         assert_eq!(model.overlay.matches(['M', 'L']).count(), 3);
         assert!(model.overlay.starts_with("M58,"));
@@ -819,7 +823,7 @@ mod tests {
 
     #[test]
     fn an_empty_chart_has_axes_but_no_paths() {
-        let model = chart_model(&[], (0.0, 0.0), None, (0, 86_400_000), 300.0);
+        let model = chart_model(&Drawn::default(), (0.0, 0.0), None, (0, 86_400_000), 300.0);
         assert!(model.line.is_empty() && model.area.is_empty());
         assert!(!model.value_ticks.is_empty());
         assert!(!model.time_ticks.is_empty());

@@ -25,6 +25,7 @@
 
 pub mod compare;
 pub mod dataset;
+pub mod engine;
 pub mod format;
 pub mod geometry;
 pub mod i18n;

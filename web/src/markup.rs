@@ -198,8 +198,8 @@ pub fn daily_table(data: &Dataset, hidden: &[String], lang: Lang) -> String {
         let name = &grid.resources[r];
         let unit = data
             .resource_index(name)
-            .and_then(|i| data.response.resources.get(i))
-            .map(|series| unit_label(&series.unit, lang))
+            .and_then(|i| data.resources.get(i))
+            .map(|resource| unit_label(&resource.unit, lang))
             .unwrap_or_default();
         let _ = write!(
             out,
@@ -307,7 +307,9 @@ mod tests {
                 }],
             }],
         };
-        Dataset::new(usage, d("2024-01-01"), d("2024-01-01"), vec![]).expect("analysed")
+        crate::engine::Analysed::new(usage, d("2024-01-01"), d("2024-01-01"), vec![])
+            .expect("analysed")
+            .view_drawn(1, 100)
     }
 
     #[test]
@@ -327,7 +329,13 @@ mod tests {
     #[test]
     fn chart_svg_has_axes_and_paths() {
         let points = [point(0, "0"), point(500, "10"), point(1_000, "5")];
-        let model = chart_model(&points, (0.0, 10.0), None, (0, 1_000), 400.0);
+        let model = chart_model(
+            &crate::dataset::Drawn::of(&points),
+            (0.0, 10.0),
+            None,
+            (0, 1_000),
+            400.0,
+        );
         let svg = chart_svg(&model);
         assert!(svg.contains(&format!(
             "class=\"line\" data-testid=\"line\" d=\"{}\"",

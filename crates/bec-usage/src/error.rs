@@ -107,6 +107,7 @@ impl fmt::Display for ErrorKind {
 
 /// An error answer of a BCE service: `{"requestId", "code", "message"}` plus the HTTP status.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ServiceError {
     /// HTTP status of the answer.
     pub status: u16,

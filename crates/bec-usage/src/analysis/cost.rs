@@ -244,6 +244,7 @@ pub fn round_money(amount: Decimal, minor_units: u32) -> Decimal {
 
 /// One day of a resource's cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DayCost {
     /// The local day.
     pub date: NaiveDate,
@@ -255,6 +256,7 @@ pub struct DayCost {
 
 /// The cost of one priced resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ResourceCost {
     /// The resource name.
     pub resource: String,
@@ -270,6 +272,7 @@ pub struct ResourceCost {
 
 /// A cost estimate of a range.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CostEstimate {
     /// The sheet's currency.
     pub currency: String,
