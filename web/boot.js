@@ -27,7 +27,7 @@ try {
 }
 const startWorker = (health) => {
   if (!boot.worker || boot.adopted) return;
-  boot.start = { type: "Start", url: location.href, now: Date.now() };
+  boot.start = { type: "Start", url: location.href, now: Date.now(), width: innerWidth };
   if (health !== undefined) boot.start.health = health ?? "";
   if (boot.ready) boot.worker.postMessage(boot.start);
   else boot.held.push(boot.start);

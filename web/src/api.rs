@@ -1,44 +1,29 @@
-//! Where the data comes from: the three sources of the page, and the proxy check.
-//!
-//! 1. **Proxy** (server-signed): `GET /v1/usage/computing?beginDate&endDate` on the page's
-//!    own origin (`/accounts/NAME/v1/usage/computing` for account NAME of a server that
-//!    names several); bec-usage-proxy signs it with its keys.
-//! 2. **Keys in this browser**: the same request, signed here with the core's signer for
-//!    the upstream host the proxy names in `/healthz`, sent with `Authorization` and
-//!    `x-bce-date` for the proxy to relay. The key pair never leaves the page.
-//! 3. **Demo**: the core's synthetic generator, in the page, no network at all.
-//!
-//! How a range is loaded is the core's fetch plan (`bec_usage::fetch_plan`), as in the npm
-//! client and the proxy: chunks of at most 31 days (`plan_range`), with progress; connection
-//! errors and 5xx tried again after a backoff; in keys mode a clock refusal
-//! (`RequestExpired`, `RequestTimeTooSkewed`) signed again once with the server's `Date`,
-//! whose offset the page keeps; the parts merged (`merge_parts`). Every request carries the
-//! load's `AbortSignal`: a new range cancels the old requests.
-//!
-//! Signing in and out (`POST /auth/login`, `POST /auth/logout`) is asked here too: the
-//! session is an HttpOnly cookie the browser keeps and sends with every request of the
-//! page's origin, so the data requests above need nothing more.
+//! The page's own requests: `/healthz` (is bec-usage-proxy serving the page, and how?),
+//! signing in and out (`POST /auth/login`, `POST /auth/logout`: the session is an HttpOnly
+//! cookie the browser keeps and sends with every request of the page's origin, the data
+//! worker's too), and the one HTTP helper ([`get`], [`send`] with the global `fetch`)
+//! that the data worker's loads use as well (`crate::fetch`).
 
-use std::cell::Cell;
-
-use bec_usage::fetch_plan::{
-    backoff_delay, merge_parts, plan_range, Attempts, ClockOffset, Decision, Outcome, RetryPolicy,
-};
-use bec_usage::json::{parse_service_error, parse_usage};
-use bec_usage::query::UsageQuery;
-use bec_usage::service::X_BCE_DATE;
-use bec_usage::signing::{
-    sign, uri_encode, Credentials, HeadersToSign, SignableRequest, SigningParams,
-};
-use bec_usage::synthetic::{generate, SyntheticOptions};
-use bec_usage::{ServiceError, UsageResponse};
-use chrono::{DateTime, NaiveDate};
-use wasm_bindgen::{JsCast, JsValue};
+use bec_usage::signing::uri_encode;
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
 use crate::dom;
 use crate::state::{Access, ProxyMode, ProxyStatus, SignIn, DEFAULT_UPSTREAM_HOST};
+pub use crate::wire::LoadError;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `fetch` of the global scope: the page's window or the data worker's scope.
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(input: &str, init: &web_sys::RequestInit) -> Promise;
+    /// `setTimeout` of the global scope.
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn global_set_timeout(handler: &js_sys::Function, ms: i32) -> JsValue;
+}
 
 /// The usage endpoint's path, the same on the proxy as on BEC.
 pub use bec_usage::service::USAGE_PATH;
@@ -63,117 +48,25 @@ pub fn usage_path(account: Option<&str>) -> String {
     }
 }
 
-/// How many resources the demo makes: all twelve of the core's catalogue.
-pub use crate::wire::DEMO_RESOURCES;
-
-/// How to get the data of one load.
-#[derive(Debug, Clone)]
-pub enum Fetcher {
-    /// From the proxy, which signs.
-    Proxy {
-        /// The account by name, on a server that names several; `None`: its default.
-        account: Option<String>,
-    },
-    /// Signed here, relayed by the proxy.
-    Keys {
-        /// The key pair (its `Debug` shows no secret).
-        credentials: Credentials,
-        /// The host to sign for: where the request finally goes.
-        host: String,
-    },
-    /// Made here.
-    Demo {
-        /// The generator's seed.
-        seed: u64,
-        /// Seconds between points.
-        step_seconds: u32,
-    },
-}
-
-/// Why a load failed, with what a person needs to act on it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoadError {
-    /// The service (or the proxy speaking for it) answered with a BCE error body.
-    Service {
-        /// Its code, message, request id and HTTP status.
-        error: ServiceError,
-        /// In keys mode, the canonical request this page signed (for
-        /// `SignatureDoesNotMatch`).
-        canonical_request: Option<String>,
-    },
-    /// The request did not get an answer (the proxy is not there, or the network failed).
-    Network {
-        /// The browser's reason.
-        message: String,
-    },
-    /// An error answer that is not a BCE error body.
-    Http {
-        /// The HTTP status.
-        status: u16,
-        /// The start of the body.
-        body: String,
-    },
-    /// A success answer that is not a usage response.
-    Parse {
-        /// The reader's message, naming the JSON path.
-        message: String,
-    },
-    /// The demo generator or the analysis refused (a message from the core), or the keys
-    /// could not sign.
-    Local {
-        /// The core's message.
-        message: String,
-    },
-    /// The load was cancelled; not shown.
-    Aborted,
-}
-
-impl LoadError {
-    /// Whether the proxy refused for want of a sign-in (none yet, or the session ended).
-    pub fn is_sign_in_required(&self) -> bool {
-        matches!(self, LoadError::Service { error, .. } if error.code == "SignInRequired")
-    }
-
-    fn local(error: &bec_usage::Error) -> LoadError {
-        LoadError::Local {
-            message: error.message().to_owned(),
-        }
-    }
-}
-
-/// The answer of a load.
-#[derive(Debug)]
-pub struct Loaded {
-    /// The (merged) response.
-    pub response: UsageResponse,
-    /// The bodies as received, one per chunk; empty for the demo.
-    pub raw: Vec<String>,
-}
-
 /// An HTTP answer, body read.
-struct Answer {
-    status: u16,
-    body: String,
-    request_id: Option<String>,
-    date: Option<String>,
-    retry_after: Option<String>,
-}
-
-thread_local! {
-    /// The service's clock minus this computer's, learnt from a clock refusal in keys mode
-    /// and kept for every later signature of the page (the page is one client, as a
-    /// `UsageClient` or the proxy is).
-    static CLOCK_OFFSET: Cell<ClockOffset> = Cell::new(ClockOffset::default());
+pub(crate) struct Answer {
+    /// The status.
+    pub status: u16,
+    /// The body, as UTF-8 (lossy).
+    pub body: String,
+    /// `x-bce-request-id`.
+    pub request_id: Option<String>,
+    /// `Date`.
+    pub date: Option<String>,
+    /// `Retry-After`.
+    pub retry_after: Option<String>,
 }
 
 /// Resolves after `ms` milliseconds (0: on the next turn of the event loop, so that the
 /// page can paint a progress bar or a skeleton between chunks of work).
 pub async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        if let Some(window) = web_sys::window() {
-            let _ =
-                window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.max(0));
-        }
+    let promise = Promise::new(&mut |resolve, _reject| {
+        global_set_timeout(&resolve, ms.max(0));
     });
     let _ = JsFuture::from(promise).await;
 }
@@ -186,7 +79,7 @@ fn js_message(error: &JsValue) -> String {
         .unwrap_or_else(|| "the request failed".to_owned())
 }
 
-async fn get(
+pub(crate) async fn get(
     url: &str,
     headers: &[(&str, &str)],
     signal: Option<&AbortSignal>,
@@ -200,7 +93,7 @@ async fn post_json(url: &str, body: &str) -> Result<Answer, LoadError> {
     send("POST", url, &headers, Some(body), None).await
 }
 
-async fn send(
+pub(crate) async fn send(
     method: &str,
     url: &str,
     headers: &[(&str, &str)],
@@ -217,9 +110,6 @@ async fn send(
             }
         }
     };
-    let window = web_sys::window().ok_or(LoadError::Network {
-        message: "no window".to_owned(),
-    })?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_signal(signal);
@@ -231,7 +121,7 @@ async fn send(
         header_map.set(name, value).map_err(network)?;
     }
     init.set_headers(&header_map);
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+    let response: web_sys::Response = JsFuture::from(global_fetch(url, &init))
         .await
         .map_err(network)?
         .unchecked_into();
@@ -389,8 +279,11 @@ pub async fn sign_in(user: &str, password: &str) -> Result<String, SignInError> 
             .unwrap_or(60);
         return Err(SignInError::TooMany { seconds });
     }
-    let message = parse_service_error(answer.status, &answer.body, None)
-        .map(|error| error.message)
+    // The server's BCE-style error body names what is wrong in `message`.
+    let message = js_sys::JSON::parse(&answer.body)
+        .ok()
+        .and_then(|json| js_sys::Reflect::get(&json, &JsValue::from_str("message")).ok())
+        .and_then(|message| message.as_string())
         .unwrap_or_else(|| format!("HTTP {}", answer.status));
     Err(SignInError::Refused { message })
 }
@@ -400,169 +293,3 @@ pub async fn sign_out() -> Result<(), LoadError> {
     post_json(LOGOUT_PATH, "{}").await.map(|_| ())
 }
 
-/// Loads `begin ..= end` from `fetcher`, chunk by chunk, calling `on_progress(done,
-/// total)` before each chunk and after the last.
-pub async fn load_range(
-    fetcher: &Fetcher,
-    begin: NaiveDate,
-    end: NaiveDate,
-    signal: &AbortSignal,
-    on_progress: &dyn Fn(usize, usize),
-) -> Result<Loaded, LoadError> {
-    let chunks = plan_range(begin, end).map_err(|e| LoadError::local(&e))?;
-    let total = chunks.len();
-    let mut parts = Vec::with_capacity(total);
-    let mut raw = Vec::new();
-    for (done, chunk) in chunks.iter().enumerate() {
-        on_progress(done, total);
-        let part = match fetcher {
-            Fetcher::Demo { seed, step_seconds } => {
-                // Let the page paint the skeleton or the progress before the work.
-                sleep_ms(0).await;
-                if signal.aborted() {
-                    return Err(LoadError::Aborted);
-                }
-                let options = SyntheticOptions::new(chunk.begin_date(), chunk.end_date())
-                    .with_seed(*seed)
-                    .with_step_seconds(*step_seconds)
-                    .with_resource_count(DEMO_RESOURCES);
-                generate(&options).map_err(|e| LoadError::local(&e))?
-            }
-            Fetcher::Proxy { .. } | Fetcher::Keys { .. } => {
-                fetch_chunk(fetcher, chunk, signal, &mut raw).await?
-            }
-        };
-        if signal.aborted() {
-            return Err(LoadError::Aborted);
-        }
-        parts.push(part);
-    }
-    on_progress(total, total);
-    let response = merge_parts(parts).map_err(|e| LoadError::local(&e))?;
-    Ok(Loaded { response, raw })
-}
-
-/// One chunk from the proxy, attempted as the fetch plan says.
-async fn fetch_chunk(
-    fetcher: &Fetcher,
-    chunk: &UsageQuery,
-    signal: &AbortSignal,
-    raw: &mut Vec<String>,
-) -> Result<UsageResponse, LoadError> {
-    let signs = matches!(fetcher, Fetcher::Keys { .. });
-    let mut attempts = Attempts::new(RetryPolicy::default(), signs);
-    loop {
-        let (url, headers, canonical_request) = prepare(fetcher, chunk)?;
-        let header_pairs: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(name, value)| (*name, value.as_str()))
-            .collect();
-        let (error, server_date, decision) = match get(&url, &header_pairs, Some(signal)).await {
-            Ok(answer) => {
-                let server_date = answer.date.clone();
-                let error = match read_answer(answer, canonical_request.as_deref(), raw) {
-                    Ok(response) => return Ok(response),
-                    Err(error) => error,
-                };
-                let outcome = match &error {
-                    LoadError::Service { error, .. } => {
-                        Outcome::from_status(error.status, Some(&error.code))
-                    }
-                    LoadError::Http { status, .. } => Outcome::from_status(*status, None),
-                    _ => return Err(error),
-                };
-                let decision = attempts.next(outcome);
-                (error, server_date, decision)
-            }
-            Err(error @ LoadError::Network { .. }) => {
-                let decision = attempts.next(Outcome::ConnectionError);
-                (error, None, decision)
-            }
-            Err(error) => return Err(error),
-        };
-        match decision {
-            Decision::Answer => return Err(error),
-            Decision::Resign => {
-                // Without the service's Date, signing again would meet the same refusal.
-                let Some(date) = server_date else {
-                    return Err(error);
-                };
-                let mut offset = CLOCK_OFFSET.get();
-                if !offset.learn(&date, dom::now_ms()) {
-                    return Err(error);
-                }
-                CLOCK_OFFSET.set(offset);
-            }
-            Decision::RetryAfterBackoff(retry) => {
-                let delay = backoff_delay(attempts.policy(), retry, js_sys::Math::random());
-                sleep_ms(i32::try_from(delay.as_millis()).unwrap_or(i32::MAX)).await;
-                if signal.aborted() {
-                    return Err(LoadError::Aborted);
-                }
-            }
-        }
-    }
-}
-
-/// The URL and headers of one chunk's request; in keys mode signed at this computer's
-/// time plus the learnt offset, with the canonical request kept for the error panel.
-#[allow(clippy::type_complexity)]
-fn prepare(
-    fetcher: &Fetcher,
-    chunk: &UsageQuery,
-) -> Result<(String, Vec<(&'static str, String)>, Option<String>), LoadError> {
-    let Fetcher::Keys { credentials, host } = fetcher else {
-        let account = match fetcher {
-            Fetcher::Proxy { account } => account.as_deref(),
-            _ => None,
-        };
-        let url = format!("{}?{}", usage_path(account), chunk.to_query_string());
-        return Ok((url, Vec::new(), None));
-    };
-    let now = DateTime::from_timestamp_millis(dom::now_ms()).unwrap_or_default();
-    let time = CLOCK_OFFSET.get().signing_time(now);
-    let [(_, begin), (_, end)] = chunk.query_pairs();
-    let query = [("beginDate", begin.as_str()), ("endDate", end.as_str())];
-    let request = SignableRequest::new("GET", host, USAGE_PATH).with_query(&query);
-    // The proxy relays only signatures over exactly host and x-bce-date.
-    let params = SigningParams::new(credentials, time)
-        .with_headers_to_sign(HeadersToSign::Only(&["host", X_BCE_DATE]));
-    let signed = sign(&request, &params).map_err(|e| LoadError::local(&e))?;
-    let url = format!(
-        "{}?{}",
-        signed.canonical_uri(),
-        signed.canonical_query_string()
-    );
-    let headers = vec![
-        ("authorization", signed.authorization().to_owned()),
-        (X_BCE_DATE, signed.x_bce_date().to_owned()),
-    ];
-    Ok((url, headers, Some(signed.canonical_request().to_owned())))
-}
-
-/// Reads one answer: a usage response (its body kept in `raw`), or the error it is.
-fn read_answer(
-    answer: Answer,
-    canonical_request: Option<&str>,
-    raw: &mut Vec<String>,
-) -> Result<UsageResponse, LoadError> {
-    if (200..300).contains(&answer.status) {
-        let response = parse_usage(&answer.body).map_err(|e| LoadError::Parse {
-            message: e.message().to_owned(),
-        })?;
-        raw.push(answer.body);
-        return Ok(response);
-    }
-    match parse_service_error(answer.status, &answer.body, answer.request_id.as_deref()) {
-        Some(error) => Err(LoadError::Service {
-            canonical_request: canonical_request
-                .filter(|_| error.code == "SignatureDoesNotMatch")
-                .map(str::to_owned),
-            error,
-        }),
-        None => Err(LoadError::Http {
-            status: answer.status,
-            body: answer.body.chars().take(400).collect(),
-        }),
-    }
-}

@@ -23,7 +23,6 @@
 
 use std::sync::Arc;
 
-use bec_usage::signing::Credentials;
 use chrono::NaiveDate;
 use leptos::either::EitherOf5;
 use leptos::html;
@@ -32,7 +31,9 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal};
 
-use crate::api::{self, Fetcher, LoadError};
+use crate::api::{self, LoadError};
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::JsCast;
 use crate::compare::previous_range;
 use crate::components::{
     text, AccountPicker, Anomalies, Chart, CostPanel, DailyTable, EmptyState, ErrorPanel,
@@ -45,7 +46,10 @@ use crate::dom;
 use crate::format::format_date;
 use crate::i18n::{fill, Lang, T};
 use crate::state::{AccountChoice, ProxyStatus, RangeChoice, Source, Theme, ViewState};
-use crate::wire::DemoPlan;
+use crate::wire::{
+    chart_width, draw_again, drawn_points, main_width_of_viewport, plan_for, KeyPair, PagePlan,
+    PlanSource, Question, Slot, Told,
+};
 use bec_usage::analysis::{Anomaly, Sensitivity};
 
 /// Where the page is.
@@ -100,19 +104,32 @@ enum Plan {
     Load(LoadRequest),
 }
 
+/// A load: the worker's plan, and the counters that load the same plan again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct LoadRequest {
-    source: Source,
-    begin: NaiveDate,
-    end: NaiveDate,
-    seed: u64,
-    step_seconds: u32,
-    keys_version: u32,
+    plan: crate::wire::Plan,
     retry: u32,
-    /// The account by name, on a server that names several.
-    account: Option<String>,
     /// Counts sign-ins and sign-outs: a new session loads again.
     session: u32,
+}
+
+impl LoadRequest {
+    /// The source, as the URL and the benchmark name it.
+    fn source(&self) -> Source {
+        match self.plan.source {
+            PlanSource::Demo { .. } => Source::Demo,
+            PlanSource::Proxy { .. } => Source::Proxy,
+            PlanSource::Keys { .. } => Source::Keys,
+        }
+    }
+
+    /// The named account, on a server that names several.
+    fn account(&self) -> Option<String> {
+        match &self.plan.source {
+            PlanSource::Proxy { account } => account.clone(),
+            _ => None,
+        }
+    }
 }
 
 /// How long the parts of a load took, for `window.__BEC_METRICS__`.
@@ -183,44 +200,37 @@ fn abort_unless<K: PartialEq + 'static>(
     }
 }
 
-/// The width of one chart for a content area `main_width` pixels wide: two columns from
-/// 980 pixels on (the style sheet's `.charts.two`), less the card's padding.
-fn chart_width(main_width: f64) -> f64 {
-    const GAP: f64 = 20.0;
-    const CARD_PADDING: f64 = 2.0 * 18.0 + 2.0;
-    let column = if main_width >= 980.0 {
-        (main_width - GAP) / 2.0
-    } else {
-        main_width
-    };
-    (column - CARD_PADDING).floor().max(200.0)
-}
-
-/// Whether the Demo source is generated and analysed in the data worker (issue 23's
-/// spike: the other sources still load and analyse on the page's thread).
-const DEMO_IN_WORKER: bool = true;
-
-/// Loads the demo `request` in the data worker: the page only rebuilds the drawn points.
-async fn load_in_worker(
+/// Loads `request` in the data worker, its series drawn at `points`; the worker goes on
+/// to find the unusual stretches at `sensitivity`.
+async fn load(
     request: LoadRequest,
-    seed: u64,
-    step_seconds: u32,
-    sensitivity: Sensitivity,
     signal: AbortSignal,
-    started: f64,
+    progress: RwSignal<Option<(usize, usize)>>,
+    points: usize,
+    sensitivity: Sensitivity,
 ) -> Outcome {
-    let plan = DemoPlan::new(request.begin, request.end, seed, step_seconds, sensitivity);
-    let result = data_worker::load(plan, &signal).await;
+    let started = dom::since_navigation_ms();
+    dom::mark("load-start");
+    let on_progress = Closure::<dyn Fn(f64, f64)>::new(move |done: f64, total: f64| {
+        progress.set(Some((done as usize, total as usize)))
+    });
+    let result = data_worker::load(
+        request.plan.clone(),
+        Slot::Current,
+        points,
+        sensitivity,
+        &signal,
+        Some(on_progress.as_ref().unchecked_ref()),
+    )
+    .await;
+    drop(on_progress);
     let analysed = dom::since_navigation_ms();
     let (result, fetched, usage) = match result {
-        Ok((data, answer)) => {
-            dom::set_metric("workerAnomaliesMs", JsValue::from_f64(answer.anomalies_ms));
-            (
-                Ok(Arc::new(data)),
-                analysed - answer.analyse_ms,
-                answer.usage_ms,
-            )
-        }
+        Ok((data, timings)) => (
+            Ok(Arc::new(data)),
+            analysed - timings.analyse_ms,
+            timings.usage_ms,
+        ),
         Err(error) => (Err(Arc::new(error)), analysed, 0.0),
     };
     Outcome {
@@ -230,47 +240,6 @@ async fn load_in_worker(
             started,
             fetched,
             analysed,
-            usage,
-        },
-    }
-}
-
-/// Loads `request` with `fetcher` and analyses it.
-async fn load(
-    request: LoadRequest,
-    fetcher: Fetcher,
-    signal: AbortSignal,
-    progress: RwSignal<Option<(usize, usize)>>,
-    sensitivity: Sensitivity,
-) -> Outcome {
-    let started = dom::since_navigation_ms();
-    dom::mark("load-start");
-    if let (true, Fetcher::Demo { seed, step_seconds }) = (DEMO_IN_WORKER, &fetcher) {
-        return load_in_worker(request, *seed, *step_seconds, sensitivity, signal, started).await;
-    }
-    let on_progress = move |done: usize, total: usize| progress.set(Some((done, total)));
-    let loaded = api::load_range(&fetcher, request.begin, request.end, &signal, &on_progress).await;
-    let fetched = dom::since_navigation_ms();
-    let result = loaded.and_then(|loaded| {
-        Dataset::new_timed(
-            loaded.response,
-            request.begin,
-            request.end,
-            loaded.raw,
-            &dom::since_navigation_ms,
-        )
-        .map_err(|e| LoadError::Local {
-            message: e.message().to_owned(),
-        })
-    });
-    let usage = result.as_ref().map_or(0.0, |(_, ms)| *ms);
-    Outcome {
-        request,
-        result: result.map(|(data, _)| Arc::new(data)).map_err(Arc::new),
-        timings: Timings {
-            started,
-            fetched,
-            analysed: dom::since_navigation_ms(),
             usage,
         },
     }
@@ -312,11 +281,8 @@ fn report_drawn(outcome: &Outcome, data: &Dataset) {
     dom::set_metric("analyseMs", JsValue::from_f64(analysed - fetched));
     dom::set_metric("renderMs", JsValue::from_f64(drawn - analysed));
     dom::set_metric("points", JsValue::from_f64(data.point_count as f64));
-    dom::set_metric(
-        "resources",
-        JsValue::from_f64(data.response.resources.len() as f64),
-    );
-    dom::set_metric("source", JsValue::from_str(outcome.request.source.code()));
+    dom::set_metric("resources", JsValue::from_f64(data.resources.len() as f64));
+    dom::set_metric("source", JsValue::from_str(outcome.request.source().code()));
 }
 
 /// Marks `performance.mark('anomalies-found')` and fills `anomaliesMs` and `analysesMs` of
@@ -417,7 +383,7 @@ struct PageState {
     /// Loads again.
     on_retry: Callback<()>,
     /// Uses new keys, or forgets them.
-    on_keys: Callback<Option<Credentials>>,
+    on_keys: Callback<Option<KeyPair>>,
     /// Chooses an account by name.
     on_account: Callback<String>,
     /// Takes a sign-in: the user and what `/healthz` says now.
@@ -458,18 +424,16 @@ impl PageState {
         let theme = Signal::derive(move || view_state.with(|v| v.theme).unwrap_or(system_theme));
 
         // Keys live here, in memory only; a version number tells the plan they changed.
-        let keys = StoredValue::new(None::<Credentials>);
-        let keys_version = RwSignal::new(0u32);
-        if let Some((id, secret)) = dom::remembered_keys() {
-            if let Ok(credentials) = Credentials::new(&id, &secret) {
-                keys.set_value(Some(credentials));
-                keys_version.set(1);
+        // Keys live here, in memory only (and in local storage when the person asked), and
+        // go to the worker with each load of the keys source.
+        let keys = RwSignal::new(dom::remembered_keys().map(|(access_key_id, secret_access_key)| {
+            KeyPair {
+                access_key_id,
+                secret_access_key,
             }
-        }
-        let active_key = Signal::derive(move || {
-            keys_version.track();
-            keys.with_value(|k| k.as_ref().map(|c| c.access_key_id().to_owned()))
-        });
+        }));
+        let active_key =
+            Signal::derive(move || keys.with(|k| k.as_ref().map(|k| k.access_key_id.clone())));
         let retry = RwSignal::new(0u32);
 
         // The account: decided once the proxy says who is signed in and what they see;
@@ -486,63 +450,32 @@ impl PageState {
         });
 
         let plan = Memo::new(move |_| {
-            let Some(source) = source.get() else {
-                return Plan::Wait;
-            };
-            let (range, seed, step_seconds) =
-                view_state.with(|v| (v.range.clone(), v.seed, v.step_seconds));
-            let Some((begin, end)) = range.dates(today) else {
-                return Plan::InvalidRange;
-            };
-            if source != Source::Demo {
-                // Who may read, which account, and (in keys mode) the host the keys sign
-                // for: the proxy says.
-                if proxy_status.with(|p| *p == ProxyStatus::Checking) {
-                    return Plan::Wait;
-                }
-                if proxy_status.with(ProxyStatus::asks_sign_in) {
-                    return Plan::SignIn;
-                }
+            let plan = view_state.with(|v| {
+                proxy_status.with(|p| keys.with(|k| plan_for(v, p, today, k.as_ref())))
+            });
+            match plan {
+                PagePlan::Wait => Plan::Wait,
+                PagePlan::SignIn => Plan::SignIn,
+                PagePlan::NeedKeys => Plan::NeedKeys,
+                PagePlan::InvalidRange => Plan::InvalidRange,
+                PagePlan::Load(plan) => Plan::Load(LoadRequest {
+                    plan,
+                    retry: retry.get(),
+                    session: session.get(),
+                }),
             }
-            let keys_version = keys_version.get();
-            if source == Source::Keys && keys.with_value(Option::is_none) {
-                return Plan::NeedKeys;
-            }
-            let account = if source == Source::Proxy {
-                account_choice.with(|c| c.account.clone())
-            } else {
-                None
-            };
-            Plan::Load(LoadRequest {
-                source,
-                begin,
-                end,
-                seed,
-                step_seconds,
-                keys_version,
-                retry: retry.get(),
-                account,
-                session: session.get(),
-            })
         });
 
-        let fetcher_for = move |request: &LoadRequest| -> Option<Fetcher> {
-            Some(match request.source {
-                Source::Proxy => Fetcher::Proxy {
-                    account: request.account.clone(),
-                },
-                Source::Demo => Fetcher::Demo {
-                    seed: request.seed,
-                    step_seconds: request.step_seconds,
-                },
-                Source::Keys => {
-                    let credentials = keys.get_value()?;
-                    let host = match proxy_status.get_untracked() {
-                        ProxyStatus::Present { upstream_host, .. } => upstream_host,
-                        _ => crate::state::DEFAULT_UPSTREAM_HOST.to_owned(),
-                    };
-                    Fetcher::Keys { credentials, host }
-                }
+        // The content area's width decides the charts' width, and the points the worker
+        // draws; until the page is measured, it is estimated from the viewport's.
+        let main_ref = NodeRef::<html::Main>::new();
+        let main_width = RwSignal::new(0.0f64);
+        let points_wanted = move || {
+            let measured = main_width.get_untracked();
+            drawn_points(if measured > 0.0 {
+                measured
+            } else {
+                main_width_of_viewport(dom::viewport_width())
             })
         };
 
@@ -555,16 +488,16 @@ impl PageState {
                 _ => None,
             };
             let started = request.and_then(|request| {
-                let fetcher = fetcher_for(&request)?;
                 let signal = start_load(in_flight, request.clone())?;
                 progress.set(None);
-                Some((request, fetcher, signal))
+                Some((request, signal))
             });
             // The worker finds the unusual stretches at the sensitivity of the moment.
             let sensitivity = view_state.with_untracked(|v| v.sensitivity);
+            let points = points_wanted();
             async move {
-                let (request, fetcher, signal) = started?;
-                let outcome = load(request, fetcher, signal, progress, sensitivity).await;
+                let (request, signal) = started?;
+                let outcome = load(request, signal, progress, points, sensitivity).await;
                 progress.set(None);
                 Some(outcome)
             }
@@ -612,7 +545,35 @@ impl PageState {
                 Some(Err(error)) => Status::Failed(error),
             },
         });
-        let data = Signal::derive(move || status.with(Status::data));
+        // The data as loaded, and as shown: drawn again by the worker when the charts'
+        // width changed by more than an eighth.
+        let loaded = Signal::derive(move || status.with(Status::data));
+        let points_now = Memo::new(move |_| {
+            let width = main_width.get();
+            (width > 0.0).then(|| drawn_points(width))
+        });
+        let redrawn = LocalResource::new(move || {
+            let data = loaded.get();
+            let wanted = points_now.get();
+            async move {
+                let (data, wanted) = (data?, wanted?);
+                if !draw_again(data.drawn_points, wanted) {
+                    return None;
+                }
+                let drawn = data_worker::drawn(data.load, wanted).await?;
+                let mut again = (*data).clone();
+                for (resource, drawn) in again.resources.iter_mut().zip(drawn) {
+                    resource.drawn = drawn;
+                }
+                again.drawn_points = wanted;
+                Some(Arc::new(again))
+            }
+        });
+        let data = Signal::derive(move || {
+            let loaded = loaded.get()?;
+            let again = redrawn.get().flatten().filter(|again| again.load == loaded.load);
+            Some(again.unwrap_or(loaded))
+        });
 
         // The unusual stretches: once per load and sensitivity, with the time they took,
         // computed after the browser painted what the page shows then (the charts without
@@ -620,21 +581,18 @@ impl PageState {
         let sensitivity = Signal::derive(move || view_state.with(|v| v.sensitivity));
         let finding = LocalResource::new(move || {
             let sensitivity = sensitivity.get();
-            let data = data.get();
+            let data = loaded.get();
             async move {
                 let data = data?;
-                dom::after_next_paint().await;
-                let started = dom::since_navigation_ms();
-                // The data worker's, when it loaded the data (it has all the points).
-                let from_worker = match data.worker_request {
-                    Some(id) => data_worker::anomalies(id, sensitivity).await,
-                    None => None,
-                };
-                // Without anomalies (an absurd sum) the page simply marks none.
-                let anomalies = Arc::new(
-                    from_worker.unwrap_or_else(|| data.anomalies(sensitivity).unwrap_or_default()),
-                );
-                let ms = dom::since_navigation_ms() - started;
+                // The worker found them after sending the data, at the sensitivity of the
+                // moment; at another it looks now. Without them (an absurd sum, a worker
+                // that went away) the page simply marks none.
+                let (anomalies, ms) =
+                    match data_worker::ask(data.load, Question::Anomalies { sensitivity }).await {
+                        (Told::Anomalies { anomalies, ms }, _) => (anomalies, ms),
+                        _ => (Vec::new(), 0.0),
+                    };
+                let anomalies = Arc::new(anomalies);
                 Some(Found {
                     data,
                     sensitivity,
@@ -648,7 +606,8 @@ impl PageState {
         let found = Memo::new(move |_| {
             let sensitivity = sensitivity.get();
             let found = finding.get().flatten()?;
-            let current = data.with(|d| d.as_ref().is_some_and(|d| Arc::ptr_eq(d, &found.data)));
+            let current =
+                loaded.with(|d| d.as_ref().is_some_and(|d| Arc::ptr_eq(d, &found.data)));
             (current && found.sensitivity == sensitivity).then_some(found)
         });
         let anomalies =
@@ -695,21 +654,23 @@ impl PageState {
         let previous_in_flight = StoredValue::new_local(None::<InFlight<LoadRequest>>);
         let previous_load = LocalResource::new(move || {
             let started = previous_request.get().and_then(|request| {
-                let fetcher = fetcher_for(&request)?;
                 let signal = start_load(previous_in_flight, request.clone())?;
-                Some((request, fetcher, signal))
+                Some((request, signal))
             });
+            let (points, sensitivity) = (points_wanted(), sensitivity.get_untracked());
             async move {
-                let (request, fetcher, signal) = started?;
-                let (begin, end) = previous_range(request.begin, request.end);
-                let loaded = api::load_range(&fetcher, begin, end, &signal, &|_, _| {}).await;
+                let (request, signal) = started?;
+                let (begin, end) = previous_range(request.plan.begin, request.plan.end);
+                let plan = crate::wire::Plan {
+                    begin,
+                    end,
+                    ..request.plan.clone()
+                };
+                let loaded =
+                    data_worker::load(plan, Slot::Previous, points, sensitivity, &signal, None)
+                        .await;
                 // Without the previous period the page simply shows no comparison.
-                let data = loaded
-                    .ok()
-                    .and_then(|loaded| {
-                        Dataset::for_comparison(loaded.response, begin, end, loaded.raw).ok()
-                    })
-                    .map(Arc::new);
+                let data = loaded.ok().map(|(data, _)| Arc::new(data));
                 Some(PreviousOutcome { request, data })
             }
         });
@@ -756,9 +717,6 @@ impl PageState {
             });
         });
 
-        // The content area's width decides the charts' width.
-        let main_ref = NodeRef::<html::Main>::new();
-        let main_width = RwSignal::new(0.0f64);
         let measure = move || {
             if let Some(main) = main_ref.get_untracked() {
                 let width = f64::from(main.client_width());
@@ -799,10 +757,7 @@ impl PageState {
         });
         let on_show_all = Callback::new(move |()| view_state.update(|v| v.hidden.clear()));
         let on_retry = Callback::new(move |()| retry.update(|r| *r += 1));
-        let on_keys = Callback::new(move |credentials: Option<Credentials>| {
-            keys.set_value(credentials);
-            keys_version.update(|v| *v += 1);
-        });
+        let on_keys = Callback::new(move |pair: Option<KeyPair>| keys.set(pair));
         let on_account =
             Callback::new(move |name: String| view_state.update(|v| v.account = Some(name)));
         let on_signed_in = Callback::new(move |(user, status): (String, ProxyStatus)| {
@@ -833,7 +788,7 @@ impl PageState {
 
         let hidden = Signal::derive(move || view_state.with(|v| v.hidden.clone()));
         let range = Signal::derive(move || view_state.with(|v| v.range.clone()));
-        let account = Signal::derive(move || data.get().map(|d| d.response.account_id.clone()));
+        let account = Signal::derive(move || data.with(|d| d.as_ref().map(|d| d.account_id.clone())));
         let user = Signal::derive(move || {
             if matches!(status.get(), Status::SignIn(_)) {
                 return None;
@@ -852,7 +807,7 @@ impl PageState {
             })
         });
         let shown_account = Signal::derive(move || {
-            shown.with(|o| o.as_ref().and_then(|o| o.request.account.clone()))
+            shown.with(|o| o.as_ref().and_then(|o| o.request.account()))
         });
         let proxy_status = Signal::from(proxy_status);
         PageState {
@@ -1086,6 +1041,7 @@ fn page(state: PageState) -> impl IntoView {
                         account=shown_account
                         sheet=price_sheet
                         anomalies=anomalies
+                        sensitivity=sensitivity
                         lang=lang
                     />
                 </div>
@@ -1122,7 +1078,6 @@ fn Dashboard(
     on_show_all: Callback<()>,
 ) -> impl IntoView {
     let names: Vec<String> = data
-        .response
         .resources
         .iter()
         .map(|r| r.name.clone())

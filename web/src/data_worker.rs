@@ -1,54 +1,92 @@
-//! The page's side of the data worker (issue 23): starts it (`bec-usage-data_loader.js`,
-//! a classic worker from the page's origin, allowed by `worker-src 'self'`), sends it
-//! [`ToWorker`] messages and turns its [`FromWorker`] answers into a [`Dataset`] whose
-//! series hold the downsampled points the charts draw.
+//! The page's side of the data worker (issue 23): adopts the worker web/boot.js started
+//! (`bec-usage-data_loader.js`, a classic worker from the page's origin, allowed by
+//! `worker-src 'self'`), or starts it; sends it [`ToWorker`] messages and turns its
+//! [`FromWorker`] answers into [`Dataset`]s and answers to questions.
 //!
-//! One request at a time: a new load cancels the one in flight (`Cancel`), and an answer
-//! whose id is not the latest request's is dropped.
+//! A load of a slot supersedes the slot's older one: the page aborts it (the worker is told
+//! to `Cancel`), and an answer nobody waits for is dropped. A worker that does not start
+//! or crashes ends every load and question with an error the error panel shows: the page
+//! has no second copy of the engine to fall back on.
 
 use std::cell::{Cell, RefCell};
 
-use bec_usage::DataPoint;
 use js_sys::{Array, Float64Array, Function, Promise};
-use rust_decimal::Decimal;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, MessageEvent, Worker};
+use web_sys::{AbortSignal, MessageEvent, MessagePort, Worker};
 
-use crate::api::LoadError;
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Drawn};
 use crate::dom;
-use crate::wire::{Answer, DemoPlan, FromWorker, ToWorker, ANY_ID, START_ID};
-use crate::worker::start_plan;
-use bec_usage::analysis::{Anomaly, Sensitivity};
+use crate::wire::{
+    start_plan, FromWorker, LoadError, Plan, Question, Slot, Timings, ToWorker, Told, ANY_ID,
+    START_ID,
+};
+use bec_usage::analysis::Sensitivity;
 
 /// The worker's script, relative to the page (trunk names workers without a hash).
 const WORKER_URL: &str = "./bec-usage-data_loader.js";
 
-thread_local! {
-    static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
-    static NEXT_ID: Cell<u32> = const { Cell::new(START_ID + 1) };
-    /// The latest request and the promise's resolve function waiting for its answer.
-    static WAITING: RefCell<Option<(u32, Function)>> = const { RefCell::new(None) };
-    /// The messages posted before the worker said `Ready`; `None` once it has.
-    static HELD: RefCell<Option<Vec<JsValue>>> = const { RefCell::new(Some(Vec::new())) };
-    /// The plan the boot script had the worker start on (request [`START_ID`]), until the
-    /// page's first load looks at it.
-    static STARTED: RefCell<Option<DemoPlan>> = const { RefCell::new(None) };
-    /// The unusual stretches of the latest request, once the worker sent them.
-    static FOUND: RefCell<Option<(u32, Sensitivity, Vec<Anomaly>)>> = const { RefCell::new(None) };
-    /// The request whose stretches the page waits for, and the promise's resolve function.
-    static FOUND_WAITING: RefCell<Option<(u32, Function)>> = const { RefCell::new(None) };
-    /// The answer to [`START_ID`] when it came before the page's first load asked for it.
-    static EARLY: RefCell<Option<JsValue>> = const { RefCell::new(None) };
+/// Where the page's messages go: the data worker, or (component tests only) the engine on
+/// the page's thread through a `MessageChannel` ([`use_engine_on_this_thread`]).
+#[derive(Clone)]
+enum Port {
+    Worker(Worker),
+    Channel(MessagePort),
 }
 
-/// What web/boot.js left in `window.__BEC_WORKER__`: the worker it started as the page
-/// began, whether it said `Ready`, the messages held until then and those received since.
-fn boot_worker() -> Option<JsValue> {
-    let boot = js_sys::Reflect::get(&js_sys::global(), &"__BEC_WORKER__".into()).ok()?;
-    boot.is_object().then_some(boot)
+impl Port {
+    fn post(&self, value: &JsValue) -> Result<(), JsValue> {
+        match self {
+            Port::Worker(worker) => worker.post_message(value),
+            Port::Channel(port) => port.post_message(value),
+        }
+    }
+}
+
+/// For the component tests, which have no worker script: the engine runs on this thread,
+/// behind a `MessageChannel`, so the views talk to it exactly as to the worker. The page
+/// never calls this: a browser whose worker fails shows the error instead.
+pub fn use_engine_on_this_thread() {
+    if WORKER.with_borrow(Option::is_some) {
+        return;
+    }
+    let Ok(channel) = web_sys::MessageChannel::new() else {
+        return;
+    };
+    crate::worker::serve_on(channel.port2());
+    let port = channel.port1();
+    let on_message =
+        Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| receive(event.data()));
+    port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    WORKER.set(Some(Port::Channel(port)));
+}
+
+/// A load waiting for its answer.
+struct Waiting {
+    id: u32,
+    resolve: Function,
+    on_progress: Option<Function>,
+}
+
+thread_local! {
+    static WORKER: RefCell<Option<Port>> = const { RefCell::new(None) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(START_ID + 1) };
+    /// The loads waiting for an answer.
+    static LOADS: RefCell<Vec<Waiting>> = const { RefCell::new(Vec::new()) };
+    /// The questions waiting for an answer: their number and the promise's resolve.
+    static QUESTIONS: RefCell<Vec<(u32, Function)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_QUESTION: Cell<u32> = const { Cell::new(1) };
+    /// The messages posted before the worker said `Ready`; `None` once it has.
+    static HELD: RefCell<Option<Vec<JsValue>>> = const { RefCell::new(Some(Vec::new())) };
+    /// The plan the boot script had the worker start on (load [`START_ID`]), until the
+    /// page's first load looks at it.
+    static STARTED: RefCell<Option<Plan>> = const { RefCell::new(None) };
+    /// The answer to [`START_ID`] when it came before the page's first load asked for it.
+    static EARLY: RefCell<Option<JsValue>> = const { RefCell::new(None) };
+    /// Why the worker failed, once it did: every later load and question fails with it.
+    static BROKEN: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 fn field(object: &JsValue, name: &str) -> JsValue {
@@ -63,63 +101,75 @@ fn start_failed(message: &str) -> LoadError {
     }
 }
 
-/// An answer of the worker (or the boot script's record of one).
+/// A message of the worker (or the boot script's record of one).
 fn receive(data: JsValue) {
-    let kind = field(&data, "type").as_string();
-    if kind.as_deref() == Some("Ready") {
-        let held = HELD.take().unwrap_or_default();
-        if let Some(worker) = WORKER.with_borrow(Clone::clone) {
-            for message in held {
-                let _ = worker.post_message(&message);
-            }
-        }
-        return;
-    }
+    let kind = field(&data, "type").as_string().unwrap_or_default();
     let id = field(&data, "id").as_f64().map_or(ANY_ID, |id| id as u32);
-    if kind.as_deref() == Some("Found") {
-        if let Ok(FromWorker::Found {
-            sensitivity,
-            anomalies,
-            ms,
-            ..
-        }) = serde_wasm_bindgen::from_value(data)
-        {
-            dom::set_metric("workerAnomaliesMs", JsValue::from_f64(ms));
-            FOUND.set(Some((id, sensitivity, anomalies)));
-        }
-        let waiting = FOUND_WAITING.with_borrow_mut(|w| {
-            if w.as_ref().is_some_and(|(wanted, _)| *wanted == id) {
-                w.take()
-            } else {
-                None
+    match kind.as_str() {
+        "Ready" => {
+            let held = HELD.take().unwrap_or_default();
+            if let Some(worker) = WORKER.with_borrow(Clone::clone) {
+                for message in held {
+                    let _ = worker.post(&message);
+                }
             }
-        });
-        if let Some((_, resolve)) = waiting {
-            let _ = resolve.call0(&JsValue::NULL);
         }
-        return;
-    }
-    if id == ANY_ID {
-        // The worker failed: nothing more will be found.
-        if let Some((_, resolve)) = FOUND_WAITING.take() {
-            let _ = resolve.call0(&JsValue::NULL);
+        "Told" => {
+            let q = field(&data, "q").as_f64().map_or(0, |q| q as u32);
+            let waiting = QUESTIONS.with_borrow_mut(|w| {
+                let at = w.iter().position(|(number, _)| *number == q)?;
+                Some(w.swap_remove(at).1)
+            });
+            if let Some(resolve) = waiting {
+                let _ = resolve.call1(&JsValue::NULL, &data);
+            }
         }
-    }
-    // Only the latest request's answer is taken; a late one is dropped.
-    let waiting = WAITING.with_borrow_mut(|w| {
-        if w.as_ref()
-            .is_some_and(|(latest, _)| *latest == id || id == ANY_ID)
-        {
-            w.take()
-        } else {
-            None
+        "Progress" => {
+            let on_progress = LOADS.with_borrow(|w| {
+                w.iter()
+                    .find(|w| w.id == id)
+                    .and_then(|w| w.on_progress.clone())
+            });
+            if let Some(on_progress) = on_progress {
+                let _ = on_progress.call2(&JsValue::NULL, &field(&data, "done"), &field(&data, "total"));
+            }
         }
-    });
-    if let Some((_, resolve)) = waiting {
-        let _ = resolve.call1(&JsValue::NULL, &data);
-    } else if id == START_ID && STARTED.with_borrow(Option::is_some) {
-        // The start's answer, before the page's first load: kept for it.
-        EARLY.set(Some(data));
+        _ if id == ANY_ID => {
+            // The worker failed: nothing waiting will be answered.
+            let message = serde_wasm_bindgen::from_value::<FromWorker>(data.clone())
+                .ok()
+                .and_then(|m| match m {
+                    FromWorker::Failed {
+                        error: LoadError::Local { message },
+                        ..
+                    } => Some(message),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "the data worker failed".to_owned());
+            BROKEN.set(Some(message));
+            for waiting in LOADS.take() {
+                let _ = waiting.resolve.call1(&JsValue::NULL, &data);
+            }
+            for (_, resolve) in QUESTIONS.take() {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
+            }
+        }
+        _ => {
+            let waiting = LOADS.with_borrow_mut(|w| {
+                let at = w.iter().position(|w| w.id == id)?;
+                Some(w.swap_remove(at))
+            });
+            match waiting {
+                Some(waiting) => {
+                    let _ = waiting.resolve.call1(&JsValue::NULL, &data);
+                }
+                // The start's answer, before the page's first load asked for it.
+                None if id == START_ID && STARTED.with_borrow(Option::is_some) => {
+                    EARLY.set(Some(data))
+                }
+                None => {}
+            }
+        }
     }
 }
 
@@ -131,9 +181,11 @@ fn crashed(event: web_sys::Event) {
         .filter(|m| !m.is_empty());
     let failed = FromWorker::Failed {
         id: ANY_ID,
-        message: match said {
-            Some(said) => format!("the data worker failed: {said}"),
-            None => "the data worker failed to start or crashed".to_owned(),
+        error: LoadError::Local {
+            message: match said {
+                Some(said) => format!("the data worker failed: {said}"),
+                None => "the data worker failed to start or crashed".to_owned(),
+            },
         },
     };
     receive(serde_wasm_bindgen::to_value(&failed).unwrap_or(JsValue::NULL));
@@ -142,7 +194,10 @@ fn crashed(event: web_sys::Event) {
 /// The worker web/boot.js started, adopted: its handlers replaced by the page's, what it
 /// held and received taken over. `Ok(None)`: no boot script ran (the component tests).
 fn adopt() -> Result<Option<Worker>, LoadError> {
-    let Some(boot) = boot_worker() else {
+    let Some(boot) = js_sys::Reflect::get(&js_sys::global(), &"__BEC_WORKER__".into())
+        .ok()
+        .filter(JsValue::is_object)
+    else {
         return Ok(None);
     };
     // From now on the page talks to the worker: the boot script no longer posts `Start`.
@@ -163,8 +218,11 @@ fn adopt() -> Result<Option<Worker>, LoadError> {
     if start.is_object() {
         let url = field(&start, "url").as_string().unwrap_or_default();
         let now = field(&start, "now").as_f64().unwrap_or_default();
-        let health = field(&start, "health").as_string();
-        STARTED.set(start_plan(&url, now, health.as_deref()));
+        let proxy = match field(&start, "health").as_string() {
+            None => crate::state::ProxyStatus::Checking,
+            Some(body) => crate::api::proxy_status_of(Some(body.as_str()).filter(|b| !b.is_empty())),
+        };
+        STARTED.set(start_plan(&url, now, &proxy));
     }
     if let Ok(received) = field(&boot, "received").dyn_into::<Array>() {
         for message in received.iter() {
@@ -174,7 +232,10 @@ fn adopt() -> Result<Option<Worker>, LoadError> {
     Ok(Some(worker))
 }
 
-fn worker() -> Result<Worker, LoadError> {
+fn worker() -> Result<Port, LoadError> {
+    if let Some(message) = BROKEN.with_borrow(Clone::clone) {
+        return Err(LoadError::Local { message });
+    }
     if let Some(worker) = WORKER.with_borrow(Clone::clone) {
         return Ok(worker);
     }
@@ -189,11 +250,12 @@ fn worker() -> Result<Worker, LoadError> {
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_message.forget();
     on_error.forget();
-    WORKER.set(Some(worker.clone()));
-    Ok(worker)
+    let port = Port::Worker(worker);
+    WORKER.set(Some(port.clone()));
+    Ok(port)
 }
 
-/// Starts the worker now (it compiles its wasm while the page builds its view).
+/// Adopts or starts the worker now (it compiles its wasm while the page builds its view).
 pub fn warm_up() {
     let _ = worker();
 }
@@ -206,7 +268,7 @@ fn js_message(error: &JsValue) -> String {
         .unwrap_or_else(|| "unknown error".to_owned())
 }
 
-fn send(worker: &Worker, message: &ToWorker) -> Result<(), LoadError> {
+fn send(worker: &Port, message: &ToWorker) -> Result<(), LoadError> {
     let value = serde_wasm_bindgen::to_value(message).map_err(|e| LoadError::Local {
         message: e.to_string(),
     })?;
@@ -220,47 +282,63 @@ fn send(worker: &Worker, message: &ToWorker) -> Result<(), LoadError> {
     if held {
         return Ok(());
     }
-    worker.post_message(&value).map_err(|e| LoadError::Local {
+    worker.post(&value).map_err(|e| LoadError::Local {
         message: js_message(&e),
     })
 }
 
-/// The unusual stretches of request `id` at `sensitivity`, as the worker sends them after
-/// the data (it has all the points; the page only the drawn ones). `None`: not at that
-/// sensitivity, or no longer coming (a newer request, a crash).
-pub async fn anomalies(id: u32, sensitivity: Sensitivity) -> Option<Vec<Anomaly>> {
-    let found = |id| {
-        FOUND.with_borrow(|f| {
-            f.as_ref()
-                .filter(|(found, _, _)| *found == id)
-                .map(|(_, at, anomalies)| (*at == sensitivity).then(|| anomalies.clone()))
-        })
+/// The typed arrays `xs`/`ys` beside a message, as drawn series.
+fn drawn_beside(value: &JsValue) -> Vec<Drawn> {
+    let arrays = |name| {
+        field(value, name)
+            .dyn_into::<Array>()
+            .map(|a| a.iter().map(|a| a.unchecked_into::<Float64Array>().to_vec()).collect())
+            .unwrap_or_else(|_| Vec::<Vec<f64>>::new())
     };
-    if let Some(found) = found(id) {
-        return found;
-    }
-    let sent = Promise::new(&mut |resolve, _| {
-        if let Some((_, old)) = FOUND_WAITING.replace(Some((id, resolve))) {
-            let _ = old.call0(&JsValue::NULL);
-        }
-    });
-    let _ = JsFuture::from(sent).await;
-    found(id).flatten()
+    arrays("xs")
+        .into_iter()
+        .zip(arrays("ys"))
+        .map(|(xs, ys)| Drawn { xs, ys })
+        .collect()
 }
 
-/// Loads `plan` in the worker: the data with its analyses, every series downsampled; the
-/// unusual stretches at the plan's sensitivity follow ([`anomalies`] of the dataset's
-/// `worker_request`).
-pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answer), LoadError> {
-    let worker = worker()?;
-    // The first load takes the boot script's start when it is of the same plan; else the
-    // start is cancelled (its answer, if any, dropped).
-    let started = STARTED.take();
-    let adopted = started.as_ref() == Some(&plan);
-    let early = EARLY.take();
-    if started.is_some() && !adopted {
-        let _ = send(&worker, &ToWorker::Cancel { id: START_ID });
+/// Reads a message of the worker, but for what is beside it (serde cannot read a typed
+/// array or a Blob: they are taken off first).
+fn read(value: &JsValue) -> Result<FromWorker, LoadError> {
+    if let Some(object) = value.dyn_ref::<js_sys::Object>() {
+        for name in ["xs", "ys", "blob"] {
+            let _ = js_sys::Reflect::delete_property(object, &name.into());
+        }
     }
+    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| LoadError::Local {
+        message: format!("the data worker's answer could not be read: {e}"),
+    })
+}
+
+/// Loads `plan` into `slot` in the worker, its series drawn at `points`; the unusual
+/// stretches at `sensitivity` are found next (ask for them with [`ask`]).
+/// `on_progress(done, total)` hears of the chunks.
+pub async fn load(
+    plan: Plan,
+    slot: Slot,
+    points: usize,
+    sensitivity: Sensitivity,
+    signal: &AbortSignal,
+    on_progress: Option<&Function>,
+) -> Result<(Dataset, Timings), LoadError> {
+    let worker = worker()?;
+    // The first load of the data shown takes the boot script's start when it is of the
+    // same plan; else the start is cancelled (its answer, if any, dropped).
+    let (adopted, early) = if slot == Slot::Current {
+        let started = STARTED.take();
+        let adopted = started.as_ref() == Some(&plan);
+        if started.is_some() && !adopted {
+            let _ = send(&worker, &ToWorker::Cancel { id: START_ID });
+        }
+        (adopted, EARLY.take().filter(|_| adopted))
+    } else {
+        (false, None)
+    };
     let id = if adopted {
         START_ID
     } else {
@@ -268,33 +346,30 @@ pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answ
         NEXT_ID.set(id + 1);
         id
     };
-    let answered = Promise::new(&mut |resolve, _reject| {
-        // A newer request supersedes the one waiting: it is cancelled in the worker, and
-        // its promise resolves to nothing (the page dropped that load already).
-        if let Some((old, old_resolve)) = WAITING.replace(Some((id, resolve.clone()))) {
-            let _ = send(&worker, &ToWorker::Cancel { id: old });
-            let _ = old_resolve.call1(&JsValue::NULL, &JsValue::NULL);
+    let answered = Promise::new(&mut |resolve, _reject| match &early {
+        Some(early) => {
+            let _ = resolve.call1(&JsValue::NULL, early);
         }
-        // The start answered already.
-        if let Some(early) = early.clone().filter(|_| adopted) {
-            WAITING.set(None);
-            let _ = resolve.call1(&JsValue::NULL, &early);
-        }
+        None => LOADS.with_borrow_mut(|w| {
+            w.push(Waiting {
+                id,
+                resolve,
+                on_progress: on_progress.cloned(),
+            })
+        }),
     });
-    // An abort (a newer plan of another source) cancels it too.
+    // An abort (the page wants something else) cancels it in the worker; its promise
+    // resolves to nothing.
     let on_abort = Closure::<dyn Fn()>::new({
         let worker = worker.clone();
         move || {
-            let cancelled = WAITING.with_borrow_mut(|w| {
-                if w.as_ref().is_some_and(|(latest, _)| *latest == id) {
-                    w.take()
-                } else {
-                    None
-                }
+            let cancelled = LOADS.with_borrow_mut(|w| {
+                let at = w.iter().position(|w| w.id == id)?;
+                Some(w.swap_remove(at))
             });
-            if let Some((_, resolve)) = cancelled {
+            if let Some(cancelled) = cancelled {
                 let _ = send(&worker, &ToWorker::Cancel { id });
-                let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
+                let _ = cancelled.resolve.call1(&JsValue::NULL, &JsValue::NULL);
             }
         }
     });
@@ -304,7 +379,10 @@ pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answ
             &worker,
             &ToWorker::Load {
                 id,
+                slot,
                 plan: plan.clone(),
+                points,
+                sensitivity,
             },
         )?;
     }
@@ -319,61 +397,81 @@ pub async fn load(plan: DemoPlan, signal: &AbortSignal) -> Result<(Dataset, Answ
     if value.is_null() || signal.aborted() {
         return Err(LoadError::Aborted);
     }
-    // The points first: serde reads the rest (it cannot read a Float64Array).
-    let xs: Array = js_sys::Reflect::get(&value, &"xs".into())
-        .ok()
-        .filter(|a| !a.is_undefined())
-        .map(JsCast::unchecked_into)
-        .unwrap_or_default();
-    let ys: Array = js_sys::Reflect::get(&value, &"ys".into())
-        .ok()
-        .filter(|a| !a.is_undefined())
-        .map(JsCast::unchecked_into)
-        .unwrap_or_default();
-    if let Some(object) = value.dyn_ref::<js_sys::Object>() {
-        let _ = js_sys::Reflect::delete_property(object, &"xs".into());
-        let _ = js_sys::Reflect::delete_property(object, &"ys".into());
-    }
-    let message: FromWorker =
-        serde_wasm_bindgen::from_value(value.clone()).map_err(|e| LoadError::Local {
-            message: format!("the data worker's answer could not be read: {e}"),
-        })?;
-    let answer = match message {
-        FromWorker::Loaded { answer, .. } => *answer,
-        FromWorker::Failed { message, .. } => return Err(LoadError::Local { message }),
-        FromWorker::Ready | FromWorker::Found { .. } => return Err(LoadError::Aborted),
+    let drawn = drawn_beside(&value);
+    let (answered_plan, mut data, timings) = match read(&value)? {
+        FromWorker::Loaded {
+            plan,
+            data,
+            timings,
+            ..
+        } => (plan, *data, timings),
+        FromWorker::Failed { error, .. } => return Err(error),
+        _ => return Err(LoadError::Aborted),
     };
-    if answer.plan != plan {
-        // The start's plan was not the page's after all: load the page's (boxed: async
-        // recursion). Only once, since the first load alone can take the start.
-        return Box::pin(load(plan, signal)).await;
+    if answered_plan != plan {
+        // The start's plan was not the page's after all (a worker of another build): load
+        // the page's (boxed: async recursion). Only once, since only the first load can
+        // take the start.
+        return Box::pin(load(plan, slot, points, sensitivity, signal, on_progress)).await;
     }
-    let mut data = answer.data.clone();
-    for (index, series) in data.response.resources.iter_mut().enumerate() {
-        let x = xs
-            .get(index as u32)
-            .unchecked_into::<Float64Array>()
-            .to_vec();
-        let y = ys
-            .get(index as u32)
-            .unchecked_into::<Float64Array>()
-            .to_vec();
-        series.points = x
-            .iter()
-            .zip(&y)
-            .map(|(t, v)| DataPoint {
-                timestamp_ms: *t as i64,
-                amount: Decimal::from_f64_retain(*v).unwrap_or_default(),
-            })
-            .collect();
+    for (resource, drawn) in data.resources.iter_mut().zip(drawn) {
+        resource.drawn = drawn;
     }
-    // Amounts as exact as the series' own (the floats only carried them).
-    for index in 0..data.response.resources.len() {
-        let scale = data.amount_scale(index);
-        for point in &mut data.response.resources[index].points {
-            point.amount = point.amount.round_dp(scale).normalize();
-        }
+    Ok((data, timings))
+}
+
+/// Asks the worker `question` about load `load`. The answer, with the message it came in
+/// (for what is beside it: [`drawn_beside`], a `blob`); [`Told::Gone`] when the worker no
+/// longer holds the load or failed.
+pub async fn ask(load: u32, question: Question) -> (Told, JsValue) {
+    let Ok(worker) = worker() else {
+        return (Told::Gone, JsValue::NULL);
+    };
+    let q = NEXT_QUESTION.get();
+    NEXT_QUESTION.set(q.wrapping_add(1));
+    let answered = Promise::new(&mut |resolve, _reject| {
+        QUESTIONS.with_borrow_mut(|w| w.push((q, resolve)));
+    });
+    if send(
+        &worker,
+        &ToWorker::Ask {
+            q,
+            id: load,
+            question,
+        },
+    )
+    .is_err()
+    {
+        QUESTIONS.with_borrow_mut(|w| w.retain(|(number, _)| *number != q));
+        return (Told::Gone, JsValue::NULL);
     }
-    data.worker_request = Some(id);
-    Ok((data, answer))
+    let value = JsFuture::from(answered).await.unwrap_or(JsValue::NULL);
+    if value.is_null() {
+        return (Told::Gone, value);
+    }
+    let beside = js_sys::Object::new();
+    for name in ["xs", "ys", "blob"] {
+        let _ = js_sys::Reflect::set(&beside, &name.into(), &field(&value, name));
+    }
+    match read(&value) {
+        Ok(FromWorker::Told { told, .. }) => (told, beside.into()),
+        Ok(_) => (Told::Gone, JsValue::NULL),
+        Err(error) => (
+            Told::Failed {
+                message: match error {
+                    LoadError::Local { message } => message,
+                    _ => "the data worker's answer could not be read".to_owned(),
+                },
+            },
+            JsValue::NULL,
+        ),
+    }
+}
+
+/// Every series of load `load` drawn at `points`; `None` when the worker no longer holds it.
+pub async fn drawn(load: u32, points: usize) -> Option<Vec<Drawn>> {
+    match ask(load, Question::Drawn { points }).await {
+        (Told::Drawn, beside) => Some(drawn_beside(&beside)),
+        _ => None,
+    }
 }

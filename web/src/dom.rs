@@ -72,6 +72,14 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// The viewport's width in CSS pixels (`innerWidth`; 0 when unknown).
+pub fn viewport_width() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .unwrap_or(0.0)
+}
+
 /// Today in Beijing time.
 pub fn today_beijing() -> NaiveDate {
     LocalTime::beijing(now_ms())
@@ -160,16 +168,21 @@ pub fn set_title(title: &str) {
 
 /// Offers `content` as a file download called `file_name`.
 pub fn download(file_name: &str, mime_type: &str, content: &str) {
-    let Some(document) = window().and_then(|w| w.document()) else {
-        return;
-    };
     let parts = js_sys::Array::of1(&JsValue::from_str(content));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime_type);
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+    if let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) {
+        download_blob(file_name, &blob);
+    }
+}
+
+/// Offers `blob` (made by the data worker, or by [`download`]) as a download named
+/// `file_name`.
+pub fn download_blob(file_name: &str, blob: &web_sys::Blob) {
+    let Some(document) = window().and_then(|w| w.document()) else {
         return;
     };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
         return;
     };
     if let Some(anchor) = document

@@ -45,6 +45,8 @@ pub mod data_worker;
 #[cfg(target_arch = "wasm32")]
 pub mod dom;
 #[cfg(target_arch = "wasm32")]
+pub mod fetch;
+#[cfg(target_arch = "wasm32")]
 pub mod worker;
 
 /// Mounts the dashboard on `<body>`, with its view state taken from the page's URL.

@@ -167,9 +167,9 @@ pub fn query_of(url: &str) -> &str {
     url.split_once('?').map_or("", |(_, query)| query)
 }
 
-/// The points drawn per chart for a content area `main_width` pixels wide: one per pixel
-/// of a chart's plot (two columns from 980 pixels on, as the style sheet lays them out).
-pub fn drawn_points(main_width: f64) -> usize {
+/// The width of one chart for a content area `main_width` pixels wide: two columns from
+/// 980 pixels on (the style sheet's `.charts.two`), less the card's padding.
+pub fn chart_width(main_width: f64) -> f64 {
     const GAP: f64 = 20.0;
     const CARD_PADDING: f64 = 2.0 * 18.0 + 2.0;
     let column = if main_width >= 980.0 {
@@ -177,8 +177,27 @@ pub fn drawn_points(main_width: f64) -> usize {
     } else {
         main_width
     };
-    let chart = (column - CARD_PADDING).floor().max(200.0);
-    (crate::geometry::Frame::new(chart).plot_width() as usize).max(3)
+    (column - CARD_PADDING).floor().max(200.0)
+}
+
+/// The points drawn per chart for a content area `main_width` pixels wide: one per pixel
+/// of a chart's plot.
+pub fn drawn_points(main_width: f64) -> usize {
+    (crate::geometry::Frame::new(chart_width(main_width)).plot_width() as usize).max(3)
+}
+
+/// The content area's width for a viewport `viewport` pixels wide, as the style sheet lays
+/// the page out (`.app`: at most 1,320 pixels, 24 pixels of padding each side, 12 up to
+/// 720 pixels): what the worker draws the first load at, before the page has measured.
+pub fn main_width_of_viewport(viewport: f64) -> f64 {
+    let padding = if viewport <= 720.0 { 24.0 } else { 48.0 };
+    viewport.min(1_320.0) - padding
+}
+
+/// Whether series drawn at `drawn` points should be drawn again for `wanted`: when they
+/// are off by more than an eighth (a chart's line looks the same either side of that).
+pub fn draw_again(drawn: usize, wanted: usize) -> bool {
+    drawn.abs_diff(wanted) > wanted / 8
 }
 
 /// The id of the load the page's boot script starts ([`ToWorker::Start`]); the page's own

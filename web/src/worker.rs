@@ -1,32 +1,69 @@
 //! The data worker's side (issue 23): answers [`ToWorker`] messages with [`FromWorker`]
-//! ones. For the spike, only the demo plan: the core's generator, chunk by chunk as the
-//! page did (yielding between chunks, so that a `Cancel` or a newer `Load` is seen), the
-//! analyses of [`Dataset`], the unusual stretches, and each series downsampled by the
-//! core's LTTB, its points posted as transferable `Float64Array`s.
+//! ones. It loads (the demo generator, the proxy, keys: [`crate::fetch`]), analyses
+//! ([`Analysed`]), keeps the data of the page's two slots (the data shown and the
+//! previous period) and answers the page's questions about them. Points go to the page
+//! as transferable `Float64Array`s, exports as `Blob`s.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 
-use bec_usage::analysis::lttb_series;
-use bec_usage::fetch_plan::{merge_parts, plan_range};
-use bec_usage::synthetic::{generate, SyntheticOptions};
-use bec_usage::DataPoint;
+use bec_usage::analysis::Sensitivity;
 use js_sys::{Array, Float64Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{AbortController, DedicatedWorkerGlobalScope, MessageEvent, MessagePort};
 
-use crate::dataset::Dataset;
-use crate::geometry::amount_f64;
-use crate::wire::{Answer, DemoPlan, FromWorker, ToWorker, ANY_ID, START_ID};
+use crate::dataset::Drawn;
+use crate::engine::Analysed;
+use crate::state::{ProxyStatus, ViewState};
+use crate::wire::{
+    drawn_points, main_width_of_viewport, query_of, start_plan, FromWorker, LoadError, Plan, Question, Slot, Timings,
+    ToWorker, Told, ANY_ID, START_ID,
+};
 
-thread_local! {
-    /// The request being worked on; `None` once cancelled.
-    static CURRENT: Cell<Option<u32>> = const { Cell::new(None) };
+/// A load's data, kept for the page's questions.
+struct Held {
+    id: u32,
+    data: Analysed,
 }
 
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
+/// A load in progress.
+struct InFlight {
+    id: u32,
+    controller: AbortController,
+}
+
+/// Where the engine's messages go: the worker's scope (to the page), or, for the
+/// component tests, one end of a `MessageChannel` whose other end the page holds.
+#[derive(Clone)]
+enum Port {
+    Scope(DedicatedWorkerGlobalScope),
+    Channel(MessagePort),
+}
+
+impl Port {
+    fn post(&self, value: &JsValue, transfer: &Array) {
+        let _ = match self {
+            Port::Scope(scope) => scope.post_message_with_transfer(value, transfer),
+            Port::Channel(port) => port.post_message_with_transferable(value, transfer),
+        };
+    }
+}
+
+thread_local! {
+    /// Where to post.
+    static PORT: RefCell<Option<Port>> = const { RefCell::new(None) };
+    /// The data of each slot (current, previous).
+    static HELD: RefCell<[Option<Held>; 2]> = const { RefCell::new([None, None]) };
+    /// The load in progress of each slot.
+    static IN_FLIGHT: RefCell<[Option<InFlight>; 2]> = const { RefCell::new([None, None]) };
+}
+
+fn index(slot: Slot) -> usize {
+    match slot {
+        Slot::Current => 0,
+        Slot::Previous => 1,
+    }
 }
 
 fn now() -> f64 {
@@ -36,176 +73,282 @@ fn now() -> f64 {
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
-/// Resolves on the next turn of the worker's event loop (messages are handled meanwhile).
-async fn next_turn() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-    });
-    let _ = JsFuture::from(promise).await;
+/// Whether load `id` is still the one wanted in `slot`.
+fn wanted(slot: Slot, id: u32) -> bool {
+    IN_FLIGHT.with_borrow(|f| f[index(slot)].as_ref().is_some_and(|f| f.id == id))
 }
 
-fn wanted(id: u32) -> bool {
-    CURRENT.get() == Some(id)
-}
-
-/// The plan of the boot script's [`ToWorker::Start`]: the page's URL and boot time, and
-/// `/healthz`'s answer when the URL names no source. The page works its first plan out
-/// with this function too ([`crate::data_worker`]), and takes the worker's answer to the
-/// start when its own plan is the same.
-pub fn start_plan(url: &str, now: f64, health: Option<&str>) -> Option<DemoPlan> {
-    let default_source = health.and_then(|body| {
-        crate::api::proxy_status_of(Some(body).filter(|b| !b.is_empty())).default_source()
-    });
-    DemoPlan::at_start(url, now as i64, default_source)
-}
-
-/// Starts answering the page's messages.
+/// Starts answering the page's messages, in the data worker.
 pub fn start() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    serve(Port::Scope(scope));
+}
+
+/// Starts the engine on the page's thread, answering on `port` (one end of a
+/// `MessageChannel`): for the component tests only, which have no worker script to load.
+/// The page itself never does this (see the module's notes in `data_worker`).
+pub fn serve_on(port: MessagePort) {
+    serve(Port::Channel(port));
+}
+
+fn serve(port: Port) {
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| {
         match serde_wasm_bindgen::from_value::<ToWorker>(event.data()) {
-            Ok(ToWorker::Start { url, now, health }) => {
-                if let Some(plan) = start_plan(&url, now, health.as_deref()) {
-                    CURRENT.set(Some(START_ID));
-                    spawn_local(async move { load(START_ID, plan).await });
+            Ok(ToWorker::Start {
+                url,
+                now,
+                health,
+                width,
+            }) => {
+                let proxy = match health.as_deref() {
+                    None => ProxyStatus::Checking,
+                    Some(body) => crate::api::proxy_status_of(Some(body).filter(|b| !b.is_empty())),
+                };
+                if let Some(plan) = start_plan(&url, now, &proxy) {
+                    let sensitivity = ViewState::from_query(query_of(&url)).sensitivity;
+                    let points = drawn_points(main_width_of_viewport(width));
+                    begin(START_ID, Slot::Current, plan, points, sensitivity);
                 }
             }
-            Ok(ToWorker::Load { id, plan }) => {
-                CURRENT.set(Some(id));
-                spawn_local(async move { load(id, plan).await });
-            }
-            Ok(ToWorker::Cancel { id }) => {
-                if wanted(id) {
-                    CURRENT.set(None);
-                }
-            }
+            Ok(ToWorker::Load {
+                id,
+                slot,
+                plan,
+                points,
+                sensitivity,
+            }) => begin(id, slot, plan, points, sensitivity),
+            Ok(ToWorker::Cancel { id }) => cancel(id),
+            Ok(ToWorker::Ask { q, id, question }) => answer(q, id, question),
             // A message the worker does not know: the page and the worker are of two builds.
             Err(error) => post(
                 &FromWorker::Failed {
                     id: ANY_ID,
-                    message: format!("the data worker could not read a message: {error}"),
+                    error: LoadError::Local {
+                        message: format!("the data worker could not read a message: {error}"),
+                    },
                 },
-                None,
+                &[],
             ),
         }
     });
-    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    match &port {
+        Port::Scope(scope) => scope.set_onmessage(Some(on_message.as_ref().unchecked_ref())),
+        Port::Channel(channel) => channel.set_onmessage(Some(on_message.as_ref().unchecked_ref())),
+    }
     on_message.forget();
-    post(&FromWorker::Ready, None);
+    PORT.set(Some(port));
+    post(&FromWorker::Ready, &[]);
 }
 
-fn post(message: &FromWorker, points: Option<(Array, Array)>) {
+/// Posts `message` with `beside` set on it (typed arrays, whose buffers are transferred,
+/// or a Blob).
+fn post(message: &FromWorker, beside: &[(&str, JsValue)]) {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     let value = match serde::Serialize::serialize(message, &serializer) {
         Ok(value) => value,
         Err(error) => {
             let failed = FromWorker::Failed {
                 id: message.id(),
-                message: format!("the data worker could not write its answer: {error}"),
+                error: LoadError::Local {
+                    message: format!("the data worker could not write its answer: {error}"),
+                },
             };
             serde::Serialize::serialize(&failed, &serializer).unwrap_or(JsValue::NULL)
         }
     };
     let transfer = Array::new();
-    if let Some((xs, ys)) = points {
-        for array in xs.iter().chain(ys.iter()) {
-            transfer.push(&array.unchecked_into::<Float64Array>().buffer());
-        }
-        let _ = js_sys::Reflect::set(&value, &"xs".into(), &xs);
-        let _ = js_sys::Reflect::set(&value, &"ys".into(), &ys);
-    }
-    let _ = scope().post_message_with_transfer(&value, &transfer);
-}
-
-async fn load(id: u32, plan: DemoPlan) {
-    match work(id, &plan).await {
-        Ok(Some((answer, xs, ys, kept))) => {
-            let mut data = answer.data.clone();
-            post(
-                &FromWorker::Loaded {
-                    id,
-                    answer: Box::new(answer),
-                },
-                Some((xs, ys)),
-            );
-            // Then the unusual stretches, in all the points (the page draws meanwhile).
-            for (series, points) in data.response.resources.iter_mut().zip(kept) {
-                series.points = points;
-            }
-            next_turn().await;
-            if wanted(id) {
-                let started = now();
-                let anomalies = data.anomalies(plan.sensitivity).unwrap_or_default();
-                let ms = now() - started;
-                let sensitivity = plan.sensitivity;
-                post(
-                    &FromWorker::Found {
-                        id,
-                        sensitivity,
-                        anomalies,
-                        ms,
-                    },
-                    None,
-                );
+    for (name, extra) in beside {
+        if let Ok(arrays) = extra.clone().dyn_into::<Array>() {
+            for array in arrays.iter() {
+                transfer.push(&array.unchecked_into::<Float64Array>().buffer());
             }
         }
-        // Cancelled: the page no longer waits for it.
-        Ok(None) => {}
-        Err(message) => post(&FromWorker::Failed { id, message }, None),
+        let _ = js_sys::Reflect::set(&value, &(*name).into(), extra);
     }
-    if wanted(id) {
-        CURRENT.set(None);
+    if let Some(port) = PORT.with_borrow(Clone::clone) {
+        port.post(&value, &transfer);
     }
 }
 
-/// The answer, its points (`xs`, `ys`), and every series' points, kept for the anomalies.
-type Work = Option<(Answer, Array, Array, Vec<Vec<DataPoint>>)>;
-
-async fn work(id: u32, plan: &DemoPlan) -> Result<Work, String> {
-    let started = now();
-    let seed: u64 = plan
-        .seed
-        .parse()
-        .map_err(|_| format!("bad seed {}", plan.seed))?;
-    let chunks = plan_range(plan.begin, plan.end).map_err(|e| e.message().to_owned())?;
-    let mut parts = Vec::with_capacity(chunks.len());
-    for chunk in &chunks {
-        next_turn().await;
-        if !wanted(id) {
-            return Ok(None);
-        }
-        let options = SyntheticOptions::new(chunk.begin_date(), chunk.end_date())
-            .with_seed(seed)
-            .with_step_seconds(plan.step_seconds)
-            .with_resource_count(plan.resources);
-        parts.push(generate(&options).map_err(|e| e.message().to_owned())?);
-    }
-    let response = merge_parts(parts).map_err(|e| e.message().to_owned())?;
-    let generated = now();
-    next_turn().await;
-    if !wanted(id) {
-        return Ok(None);
-    }
-    let (mut data, usage_ms) = Dataset::new_timed(response, plan.begin, plan.end, vec![], &now)
-        .map_err(|e| e.message().to_owned())?;
-    let mut kept = Vec::with_capacity(data.response.resources.len());
+/// The drawn series as the two arrays of typed arrays posted beside a message.
+fn arrays(drawn: Vec<Drawn>) -> [(&'static str, JsValue); 2] {
     let xs = Array::new();
     let ys = Array::new();
-    for series in &mut data.response.resources {
-        let drawn = lttb_series(series, plan.drawn_points.max(3));
-        let x: Vec<f64> = drawn.iter().map(|p| p.timestamp_ms as f64).collect();
-        let y: Vec<f64> = drawn.iter().map(|p| amount_f64(p.amount)).collect();
-        xs.push(&Float64Array::from(x.as_slice()));
-        ys.push(&Float64Array::from(y.as_slice()));
-        kept.push(std::mem::take(&mut series.points));
+    for series in drawn {
+        xs.push(&Float64Array::from(series.xs.as_slice()));
+        ys.push(&Float64Array::from(series.ys.as_slice()));
     }
-    let answer = Answer {
-        plan: plan.clone(),
-        data,
-        anomalies: Vec::new(),
-        generate_ms: generated - started,
-        analyse_ms: now() - generated,
-        usage_ms,
-        anomalies_ms: 0.0,
+    [("xs", xs.into()), ("ys", ys.into())]
+}
+
+fn begin(id: u32, slot: Slot, plan: Plan, points: usize, sensitivity: Sensitivity) {
+    let Ok(controller) = AbortController::new() else {
+        return;
     };
-    Ok(Some((answer, xs, ys, kept)))
+    let signal = controller.signal();
+    let replaced = IN_FLIGHT.with_borrow_mut(|f| f[index(slot)].replace(InFlight { id, controller }));
+    if let Some(old) = replaced {
+        old.controller.abort();
+    }
+    spawn_local(async move {
+        load(id, slot, plan, points, sensitivity, signal).await;
+        IN_FLIGHT.with_borrow_mut(|f| {
+            if f[index(slot)].as_ref().is_some_and(|f| f.id == id) {
+                f[index(slot)] = None;
+            }
+        });
+    });
+}
+
+/// Holds `data` as load `id` of `slot`, as if the worker had loaded it, and returns what
+/// the page shows of it drawn at `points`: for the component tests, which mount views of
+/// data made in the test.
+pub fn hold(id: u32, slot: Slot, data: Analysed, points: usize) -> crate::dataset::Dataset {
+    let view = data.view_drawn(id, points);
+    HELD.with_borrow_mut(|held| held[index(slot)] = Some(Held { id, data }));
+    view
+}
+
+fn cancel(id: u32) {
+    let cancelled = IN_FLIGHT.with_borrow_mut(|f| {
+        f.iter_mut()
+            .find(|f| f.as_ref().is_some_and(|f| f.id == id))
+            .and_then(Option::take)
+    });
+    if let Some(cancelled) = cancelled {
+        cancelled.controller.abort();
+    }
+}
+
+async fn load(
+    id: u32,
+    slot: Slot,
+    plan: Plan,
+    points: usize,
+    sensitivity: Sensitivity,
+    signal: web_sys::AbortSignal,
+) {
+    let started = now();
+    let on_progress = |done, total| post(&FromWorker::Progress { id, done, total }, &[]);
+    let loaded = crate::fetch::load_range(&plan, &signal, &on_progress).await;
+    if !wanted(slot, id) {
+        return;
+    }
+    let loaded = match loaded {
+        Ok(loaded) => loaded,
+        Err(error) => return post(&FromWorker::Failed { id, error }, &[]),
+    };
+    let fetched = now();
+    let analysed = match slot {
+        Slot::Current => {
+            Analysed::new_timed(loaded.response, plan.begin, plan.end, loaded.raw, &now)
+        }
+        Slot::Previous => {
+            Analysed::for_comparison(loaded.response, plan.begin, plan.end, loaded.raw)
+                .map(|data| (data, 0.0))
+        }
+    };
+    let (data, usage_ms) = match analysed {
+        Ok(analysed) => analysed,
+        Err(error) => {
+            let error = LoadError::Local {
+                message: error.message().to_owned(),
+            };
+            return post(&FromWorker::Failed { id, error }, &[]);
+        }
+    };
+    let mut view = data.view(id);
+    view.drawn_points = points;
+    let beside = arrays(data.drawn(points));
+    let timings = Timings {
+        fetch_ms: fetched - started,
+        analyse_ms: now() - fetched,
+        usage_ms,
+    };
+    // The older data of the slot goes: questions about it are answered `Gone`.
+    HELD.with_borrow_mut(|held| held[index(slot)] = Some(Held { id, data }));
+    post(
+        &FromWorker::Loaded {
+            id,
+            plan,
+            data: Box::new(view),
+            timings,
+        },
+        &beside,
+    );
+    // Then the unusual stretches at the sensitivity of the moment, while the page draws:
+    // its question for them is answered from what is found here.
+    if slot == Slot::Current {
+        HELD.with_borrow_mut(|held| {
+            if let Some(held) = held[0].as_mut().filter(|h| h.id == id) {
+                let _ = held.data.anomalies(sensitivity);
+            }
+        });
+    }
+}
+
+/// Answers question `q` about load `id`.
+fn answer(q: u32, id: u32, question: Question) {
+    let mut beside: Vec<(&str, JsValue)> = Vec::new();
+    let told = HELD.with_borrow_mut(|held| {
+        let Some(Held { data, .. }) = held.iter_mut().flatten().find(|h| h.id == id) else {
+            return Told::Gone;
+        };
+        match question {
+            Question::Drawn { points } => {
+                beside.extend(arrays(data.drawn(points)));
+                Told::Drawn
+            }
+            Question::Point { resource, at } => Told::Point {
+                point: data.point(resource, at),
+            },
+            Question::Table { resource, points } => Told::Table {
+                points: data.table(resource, points),
+            },
+            Question::Anomalies { sensitivity } => {
+                let started = now();
+                match data.anomalies(sensitivity) {
+                    Ok(anomalies) => Told::Anomalies {
+                        anomalies,
+                        ms: now() - started,
+                    },
+                    Err(error) => Told::Failed {
+                        message: error.message().to_owned(),
+                    },
+                }
+            }
+            Question::Cost { sheet } => Told::Cost {
+                cost: data.cost(&sheet, &now),
+            },
+            Question::Export {
+                export,
+                sheet,
+                sensitivity,
+            } => match data.export(export, sheet.as_deref(), sensitivity) {
+                Ok((suffix, media_type, text)) => match blob(&text, media_type) {
+                    Ok(blob) => {
+                        beside.push(("blob", blob));
+                        Told::Export {
+                            suffix: suffix.to_owned(),
+                        }
+                    }
+                    Err(message) => Told::Failed { message },
+                },
+                Err(error) => Told::Failed {
+                    message: error.message().to_owned(),
+                },
+            },
+        }
+    });
+    post(&FromWorker::Told { q, told }, &beside);
+}
+
+/// `text` as a Blob of `media_type`.
+fn blob(text: &str, media_type: &str) -> Result<JsValue, String> {
+    let parts = Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(media_type);
+    web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map(Into::into)
+        .map_err(|_| "the data worker could not make the file".to_owned())
 }

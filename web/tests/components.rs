@@ -19,7 +19,11 @@ use bec_usage_web::components::{
     AccountPicker, Chart, CostPanel, DailyTable, ErrorPanel, KeyForm, RangePicker, ResourceToggles,
     SourceSwitch, Totals, ViewToggle,
 };
+use bec_usage_web::data_worker::use_engine_on_this_thread;
 use bec_usage_web::dataset::Dataset;
+use bec_usage_web::engine::Analysed;
+use bec_usage_web::wire::{KeyPair, Slot};
+use bec_usage_web::worker::hold;
 use bec_usage_web::format::format_percent;
 use bec_usage_web::geometry::px;
 use bec_usage_web::i18n::{Lang, T};
@@ -48,6 +52,8 @@ where
     F: FnOnce() -> N + 'static,
     N: IntoView,
 {
+    // The views talk to the data engine as to the worker, through a MessageChannel.
+    use_engine_on_this_thread();
     let container: HtmlElement = document()
         .create_element("div")
         .expect("a div")
@@ -61,10 +67,12 @@ where
     container
 }
 
-/// Lets effects and re-renders run.
+/// Lets effects and re-renders run, and a question or two to the data engine (a message
+/// each way) be answered.
 async fn settle() {
-    sleep_ms(0).await;
-    sleep_ms(0).await;
+    for _ in 0..8 {
+        sleep_ms(0).await;
+    }
 }
 
 /// Waits (up to about 10 s) for `selector` to match inside `root`.
@@ -149,6 +157,18 @@ fn cpu_day(
     summary: &str,
     extra_summary: &[(&str, &str)],
 ) -> Dataset {
+    cpu_day_in(Slot::Current, day, amounts, summary, extra_summary)
+}
+
+/// [`cpu_day`], held by the data engine in `slot` (the views ask it for exact points, the
+/// cost and the like), as the worker holds what it loaded.
+fn cpu_day_in(
+    slot: Slot,
+    day: &str,
+    amounts: [&str; 5],
+    summary: &str,
+    extra_summary: &[(&str, &str)],
+) -> Dataset {
     let offset = (date(day) - date("2024-01-01")).num_days() * 24;
     let points = amounts
         .iter()
@@ -184,7 +204,14 @@ fn cpu_day(
             values,
         }],
     };
-    Dataset::new(usage, date(day), date(day), Vec::new()).expect("analysed")
+    thread_local! {
+        static NEXT_LOAD: std::cell::Cell<u32> = const { std::cell::Cell::new(1_000) };
+    }
+    let id = NEXT_LOAD.get();
+    NEXT_LOAD.set(id + 1);
+    use_engine_on_this_thread();
+    let analysed = Analysed::new(usage, date(day), date(day), Vec::new()).expect("analysed");
+    hold(id, slot, analysed, 600)
 }
 
 fn january_first() -> Dataset {
@@ -202,7 +229,7 @@ fn january_first() -> Dataset {
 async fn chart_draws_the_line_marks_the_peak_and_states_exact_statistics() {
     let data = Arc::new(january_first());
     let model = build_model(&data, 0, 600.0, None, None);
-    let expected_peak = model.position(&data.points(0)[1]);
+    let expected_peak = model.position(&data.stats(0).expect("stats").max);
     let root = mount({
         let data = data.clone();
         move || view! { <Chart data=data index=0 width=Signal::derive(|| 600.0) lang=Lang::En /> }
@@ -276,7 +303,7 @@ async fn the_crosshair_reads_exact_amounts_by_keyboard_and_pointer() {
 
     // The pointer over the peak's x reads the peak.
     let model = build_model(&data, 0, 600.0, None, None);
-    let (peak_x, _) = model.position(&data.points(0)[1]);
+    let (peak_x, _) = model.position(&data.stats(0).expect("stats").max);
     let rect = plot.get_bounding_client_rect();
     let init = web_sys::PointerEventInit::new();
     init.set_client_x((rect.left() + peak_x * rect.width() / model.frame.width) as i32);
@@ -303,7 +330,13 @@ async fn the_crosshair_reads_exact_amounts_by_keyboard_and_pointer() {
 async fn the_previous_period_is_overlaid_and_its_change_stated() {
     let current = Arc::new(january_first());
     // The day before, lower: mean (1 + 2 + 3 + 4 + 5) / 5 = 3.
-    let previous = Arc::new(cpu_day("2023-12-31", ["1", "2", "3", "4", "5"], "3", &[]));
+    let previous = Arc::new(cpu_day_in(
+        Slot::Previous,
+        "2023-12-31",
+        ["1", "2", "3", "4", "5"],
+        "3",
+        &[],
+    ));
     let expected = format_percent(mean_change(&current, &previous, "CPU").expect("a change"));
     assert_eq!(expected, "+174.8%");
     let previous_signal = RwSignal::new(None::<Arc<Dataset>>);
@@ -700,8 +733,8 @@ async fn the_key_form_refuses_a_malformed_key_and_never_keeps_the_secret_in_the_
             <KeyForm
                 active_key=Signal::derive(|| None::<String>)
                 lang=Lang::En
-                on_keys=Callback::new(move |c: Option<bec_usage::signing::Credentials>| {
-                    keys.update(|k| k.push(c.map(|c| c.access_key_id().to_owned())))
+                on_keys=Callback::new(move |c: Option<KeyPair>| {
+                    keys.update(|k| k.push(c.map(|c| c.access_key_id)))
                 })
             />
         }
@@ -735,8 +768,8 @@ async fn the_key_form_keeps_typed_keys_in_the_same_fields_when_the_language_chan
             <KeyForm
                 active_key=Signal::derive(|| None::<String>)
                 lang=lang
-                on_keys=Callback::new(move |c: Option<bec_usage::signing::Credentials>| {
-                    used.update(|u| u.extend(c.map(|c| c.access_key_id().to_owned())))
+                on_keys=Callback::new(move |c: Option<KeyPair>| {
+                    used.update(|u| u.extend(c.map(|c| c.access_key_id)))
                 })
             />
         }

@@ -56,7 +56,6 @@ pub fn Anomalies(
                 .map(|a| {
                     let index = data.resource_index(&a.resource).unwrap_or(0);
                     let unit = data
-                        .response
                         .resources
                         .get(index)
                         .map(|r| unit_label(&r.unit, lang).to_owned())

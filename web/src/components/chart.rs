@@ -3,19 +3,20 @@
 //! crosshair readout and a data-table alternative.
 //!
 //! The SVG's grid and paths are a [`ChartModel`] memo of (series, width, previous period): built
-//! once, with the series downsampled by the core's LTTB to the plot's pixel width. Moving
-//! the crosshair changes only the `hovered` signal, which only the crosshair and the
-//! readout read, so a move re-renders a line, a marker and a sentence.
+//! once, from the points the data worker drew at the plot's pixel width. Moving the
+//! crosshair asks the worker for the exact point under it (it holds every point) and
+//! changes only the `hovered` signal, which only the crosshair and the readout read, so a
+//! move re-renders a line, a marker and a sentence.
 
 use std::sync::Arc;
 
-use bec_usage::analysis::lttb_series;
 use leptos::either::Either;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use bec_usage::analysis::{Anomaly, ResourceForecast, SeriesStats};
 use bec_usage::DataPoint;
+use leptos::task::spawn_local;
 use rust_decimal::Decimal;
 
 use super::crosshair::{Crosshair, Readout};
@@ -26,15 +27,17 @@ use crate::dataset::{span_ms, Dataset};
 use crate::format::{
     format_amount, format_amount_with_unit, format_count, format_percent, format_time, round_mean,
 };
+use crate::data_worker;
 use crate::geometry::{
-    amount_f64, chart_model, keyboard_step, line_path, marker_path, nearest_index, px,
-    series_style, ChartModel, Frame, Overlay, Shape,
+    amount_f64, chart_model, keyboard_step, line_path, marker_path, px, series_style,
+    ChartModel, Frame, Overlay, Shape,
 };
+use crate::wire::{PointAt, Question, Told};
 use crate::i18n::{fill, unit_label, vs_previous, Lang, T};
 use crate::markup::chart_svg;
 
 /// Builds the chart's shapes for `width` pixels: the series and (if given) the same
-/// resource in the previous period, both downsampled to the plot's width.
+/// resource in the previous period, as the worker drew them.
 pub fn build_model(
     data: &Dataset,
     index: usize,
@@ -43,13 +46,7 @@ pub fn build_model(
     forecast: Option<&ResourceForecast>,
 ) -> ChartModel {
     let frame = Frame::new(width);
-    let target = (frame.plot_width() as usize).max(3);
-    let drawn = data
-        .response
-        .resources
-        .get(index)
-        .map(|series| lttb_series(series, target))
-        .unwrap_or_default();
+    let drawn = data.drawn(index);
     let mut min_max = data.min_max(index).unwrap_or((0.0, 0.0));
     let mut span = data.span_ms();
     // With a forecast, the time axis runs to its last day and the value axis covers its
@@ -63,18 +60,16 @@ pub fn build_model(
             span.1 = span.1.max(span_ms(last.date, last.date).1);
         }
     }
-    let earlier = previous.and_then(|p| {
-        let name = &data.response.resources.get(index)?.name;
+    let overlay = previous.and_then(|p| {
+        let name = &data.resources.get(index)?.name;
         let i = p.resource_index(name)?;
-        let points = lttb_series(p.response.resources.get(i)?, target);
-        Some((points, p.min_max(i)?, data.span_ms().0 - p.span_ms().0))
+        Some(Overlay {
+            points: p.drawn(i),
+            shift_ms: data.span_ms().0 - p.span_ms().0,
+            min_max: p.min_max(i)?,
+        })
     });
-    let overlay = earlier.as_ref().map(|(points, min_max, shift_ms)| Overlay {
-        points,
-        shift_ms: *shift_ms,
-        min_max: *min_max,
-    });
-    chart_model(&drawn, min_max, overlay, span, frame.width)
+    chart_model(drawn, min_max, overlay, span, frame.width)
 }
 
 /// A forecast day's average amount from its unit-hours (`/ 24`), as a pixel float.
@@ -305,12 +300,35 @@ pub fn Chart(
     let forecast_on = forecast.unwrap_or_else(|| Signal::derive(|| false));
     let anomalies = anomalies.unwrap_or_else(|| Signal::derive(|| Arc::new(Vec::new())));
     // An index beyond the resources draws nothing.
-    let series = data.response.resources.get(index)?;
-    let name = series.name.clone();
-    let unit = series.unit.clone();
-    let point_count = series.points.len();
+    let resource = data.resources.get(index)?;
+    let name = resource.name.clone();
+    let unit = resource.unit.clone();
+    let point_count = resource.count;
     let (colour, shape) = series_style(index);
-    let hovered = RwSignal::new(None::<usize>);
+    let hovered = RwSignal::new(None::<(usize, DataPoint)>);
+    // The exact point at `at`, asked of the worker: shown when it answers, unless a newer
+    // question was asked meanwhile (the pointer moves faster than answers come, at times).
+    let asked = StoredValue::new(0u32);
+    let load = data.load;
+    let hover = move |at: Option<PointAt>| {
+        let number = asked.get_value().wrapping_add(1);
+        asked.set_value(number);
+        let Some(at) = at else {
+            hovered.set(None);
+            return;
+        };
+        spawn_local(async move {
+            let question = Question::Point {
+                resource: index,
+                at,
+            };
+            if let (Told::Point { point }, _) = data_worker::ask(load, question).await {
+                if asked.get_value() == number && hovered.get_untracked() != point {
+                    hovered.set(point);
+                }
+            }
+        });
+    };
 
     let model = Memo::new({
         let data = data.clone();
@@ -369,7 +387,6 @@ pub fn Chart(
     };
 
     let on_pointer_move = {
-        let data = data.clone();
         move |ev: leptos::ev::PointerEvent| {
             let Some(target) = ev
                 .current_target()
@@ -381,12 +398,12 @@ pub fn Chart(
             if rect.width() <= 0.0 {
                 return;
             }
-            let nearest = model.with_untracked(|m| {
+            let time = model.with_untracked(|m| {
                 let x = (f64::from(ev.client_x()) - rect.left()) * m.frame.width / rect.width();
-                nearest_index(data.points(index), m.time_scale.time_at(x))
+                m.time_scale.time_at(x)
             });
-            if hovered.get_untracked() != nearest {
-                hovered.set(nearest);
+            if point_count > 0 {
+                hover(Some(PointAt::Time(time)));
             }
         }
     };
@@ -398,23 +415,23 @@ pub fn Chart(
         let last = point_count - 1;
         let plot_width = model.with_untracked(|m| m.frame.plot_width());
         let step = keyboard_step(point_count, plot_width) * if ev.shift_key() { 10 } else { 1 };
-        let current = hovered.get_untracked();
+        let current = hovered.get_untracked().map(|(i, _)| i);
         let next = match ev.key().as_str() {
             "ArrowRight" | "ArrowUp" => current.map_or(last, |i| (i + step).min(last)),
             "ArrowLeft" | "ArrowDown" => current.map_or(last, |i| i.saturating_sub(step)),
             "Home" => 0,
             "End" => last,
             "Escape" => {
-                hovered.set(None);
+                hover(None);
                 return;
             }
             _ => return,
         };
         ev.prevent_default();
-        hovered.set(Some(next));
+        hover(Some(PointAt::Index(next)));
     };
 
-    let stats = data.stats.get(index).copied().flatten();
+    let stats = data.stats(index).copied();
     let readout_id = format!("readout-{index}");
     let label = {
         let name = name.clone();
@@ -466,7 +483,7 @@ pub fn Chart(
                 {badge}
             </header>
             <dl class="stats" data-testid="stats">{stats_view}</dl>
-            <Readout id=readout_id.clone() data=data.clone() index=index hovered=hovered unit=unit.clone() lang=lang />
+            <Readout id=readout_id.clone() hovered=hovered unit=unit.clone() lang=lang />
             <svg
                 class="plot"
                 data-testid="plot"
@@ -476,9 +493,9 @@ pub fn Chart(
                 aria-label=label
                 aria-describedby=readout_id
                 on:pointermove=on_pointer_move
-                on:pointerleave=move |_| hovered.set(None)
+                on:pointerleave=move |_| hover(None)
                 on:keydown=on_key_down
-                on:blur=move |_| hovered.set(None)
+                on:blur=move |_| hover(None)
             >
                 // Bulk static markup: the grid and the long SVG path data of the series,
                 // written as one string per width (see `crate::markup`).
@@ -486,7 +503,7 @@ pub fn Chart(
                 {forecast_view}
                 <g class="anomaly-marks" aria-hidden="true">{anomaly_view}</g>
                 {stats.map(|s| view! { <Peak model=model point=s.max shape=shape lang=lang /> })}
-                <Crosshair model=model data=data.clone() index=index hovered=hovered shape=shape />
+                <Crosshair model=model hovered=hovered shape=shape />
             </svg>
             <footer class="chart-foot">
                 <span class="muted">{points}</span>

@@ -7,16 +7,17 @@
 
 use std::sync::Arc;
 
-use bec_usage::analysis::{round_money, CostEstimate, PriceSheet};
-use bec_usage::json::{parse_price_sheet, write_price_sheet};
+use bec_usage::analysis::{round_money, CostEstimate};
 use bec_usage::text::decimal_text;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rust_decimal::Decimal;
 
 use super::{aria_bool, text};
+use crate::data_worker;
 use crate::dataset::Dataset;
 use crate::dom;
+use crate::wire::{CostError, CostView, Question, Told};
 use crate::format::{format_amount, format_date};
 use crate::i18n::{fill, month_name, unit_hours_label, Lang, T};
 use crate::markup::hours_text;
@@ -36,8 +37,8 @@ fn minor_unit(minor_units: u32) -> String {
 /// The estimate's tables: per resource, per day, the total and the forecast.
 fn estimate_view(
     data: &Dataset,
-    sheet: &PriceSheet,
     estimate: &CostEstimate,
+    forecast_cost: Option<(Decimal, Decimal, Decimal)>,
     forecast: Signal<bool>,
     lang: Signal<Lang>,
 ) -> impl IntoView {
@@ -96,7 +97,7 @@ fn estimate_view(
     });
     let month = data.forecast_month();
     let outlook =
-        data.forecast_cost(sheet)
+        forecast_cost
             .zip(month)
             .map(|((expected, low, high), (year, month))| {
                 let (expected, low, high) = (
@@ -158,6 +159,19 @@ fn estimate_view(
     }
 }
 
+/// The cost of load `load` under the sheet `text`, from the data worker; `None` when it
+/// no longer holds the load.
+async fn cost_of(load: u32, text: String) -> Option<Result<CostView, CostError>> {
+    match data_worker::ask(load, Question::Cost { sheet: text }).await {
+        (Told::Cost { cost }, _) => Some(cost),
+        (Told::Failed { message }, _) => Some(Err(CostError {
+            message,
+            invalid_sheet: false,
+        })),
+        _ => None,
+    }
+}
+
 /// The price-sheet form and, with a sheet that fits the data, the estimate.
 #[component]
 pub fn CostPanel(
@@ -177,35 +191,36 @@ pub fn CostPanel(
 ) -> impl IntoView {
     let draft = RwSignal::new(sheet.get_untracked().unwrap_or_default());
     let parse_error = RwSignal::new(None::<String>);
-    // The estimate, once per (data, sheet), with the milliseconds it took.
-    let estimate = Memo::new({
-        let data = data.clone();
-        move |_| {
-            sheet.with(|text| {
-                let text = text.as_deref()?;
-                let started = dom::since_navigation_ms();
-                let result = data.cost(text);
-                Some((result, dom::since_navigation_ms() - started))
-            })
-        }
+    // The estimate, once per (data, sheet), asked of the data worker.
+    let load = data.load;
+    let estimate = LocalResource::new(move || {
+        let text = sheet.get();
+        async move { cost_of(load, text?).await }
     });
+    let estimate = Memo::new(move |_| estimate.get().flatten());
     // For the benchmark: how long the cost took.
     Effect::new(move |_| {
-        if let Some((_, ms)) = estimate.get() {
-            dom::set_metric("costMs", wasm_bindgen::JsValue::from_f64(ms));
+        if let Some(Ok(cost)) = estimate.get() {
+            dom::set_metric("costMs", wasm_bindgen::JsValue::from_f64(cost.ms));
         }
     });
-    let apply = move |text: String| match parse_price_sheet(&text) {
-        Ok(_) => {
-            parse_error.set(None);
-            on_sheet.run(Some(text));
-        }
-        Err(error) => parse_error.set(Some(error.message().to_owned())),
+    // A sheet is taken only when it is valid (it may still not fit the data: the estimate
+    // says so).
+    let apply = move |text: String| {
+        spawn_local(async move {
+            match cost_of(load, text.clone()).await {
+                Some(Err(error)) if error.invalid_sheet => parse_error.set(Some(error.message)),
+                _ => {
+                    parse_error.set(None);
+                    on_sheet.run(Some(text));
+                }
+            }
+        })
     };
     let error = move || {
         parse_error.get().or_else(|| {
             estimate.with(|e| match e {
-                Some((Err(message), _)) => Some(message.clone()),
+                Some(Err(error)) => Some(error.message.clone()),
                 _ => None,
             })
         })
@@ -220,9 +235,9 @@ pub fn CostPanel(
         });
     };
     let download = move |_| {
-        let written = sheet.with_untracked(|s| {
-            let sheet = parse_price_sheet(s.as_deref()?).ok()?;
-            Some(write_price_sheet(&sheet))
+        let written = estimate.with_untracked(|e| match e {
+            Some(Ok(cost)) => Some(cost.sheet.clone()),
+            _ => None,
         });
         if let Some(json) = written {
             dom::download("price-sheet.json", "application/json", &json);
@@ -234,11 +249,17 @@ pub fn CostPanel(
         on_sheet.run(None);
     };
     let result = move || {
-        let (sheet, estimate) = estimate.with(|e| match e {
-            Some((Ok(found), _)) => Some(found.clone()),
+        let cost = estimate.with(|e| match e {
+            Some(Ok(cost)) => Some(cost.clone()),
             _ => None,
         })?;
-        Some(estimate_view(&data, &sheet, &estimate, forecast, lang))
+        Some(estimate_view(
+            &data,
+            &cost.estimate,
+            cost.forecast,
+            forecast,
+            lang,
+        ))
     };
     view! {
         <section class="card cost" data-testid="cost-panel" aria-labelledby="cost-title">

@@ -3,15 +3,13 @@
 //!
 //! Both read only the `hovered` signal (and the chart's model, which does not change
 //! while the pointer moves): a move changes a few attributes and one sentence; the
-//! elements are created when the pointer enters and removed when it leaves.
-
-use std::sync::Arc;
+//! elements are created when the pointer enters and removed when it leaves. The point is
+//! exact: the chart asks the data worker for it (`Question::Point`).
 
 use bec_usage::DataPoint;
 use leptos::prelude::*;
 
 use super::text;
-use crate::dataset::Dataset;
 use crate::format::{format_amount_with_unit, format_time};
 use crate::geometry::{marker_path, px, ChartModel, Shape};
 use crate::i18n::{unit_label, Lang, T};
@@ -21,21 +19,14 @@ use crate::i18n::{unit_label, Lang, T};
 pub fn Crosshair(
     /// The chart's shapes and scales.
     model: Memo<ChartModel>,
-    /// The loaded data.
-    data: Arc<Dataset>,
-    /// Which resource of it.
-    index: usize,
-    /// The index of the hovered point among the resource's points.
-    hovered: RwSignal<Option<usize>>,
+    /// The hovered point, with its index among the resource's points.
+    hovered: RwSignal<Option<(usize, DataPoint)>>,
     /// The resource's marker shape.
     shape: Shape,
 ) -> impl IntoView {
     // Where the hovered point is drawn.
-    let data = StoredValue::new(data);
     let position = move || {
-        let point = hovered
-            .get()
-            .and_then(|i| data.with_value(|d| d.points(index).get(i).copied()))?;
+        let (_, point) = hovered.get()?;
         Some(model.with(|m| m.position(&point)))
     };
     let x = move || position().map(|(x, _)| px(x)).unwrap_or_default();
@@ -69,24 +60,15 @@ pub fn Crosshair(
 pub fn Readout(
     /// The element id, which the chart names in `aria-describedby`.
     id: String,
-    /// The loaded data.
-    data: Arc<Dataset>,
-    /// Which resource of it.
-    index: usize,
-    /// The index of the hovered point.
-    hovered: RwSignal<Option<usize>>,
+    /// The hovered point, with its index.
+    hovered: RwSignal<Option<(usize, DataPoint)>>,
     /// The resource's unit as the service wrote it.
     unit: String,
     /// The page's language.
     #[prop(into)]
     lang: Signal<Lang>,
 ) -> impl IntoView {
-    let data = StoredValue::new(data);
-    let point = move || {
-        hovered
-            .get()
-            .and_then(|i| data.with_value(|d| d.points(index).get(i).copied()))
-    };
+    let point = move || hovered.get().map(|(_, point)| point);
     let time = move || point().map(|p| format!("{} UTC+08:00", format_time(p.timestamp_ms)));
     let amount = move || {
         point().map(|p: DataPoint| format_amount_with_unit(p.amount, unit_label(&unit, lang.get())))

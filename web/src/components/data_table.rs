@@ -1,13 +1,15 @@
 //! The table alternative of a chart: the points the chart draws, with exact times and
-//! amounts, for screen readers and for anyone who prefers numbers. Built only when opened.
+//! amounts, for screen readers and for anyone who prefers numbers. Asked of the data
+//! worker (it holds every point, exact) only when opened.
 
 use std::sync::Arc;
 
-use bec_usage::analysis::lttb_series;
 use leptos::prelude::*;
 
 use super::text;
+use crate::data_worker;
 use crate::dataset::Dataset;
+use crate::wire::{Question, Told};
 use crate::format::format_count;
 use crate::geometry::Frame;
 use crate::i18n::{fill, Lang, T};
@@ -30,20 +32,24 @@ pub fn DataTable(
     lang: Signal<Lang>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
-    let count = data.points(index).len();
-    // The points drawn: computed when first opened, and again when the width changes
+    let count = data.resources.get(index).map_or(0, |r| r.count);
+    let load = data.load;
+    // The points drawn: asked for when first opened, and again when the width changes
     // while open.
-    let drawn = Memo::new(move |_| {
-        if !open.get() {
-            return Vec::new();
+    let asked = LocalResource::new(move || {
+        let wanted = open.get().then(|| (Frame::new(width.get()).plot_width() as usize).max(3));
+        async move {
+            let question = Question::Table {
+                resource: index,
+                points: wanted?,
+            };
+            match data_worker::ask(load, question).await {
+                (Told::Table { points }, _) => Some(points),
+                _ => None,
+            }
         }
-        let target = (Frame::new(width.get()).plot_width() as usize).max(3);
-        data.response
-            .resources
-            .get(index)
-            .map(|series| lttb_series(series, target))
-            .unwrap_or_default()
     });
+    let drawn = Memo::new(move |_| asked.get().flatten().unwrap_or_default());
     let note = move || {
         fill(
             T::DataTableNote.get(lang.get()),

@@ -6,15 +6,18 @@
 
 use std::sync::Arc;
 
-use bec_usage::analysis::{anomalies_csv, points_csv, reconciliation_csv, Anomaly, DailyExtras};
-use bec_usage::query::beijing_offset;
+use bec_usage::analysis::{Anomaly, Sensitivity};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use super::text;
+use crate::data_worker;
 use crate::dataset::Dataset;
 use crate::dom;
 use crate::format::export_base_name;
 use crate::i18n::{Lang, T};
+use crate::wire::{ExportKind, Question, Told};
 
 /// What can be exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,53 +64,37 @@ impl Export {
         }
     }
 
-    /// Offers the file for download; `anomalies` are the stretches found at the current
-    /// sensitivity.
-    fn download(
-        self,
-        data: &Dataset,
-        account: Option<&str>,
-        sheet: Option<&str>,
-        anomalies: &[Anomaly],
-    ) {
-        let base = export_base_name(account, data.begin, data.end);
+    fn kind(self) -> ExportKind {
         match self {
-            Export::Series => {
-                if let Ok(csv) = points_csv(&data.response, beijing_offset()) {
-                    dom::download(
-                        &format!("{base}_series.csv"),
-                        "text/csv;charset=utf-8",
-                        &csv,
-                    );
-                }
+            Export::Series => ExportKind::Series,
+            Export::Daily => ExportKind::Daily,
+            Export::Anomalies => ExportKind::Anomalies,
+            Export::Json => ExportKind::Json,
+        }
+    }
+
+    /// Offers the file for download: the data worker writes it (it holds every point and
+    /// the bodies as received) and sends it as a Blob.
+    async fn download(
+        self,
+        data: Arc<Dataset>,
+        account: Option<String>,
+        sheet: Option<String>,
+        sensitivity: Sensitivity,
+    ) {
+        let base = export_base_name(account.as_deref(), data.begin, data.end);
+        let question = Question::Export {
+            export: self.kind(),
+            sheet,
+            sensitivity,
+        };
+        if let (Told::Export { suffix }, beside) = data_worker::ask(data.load, question).await {
+            let blob = js_sys::Reflect::get(&beside, &"blob".into())
+                .ok()
+                .and_then(|blob| blob.dyn_into::<web_sys::Blob>().ok());
+            if let Some(blob) = blob {
+                dom::download_blob(&format!("{base}{suffix}"), &blob);
             }
-            Export::Daily => {
-                // With a price sheet that fits the data, the cost columns too.
-                let cost = sheet.and_then(|text| data.cost(text).ok());
-                let extras = DailyExtras {
-                    hours: &data.hours,
-                    cost: cost.as_ref().map(|(_, estimate)| estimate),
-                };
-                dom::download(
-                    &format!("{base}_daily.csv"),
-                    "text/csv;charset=utf-8",
-                    &reconciliation_csv(&data.reconciliation, Some(extras)),
-                )
-            }
-            Export::Anomalies => {
-                if let Ok(csv) = anomalies_csv(anomalies, beijing_offset()) {
-                    dom::download(
-                        &format!("{base}_anomalies.csv"),
-                        "text/csv;charset=utf-8",
-                        &csv,
-                    );
-                }
-            }
-            Export::Json => dom::download(
-                &format!("{base}.json"),
-                "application/json",
-                &data.raw_json(),
-            ),
         }
     }
 }
@@ -127,6 +114,9 @@ pub fn ExportMenu(
     /// The unusual stretches at the current sensitivity (`None`: still looking).
     #[prop(into)]
     anomalies: Signal<Option<Arc<Vec<Anomaly>>>>,
+    /// The sensitivity they were found at.
+    #[prop(into)]
+    sensitivity: Signal<Sensitivity>,
     /// The page's language.
     #[prop(into)]
     lang: Signal<Lang>,
@@ -145,12 +135,9 @@ pub fn ExportMenu(
                 }
                 on:click=move |_| {
                     if let Some(data) = data.get_untracked() {
-                        let found = anomalies.get_untracked().unwrap_or_default();
-                        account.with_untracked(|a| {
-                            sheet.with_untracked(|s| {
-                                export.download(&data, a.as_deref(), s.as_deref(), &found)
-                            })
-                        });
+                        let (account, sheet) = (account.get_untracked(), sheet.get_untracked());
+                        let sensitivity = sensitivity.get_untracked();
+                        spawn_local(export.download(data, account, sheet, sensitivity));
                     }
                 }
             >

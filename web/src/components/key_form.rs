@@ -1,6 +1,6 @@
-//! The access key pair for "keys in this browser": kept in the page's memory as the core's
-//! `Credentials` (the secret only as a keyed HMAC state), never in the URL, a log or
-//! localStorage. "Remember for this tab" opts into sessionStorage, which the browser
+//! The access key pair for "keys in this browser": checked with the core's `Credentials`,
+//! then kept in the page's memory and handed to the data worker, which signs with it;
+//! never in the URL, a log or localStorage. "Remember for this tab" opts into sessionStorage, which the browser
 //! clears when the tab closes.
 //!
 //! The fields are bound to the form's own signals, which live as long as the form: a
@@ -8,6 +8,8 @@
 //! secret is cleared from the field once it is used, and when the keys are forgotten.
 
 use bec_usage::signing::Credentials;
+
+use crate::wire::KeyPair;
 use leptos::prelude::*;
 
 use super::{aria_bool, text};
@@ -75,7 +77,7 @@ pub fn KeyForm(
     #[prop(into)]
     lang: Signal<Lang>,
     /// Called with new keys, or `None` to forget them.
-    on_keys: Callback<Option<Credentials>>,
+    on_keys: Callback<Option<KeyPair>>,
 ) -> impl IntoView {
     let access_key_id = RwSignal::new(String::new());
     let secret = RwSignal::new(String::new());
@@ -96,18 +98,21 @@ pub fn KeyForm(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let id = access_key_id.with_untracked(|id| id.trim().to_owned());
-        let result = secret.with_untracked(|s| Credentials::new(&id, s));
+        let result = secret.with_untracked(|s| Credentials::new(&id, s).map(|_| s.clone()));
         match result {
-            Ok(credentials) => {
+            Ok(secret_access_key) => {
                 error.set(None);
                 if remember.get_untracked() {
                     secret.with_untracked(|s| dom::remember_keys(&id, s));
                 } else {
                     dom::forget_keys();
                 }
-                // The secret leaves the form: only the HMAC state is kept.
+                // The secret leaves the form for the page's memory.
                 secret.set(String::new());
-                on_keys.run(Some(credentials));
+                on_keys.run(Some(KeyPair {
+                    access_key_id: id,
+                    secret_access_key,
+                }));
             }
             Err(e) => {
                 let field = match e.field() {

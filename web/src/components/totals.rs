@@ -28,7 +28,6 @@ pub fn Totals(
     lang: Signal<Lang>,
 ) -> impl IntoView {
     let items = data
-        .response
         .resources
         .iter()
         .enumerate()
