@@ -206,6 +206,15 @@ debug_lane() {
     tests web-components env CHROMEDRIVER=/usr/bin/chromedriver \
         WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/web/webdriver.json" \
         cargo test -p bec-usage-web --target wasm32-unknown-unknown --test components
+    # The page's wasm holds no JSON reader, generator or analysis (issue 23): the two
+    # binaries in the dev profile, whose function names the linker kept, compared.
+    check ui-symbols ui_symbols
+}
+
+ui_symbols() {
+    cargo build --quiet -p bec-usage-web --target wasm32-unknown-unknown --bins &&
+        node web/check-ui-symbols.mjs target/wasm32-unknown-unknown/debug/bec-usage-web.wasm \
+            target/wasm32-unknown-unknown/debug/bec-usage-data.wasm
 }
 
 chromium_lane() {

@@ -10,9 +10,9 @@
 import { readFileSync } from "node:fs";
 
 const ENGINE = [
-  "bec_usage::json::read",
-  "bec_usage::json::parse_usage",
-  "bec_usage::json::parse_price_sheet",
+  "bec_usage::json::read::parse_usage",
+  "bec_usage::json::read::read_price_sheet",
+  "bec_usage::json::write::write_usage",
   "bec_usage::synthetic::generate",
   "bec_usage::analysis::anomaly::find_anomalies",
   "bec_usage::analysis::forecast::forecast",
@@ -64,12 +64,19 @@ function functionNames(path) {
 const [uiPath, workerPath] = process.argv.slice(2);
 const ui = functionNames(uiPath);
 const worker = functionNames(workerPath);
-const holds = (names, prefix) => names.some((name) => name.includes(prefix));
+// Rust's legacy mangling writes a path a::b as 1a1b inside _ZN...E.
+const mangled = (path) =>
+  path
+    .split("::")
+    .filter(Boolean)
+    .map((segment) => `${segment.length}${segment}`)
+    .join("");
+const holds = (names, prefix) => names.some((name) => name.includes(mangled(prefix)));
 let failed = 0;
 for (const prefix of ENGINE) {
   if (holds(ui, prefix)) {
     failed++;
-    const found = ui.filter((name) => name.includes(prefix)).slice(0, 3);
+    const found = ui.filter((name) => name.includes(mangled(prefix))).slice(0, 3);
     console.log(`not ok: the page's wasm holds ${prefix} (${found.join(", ")})`);
   }
   if (!holds(worker, prefix)) {

@@ -255,11 +255,6 @@ fn worker() -> Result<Port, LoadError> {
     Ok(port)
 }
 
-/// Adopts or starts the worker now (it compiles its wasm while the page builds its view).
-pub fn warm_up() {
-    let _ = worker();
-}
-
 fn js_message(error: &JsValue) -> String {
     error
         .dyn_ref::<js_sys::Error>()

@@ -15,9 +15,10 @@ after(async () => {
   await proxy?.stop();
 });
 
-async function useKeys(page, id, secret) {
+async function useKeys(page, id, secret, { before } = {}) {
   await page.goto(`${proxy.origin}/?src=keys&range=7d`);
   assert.equal(await waitForState(page, ["keys"]), "keys");
+  await before?.();
   await page.fill("[data-testid=access-key-id]", id);
   await page.fill("[data-testid=secret-access-key]", secret);
   const request = page.waitForRequest((r) => r.url().includes("/v1/usage/computing"));
@@ -51,11 +52,14 @@ test("the right keys: the page signs, the stand-in accepts, the charts are drawn
 
 test("a browser clock 2 hours behind: RequestExpired, then exactly one request signed again with the server's Date, which succeeds", async () => {
   const page = await newPage(browser);
-  // This page's clock runs two hours behind the proxy's (and the stand-in's).
-  await page.addInitScript(() => {
+  // This page's clock runs two hours behind the proxy's (and the stand-in's): the page's,
+  // and its data worker's, which signs (set as it starts, long before the keys are typed).
+  const behind = () => {
     const realNow = Date.now;
     Date.now = () => realNow() - 2 * 3600 * 1000;
-  });
+  };
+  await page.addInitScript(behind);
+  const workerClock = new Promise((done) => page.on("worker", (worker) => done(worker.evaluate(behind))));
   const answers = [];
   page.on("response", (response) => {
     if (!response.url().includes("/v1/usage/computing")) return;
@@ -63,7 +67,7 @@ test("a browser clock 2 hours behind: RequestExpired, then exactly one request s
     const range = new URL(response.url()).searchParams.get("beginDate");
     answers.push({ range, status: response.status(), code, date: response.request().headers()["x-bce-date"] });
   });
-  await useKeys(page, "demo-access-key-id", "demo-secret-access-key");
+  await useKeys(page, "demo-access-key-id", "demo-secret-access-key", { before: () => workerClock });
   assert.equal(await waitForState(page, ["ready", "error"]), "ready");
   assert.ok((await page.locator("[data-testid=chart]").count()) > 0);
   const seen = await Promise.all(answers.map(async (a) => [a.range, a.status, await a.code]));
