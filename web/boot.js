@@ -17,7 +17,7 @@ const boot = (window.__BEC_WORKER__ = { worker: null, ready: false, held: [], re
 try {
   boot.worker = new Worker(new URL("bec-usage-data_loader.js", document.baseURI));
   boot.worker.onmessage = (event) => {
-    if (event.data?.type !== "Ready") return void boot.received.push(event.data);
+    if (event.data !== "Ready") return void boot.received.push(event.data);
     boot.ready = true;
     for (const message of boot.held.splice(0)) boot.worker.postMessage(message);
   };
@@ -27,8 +27,9 @@ try {
 }
 const startWorker = (health) => {
   if (!boot.worker || boot.adopted) return;
-  boot.start = { type: "Start", url: location.href, now: Date.now(), width: innerWidth };
-  if (health !== undefined) boot.start.health = health ?? "";
+  // A ToWorker::Start (web/src/wire.rs), as serde writes an enum's variant.
+  boot.start = { Start: { url: location.href, now: Date.now(), width: innerWidth } };
+  if (health !== undefined) boot.start.Start.health = health ?? "";
   if (boot.ready) boot.worker.postMessage(boot.start);
   else boot.held.push(boot.start);
 };

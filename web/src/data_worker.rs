@@ -101,10 +101,50 @@ fn start_failed(message: &str) -> LoadError {
     }
 }
 
+/// The variant of a message as serde writes an enum (`"Ready"`, `{"Loaded": {...}}`) and
+/// its fields.
+fn variant(data: &JsValue) -> (String, JsValue) {
+    if let Some(unit) = data.as_string() {
+        return (unit, JsValue::UNDEFINED);
+    }
+    let Some(object) = data.dyn_ref::<js_sys::Object>() else {
+        return (String::new(), JsValue::UNDEFINED);
+    };
+    let name = js_sys::Object::keys(object)
+        .iter()
+        .filter_map(|key| key.as_string())
+        .find(|key| !matches!(key.as_str(), "xs" | "ys" | "blob"))
+        .unwrap_or_default();
+    let fields = field(data, &name);
+    (name, fields)
+}
+
+/// Ends everything waiting: the worker failed (`message` says how), and every later load
+/// and question fails with it.
+fn fail_all(message: String) {
+    // As the worker would write FromWorker::Failed for no load in particular.
+    let error = serde_wasm_bindgen::to_value(&LoadError::Local {
+        message: message.clone(),
+    })
+    .unwrap_or(JsValue::NULL);
+    let fields = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&fields, &"id".into(), &JsValue::from(ANY_ID));
+    let _ = js_sys::Reflect::set(&fields, &"error".into(), &error);
+    let failed = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&failed, &"Failed".into(), &fields);
+    BROKEN.set(Some(message));
+    for waiting in LOADS.take() {
+        let _ = waiting.resolve.call1(&JsValue::NULL, &failed);
+    }
+    for (_, resolve) in QUESTIONS.take() {
+        let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
+    }
+}
+
 /// A message of the worker (or the boot script's record of one).
 fn receive(data: JsValue) {
-    let kind = field(&data, "type").as_string().unwrap_or_default();
-    let id = field(&data, "id").as_f64().map_or(ANY_ID, |id| id as u32);
+    let (kind, fields) = variant(&data);
+    let id = field(&fields, "id").as_f64().map_or(ANY_ID, |id| id as u32);
     match kind.as_str() {
         "Ready" => {
             let held = HELD.take().unwrap_or_default();
@@ -115,7 +155,7 @@ fn receive(data: JsValue) {
             }
         }
         "Told" => {
-            let q = field(&data, "q").as_f64().map_or(0, |q| q as u32);
+            let q = field(&fields, "q").as_f64().map_or(0, |q| q as u32);
             let waiting = QUESTIONS.with_borrow_mut(|w| {
                 let at = w.iter().position(|(number, _)| *number == q)?;
                 Some(w.swap_remove(at).1)
@@ -131,28 +171,23 @@ fn receive(data: JsValue) {
                     .and_then(|w| w.on_progress.clone())
             });
             if let Some(on_progress) = on_progress {
-                let _ = on_progress.call2(&JsValue::NULL, &field(&data, "done"), &field(&data, "total"));
+                let _ = on_progress.call2(
+                    &JsValue::NULL,
+                    &field(&fields, "done"),
+                    &field(&fields, "total"),
+                );
             }
         }
         _ if id == ANY_ID => {
             // The worker failed: nothing waiting will be answered.
-            let message = serde_wasm_bindgen::from_value::<FromWorker>(data.clone())
+            let message = serde_wasm_bindgen::from_value::<LoadError>(field(&fields, "error"))
                 .ok()
-                .and_then(|m| match m {
-                    FromWorker::Failed {
-                        error: LoadError::Local { message },
-                        ..
-                    } => Some(message),
+                .and_then(|error| match error {
+                    LoadError::Local { message } => Some(message),
                     _ => None,
                 })
                 .unwrap_or_else(|| "the data worker failed".to_owned());
-            BROKEN.set(Some(message));
-            for waiting in LOADS.take() {
-                let _ = waiting.resolve.call1(&JsValue::NULL, &data);
-            }
-            for (_, resolve) in QUESTIONS.take() {
-                let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
-            }
+            fail_all(message);
         }
         _ => {
             let waiting = LOADS.with_borrow_mut(|w| {
@@ -179,16 +214,10 @@ fn crashed(event: web_sys::Event) {
     let said = field(&event, "message")
         .as_string()
         .filter(|m| !m.is_empty());
-    let failed = FromWorker::Failed {
-        id: ANY_ID,
-        error: LoadError::Local {
-            message: match said {
-                Some(said) => format!("the data worker failed: {said}"),
-                None => "the data worker failed to start or crashed".to_owned(),
-            },
-        },
-    };
-    receive(serde_wasm_bindgen::to_value(&failed).unwrap_or(JsValue::NULL));
+    fail_all(match said {
+        Some(said) => format!("the data worker failed: {said}"),
+        None => "the data worker failed to start or crashed".to_owned(),
+    });
 }
 
 /// The worker web/boot.js started, adopted: its handlers replaced by the page's, what it
@@ -214,7 +243,7 @@ fn adopt() -> Result<Option<Worker>, LoadError> {
         .map(|held| held.iter().collect())
         .unwrap_or_default();
     HELD.set((!ready).then_some(held));
-    let start = field(&boot, "start");
+    let start = field(&field(&boot, "start"), "Start");
     if start.is_object() {
         let url = field(&start, "url").as_string().unwrap_or_default();
         let now = field(&start, "now").as_f64().unwrap_or_default();

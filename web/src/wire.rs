@@ -9,7 +9,9 @@
 //! the worker answers [`Told::Gone`] once it no longer holds that load.
 //!
 //! Points go beside a message as transferable `Float64Array`s (`xs`, `ys`: one pair per
-//! resource), and an export as a `Blob` (`blob`), not through serde.
+//! resource), and an export as a `Blob` (`blob`), not through serde. Enums are written as
+//! serde does by default (`"Ready"`, `{"Loaded": {...}}`): reading that needs no buffering,
+//! which keeps the page's module small.
 
 use std::fmt;
 
@@ -48,7 +50,6 @@ impl fmt::Debug for KeyPair {
 
 /// Where a load's data comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind")]
 pub enum PlanSource {
     /// The core's generator.
     Demo {
@@ -219,7 +220,6 @@ pub enum Slot {
 
 /// Page → worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type")]
 pub enum ToWorker {
     /// Sent by the page's boot script (web/boot.js) as soon as the page runs, before its
     /// wasm is compiled: load [`start_plan`] (if any) as load [`START_ID`].
@@ -289,7 +289,6 @@ pub enum ExportKind {
 
 /// A question about a load's data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind")]
 pub enum Question {
     /// Every series downsampled to `points` (the charts' width changed).
     Drawn {
@@ -356,7 +355,6 @@ pub struct CostError {
 
 /// An answer to a [`Question`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind")]
 pub enum Told {
     /// The points are beside the message.
     Drawn,
@@ -398,7 +396,6 @@ pub enum Told {
 
 /// Why a load failed, with what a person needs to act on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind")]
 pub enum LoadError {
     /// The service (or the proxy speaking for it) answered with a BCE error body.
     Service {
@@ -455,7 +452,6 @@ pub struct Timings {
 
 /// Worker → page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type")]
 pub enum FromWorker {
     /// The worker is listening (sent once, when its module has started): messages posted
     /// before it would find no handler, so the page holds them until then.

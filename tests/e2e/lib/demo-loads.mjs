@@ -36,7 +36,10 @@ function readPage() {
   // What the page shows, to compare loads: its text without the timings.
   const text = (app?.textContent ?? "").replace(/\d[\d.,]*\s*(ms|s)\b/g, "");
   const charts = document.querySelectorAll("[data-testid=chart]").length;
-  return { state, anomaliesDone: typeof metrics.anomaliesMs === "number", problems, text, charts };
+  // The previous period loads after the data shown (in the data worker, beside the
+  // stretches): the page is compared once it is in.
+  const comparing = document.querySelector(".loading-previous")?.hidden === false;
+  return { state, anomaliesDone: typeof metrics.anomaliesMs === "number", comparing, problems, text, charts };
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -54,7 +57,7 @@ export async function demoLoad(page, url, { timeout = 60_000 } = {}) {
   for (;;) {
     seen = await page.evaluate(readPage);
     if (seen.state === "error" || seen.problems.length > 0) break;
-    if (seen.state === "ready" && seen.anomaliesDone) break;
+    if (seen.state === "ready" && seen.anomaliesDone && !seen.comparing) break;
     if (Date.now() - started > timeout) {
       seen.problems.push(
         seen.state === "ready"
