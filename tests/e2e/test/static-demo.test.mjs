@@ -33,3 +33,16 @@ test("served as static files, the page shows the demo with no backend", async ()
   assert.deepEqual(page.problems.filter((p) => !/404/.test(p)), []);
   await page.close();
 });
+
+test("the demo's data work is the worker's, and a worker that cannot start is said in the error panel", async () => {
+  // The page asked for both modules: its own and the data worker's.
+  assert.ok(server.requests.some((p) => p.includes("bec-usage-data_bg.wasm")), server.requests.join(" "));
+  // Without the worker's script there is no engine to fall back on: the page says so.
+  const page = await newPage(browser);
+  await page.route("**/bec-usage-data_loader.js", (route) => route.fulfill({ status: 404, body: "" }));
+  await page.goto(`${server.origin}/?src=demo`);
+  assert.equal(await waitForState(page, ["ready", "error"]), "error");
+  const panel = await page.locator("[data-testid=error-panel]").innerText();
+  assert.match(panel, /data worker/);
+  await page.close();
+});
