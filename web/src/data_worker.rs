@@ -85,20 +85,13 @@ thread_local! {
     static STARTED: RefCell<Option<Plan>> = const { RefCell::new(None) };
     /// The answer to [`START_ID`] when it came before the page's first load asked for it.
     static EARLY: RefCell<Option<JsValue>> = const { RefCell::new(None) };
-    /// Why the worker failed, once it did: every later load and question fails with it.
-    static BROKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Whether the boot script's worker was adopted (or found missing): later workers are
+    /// the page's own.
+    static ADOPTED: Cell<bool> = const { Cell::new(false) };
 }
 
 fn field(object: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn start_failed(message: &str) -> LoadError {
-    LoadError::Local {
-        message: format!(
-            "the data worker did not start (this browser may not allow workers here): {message}"
-        ),
-    }
 }
 
 /// The variant of a message as serde writes an enum (`"Ready"`, `{"Loaded": {...}}`) and
@@ -119,8 +112,8 @@ fn variant(data: &JsValue) -> (String, JsValue) {
     (name, fields)
 }
 
-/// Ends everything waiting: the worker failed (`message` says how), and every later load
-/// and question fails with it.
+/// Ends everything waiting: the worker failed (`message` says how). It is let go; the next
+/// load (the error panel's Retry) starts a new one.
 fn fail_all(message: String) {
     // As the worker would write FromWorker::Failed for no load in particular.
     let error = serde_wasm_bindgen::to_value(&LoadError::Local {
@@ -132,7 +125,10 @@ fn fail_all(message: String) {
     let _ = js_sys::Reflect::set(&fields, &"error".into(), &error);
     let failed = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&failed, &"Failed".into(), &fields);
-    BROKEN.set(Some(message));
+    if let Some(Port::Worker(worker)) = WORKER.take() {
+        worker.terminate();
+    }
+    HELD.set(Some(Vec::new()));
     for waiting in LOADS.take() {
         let _ = waiting.resolve.call1(&JsValue::NULL, &failed);
     }
@@ -214,15 +210,33 @@ fn crashed(event: web_sys::Event) {
     let said = field(&event, "message")
         .as_string()
         .filter(|m| !m.is_empty());
-    fail_all(match said {
-        Some(said) => format!("the data worker failed: {said}"),
-        None => "the data worker failed to start or crashed".to_owned(),
-    });
+    let started = HELD.with_borrow(Option::is_none);
+    fail_all(failure_text(said.as_deref(), started));
+}
+
+/// What the error panel says of a worker that failed: `said`, its error event's message;
+/// `started`, whether it had said `Ready`.
+fn failure_text(said: Option<&str>, started: bool) -> String {
+    match (said, started) {
+        (Some(said), true) => format!("the data worker failed: {said}"),
+        (Some(said), false) => format!(
+            "the data worker did not start (this browser may not allow workers here): {said}"
+        ),
+        (None, true) => "the data worker stopped".to_owned(),
+        (None, false) => {
+            "the data worker did not start (this browser may not allow workers here, or its \
+             script bec-usage-data_loader.js is missing)"
+                .to_owned()
+        }
+    }
 }
 
 /// The worker web/boot.js started, adopted: its handlers replaced by the page's, what it
 /// held and received taken over. `Ok(None)`: no boot script ran (the component tests).
 fn adopt() -> Result<Option<Worker>, LoadError> {
+    if ADOPTED.replace(true) {
+        return Ok(None);
+    }
     let Some(boot) = js_sys::Reflect::get(&js_sys::global(), &"__BEC_WORKER__".into())
         .ok()
         .filter(JsValue::is_object)
@@ -231,13 +245,15 @@ fn adopt() -> Result<Option<Worker>, LoadError> {
     };
     // From now on the page talks to the worker: the boot script no longer posts `Start`.
     let _ = js_sys::Reflect::set(&boot, &"adopted".into(), &JsValue::TRUE);
+    let ready = field(&boot, "ready").is_truthy();
     if let Some(message) = field(&boot, "failed").as_string() {
-        return Err(start_failed(&message));
+        return Err(LoadError::Local {
+            message: failure_text(Some(&message), ready),
+        });
     }
     let Ok(worker) = field(&boot, "worker").dyn_into::<Worker>() else {
         return Ok(None);
     };
-    let ready = field(&boot, "ready").is_truthy();
     let held: Vec<JsValue> = field(&boot, "held")
         .dyn_into::<Array>()
         .map(|held| held.iter().collect())
@@ -262,15 +278,17 @@ fn adopt() -> Result<Option<Worker>, LoadError> {
 }
 
 fn worker() -> Result<Port, LoadError> {
-    if let Some(message) = BROKEN.with_borrow(Clone::clone) {
-        return Err(LoadError::Local { message });
-    }
     if let Some(worker) = WORKER.with_borrow(Clone::clone) {
         return Ok(worker);
     }
     let worker = match adopt()? {
         Some(worker) => worker,
-        None => Worker::new(WORKER_URL).map_err(|e| start_failed(&js_message(&e)))?,
+        None => {
+            HELD.set(Some(Vec::new()));
+            Worker::new(WORKER_URL).map_err(|e| LoadError::Local {
+                message: failure_text(Some(&js_message(&e)), false),
+            })?
+        }
     };
     let on_message =
         Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| receive(event.data()));
