@@ -1,0 +1,3 @@
+//! `bec-usage`: BEC usage on the command line (issue 24).
+
+fn main() {}
