@@ -88,7 +88,7 @@ pub fn parse_command_line(args: Vec<OsString>) -> Result<CommandLine, CommandLin
     let matches = command.clone().try_get_matches_from(&args)?;
     let proxy_matches = |matches: &ArgMatches| match matches.subcommand() {
         None => Some(matches.clone()),
-        Some(("print-config", sub)) => Some(sub.clone()),
+        Some(("print-config" | "backfill", sub)) => Some(sub.clone()),
         Some(_) => None,
     };
     let first = proxy_matches(&matches);
@@ -182,7 +182,8 @@ fn file_arguments(
         let is_path = arg.get_value_parser().type_id() == std::any::TypeId::of::<PathBuf>();
         let file_value = |value: &toml::Value| {
             scalar(value).map(|text| match (is_path, path.parent()) {
-                (true, Some(folder)) if Path::new(&text).is_relative() => {
+                // `none` (of --store) is a word, not a file beside the config.
+                (true, Some(folder)) if Path::new(&text).is_relative() && text != "none" => {
                     folder.join(&text).to_string_lossy().into_owned()
                 }
                 _ => text,
