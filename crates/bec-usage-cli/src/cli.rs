@@ -129,7 +129,8 @@ pub enum Format {
     Json,
     /// Every point: resource,unit,timestamp,amount (the npm package's toCsv).
     Csv,
-    /// Daily averages: date,resource,unit,average,points,unit_hours[,cost,currency].
+    /// Daily averages: date,resource,unit,average,points,unit_hours (and cost,currency with
+    /// --price-sheet).
     DailyCsv,
     /// Resource-hours per day: date,resource,unit,unit_hours,covered_ms.
     HoursCsv,
@@ -215,8 +216,7 @@ pub struct FetchArgs {
 /// `bec-usage sign`.
 #[derive(Debug, Clone, Args)]
 pub struct SignArgs {
-    /// The request's URL: scheme, host (and port), path and query, e.g.
-    /// https://bec.baidubce.com/v1/usage/computing?beginDate=2024-01-01&endDate=2024-01-31
+    /// The request's URL as it will be sent: scheme, host (and port), path and query.
     #[arg(value_name = "URL")]
     pub url: String,
     /// The method.
