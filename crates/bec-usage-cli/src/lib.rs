@@ -226,5 +226,6 @@ fn progress_bar(queries: &[bec_usage::UsageQuery], off: bool) -> ProgressBar {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message(format!("{} requests", queries.len()));
+    bar.enable_steady_tick(Duration::from_millis(150));
     bar
 }
