@@ -402,6 +402,65 @@ mod tests {
     }
 
     #[test]
+    fn the_store_beside_the_file_or_none() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("proxy.toml");
+        for (value, expected) in [
+            ("history.sqlite3", dir.path().join("history.sqlite3")),
+            ("none", PathBuf::from("none")),
+        ] {
+            std::fs::write(&path, format!("store = \"{value}\"\nsettle-days = 3\n"))
+                .expect("write");
+            let line = parse_command_line(vec![
+                "bec-usage-proxy".into(),
+                "--config".into(),
+                path.clone().into_os_string(),
+            ])
+            .unwrap_or_else(|_| panic!("valid"));
+            assert_eq!(line.cli.proxy.store.as_deref(), Some(expected.as_path()));
+            assert_eq!(line.cli.proxy.settle_days, 3);
+        }
+    }
+
+    #[test]
+    fn backfill_reads_the_servers_config_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("proxy.toml");
+        std::fs::write(&path, "store = \"h.sqlite3\"\ndemo = true\n").expect("write");
+        let line = parse_command_line(
+            [
+                "bec-usage-proxy",
+                "backfill",
+                "--account",
+                "prod",
+                "--from",
+                "2024-01-01",
+                "--to",
+                "2024-03-31",
+                "--config",
+            ]
+            .map(std::ffi::OsString::from)
+            .into_iter()
+            .chain([path.clone().into_os_string()])
+            .collect(),
+        )
+        .unwrap_or_else(|_| panic!("valid"));
+        let Some(super::super::Command::Backfill(args)) = line.cli.command else {
+            panic!("the backfill subcommand");
+        };
+        assert_eq!(args.account.as_deref(), Some("prod"));
+        assert_eq!(
+            (args.from.as_str(), args.to.as_str()),
+            ("2024-01-01", "2024-03-31")
+        );
+        assert!(args.proxy.demo);
+        assert_eq!(
+            args.proxy.store.as_deref(),
+            Some(dir.path().join("h.sqlite3").as_path())
+        );
+    }
+
+    #[test]
     fn a_missing_file_is_named() {
         let result = parse_command_line(
             ["bec-usage-proxy", "--config", "/nonexistent/proxy.toml"]

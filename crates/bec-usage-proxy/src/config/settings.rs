@@ -551,6 +551,34 @@ mod tests {
     }
 
     #[test]
+    fn the_store_is_in_the_state_directory_beside_the_config_or_here() {
+        let name = bec_usage_store::DEFAULT_FILE_NAME;
+        let file = |path: &str, explicit| StoreChoice::File {
+            path: PathBuf::from(path),
+            explicit,
+        };
+        let resolve = |args: &[&str], env: &[(&str, &str)]| {
+            let settings = parse(args).proxy.resolve(&env_of(env)).expect("valid");
+            (settings.store, settings.settle_days)
+        };
+        assert_eq!(resolve(&[], &[]), (file(name, false), 2));
+        assert_eq!(
+            resolve(&[], &[("STATE_DIRECTORY", "/var/lib/bec:/other")]).0,
+            file(&format!("/var/lib/bec/{name}"), false)
+        );
+        assert_eq!(
+            resolve(&["--store", "/data/h.sqlite3", "--settle-days", "0"], &[]),
+            (file("/data/h.sqlite3", true), 0)
+        );
+        assert_eq!(resolve(&["--store", "none"], &[]).0, StoreChoice::Off);
+        let error = parse(&["--settle-days", "400"])
+            .proxy
+            .resolve(&env_of(&[]))
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Config);
+    }
+
+    #[test]
     fn rate_limit_zero_turns_it_off() {
         let settings = parse(&["--rate-limit", "0"])
             .proxy
