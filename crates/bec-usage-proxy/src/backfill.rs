@@ -66,7 +66,9 @@ pub async fn run(
             "backfill fills the history store, but --store is none; give --store PATH",
         ));
     }
-    let (name, credentials) = account_keys(&settings, args.account.as_deref())?;
+    let (account, credentials) = account_keys(&settings, args.account.as_deref())?;
+    // The days are kept under the name and the access key id, as the server keeps them.
+    let name = bec_usage_store::account_key(&account, credentials.access_key_id());
     let store = open_store(&match &settings.store {
         StoreChoice::File { path, .. } => StoreChoice::File {
             path: path.clone(),
@@ -116,7 +118,7 @@ pub async fn run(
         ) {
             bar.set_style(style.progress_chars("=> "));
         }
-        bar.set_prefix(format!("backfill {name}"));
+        bar.set_prefix(format!("backfill {account}"));
         bar
     });
     let mut report = Report {
@@ -175,7 +177,7 @@ pub async fn run(
     }
     report.file_bytes = store.file_size();
     eprintln!(
-        "backfill {name} {} .. {}: {} days stored in {} requests, {} were stored already; the store {} has {} bytes",
+        "backfill {account} {} .. {}: {} days stored in {} requests, {} were stored already; the store {} has {} bytes",
         format_date(from),
         format_date(last),
         report.stored,

@@ -165,14 +165,18 @@ impl History {
             })
     }
 
-    /// Answers `request` (server-signed) for the account `account` through `forwarder`,
-    /// with the store's days where it has them (see the module documentation).
+    /// Answers `request` (server-signed) for the account named `account` through
+    /// `forwarder`, with the store's days where it has them (see the module documentation);
+    /// the days are kept under [`bec_usage_store::account_key`] of the name and the
+    /// forwarder's access key id.
     pub async fn answer(
         &self,
         account: &str,
         forwarder: &Forwarder,
         request: &ForwardRequest,
     ) -> Result<UpstreamAnswer> {
+        let key = bec_usage_store::account_key(account, forwarder.access_key_id().unwrap_or("-"));
+        let account = key.as_str();
         let (begin, end) = (request.query.begin_date(), request.query.end_date());
         let settled = self.settled_through();
         let stored = if begin <= settled {

@@ -61,5 +61,17 @@ pub use store::{
     unix_now, Opened, ReadDays, SetAside, Store, StoredSession, APPLICATION_ID, SCHEMA_VERSION,
 };
 
+/// The name under which the store keeps an account's days: the account's name and its
+/// access key id (`production@AKID`), so that pointing a name at other keys (another BEC
+/// account, perhaps) starts afresh instead of reading the other account's days. Every user
+/// of the store (the server, `backfill`, the command line) names accounts this way.
+///
+/// ```
+/// assert_eq!(bec_usage_store::account_key("production", "ak-1"), "production@ak-1");
+/// ```
+pub fn account_key(name: &str, access_key_id: &str) -> String {
+    format!("{name}@{access_key_id}")
+}
+
 /// The file name of a store in a folder (the server's default, in its state directory).
 pub const DEFAULT_FILE_NAME: &str = "bec-usage-history.sqlite3";

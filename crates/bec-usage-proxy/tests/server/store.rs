@@ -22,7 +22,7 @@ use bec_usage_proxy::clock::system_clock;
 use bec_usage_proxy::forward::{Forwarder, Upstream};
 use bec_usage_proxy::history::History;
 use bec_usage_proxy::standin::{Faults, Standin, StandinConfig};
-use bec_usage_store::Store;
+use bec_usage_store::{account_key, Store};
 use chrono::NaiveDate;
 use tokio::net::TcpListener;
 
@@ -30,6 +30,11 @@ const BIN: &str = env!("CARGO_BIN_EXE_bec-usage-proxy");
 
 fn d(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
+}
+
+/// The store's name of the one account of the test keys.
+fn default_key() -> String {
+    account_key("default", TEST_ACCESS_KEY_ID)
 }
 
 fn second_credentials() -> Credentials {
@@ -303,7 +308,7 @@ async fn a_fetch_failing_half_way_stores_nothing_of_its_days() {
     assert!(body.contains("UpstreamInvalidResponse"), "{body}");
     let stored = history
         .store()
-        .stored_dates("default", d("2024-06-01"), d("2024-06-20"))
+        .stored_dates(&default_key(), d("2024-06-01"), d("2024-06-20"))
         .expect("dates");
     let expected: Vec<NaiveDate> = (1..=14)
         .map(|day| NaiveDate::from_ymd_opt(2024, 6, day).expect("date"))
@@ -411,7 +416,10 @@ async fn two_accounts_never_see_each_others_days() {
     assert_eq!(status, 401, "nobody signed in");
     assert_eq!(
         history.store().accounts().expect("accounts"),
-        [("alpha".to_owned(), 5), ("beta".to_owned(), 5)]
+        [
+            (account_key("alpha", TEST_ACCESS_KEY_ID), 5),
+            (account_key("beta", second_credentials().access_key_id()), 5)
+        ]
     );
 }
 
@@ -583,7 +591,7 @@ async fn a_backfill_killed_with_sigkill_resumes_where_it_stopped() {
     assert!(opened.set_aside.is_none(), "the integrity check passes");
     let stored = opened
         .store
-        .stored_dates("default", d("2023-01-01"), d("2023-12-31"))
+        .stored_dates(&default_key(), d("2023-01-01"), d("2023-12-31"))
         .expect("dates");
     assert!(!stored.is_empty() && stored.len() < 365, "{}", stored.len());
     assert_eq!(stored.len() % 31, 0, "whole chunks only: {}", stored.len());
