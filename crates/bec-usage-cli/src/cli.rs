@@ -59,6 +59,8 @@ pub enum Command {
             "  bec-usage fetch --accounts-file team.toml --account production --from today-7 --to yesterday --format table\n",
             "  # through a bec-usage server that signs (its account \"test\"), signed in as alice\n",
             "  BEC_USAGE_PASSWORD=... bec-usage fetch --endpoint https://usage.example.com --user alice --account test --from 2024-01-01 --to 2024-01-31\n",
+            "  # a year through the history store: only the days it lacks are fetched, and kept\n",
+            "  bec-usage fetch --store history.sqlite3 --from 2024-01-01 --to 2024-12-31 --format csv --output 2024.csv\n",
             "  # the demo stand-in (bec-usage-proxy standin --listen 127.0.0.1:8081), its public demo keys\n",
             "  BCE_ACCESS_KEY_ID=demo-access-key-id BCE_SECRET_ACCESS_KEY=demo-secret-access-key \\\n",
             "    bec-usage fetch --endpoint http://127.0.0.1:8081 --from 2024-01-01 --to 2024-12-31 --format daily-csv\n\n",
@@ -205,6 +207,16 @@ pub struct FetchArgs {
     /// Time to connect (TCP and TLS).
     #[arg(long, value_name = "MS", default_value_t = 5_000)]
     pub connect_timeout_ms: u64,
+    /// The history store (the server's SQLite file, or a new one): settled days are read
+    /// from it, only missing days are fetched, and the settled days fetched are kept.
+    /// Days are kept under --account NAME, else "default" (the server's name for the
+    /// environment's keys).
+    #[arg(long, value_name = "PATH", env = "BEC_USAGE_STORE")]
+    pub store: Option<PathBuf>,
+    /// With --store: days after today (Beijing) minus N may still change at the service,
+    /// and are fetched every time and never kept (the server's default).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=366))]
+    pub settle_days: u32,
     /// No progress bar (it is shown only when stderr is a terminal anyway).
     #[arg(long)]
     pub no_progress: bool,

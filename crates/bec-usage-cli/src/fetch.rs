@@ -300,15 +300,17 @@ fn http_client(options: &ClientOptions) -> Result<reqwest::Client> {
         .map_err(|e| Error::network(format!("cannot set up the HTTP client: {e}")))
 }
 
-/// Loads every query of `queries` (in the fetch plan's order), `concurrency` at once,
-/// advancing `progress` by each query's days, and merges them (the core's merge). The
-/// first failure ends the load; queries still in flight are dropped.
-pub async fn fetch_all(
+/// Loads every query of `queries`, `concurrency` at once, advancing `progress` by each
+/// query's days and handing each answer to `on_part` as it comes (the store keeps it);
+/// returns the answers in the order of `queries`. The first failure ends the load; queries
+/// still in flight are dropped.
+pub async fn fetch_parts(
     client: Arc<Client>,
     queries: &[UsageQuery],
     concurrency: usize,
     progress: &ProgressBar,
-) -> Result<UsageResponse> {
+    on_part: &dyn Fn(&UsageResponse),
+) -> Result<Vec<UsageResponse>> {
     let mut parts: Vec<Option<UsageResponse>> = vec![None; queries.len()];
     let mut running = JoinSet::new();
     let mut next = 0;
@@ -325,12 +327,29 @@ pub async fn fetch_all(
             joined.map_err(|e| Error::network(format!("a request task failed: {e}")))?;
         let usage = result?;
         progress.inc(u64::from(queries[index].days()));
+        on_part(&usage);
         parts[index] = Some(usage);
     }
     let parts: Vec<UsageResponse> = parts.into_iter().flatten().collect();
     if parts.len() != queries.len() {
         return Err(Error::network("a part of the range was not loaded"));
     }
+    Ok(parts)
+}
+
+/// [`fetch_parts`], merged by the core ([`merge_parts`]).
+pub async fn fetch_all(
+    client: Arc<Client>,
+    queries: &[UsageQuery],
+    concurrency: usize,
+    progress: &ProgressBar,
+) -> Result<UsageResponse> {
+    let parts = fetch_parts(client, queries, concurrency, progress, &|_| {}).await?;
+    merge(parts)
+}
+
+/// Merges parts in date order (the core's merge).
+pub fn merge(parts: Vec<UsageResponse>) -> Result<UsageResponse> {
     merge_parts(parts)
         .map_err(|e| Error::network(format!("the parts do not merge: {}", e.message())))
 }

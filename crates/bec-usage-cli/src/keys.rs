@@ -27,6 +27,8 @@ pub struct Keys {
     pub credentials: Credentials,
     /// Where it came from, for messages: `the environment`, `the key file F`, ...
     pub source: String,
+    /// The account's name, for keys from an accounts file.
+    pub account: Option<String>,
 }
 
 impl fmt::Debug for Keys {
@@ -34,6 +36,7 @@ impl fmt::Debug for Keys {
         f.debug_struct("Keys")
             .field("credentials", &self.credentials)
             .field("source", &self.source)
+            .field("account", &self.account)
             .finish()
     }
 }
@@ -65,12 +68,14 @@ pub fn find_keys(
         return Ok(Some(Keys {
             credentials,
             source: format!("the key file {}", path.display()),
+            account: None,
         }));
     }
     let credentials = keys_from(env).map_err(|e| Error::input(e.message()))?;
     Ok(credentials.map(|credentials| Keys {
         credentials,
         source: "the environment".into(),
+        account: None,
     }))
 }
 
@@ -110,6 +115,7 @@ fn account_keys(path: &Path, name: Option<&str>) -> Result<Keys> {
     Ok(Keys {
         credentials: account.credentials.clone(),
         source: format!("account {:?} of {}", account.name, path.display()),
+        account: Some(account.name.clone()),
     })
 }
 

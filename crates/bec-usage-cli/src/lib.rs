@@ -22,6 +22,7 @@ pub mod output;
 pub mod range;
 pub mod session;
 pub mod sign;
+pub mod store;
 pub mod table;
 
 use std::ffi::OsString;
@@ -38,7 +39,7 @@ use reqwest::header::{self, HeaderMap};
 use crate::cli::{key_variables, Cli, Command, FetchArgs, Format};
 use crate::endpoint::{parse_headers, session_cookie, Endpoint, Signing, ENV_SESSION};
 use crate::error::{Error, Result, EXIT_OK};
-use crate::fetch::{fetch_all, Client, ClientOptions};
+use crate::fetch::{fetch_parts, merge, Client, ClientOptions};
 use crate::keys::{find_keys, KeyChoice};
 use crate::output::{check_output_path, read_price_sheet, render, write_output, RenderOptions};
 use crate::table::Decimals;
@@ -135,13 +136,83 @@ pub fn run_fetch(args: &FetchArgs, env: &dyn Fn(&str) -> Option<String>) -> Resu
         }
         _ => None,
     };
-    if keys.is_none() && endpoint.is_bec() {
-        return Err(Error::input(format!(
-            "BEC needs keys: set {}, or give --keys-file or --accounts-file (or --endpoint for \
-             a bec-usage server that holds the keys)",
-            key_variables()
-        )));
-    }
+    // With a store: its settled days, and only the rest to fetch.
+    let history = match &args.store {
+        Some(path) => {
+            let account = keys
+                .as_ref()
+                .and_then(|keys| keys.account.as_deref())
+                .or(args.keys.account.as_deref())
+                .unwrap_or(store::DEFAULT_ACCOUNT);
+            Some(store::History::open(path, account, args.settle_days, now)?)
+        }
+        None => None,
+    };
+    let lookup = match &history {
+        Some(history) => history.look_up(from, to)?,
+        None => store::Lookup {
+            stored: Vec::new(),
+            queries,
+        },
+    };
+    let fetched = if lookup.queries.is_empty() {
+        Vec::new()
+    } else {
+        if keys.is_none() && endpoint.is_bec() {
+            return Err(Error::input(format!(
+                "BEC needs keys: set {}, or give --keys-file or --accounts-file (or --endpoint \
+                 for a bec-usage server that holds the keys)",
+                key_variables()
+            )));
+        }
+        // Each answer is kept as it comes: a run that fails half-way has kept the rest.
+        let keep = |usage: &bec_usage::UsageResponse| {
+            if let Some(history) = &history {
+                history.keep(usage);
+            }
+        };
+        fetch_queries(
+            args,
+            env,
+            endpoint,
+            keys,
+            server_account,
+            &lookup.queries,
+            &keep,
+        )?
+    };
+    let usage = match &history {
+        Some(_) => {
+            let mut parts = lookup.stored;
+            parts.extend(fetched);
+            store::assemble_range(parts, from, to)?
+        }
+        None => merge(fetched)?,
+    };
+    let text = render(
+        &usage,
+        &RenderOptions {
+            format: args.format,
+            offset,
+            price_sheet,
+            decimals,
+        },
+    )?;
+    write_output(args.output.as_deref(), &text)
+}
+
+/// Fetches `queries` from `endpoint`, signed with `keys` if any, as `args` say (headers,
+/// session, sign-in, timeouts, concurrency, progress); the answers in the order of
+/// `queries`.
+fn fetch_queries(
+    args: &FetchArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+    endpoint: Endpoint,
+    keys: Option<keys::Keys>,
+    server_account: Option<&str>,
+    queries: &[bec_usage::UsageQuery],
+    on_part: &dyn Fn(&bec_usage::UsageResponse),
+) -> Result<Vec<bec_usage::UsageResponse>> {
     let signing = keys.map(|keys| Signing {
         credentials: keys.credentials,
         host: args
@@ -174,13 +245,13 @@ pub fn run_fetch(args: &FetchArgs, env: &dyn Fn(&str) -> Option<String>) -> Resu
         },
     };
     let mut client = Client::new(endpoint, server_account, signing, headers, &options)?;
-    let progress = progress_bar(&queries, args.no_progress);
+    let progress = progress_bar(queries, args.no_progress);
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::network(format!("cannot start the I/O runtime: {e}")))?;
-    let usage = runtime.block_on(async {
+    let parts = runtime.block_on(async {
         let session = match (&args.user, &password) {
             (Some(user), Some(password)) => {
                 let cookie =
@@ -192,24 +263,21 @@ pub fn run_fetch(args: &FetchArgs, env: &dyn Fn(&str) -> Option<String>) -> Resu
         };
         let client = Arc::new(client);
         let concurrency = usize::try_from(args.concurrency).unwrap_or(1);
-        let usage = fetch_all(Arc::clone(&client), &queries, concurrency, &progress).await;
+        let parts = fetch_parts(
+            Arc::clone(&client),
+            queries,
+            concurrency,
+            &progress,
+            on_part,
+        )
+        .await;
         if let Some(cookie) = &session {
             session::sign_out(client.http(), client.endpoint(), cookie).await;
         }
-        usage
+        parts
     });
     progress.finish_and_clear();
-    let usage = usage?;
-    let text = render(
-        &usage,
-        &RenderOptions {
-            format: args.format,
-            offset,
-            price_sheet,
-            decimals,
-        },
-    )?;
-    write_output(args.output.as_deref(), &text)
+    parts
 }
 
 /// A bar of days loaded on stderr, drawn only when stderr is a terminal (and not

@@ -51,19 +51,48 @@ fn sh_blocks(page: &str) -> Vec<Vec<String>> {
     blocks
 }
 
-/// Waits until `address` accepts connections (a server just started).
-fn wait_for(address: SocketAddr, child: &mut Child) {
-    let start = Instant::now();
-    while TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("the server exited: {status}");
+/// Starts `proxy` with `args` in `dir`, `127.0.0.1:8080` replaced by a free port, and
+/// waits until it accepts connections; another free port if the one picked was taken in
+/// the meantime (other tests run beside this one). Its log goes to `log`.
+fn start_proxy(proxy: &Path, line: &str, dir: &Path, log: &Path) -> (Background, SocketAddr) {
+    for _ in 0..5 {
+        let address = free_address();
+        let line = line.replace("127.0.0.1:8080", &address.to_string());
+        let args: Vec<&str> = line
+            .trim_end_matches('&')
+            .split_whitespace()
+            .skip(1)
+            .collect();
+        let file = std::fs::File::create(log).expect("a log file");
+        let mut child = Command::new(proxy)
+            .args(&args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().expect("the log again"))
+            .stderr(file)
+            .spawn()
+            .expect("bec-usage-proxy starts");
+        let start = Instant::now();
+        loop {
+            if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
+                return (Background(child), address);
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                let log = std::fs::read_to_string(log).unwrap_or_default();
+                assert!(
+                    log.contains("Address already in use"),
+                    "the server exited: {status}\n{log}"
+                );
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
     }
+    panic!("no free port for the server in 5 tries");
 }
 
 /// Runs `lines` (after the `exports` so far) with bash in `dir`; returns stdout and stderr.
@@ -131,8 +160,12 @@ fn the_pages_examples_run_as_written() {
         let mut segment: Vec<String> = Vec::new();
         for line in block {
             let mut line = line.trim().to_owned();
-            for (from, to) in &ports {
-                line = line.replace(from, to);
+            // A server started in the background gets a port of its own (below).
+            let starts_server = line.starts_with("bec-usage-proxy ") && line.ends_with('&');
+            if !starts_server {
+                for (from, to) in &ports {
+                    line = line.replace(from, to);
+                }
             }
             if line.starts_with("cargo ") {
                 continue;
@@ -149,23 +182,9 @@ fn the_pages_examples_run_as_written() {
             }
             if line.starts_with("bec-usage-proxy ") && line.ends_with('&') {
                 output += &run_shell(dir.path(), &path, &exports, &std::mem::take(&mut segment));
-                let address = free_address();
-                let line = line.replace("127.0.0.1:8080", &address.to_string());
-                let args: Vec<&str> = line
-                    .trim_end_matches('&')
-                    .split_whitespace()
-                    .skip(1)
-                    .collect();
-                let mut child = Command::new(&proxy)
-                    .args(&args)
-                    .current_dir(dir.path())
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .spawn()
-                    .expect("bec-usage-proxy starts");
-                wait_for(address, &mut child);
-                servers.push(Background(child));
+                let log = dir.path().join(format!("proxy-{}.log", servers.len()));
+                let (server, address) = start_proxy(&proxy, &line, dir.path(), &log);
+                servers.push(server);
                 ports.retain(|(from, _)| *from != "127.0.0.1:8080");
                 ports.push(("127.0.0.1:8080", address.to_string()));
                 continue;
@@ -180,6 +199,7 @@ fn the_pages_examples_run_as_written() {
         "RESOURCE",
         "resource,unit,timestamp,amount",
         "exit 2",
+        "the same bytes, the second time from the store",
         "exit 3",
         "SignatureDoesNotMatch",
         "/d74a04362e6a848f5b39b15421cb449427f419c95a480fd6b8cf9fc783e2999e",
