@@ -8,8 +8,9 @@
 #    stores it, the file's size, and the time to answer the stored 366 days as one answer.
 # 2. Through the server (release, --demo): `backfill` of 2024, then the dashboard's year
 #    view as the server sees it, twelve 31-day requests, with the store warm and with
-#    --store none (every request to the stand-in). Sequential, one client: the server's
-#    own time per year, not the page's.
+#    --store none (every request to the stand-in, which generates each answer once and
+#    then serves it from its own memory cache: the "first" figure is the cold one).
+#    Sequential, one client: the server's own time per year, not the page's.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -55,17 +56,17 @@ while day <= end:
     last = min(day + datetime.timedelta(days=30), end)
     chunks.append((day, last))
     day = last + datetime.timedelta(days=1)
-best = None
-for run in range(3):
+runs = []
+for run in range(4):
     start = time.perf_counter()
     size = 0
     for first, last in chunks:
         url = f"http://127.0.0.1:{port}/v1/usage/computing?beginDate={first}&endDate={last}"
         with urllib.request.urlopen(url) as answer:
             size += len(answer.read())
-    took = time.perf_counter() - start
-    best = took if best is None else min(best, took)
-print(f"  year_12_requests_seconds {best:.3f} ({size} bytes; best of 3)")
+    runs.append(time.perf_counter() - start)
+print(f"  year_12_requests_first_seconds {runs[0]:.3f} ({size} bytes)")
+print(f"  year_12_requests_best_of_next_3_seconds {min(runs[1:]):.3f}")
 EOF
     kill "$pid"
     wait "$pid" 2>/dev/null || true
