@@ -226,6 +226,7 @@ fn the_pages_examples_run_as_written() {
     if skipped == 0 {
         assert!(dir.path().join("users").is_file());
         assert!(output.contains("date,resource,unit,average,points,unit_hours"));
+        assert!(output.contains("date,resource,unit,unit_hours,covered_ms\r\n2024-01-01,"));
     }
     drop(servers);
 }
