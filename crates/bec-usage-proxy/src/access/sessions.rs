@@ -211,6 +211,47 @@ mod tests {
     }
 
     #[test]
+    fn sessions_kept_in_the_store_outlive_the_process_and_expire() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("h.sqlite3");
+        let now = Instant::now();
+        let store = Arc::new(Store::open(&path).expect("store").store);
+        let first = Sessions::new(Duration::from_secs(3600));
+        assert_eq!(first.keep_in(Arc::clone(&store)).expect("kept"), 0);
+        let alice = first.start("alice", [1; TOKEN_BYTES], now);
+        let bob = first.start("bob", [2; TOKEN_BYTES], now);
+        assert!(first.end(&bob));
+        // An expired session in the file is purged, not taken.
+        store
+            .put_session(&StoredSession {
+                token_hash: [9; 32],
+                user: "old".into(),
+                expires_at: unix_now() - 1,
+            })
+            .expect("kept");
+        drop((first, store));
+
+        // "After a restart": a new process opens the same file.
+        let store = Arc::new(Store::open(&path).expect("store").store);
+        let second = Sessions::new(Duration::from_secs(3600));
+        assert_eq!(second.keep_in(Arc::clone(&store)).expect("taken"), 1);
+        let now = Instant::now();
+        assert_eq!(second.user_of(&alice, now).as_deref(), Some("alice"));
+        assert_eq!(second.user_of(&bob, now), None, "signed out stays out");
+        assert_eq!(
+            store.live_sessions(0).expect("live").len(),
+            1,
+            "the expired one purged"
+        );
+        // The file holds hashes, never a token.
+        let bytes = std::fs::read(&path).expect("file");
+        let wal = std::fs::read(dir.path().join("h.sqlite3-wal")).unwrap_or_default();
+        for haystack in [&bytes, &wal] {
+            assert!(!haystack.windows(alice.len()).any(|w| w == alice.as_bytes()));
+        }
+    }
+
+    #[test]
     fn unknown_and_malformed_values_are_nobody() {
         let sessions = Sessions::new(Duration::from_secs(60));
         let now = Instant::now();
