@@ -209,8 +209,8 @@ pub struct FetchArgs {
     pub connect_timeout_ms: u64,
     /// The history store (the server's SQLite file, or a new one): settled days are read
     /// from it, only missing days are fetched, and the settled days fetched are kept.
-    /// Days are kept under --account NAME, else "default" (the server's name for the
-    /// environment's keys).
+    /// Days are kept as the server keeps them: under the account's name (--account NAME,
+    /// else "default") and its access key id.
     #[arg(long, value_name = "PATH", env = "BEC_USAGE_STORE")]
     pub store: Option<PathBuf>,
     /// With --store: days after today (Beijing) minus N may still change at the service,

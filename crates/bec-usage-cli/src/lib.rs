@@ -139,12 +139,18 @@ pub fn run_fetch(args: &FetchArgs, env: &dyn Fn(&str) -> Option<String>) -> Resu
     // With a store: its settled days, and only the rest to fetch.
     let history = match &args.store {
         Some(path) => {
-            let account = keys
+            let name = keys
                 .as_ref()
                 .and_then(|keys| keys.account.as_deref())
                 .or(args.keys.account.as_deref())
                 .unwrap_or(store::DEFAULT_ACCOUNT);
-            Some(store::History::open(path, account, args.settle_days, now)?)
+            // As the server keys them: the name and the access key id; without keys (a
+            // server that signs), the name and the server's host.
+            let key = match &keys {
+                Some(keys) => bec_usage_store::account_key(name, keys.credentials.access_key_id()),
+                None => bec_usage_store::account_key(name, endpoint.host()),
+            };
+            Some(store::History::open(path, &key, args.settle_days, now)?)
         }
         None => None,
     };

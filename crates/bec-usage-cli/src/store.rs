@@ -38,7 +38,8 @@ pub struct Lookup {
 }
 
 impl History {
-    /// Opens (or creates) the store at `path` for `account`; days up to today (Beijing, at
+    /// Opens (or creates) the store at `path` for the account keyed `account`
+    /// ([`bec_usage_store::account_key`]); days up to today (Beijing, at
     /// `now`) minus `settle_days` count as settled. A damaged file is set aside and said so
     /// on stderr (the store starts anew and the days are fetched again).
     pub fn open(path: &Path, account: &str, settle_days: u32, now: DateTime<Utc>) -> Result<Self> {

@@ -225,6 +225,10 @@ fn the_pages_examples_run_as_written() {
     }
     if skipped == 0 {
         assert!(dir.path().join("users").is_file());
+        assert!(
+            output.contains("2024-02-01 .. 2024-02-29"),
+            "the server's store read"
+        );
         assert!(output.contains("date,resource,unit,average,points,unit_hours"));
         assert!(output.contains("date,resource,unit,unit_hours,covered_ms\r\n2024-01-01,"));
     }

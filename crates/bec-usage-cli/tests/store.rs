@@ -58,9 +58,9 @@ fn a_warm_store_gives_the_same_bytes_without_a_request() {
         )
         .expect("csv")
     );
-    // All stored: no keys and no service needed.
+    // All stored: no service needed (the keys name the account, as for the server).
     let nobody = free_address();
-    let output = run(bec_usage().args([
+    let output = run(bec_usage_demo().args([
         "fetch",
         "--endpoint",
         &endpoint(nobody),
