@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `/healthz` | `{"status":"ok","mode":"server-signed","upstreamHost":"bec.baidubce.com","signIn":"off","user":null}` (`mode`: `server-signed` or `relay`; the dashboard picks its data source from it and, in relay mode, signs for `upstreamHost`; `signIn`: `off`, `password` or `proxy`, and `user`, the signed-in user) |
 //! | `POST /auth/login`, `POST /auth/logout` | sign-in and sign-out ([`crate::access::http`]) |
-//! | `/v1/usage/computing` | forwarded upstream after [`rules::validate`], for a user when access control is on ([`crate::access`]) |
+//! | `/v1/usage/computing` | forwarded upstream after [`rules::validate`], for a user when access control is on ([`crate::access`]); settled days from the history store when there is one ([`crate::history`]) |
 //! | `/readyz` | 200 `{"status":"ready","checks":{...}}` when the upstream accepts a TCP connection, else 503 `{"status":"not ready",...}` saying which check failed ([`health`]) |
 //! | `/metrics` | the counters of [`metrics`] in Prometheus' text format: with `--metrics-token-file`, only with `Authorization: Bearer <token>` ([`metrics_token`]); else for a user when access control is on (and on `--metrics-listen` alone, without) |
 //! | any other path under `/v1/`, or any target that could be read as one | a BCE-style JSON error |
@@ -44,6 +44,7 @@ use crate::errors::{json_content_type, Error, ErrorKind, X_BCE_REQUEST_ID};
 use crate::forward::rules::{self, ModeKind, X_BCE_DATE};
 use crate::forward::Forwarder;
 use crate::health::{self, Readiness};
+use crate::history::History;
 use crate::ids::{self, request_id_of, RequestIds};
 use crate::metrics::{self, Metrics};
 use crate::metrics_token::{self, MetricsToken};
@@ -83,6 +84,9 @@ pub struct AppOptions {
     pub metrics_token: Option<Arc<MetricsToken>>,
     /// The fronts whose `X-Forwarded-For` names the client ([`crate::client`]).
     pub trusted_proxies: TrustedProxies,
+    /// The history store's use ([`crate::history`]): settled days answered from it in
+    /// server-signed mode; `None`: every request goes upstream.
+    pub history: Option<Arc<History>>,
 }
 
 /// Named accounts with a forwarder each (in the order of [`Accounts::all`]).
@@ -116,6 +120,7 @@ struct AppState {
     access: Arc<Access>,
     accounts: Option<Arc<NamedAccounts>>,
     trusted_proxies: Arc<TrustedProxies>,
+    history: Option<Arc<History>>,
 }
 
 impl AppState {
@@ -262,6 +267,7 @@ pub fn router(forwarder: Arc<Forwarder>, options: AppOptions) -> Router {
         access: options.access.unwrap_or_else(|| Arc::new(Access::open())),
         accounts: options.accounts,
         trusted_proxies: Arc::new(options.trusted_proxies),
+        history: options.history,
     });
     // ---- the data routes: rate limited, never cached ----
     // The route's own layers: `any` has no method endpoints for `route_layer` to wrap, so
@@ -589,7 +595,14 @@ async fn api(
     }
     span.record("begin", begin.as_str());
     span.record("end", end.as_str());
-    let answer = forwarder.forward(&forward).await.inspect_err(|error| {
+    // Server-signed with a store: settled days from the store, the rest from upstream.
+    let answer = match (&state.history, &account, forwarder.mode()) {
+        (Some(history), Some(name), ModeKind::ServerSigned) => {
+            history.answer(name, &forwarder, &forward).await
+        }
+        _ => forwarder.forward(&forward).await,
+    };
+    let answer = answer.inspect_err(|error| {
         tracing::warn!(
             code = error.kind().code(),
             message = error.message(),

@@ -11,6 +11,9 @@
 //!   standard `process_*` series; [`metrics_token`]: the bearer token of scrapes.
 //! - [`forward`]: what is forwarded and what is refused ([`forward::rules`]), signing in
 //!   server-signed mode, and the upstream client with timeouts, a size cap and retries.
+//! - [`history`]: the history store in the server: settled days answered from it, only
+//!   missing days asked upstream, concurrent fetches of the same days shared;
+//!   [`backfill`]: filling it ahead of time.
 //! - [`standin`]: the demo BEC stand-in (`--demo`, or alone with `standin`).
 //! - [`client`]: the client's address, from `X-Forwarded-For` behind a trusted front.
 //! - [`connections`]: the listeners' connection loop (timeouts, a connection limit);
@@ -27,6 +30,7 @@
 pub mod access;
 pub mod accounts;
 pub mod app;
+pub mod backfill;
 pub mod client;
 pub mod clock;
 pub mod config;
@@ -34,6 +38,7 @@ pub mod connections;
 pub mod errors;
 pub mod forward;
 pub mod health;
+pub mod history;
 pub mod ids;
 pub mod logging;
 pub mod metrics;

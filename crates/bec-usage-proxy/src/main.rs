@@ -11,7 +11,7 @@ use bec_usage_proxy::config::file::{parse_command_line, CommandLineError};
 use bec_usage_proxy::config::print::effective_config;
 use bec_usage_proxy::config::{AddUserArgs, Command};
 use bec_usage_proxy::errors::{Error, ErrorKind, Result};
-use bec_usage_proxy::{logging, server};
+use bec_usage_proxy::{backfill, logging, server};
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -34,7 +34,7 @@ fn main() -> ExitCode {
                 print!("{}", effective_config(&line, &settings));
             }))
         }
-        Some(Command::Standin(_)) | None => {}
+        Some(Command::Standin(_) | Command::Backfill(_)) | None => {}
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -49,6 +49,9 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match &cli.command {
             Some(Command::Standin(args)) => server::run_standin(args, system_clock()).await,
+            Some(Command::Backfill(args)) => {
+                backfill::run(args, &env, system_clock()).await.map(drop)
+            }
             _ => {
                 let settings = cli.proxy.resolve(&env)?;
                 let reload = server::reloader(args, cli.log_format, cli.log_buffer_lines);

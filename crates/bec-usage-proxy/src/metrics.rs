@@ -14,6 +14,10 @@
 //! | `bec_proxy_upstream_resigns_total` | counter | | requests signed again with the upstream's clock after `RequestExpired` or `RequestTimeTooSkewed` |
 //! | `bec_proxy_rate_limited_total` | counter | | requests refused by the per-client rate limit (429) |
 //! | `bec_proxy_failed_logins_total` | counter | | failed sign-ins |
+//! | `bec_proxy_store_hits_total` | counter | | usage requests answered wholly from the history store ([`crate::history`]), without calling the upstream |
+//! | `bec_proxy_store_misses_total` | counter | | usage requests (server-signed, with a store) that asked the upstream for some or all of their days |
+//! | `bec_proxy_store_days` | gauge | | days kept in the history store, all accounts together |
+//! | `bec_proxy_store_file_bytes` | gauge | | the store file's size on disk (with its write-ahead log) |
 //! | `bec_proxy_reloads_total` | counter | | reloads asked for with SIGHUP, failed ones included |
 //! | `bec_proxy_reload_failures_total` | counter | | reloads that kept the settings in use (a file that no longer reads or checks) |
 //! | `bec_proxy_log_lines_dropped_total` | counter | | log lines dropped because the log destination did not keep up ([`crate::logging`]; the process's, whichever proxy counts it) |
@@ -268,6 +272,10 @@ pub struct Metrics {
     failed_logins: Counter,
     reloads: Counter,
     reload_failures: Counter,
+    store_hits: Counter,
+    store_misses: Counter,
+    store_days: Gauge,
+    store_bytes: Gauge,
 }
 
 impl Default for Metrics {
@@ -359,6 +367,31 @@ impl Metrics {
             "Reloads that kept the settings in use",
             reload_failures.clone(),
         );
+        let store_hits = Counter::default();
+        registry.register(
+            "store_hits",
+            "Usage requests answered wholly from the history store",
+            store_hits.clone(),
+        );
+        let store_misses = Counter::default();
+        registry.register(
+            "store_misses",
+            "Usage requests that asked the upstream for some or all of their days",
+            store_misses.clone(),
+        );
+        let store_days = Gauge::default();
+        registry.register(
+            "store_days",
+            "Days kept in the history store, all accounts together",
+            store_days.clone(),
+        );
+        let store_bytes = Gauge::default();
+        registry.register_with_unit(
+            "store_file",
+            "The history store's size on disk",
+            Unit::Bytes,
+            store_bytes.clone(),
+        );
         registry.register_collector(Box::new(crate::logging::DroppedLines));
         let build_info = Family::<BuildLabels, Gauge>::default();
         build_info
@@ -387,6 +420,10 @@ impl Metrics {
             failed_logins,
             reloads,
             reload_failures,
+            store_hits,
+            store_misses,
+            store_days,
+            store_bytes,
         }
     }
 
@@ -459,6 +496,23 @@ impl Metrics {
         if failed {
             self.reload_failures.inc();
         }
+    }
+
+    /// Counts a usage request answered wholly from the history store.
+    pub fn store_hit(&self) {
+        self.store_hits.inc();
+    }
+
+    /// Counts a usage request that asked the upstream for some of its days.
+    pub fn store_miss(&self) {
+        self.store_misses.inc();
+    }
+
+    /// Sets the days kept in the store and its size in bytes.
+    pub fn store_size(&self, days: u64, bytes: u64) {
+        self.store_days.set(i64::try_from(days).unwrap_or(i64::MAX));
+        self.store_bytes
+            .set(i64::try_from(bytes).unwrap_or(i64::MAX));
     }
 
     /// All series in Prometheus' text format (version 0.0.4).

@@ -15,10 +15,11 @@ use crate::accounts::Accounts;
 use crate::app::{self, AppOptions, NamedAccounts};
 use crate::clock::Clock;
 use crate::config::file::{parse_command_line, CommandLineError};
-use crate::config::{LogFormat, ProxySettings, StandinArgs, UpstreamChoice};
+use crate::config::{LogFormat, ProxySettings, StandinArgs, StoreChoice, UpstreamChoice};
 use crate::connections::{self, AppSource};
 use crate::errors::{Error, ErrorKind, Result};
 use crate::forward::{Forwarder, Upstream};
+use crate::history::History;
 use crate::metrics::{self, Metrics};
 use crate::standin::{self, demo_credentials, Faults, Standin, StandinConfig, DEMO_HOST};
 
@@ -47,7 +48,7 @@ pub async fn spawn_standin(standin: Standin) -> Result<SocketAddr> {
 
 /// The upstream for `choice`, starting the stand-in for [`UpstreamChoice::Demo`] (which
 /// accepts the named accounts' key pairs too, each with data of its own).
-async fn upstream_for(
+pub(crate) async fn upstream_for(
     choice: &UpstreamChoice,
     faults: Faults,
     clock: &Clock,
@@ -130,7 +131,8 @@ pub async fn run_reloading(
     }
     let metrics = Arc::new(Metrics::new());
     let grace = shutdown_grace(settings.policy.total_timeout);
-    let (router, forwarder) = application(&settings, &upstream, &metrics, &clock)?;
+    let history = start_history(&settings, &metrics, &clock)?;
+    let (router, forwarder) = application(&settings, &upstream, &metrics, &clock, &history)?;
     let current = Arc::new(ArcSwap::from_pointee(router));
     let metrics_router = Arc::new(ArcSwap::from_pointee(metrics::listener_router(
         metrics.clone(),
@@ -178,6 +180,7 @@ pub async fn run_reloading(
             settings: settings.clone(),
             upstream,
             metrics: metrics.clone(),
+            history,
             clock,
             current: Arc::clone(&current),
             metrics_router: Arc::clone(&metrics_router),
@@ -224,6 +227,44 @@ pub async fn run_reloading(
     Ok(())
 }
 
+/// The history store of `settings`, opened at start and kept for the process's life, when
+/// there is something to keep: days (server-signed mode) or sessions (password sign-in).
+/// The sessions of before a restart are taken from it.
+fn start_history(
+    settings: &ProxySettings,
+    metrics: &Arc<Metrics>,
+    clock: &Clock,
+) -> Result<Option<Arc<History>>> {
+    let server_signed = settings.credentials.is_some() || !settings.accounts.is_empty();
+    let sign_in = settings.access.has_password_sign_in();
+    if !server_signed && !sign_in {
+        if settings.store != StoreChoice::Off {
+            tracing::info!("no history store: relay mode without sign-in has nothing to keep");
+        }
+        return Ok(None);
+    }
+    let Some(store) = crate::history::open_store(&settings.store)? else {
+        return Ok(None);
+    };
+    if sign_in {
+        match settings.access.sessions().keep_in(Arc::clone(&store)) {
+            Ok(taken) => tracing::info!(
+                sessions = taken,
+                "sign-in sessions kept in the history store"
+            ),
+            Err(error) => {
+                tracing::warn!(code = %error.kind(), "sessions are not kept in the store: {}", error.message())
+            }
+        }
+    }
+    Ok(Some(Arc::new(History::new(
+        store,
+        settings.settle_days,
+        clock.clone(),
+        Arc::clone(metrics),
+    ))))
+}
+
 /// The application of `settings` (its forwarders, accounts, access rules, files), built at
 /// start and again by each reload; the returned forwarder names the mode and upstream.
 fn application(
@@ -231,6 +272,7 @@ fn application(
     upstream: &Upstream,
     metrics: &Arc<Metrics>,
     clock: &Clock,
+    history: &Option<Arc<History>>,
 ) -> Result<(Router, Arc<Forwarder>)> {
     let named = if settings.accounts.is_empty() {
         None
@@ -282,6 +324,7 @@ fn application(
             accounts: named,
             metrics_token: settings.metrics_token.clone(),
             trusted_proxies: settings.trusted_proxies.clone(),
+            history: history.clone(),
         },
     );
     Ok((router, forwarder))
@@ -316,6 +359,8 @@ struct Reloading {
     settings: ProxySettings,
     upstream: Upstream,
     metrics: Arc<Metrics>,
+    /// The history store of the start (`--store` and `--settle-days` need a restart).
+    history: Option<Arc<History>>,
     clock: Clock,
     current: Arc<ArcSwap<Router>>,
     metrics_router: Arc<ArcSwap<Router>>,
@@ -346,7 +391,13 @@ impl Reloading {
             )
         })?;
         fresh.access = Arc::new(access.continuing(&self.settings.access));
-        let (router, _) = application(&fresh, &self.upstream, &self.metrics, &self.clock)?;
+        let (router, _) = application(
+            &fresh,
+            &self.upstream,
+            &self.metrics,
+            &self.clock,
+            &self.history,
+        )?;
         self.current.store(Arc::new(router));
         self.metrics_router.store(Arc::new(metrics::listener_router(
             self.metrics.clone(),
@@ -395,6 +446,8 @@ impl Reloading {
                 "the stand-in's faults",
                 old.demo_faults != fresh.demo_faults,
             ),
+            ("store", old.store != fresh.store),
+            ("settle-days", old.settle_days != fresh.settle_days),
             (
                 "the accounts' key pairs (the demo stand-in knows those of the start)",
                 demo && key_ids(old) != key_ids(fresh),

@@ -2,7 +2,8 @@
 // proxy from target/, or a plain static server for dist/), Debian's Chromium through
 // playwright-core, and waiting for the page's data-state.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import { extname, join, normalize, resolve } from "node:path";
@@ -69,11 +70,18 @@ async function waitForHealth(origin, child, output) {
 export async function startProxy(args = ["--demo"], { dist = DIST } = {}) {
   const port = await freePort();
   const output = [];
+  // Each proxy's history store (issue 24) in a folder of its own, gone when it stops:
+  // no file left in the working folder, and no test sees another one's stored days.
+  const state = mkdtempSync(join(tmpdir(), "bec-proxy-state-"));
   const child = spawn(
     proxyBinary(),
     [...args, "--dist", dist, "--listen", `127.0.0.1:${port}`, "--rate-limit", "0"],
-    { env: { ...process.env, RUST_LOG: "info", BEC_PROXY_LOG_FORMAT: "compact" }, stdio: ["ignore", "pipe", "pipe"] },
+    {
+      env: { ...process.env, RUST_LOG: "info", BEC_PROXY_LOG_FORMAT: "compact", STATE_DIRECTORY: state },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
+  child.once("exit", () => rmSync(state, { recursive: true, force: true }));
   child.stdout.on("data", (d) => output.push(String(d)));
   child.stderr.on("data", (d) => output.push(String(d)));
   const origin = `http://127.0.0.1:${port}`;

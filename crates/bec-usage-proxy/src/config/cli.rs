@@ -37,6 +37,13 @@ BEHIND A FRONT (nginx, Caddy, oauth2-proxy; docs/operator.md)
   --trusted-proxy CIDR   the front's address: its X-Forwarded-For names the client
   --public-url URL       https://... makes the session cookie Secure and __Host-
 
+HISTORY STORE (docs/operator.md)
+  Settled days (older than --settle-days) are kept per account in a SQLite file and
+  answered from it; only missing days are asked of BEC. The file also keeps sign-in
+  sessions (token hashes only) across restarts. Default: bec-usage-history.sqlite3 in
+  $STATE_DIRECTORY (systemd), else beside the config file, else in the working folder.
+  --store none turns it off. `backfill --account NAME --from D --to D` fills it ahead.
+
 CONFIG FILE
   --config FILE   TOML with any of the long flags as keys (listen = \"0.0.0.0:8080\",
                   users-file = \"users\", cors-origin = [\"https://a.example\"]); flags and
@@ -85,6 +92,30 @@ pub enum Command {
     /// Print the effective configuration (flags > environment > config file > defaults)
     /// with secrets redacted, after every check the server makes at start-up; then exit.
     PrintConfig(Box<ProxyArgs>),
+    /// Fill the history store with an account's settled days ahead of time, in 31-day
+    /// requests; stored days are skipped, so a run that was stopped resumes where it
+    /// stopped. Takes the server's flags and config file (for the keys, the upstream and
+    /// the store), e.g. `backfill --config /etc/bec-usage-proxy/config.toml --account prod
+    /// --from 2024-01-01 --to 2024-12-31`.
+    Backfill(Box<BackfillArgs>),
+}
+
+/// The `backfill` subcommand's arguments.
+#[derive(Debug, Clone, Args)]
+pub struct BackfillArgs {
+    /// The account whose days to fetch (default: the default account, as the plain
+    /// /v1/usage/computing reads it; `default` for the one key pair of the environment).
+    #[arg(long, value_name = "NAME")]
+    pub account: Option<String>,
+    /// The first day (YYYY-MM-DD, a Beijing date).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: String,
+    /// The last day (YYYY-MM-DD); days after today minus --settle-days are left out.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: String,
+    /// The server's settings.
+    #[command(flatten)]
+    pub proxy: ProxyArgs,
 }
 
 /// The `add-user` subcommand's arguments.
@@ -262,6 +293,22 @@ pub struct ProxyArgs {
     /// than loopback, in server-signed mode (refused without it).
     #[arg(long, env = "BEC_PROXY_PUBLIC")]
     pub public: bool,
+
+    /// The history store: a SQLite file of the settled days fetched, per account, and of
+    /// the sign-in sessions; `none` turns it off. Default: bec-usage-history.sqlite3 in
+    /// $STATE_DIRECTORY, else beside the config file, else in the working folder.
+    #[arg(long, value_name = "PATH|none", env = "BEC_PROXY_STORE")]
+    pub store: Option<PathBuf>,
+
+    /// Days before today (in Beijing) that BEC may still change: they are fetched every
+    /// time and never stored. Older days are kept once fetched.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = 2,
+        env = "BEC_PROXY_SETTLE_DAYS"
+    )]
+    pub settle_days: u32,
 
     /// Fault switches of the in-process stand-in (with --demo).
     #[command(flatten)]

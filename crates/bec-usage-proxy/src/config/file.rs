@@ -88,7 +88,7 @@ pub fn parse_command_line(args: Vec<OsString>) -> Result<CommandLine, CommandLin
     let matches = command.clone().try_get_matches_from(&args)?;
     let proxy_matches = |matches: &ArgMatches| match matches.subcommand() {
         None => Some(matches.clone()),
-        Some(("print-config", sub)) => Some(sub.clone()),
+        Some(("print-config" | "backfill", sub)) => Some(sub.clone()),
         Some(_) => None,
     };
     let first = proxy_matches(&matches);
@@ -182,7 +182,8 @@ fn file_arguments(
         let is_path = arg.get_value_parser().type_id() == std::any::TypeId::of::<PathBuf>();
         let file_value = |value: &toml::Value| {
             scalar(value).map(|text| match (is_path, path.parent()) {
-                (true, Some(folder)) if Path::new(&text).is_relative() => {
+                // `none` (of --store) is a word, not a file beside the config.
+                (true, Some(folder)) if Path::new(&text).is_relative() && text != "none" => {
                     folder.join(&text).to_string_lossy().into_owned()
                 }
                 _ => text,
@@ -398,6 +399,65 @@ mod tests {
             }
         }
         assert!(keys.contains(&"log-format") && keys.contains(&"header-timeout-ms"));
+    }
+
+    #[test]
+    fn the_store_beside_the_file_or_none() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("proxy.toml");
+        for (value, expected) in [
+            ("history.sqlite3", dir.path().join("history.sqlite3")),
+            ("none", PathBuf::from("none")),
+        ] {
+            std::fs::write(&path, format!("store = \"{value}\"\nsettle-days = 3\n"))
+                .expect("write");
+            let line = parse_command_line(vec![
+                "bec-usage-proxy".into(),
+                "--config".into(),
+                path.clone().into_os_string(),
+            ])
+            .unwrap_or_else(|_| panic!("valid"));
+            assert_eq!(line.cli.proxy.store.as_deref(), Some(expected.as_path()));
+            assert_eq!(line.cli.proxy.settle_days, 3);
+        }
+    }
+
+    #[test]
+    fn backfill_reads_the_servers_config_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("proxy.toml");
+        std::fs::write(&path, "store = \"h.sqlite3\"\ndemo = true\n").expect("write");
+        let line = parse_command_line(
+            [
+                "bec-usage-proxy",
+                "backfill",
+                "--account",
+                "prod",
+                "--from",
+                "2024-01-01",
+                "--to",
+                "2024-03-31",
+                "--config",
+            ]
+            .map(std::ffi::OsString::from)
+            .into_iter()
+            .chain([path.clone().into_os_string()])
+            .collect(),
+        )
+        .unwrap_or_else(|_| panic!("valid"));
+        let Some(super::super::Command::Backfill(args)) = line.cli.command else {
+            panic!("the backfill subcommand");
+        };
+        assert_eq!(args.account.as_deref(), Some("prod"));
+        assert_eq!(
+            (args.from.as_str(), args.to.as_str()),
+            ("2024-01-01", "2024-03-31")
+        );
+        assert!(args.proxy.demo);
+        assert_eq!(
+            args.proxy.store.as_deref(),
+            Some(dir.path().join("h.sqlite3").as_path())
+        );
     }
 
     #[test]

@@ -24,12 +24,15 @@ mod settings;
 mod test_support;
 
 pub use access::MAX_SESSION_HOURS;
-pub use cli::{AddUserArgs, Cli, Command, FaultArgs, LogFormat, ProxyArgs, StandinArgs};
+pub use cli::{
+    AddUserArgs, BackfillArgs, Cli, Command, FaultArgs, LogFormat, ProxyArgs, StandinArgs,
+};
 pub use keys::{
     keys_from, read_keys_file, warn_if_others_may_read, ENV_ACCESS_KEY_ID, ENV_SECRET_ACCESS_KEY,
 };
 pub use settings::{
-    check_dist, parse_origin, ProxySettings, UpstreamChoice, DEFAULT_ACCOUNT, DEFAULT_DIST,
+    check_dist, parse_origin, ProxySettings, StoreChoice, UpstreamChoice, DEFAULT_ACCOUNT,
+    DEFAULT_DIST, MAX_SETTLE_DAYS,
 };
 
 use crate::errors::{Error, ErrorKind};

@@ -28,6 +28,24 @@ use crate::standin::{demo_credentials, Faults};
 /// are named accounts too.
 pub const DEFAULT_ACCOUNT: &str = "default";
 
+/// The longest `--settle-days`: a year.
+pub const MAX_SETTLE_DAYS: u32 = 366;
+
+/// Where the history store is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// `--store none`: nothing is kept; sessions end with the process.
+    Off,
+    /// The store file.
+    File {
+        /// Its path.
+        path: PathBuf,
+        /// Whether `--store` (or its config key or variable) named it: then a file that
+        /// cannot be opened stops the start; the default place is only tried.
+        explicit: bool,
+    },
+}
+
 /// Where the proxy forwards to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UpstreamChoice {
@@ -72,6 +90,10 @@ pub struct ProxySettings {
     pub metrics_token: Option<Arc<MetricsToken>>,
     /// The fronts whose `X-Forwarded-For` names the client (`--trusted-proxy`).
     pub trusted_proxies: TrustedProxies,
+    /// The history store (`--store`).
+    pub store: StoreChoice,
+    /// Days before today that are never stored (`--settle-days`).
+    pub settle_days: u32,
 }
 
 impl ProxyArgs {
@@ -194,7 +216,49 @@ impl ProxyArgs {
                 .transpose()?
                 .map(Arc::new),
             trusted_proxies: TrustedProxies::parse(&self.trusted_proxies)?,
+            store: self.store_choice(env),
+            settle_days: self.checked_settle_days()?,
         })
+    }
+
+    /// `--settle-days`, at most [`MAX_SETTLE_DAYS`].
+    fn checked_settle_days(&self) -> Result<u32> {
+        if self.settle_days > MAX_SETTLE_DAYS {
+            return Err(config(format!(
+                "--settle-days {} is more than a year ({MAX_SETTLE_DAYS}); BEC settles a day \
+                 within a day or two (the default is 2)",
+                self.settle_days
+            )));
+        }
+        Ok(self.settle_days)
+    }
+
+    /// The store's place: `--store` (`none`: off), else the file
+    /// [`bec_usage_store::DEFAULT_FILE_NAME`] in systemd's `STATE_DIRECTORY` (the first of
+    /// its folders), else beside the config file, else in the working folder.
+    fn store_choice(&self, env: &dyn Fn(&str) -> Option<String>) -> StoreChoice {
+        let name = bec_usage_store::DEFAULT_FILE_NAME;
+        if let Some(path) = &self.store {
+            if path.as_os_str() == "none" {
+                return StoreChoice::Off;
+            }
+            return StoreChoice::File {
+                path: path.clone(),
+                explicit: true,
+            };
+        }
+        let state = env("STATE_DIRECTORY")
+            .and_then(|dirs| dirs.split(':').next().map(str::to_owned))
+            .filter(|dir| !dir.is_empty());
+        let path = match (state, self.config.as_deref().and_then(Path::parent)) {
+            (Some(dir), _) => PathBuf::from(dir).join(name),
+            (None, Some(folder)) => folder.join(name),
+            (None, None) => PathBuf::from(name),
+        };
+        StoreChoice::File {
+            path,
+            explicit: false,
+        }
     }
 
     /// The named accounts: those of the accounts file (or the config file's tables), with
@@ -484,6 +548,34 @@ mod tests {
             check_dist(Some(dir.path())).expect("valid").as_deref(),
             Some(dir.path())
         );
+    }
+
+    #[test]
+    fn the_store_is_in_the_state_directory_beside_the_config_or_here() {
+        let name = bec_usage_store::DEFAULT_FILE_NAME;
+        let file = |path: &str, explicit| StoreChoice::File {
+            path: PathBuf::from(path),
+            explicit,
+        };
+        let resolve = |args: &[&str], env: &[(&str, &str)]| {
+            let settings = parse(args).proxy.resolve(&env_of(env)).expect("valid");
+            (settings.store, settings.settle_days)
+        };
+        assert_eq!(resolve(&[], &[]), (file(name, false), 2));
+        assert_eq!(
+            resolve(&[], &[("STATE_DIRECTORY", "/var/lib/bec:/other")]).0,
+            file(&format!("/var/lib/bec/{name}"), false)
+        );
+        assert_eq!(
+            resolve(&["--store", "/data/h.sqlite3", "--settle-days", "0"], &[]),
+            (file("/data/h.sqlite3", true), 0)
+        );
+        assert_eq!(resolve(&["--store", "none"], &[]).0, StoreChoice::Off);
+        let error = parse(&["--settle-days", "400"])
+            .proxy
+            .resolve(&env_of(&[]))
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Config);
     }
 
     #[test]

@@ -232,6 +232,11 @@ impl Forwarder {
         }
     }
 
+    /// The access key id it signs with (server-signed mode); never the secret.
+    pub fn access_key_id(&self) -> Option<&str> {
+        self.credentials.as_ref().map(Credentials::access_key_id)
+    }
+
     /// The upstream.
     pub fn upstream(&self) -> &Upstream {
         &self.upstream

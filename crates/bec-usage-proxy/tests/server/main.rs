@@ -19,4 +19,5 @@ mod prometheus;
 mod readme_team;
 mod shutdown;
 mod static_files;
+mod store;
 mod unattended;

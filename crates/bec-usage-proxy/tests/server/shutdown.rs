@@ -33,6 +33,8 @@ async fn sigterm_answers_the_request_in_flight_refuses_new_ones_and_exits_0() {
         .arg(proxy.to_string())
         .arg("--metrics-listen")
         .arg(metrics.to_string())
+        // The history store's default place is the working folder: the test's own.
+        .current_dir(dir.path())
         .env("RUST_LOG", "info")
         .env_remove("BCE_ACCESS_KEY_ID")
         .env_remove("BCE_SECRET_ACCESS_KEY")

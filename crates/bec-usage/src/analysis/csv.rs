@@ -1,5 +1,5 @@
-//! CSV export (RFC 4180): the points, the daily table, the reconciliation and the unusual
-//! stretches; the two daily exports take [`DailyExtras`] for unit-hours and cost columns.
+//! CSV export (RFC 4180): the points, the daily table, the resource-hours, the
+//! reconciliation and the unusual stretches; the two daily exports take [`DailyExtras`] for unit-hours and cost columns.
 //!
 //! Every export is UTF-8 text with a header row, CRLF line ends (after the last row too),
 //! and fields quoted only when they contain a comma, a double quote, CR or LF, with inner
@@ -227,6 +227,45 @@ pub fn daily_table_csv(table: &DailyTable, extras: Option<DailyExtras<'_>>) -> S
             out.push(b',');
             push_u64(&mut out, cell.points as u64);
             push_extras(&mut out, extras, *date, resource);
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    into_string(out)
+}
+
+/// The resource-hours ([`super::usage_hours`]) in long form, one row per resource and
+/// local day with covered time, days ascending and resources in the response's order
+/// within a day:
+///
+/// ```text
+/// date,resource,unit,unit_hours,covered_ms
+/// 2024-01-01,CPU,核,413.336,86400000
+/// ```
+///
+/// `unit_hours` is exact (core-hours, GB-hours: the unit times hours); `covered_ms` is how
+/// much of the day the points cover, in milliseconds (86,400,000 for a whole day), so a
+/// reader can tell a short day from a quiet one. A day without covered time has no row.
+pub fn hours_csv(hours: &UsageHours) -> String {
+    let dates = hours.dates();
+    let mut out = Vec::with_capacity(64 + dates.len() * hours.resources.len() * 64);
+    out.extend_from_slice(b"date,resource,unit,unit_hours,covered_ms\r\n");
+    // Each resource's days are ascending: one cursor per resource walks them in step.
+    let mut cursors = vec![0usize; hours.resources.len()];
+    for date in dates {
+        for (resource, cursor) in hours.resources.iter().zip(cursors.iter_mut()) {
+            let Some(day) = resource.days.get(*cursor).filter(|day| day.date == date) else {
+                continue;
+            };
+            *cursor += 1;
+            push_date(&mut out, date);
+            out.push(b',');
+            push_field(&mut out, &resource.resource);
+            out.push(b',');
+            push_field(&mut out, &resource.unit);
+            out.push(b',');
+            push_decimal(&mut out, day.hours);
+            out.push(b',');
+            push_u64(&mut out, day.covered_ms.max(0) as u64);
             out.extend_from_slice(b"\r\n");
         }
     }
@@ -711,6 +750,50 @@ mod tests {
         push_digits(&mut out, 42, 2);
         assert_eq!(out, b"000742");
         assert_eq!(dec("8.50").to_string(), "8.50");
+    }
+
+    #[test]
+    fn hours_csv_has_a_row_per_resource_and_covered_day() {
+        use crate::analysis::hours::usage_hours;
+        // CPU: hourly points 1, 2 and 4 on 2024-01-02 (Beijing), the last standing for one
+        // step (an hour); "x,y": one point on 2024-01-03 only.
+        let r = response(
+            "2024-01-02",
+            "2024-01-03",
+            vec![
+                series(
+                    "CPU",
+                    "核",
+                    vec![
+                        point(utc_ms("2024-01-02T04:00:00"), "1"),
+                        point(utc_ms("2024-01-02T05:00:00"), "2"),
+                        point(utc_ms("2024-01-02T06:00:00"), "4"),
+                    ],
+                ),
+                series(
+                    "x,y",
+                    "GB",
+                    vec![point(utc_ms("2024-01-03T04:00:00"), "0.5")],
+                ),
+            ],
+            vec![],
+        );
+        let hours = usage_hours(&r, beijing_offset()).expect("hours");
+        assert_eq!(
+            hours_csv(&hours),
+            "date,resource,unit,unit_hours,covered_ms\r\n\
+             2024-01-02,CPU,核,7,10800000\r\n\
+             2024-01-03,\"x,y\",GB,0.5,3600000\r\n"
+        );
+        let empty = usage_hours(
+            &response("2024-01-02", "2024-01-02", vec![], vec![]),
+            beijing_offset(),
+        )
+        .expect("hours");
+        assert_eq!(
+            hours_csv(&empty),
+            "date,resource,unit,unit_hours,covered_ms\r\n"
+        );
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //! - [`cost`]: a cost estimate from resource-hours and a user's price sheet.
 //! - [`forecast`](mod@forecast): where each resource's daily unit-hours are heading, with an interval.
 //! - [`anomaly`]: stretches far from what is usual for a resource.
-//! - [`csv`]: RFC 4180 export of the points, the daily table and the reconciliation.
+//! - [`csv`]: RFC 4180 export of the points, the daily table, the resource-hours and the
+//!   reconciliation.
 //!
 //! Arithmetic is checked: a sum or difference that leaves the range of a 96-bit decimal
 //! is an [`ErrorKind::Overflow`](crate::ErrorKind::Overflow) error, never a panic or a
@@ -72,7 +73,9 @@ pub use self::cost::{
     estimate_cost, round_money, CostEstimate, DayCost, PriceSheet, PriceTier, ResourceCost,
     ResourcePrice,
 };
-pub use self::csv::{anomalies_csv, daily_table_csv, points_csv, reconciliation_csv, DailyExtras};
+pub use self::csv::{
+    anomalies_csv, daily_table_csv, hours_csv, points_csv, reconciliation_csv, DailyExtras,
+};
 pub use self::daily::{daily_averages, DailyCell, DailyTable};
 pub use self::forecast::{
     forecast, Forecast, ForecastDay, ForecastOptions, ForecastTotal, Horizon, ResourceForecast,
