@@ -1,5 +1,5 @@
 //! The page's side of the data worker (issue 23): adopts the worker web/boot.js started
-//! (`bec-usage-data_loader.js`, a classic worker from the page's origin, allowed by
+//! (`data-worker.js`, a classic worker from the page's origin, allowed by
 //! `worker-src 'self'`), or starts it; sends it [`ToWorker`] messages and turns its
 //! [`FromWorker`] answers into [`Dataset`]s and answers to questions.
 //!
@@ -24,8 +24,9 @@ use crate::wire::{
 };
 use bec_usage::analysis::Sensitivity;
 
-/// The worker's script, relative to the page (trunk names workers without a hash).
-const WORKER_URL: &str = "./bec-usage-data_loader.js";
+/// The worker's script, relative to the page (web/data-worker.js; trunk names the worker's
+/// files without a hash).
+const WORKER_URL: &str = "./data-worker.js";
 
 /// Where the page's messages go: the data worker, or (component tests only) the engine on
 /// the page's thread through a `MessageChannel` ([`use_engine_on_this_thread`]).
@@ -225,7 +226,7 @@ fn failure_text(said: Option<&str>, started: bool) -> String {
         (None, true) => "the data worker stopped".to_owned(),
         (None, false) => {
             "the data worker did not start (this browser may not allow workers here, or its \
-             script bec-usage-data_loader.js is missing)"
+             script data-worker.js is missing)"
                 .to_owned()
         }
     }
@@ -285,9 +286,17 @@ fn worker() -> Result<Port, LoadError> {
         Some(worker) => worker,
         None => {
             HELD.set(Some(Vec::new()));
-            Worker::new(WORKER_URL).map_err(|e| LoadError::Local {
+            let worker = Worker::new(WORKER_URL).map_err(|e| LoadError::Local {
                 message: failure_text(Some(&js_message(&e)), false),
-            })?
+            })?;
+            // Its first message: the module boot.js compiled, if any (else it fetches it).
+            let module = js_sys::Reflect::get(&js_sys::global(), &"__BEC_WORKER__".into())
+                .map(|boot| field(&boot, "module"))
+                .unwrap_or(JsValue::NULL);
+            let first = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&first, &"module".into(), &module);
+            let _ = worker.post_message(&first);
+            worker
         }
     };
     let on_message =

@@ -39,13 +39,13 @@ test("the demo's data work is the worker's, and a worker that cannot start is sa
   assert.ok(server.requests.some((p) => p.includes("bec-usage-data_bg.wasm")), server.requests.join(" "));
   // Without the worker's script there is no engine to fall back on: the page says so.
   const page = await newPage(browser);
-  await page.route("**/bec-usage-data_loader.js", (route) => route.fulfill({ status: 404, body: "" }));
+  await page.route("**/data-worker.js", (route) => route.fulfill({ status: 404, body: "" }));
   await page.goto(`${server.origin}/?src=demo`);
   assert.equal(await waitForState(page, ["ready", "error"]), "error");
   const panel = await page.locator("[data-testid=error-panel]").innerText();
   assert.match(panel, /data worker did not start/);
   // Retry starts a new worker: with its script back, the demo is drawn.
-  await page.unroute("**/bec-usage-data_loader.js");
+  await page.unroute("**/data-worker.js");
   await page.click("[data-testid=error-panel] button");
   assert.equal(await waitForState(page, ["ready"]), "ready");
   assert.equal(await page.locator("[data-testid=chart]").count(), 12);

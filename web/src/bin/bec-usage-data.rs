@@ -1,6 +1,7 @@
 //! The data worker (issue 23): a second wasm binary, built by trunk with
 //! `data-type="worker"` (index.html), that the page starts as a classic worker
-//! (`bec-usage-data_loader.js`). See `bec_usage_web::worker`.
+//! (`web/data-worker.js`, its entry: the glue, then the module web/boot.js compiled).
+//! See `bec_usage_web::worker`.
 
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
