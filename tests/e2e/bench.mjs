@@ -264,13 +264,19 @@ try {
     const loadStart = [];
     for (let i = 0; i < RUNS; i++) {
       const page = await newPage(browser);
+      // The data worker asks for the data: its request is not in the page's resource
+      // timing, so it is timed here, on the wall clock, against the page's time origin.
+      let asked;
+      page.on("request", (r) => {
+        if (asked === undefined && r.url().includes("/v1/usage/computing")) asked = Date.now();
+      });
       await page.goto(`${proxy.origin}/?range=7d`);
       await waitForState(page, ["ready"]);
-      const [request, mark] = await page.evaluate(() => [
-        performance.getEntriesByType("resource").find((e) => e.name.includes("/v1/usage/computing"))?.startTime,
+      const [origin, mark] = await page.evaluate(() => [
+        performance.timeOrigin,
         performance.getEntriesByName("load-start")[0]?.startTime,
       ]);
-      boot.push(request);
+      boot.push(asked - origin);
       loadStart.push(mark);
       await page.close();
     }
