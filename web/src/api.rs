@@ -292,4 +292,3 @@ pub async fn sign_in(user: &str, password: &str) -> Result<String, SignInError> 
 pub async fn sign_out() -> Result<(), LoadError> {
     post_json(LOGOUT_PATH, "{}").await.map(|_| ())
 }
-

@@ -32,8 +32,6 @@ use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal};
 
 use crate::api::{self, LoadError};
-use wasm_bindgen::prelude::Closure;
-use wasm_bindgen::JsCast;
 use crate::compare::previous_range;
 use crate::components::{
     text, AccountPicker, Anomalies, Chart, CostPanel, DailyTable, EmptyState, ErrorPanel,
@@ -51,6 +49,8 @@ use crate::wire::{
     PlanSource, Question, Slot, Told,
 };
 use bec_usage::analysis::{Anomaly, Sensitivity};
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::JsCast;
 
 /// Where the page is.
 #[derive(Debug, Clone, PartialEq)]
@@ -426,12 +426,12 @@ impl PageState {
         // Keys live here, in memory only; a version number tells the plan they changed.
         // Keys live here, in memory only (and in local storage when the person asked), and
         // go to the worker with each load of the keys source.
-        let keys = RwSignal::new(dom::remembered_keys().map(|(access_key_id, secret_access_key)| {
-            KeyPair {
+        let keys = RwSignal::new(dom::remembered_keys().map(
+            |(access_key_id, secret_access_key)| KeyPair {
                 access_key_id,
                 secret_access_key,
-            }
-        }));
+            },
+        ));
         let active_key =
             Signal::derive(move || keys.with(|k| k.as_ref().map(|k| k.access_key_id.clone())));
         let retry = RwSignal::new(0u32);
@@ -450,9 +450,8 @@ impl PageState {
         });
 
         let plan = Memo::new(move |_| {
-            let plan = view_state.with(|v| {
-                proxy_status.with(|p| keys.with(|k| plan_for(v, p, today, k.as_ref())))
-            });
+            let plan = view_state
+                .with(|v| proxy_status.with(|p| keys.with(|k| plan_for(v, p, today, k.as_ref()))));
             match plan {
                 PagePlan::Wait => Plan::Wait,
                 PagePlan::SignIn => Plan::SignIn,
@@ -571,7 +570,10 @@ impl PageState {
         });
         let data = Signal::derive(move || {
             let loaded = loaded.get()?;
-            let again = redrawn.get().flatten().filter(|again| again.load == loaded.load);
+            let again = redrawn
+                .get()
+                .flatten()
+                .filter(|again| again.load == loaded.load);
             Some(again.unwrap_or(loaded))
         });
 
@@ -606,8 +608,7 @@ impl PageState {
         let found = Memo::new(move |_| {
             let sensitivity = sensitivity.get();
             let found = finding.get().flatten()?;
-            let current =
-                loaded.with(|d| d.as_ref().is_some_and(|d| Arc::ptr_eq(d, &found.data)));
+            let current = loaded.with(|d| d.as_ref().is_some_and(|d| Arc::ptr_eq(d, &found.data)));
             (current && found.sensitivity == sensitivity).then_some(found)
         });
         let anomalies =
@@ -788,7 +789,8 @@ impl PageState {
 
         let hidden = Signal::derive(move || view_state.with(|v| v.hidden.clone()));
         let range = Signal::derive(move || view_state.with(|v| v.range.clone()));
-        let account = Signal::derive(move || data.with(|d| d.as_ref().map(|d| d.account_id.clone())));
+        let account =
+            Signal::derive(move || data.with(|d| d.as_ref().map(|d| d.account_id.clone())));
         let user = Signal::derive(move || {
             if matches!(status.get(), Status::SignIn(_)) {
                 return None;
@@ -806,9 +808,8 @@ impl PageState {
                 _ => Vec::new(),
             })
         });
-        let shown_account = Signal::derive(move || {
-            shown.with(|o| o.as_ref().and_then(|o| o.request.account()))
-        });
+        let shown_account =
+            Signal::derive(move || shown.with(|o| o.as_ref().and_then(|o| o.request.account())));
         let proxy_status = Signal::from(proxy_status);
         PageState {
             today,
@@ -1077,11 +1078,7 @@ fn Dashboard(
     on_toggle: Callback<(String, bool)>,
     on_show_all: Callback<()>,
 ) -> impl IntoView {
-    let names: Vec<String> = data
-        .resources
-        .iter()
-        .map(|r| r.name.clone())
-        .collect();
+    let names: Vec<String> = data.resources.iter().map(|r| r.name.clone()).collect();
     // The charts mark none while the stretches are being looked for.
     let marked = Signal::derive(move || anomalies.get().unwrap_or_default());
     let charts = names

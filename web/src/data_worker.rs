@@ -266,7 +266,9 @@ fn adopt() -> Result<Option<Worker>, LoadError> {
         let now = field(&start, "now").as_f64().unwrap_or_default();
         let proxy = match field(&start, "health").as_string() {
             None => crate::state::ProxyStatus::Checking,
-            Some(body) => crate::api::proxy_status_of(Some(body.as_str()).filter(|b| !b.is_empty())),
+            Some(body) => {
+                crate::api::proxy_status_of(Some(body.as_str()).filter(|b| !b.is_empty()))
+            }
         };
         STARTED.set(start_plan(&url, now, &proxy));
     }
@@ -343,7 +345,11 @@ fn drawn_beside(value: &JsValue) -> Vec<Drawn> {
     let arrays = |name| {
         field(value, name)
             .dyn_into::<Array>()
-            .map(|a| a.iter().map(|a| a.unchecked_into::<Float64Array>().to_vec()).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|a| a.unchecked_into::<Float64Array>().to_vec())
+                    .collect()
+            })
             .unwrap_or_else(|_| Vec::<Vec<f64>>::new())
     };
     arrays("xs")

@@ -7,9 +7,7 @@
 //! computed from stay in the worker, which the page asks for more ([`crate::wire::Question`]).
 //! It is shared by every view: the charts index into it.
 
-use bec_usage::analysis::{
-    Forecast, Reconciliation, ResourceForecast, SeriesStats, UsageHours,
-};
+use bec_usage::analysis::{Forecast, Reconciliation, ResourceForecast, SeriesStats, UsageHours};
 use bec_usage::quality::QualityNote;
 use bec_usage::query::{BEIJING_OFFSET_MS, DAY_MS};
 use chrono::NaiveDate;

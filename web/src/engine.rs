@@ -309,7 +309,11 @@ impl Analysed {
             }
             ExportKind::Anomalies => {
                 let found = self.anomalies(sensitivity)?;
-                ("_anomalies.csv", CSV, anomalies_csv(&found, beijing_offset())?)
+                (
+                    "_anomalies.csv",
+                    CSV,
+                    anomalies_csv(&found, beijing_offset())?,
+                )
             }
             ExportKind::Json => (".json", "application/json", self.raw_json()),
         })
@@ -355,8 +359,8 @@ pub fn sort_by_time(points: &mut [DataPoint]) {
 mod tests {
     use super::*;
     use crate::dataset::span_ms;
-    use bec_usage::query::DAY_MS;
     use bec_usage::analysis::ReconcileStatus;
+    use bec_usage::query::DAY_MS;
     use bec_usage::{DataPoint, ResourceSeries, SummaryDay, SummaryValue, TimeSpan};
 
     fn d(text: &str) -> NaiveDate {
@@ -444,7 +448,8 @@ mod tests {
             resource: "EIP".into(),
             average: "3".parse().expect("decimal"),
         });
-        let data = Analysed::new(usage, d("2024-01-01"), d("2024-01-01"), vec![]).expect("analysed");
+        let data =
+            Analysed::new(usage, d("2024-01-01"), d("2024-01-01"), vec![]).expect("analysed");
         let grid = data.view(1).daily_grid();
         assert_eq!(grid.dates, [d("2024-01-01")]);
         assert_eq!(grid.resources, ["CPU", "EIP"]);

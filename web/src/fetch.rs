@@ -42,9 +42,17 @@ pub struct Loaded {
 
 /// How to get the data of one load (a [`PlanSource`] with the keys made ready to sign).
 enum Fetcher {
-    Proxy { account: Option<String> },
-    Keys { credentials: Credentials, host: String },
-    Demo { seed: u64, step_seconds: u32 },
+    Proxy {
+        account: Option<String>,
+    },
+    Keys {
+        credentials: Credentials,
+        host: String,
+    },
+    Demo {
+        seed: u64,
+        step_seconds: u32,
+    },
 }
 
 impl Fetcher {

@@ -553,7 +553,10 @@ mod tests {
             PagePlan::Load(plan.clone()),
             plan_for(&view, &ProxyStatus::Absent, day("2024-03-11"), None)
         );
-        assert_eq!((plan.begin, plan.end), (day("2024-02-10"), day("2024-03-11")));
+        assert_eq!(
+            (plan.begin, plan.end),
+            (day("2024-02-10"), day("2024-03-11"))
+        );
         assert_eq!(
             plan.source,
             PlanSource::Demo {
@@ -600,7 +603,10 @@ mod tests {
             Some(PlanSource::Demo { .. })
         ));
         // Keys live in the page: the worker cannot start on them.
-        assert_eq!(start_plan("http://h/?src=keys", now, &ProxyStatus::Absent), None);
+        assert_eq!(
+            start_plan("http://h/?src=keys", now, &ProxyStatus::Absent),
+            None
+        );
         // An invalid custom range: the page shows what is wrong, nothing loads.
         assert_eq!(
             start_plan(

@@ -17,8 +17,8 @@ use crate::dataset::Drawn;
 use crate::engine::Analysed;
 use crate::state::{ProxyStatus, ViewState};
 use crate::wire::{
-    drawn_points, main_width_of_viewport, query_of, start_plan, FromWorker, LoadError, Plan, Question, Slot, Timings,
-    ToWorker, Told, ANY_ID, START_ID,
+    drawn_points, main_width_of_viewport, query_of, start_plan, FromWorker, LoadError, Plan,
+    Question, Slot, Timings, ToWorker, Told, ANY_ID, START_ID,
 };
 
 /// A load's data, kept for the page's questions.
@@ -186,7 +186,8 @@ fn begin(id: u32, slot: Slot, plan: Plan, points: usize, sensitivity: Sensitivit
         return;
     };
     let signal = controller.signal();
-    let replaced = IN_FLIGHT.with_borrow_mut(|f| f[index(slot)].replace(InFlight { id, controller }));
+    let replaced =
+        IN_FLIGHT.with_borrow_mut(|f| f[index(slot)].replace(InFlight { id, controller }));
     if let Some(old) = replaced {
         old.controller.abort();
     }

@@ -22,14 +22,14 @@ use bec_usage_web::components::{
 use bec_usage_web::data_worker::use_engine_on_this_thread;
 use bec_usage_web::dataset::Dataset;
 use bec_usage_web::engine::Analysed;
-use bec_usage_web::wire::{KeyPair, Slot};
-use bec_usage_web::worker::hold;
 use bec_usage_web::format::format_percent;
 use bec_usage_web::geometry::px;
 use bec_usage_web::i18n::{Lang, T};
 use bec_usage_web::state::{
     Access, ProxyMode, ProxyStatus, RangeChoice, SignIn, Source, ViewState,
 };
+use bec_usage_web::wire::{KeyPair, Slot};
+use bec_usage_web::worker::hold;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;

@@ -23,18 +23,18 @@ use super::crosshair::{Crosshair, Readout};
 use super::data_table::DataTable;
 use super::{text, Marker};
 use crate::compare::mean_change;
+use crate::data_worker;
 use crate::dataset::{span_ms, Dataset};
 use crate::format::{
     format_amount, format_amount_with_unit, format_count, format_percent, format_time, round_mean,
 };
-use crate::data_worker;
 use crate::geometry::{
-    amount_f64, chart_model, keyboard_step, line_path, marker_path, px, series_style,
-    ChartModel, Frame, Overlay, Shape,
+    amount_f64, chart_model, keyboard_step, line_path, marker_path, px, series_style, ChartModel,
+    Frame, Overlay, Shape,
 };
-use crate::wire::{PointAt, Question, Told};
 use crate::i18n::{fill, unit_label, vs_previous, Lang, T};
 use crate::markup::chart_svg;
+use crate::wire::{PointAt, Question, Told};
 
 /// Builds the chart's shapes for `width` pixels: the series and (if given) the same
 /// resource in the previous period, as the worker drew them.

@@ -17,10 +17,10 @@ use super::{aria_bool, text};
 use crate::data_worker;
 use crate::dataset::Dataset;
 use crate::dom;
-use crate::wire::{CostError, CostView, Question, Told};
 use crate::format::{format_amount, format_date};
 use crate::i18n::{fill, month_name, unit_hours_label, Lang, T};
 use crate::markup::hours_text;
+use crate::wire::{CostError, CostView, Question, Told};
 
 /// `amount` rounded to `minor_units` places, with grouped digits.
 fn money(amount: Decimal, minor_units: u32) -> String {
@@ -96,32 +96,31 @@ fn estimate_view(
         }
     });
     let month = data.forecast_month();
-    let outlook =
-        forecast_cost
-            .zip(month)
-            .map(|((expected, low, high), (year, month))| {
-                let (expected, low, high) = (
-                    money(expected, minor),
-                    money(low, minor),
-                    money(high, minor),
-                );
-                move || {
-                    forecast.get().then(|| {
-                        currency.with_value(|c| {
-                            fill(
-                                T::CostForecast.get(lang.get()),
-                                &[
-                                    ("month", &month_name(year, month, lang.get())),
-                                    ("expected", &expected),
-                                    ("low", &low),
-                                    ("high", &high),
-                                    ("currency", c),
-                                ],
-                            )
-                        })
+    let outlook = forecast_cost
+        .zip(month)
+        .map(|((expected, low, high), (year, month))| {
+            let (expected, low, high) = (
+                money(expected, minor),
+                money(low, minor),
+                money(high, minor),
+            );
+            move || {
+                forecast.get().then(|| {
+                    currency.with_value(|c| {
+                        fill(
+                            T::CostForecast.get(lang.get()),
+                            &[
+                                ("month", &month_name(year, month, lang.get())),
+                                ("expected", &expected),
+                                ("low", &low),
+                                ("high", &high),
+                                ("currency", c),
+                            ],
+                        )
                     })
-                }
-            });
+                })
+            }
+        });
     let total = money(estimate.total, minor);
     let exact_total = decimal_text(estimate.total);
     view! {

@@ -9,11 +9,11 @@ use leptos::prelude::*;
 use super::text;
 use crate::data_worker;
 use crate::dataset::Dataset;
-use crate::wire::{Question, Told};
 use crate::format::format_count;
 use crate::geometry::Frame;
 use crate::i18n::{fill, Lang, T};
 use crate::markup::points_table;
+use crate::wire::{Question, Told};
 
 /// A chart's data table, folded.
 #[component]
@@ -37,7 +37,9 @@ pub fn DataTable(
     // The points drawn: asked for when first opened, and again when the width changes
     // while open.
     let asked = LocalResource::new(move || {
-        let wanted = open.get().then(|| (Frame::new(width.get()).plot_width() as usize).max(3));
+        let wanted = open
+            .get()
+            .then(|| (Frame::new(width.get()).plot_width() as usize).max(3));
         async move {
             let question = Question::Table {
                 resource: index,

@@ -640,6 +640,7 @@ mod offset_seconds {
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<FixedOffset, D::Error> {
         let seconds = i32::deserialize(d)?;
-        FixedOffset::east_opt(seconds).ok_or_else(|| serde::de::Error::custom("UTC offset out of range"))
+        FixedOffset::east_opt(seconds)
+            .ok_or_else(|| serde::de::Error::custom("UTC offset out of range"))
     }
 }
