@@ -18,7 +18,7 @@
 //! Any BCE error of a fetch is the answer, as it would have been without a store. Only a
 //! complete, parsed 2xx answer is stored, its settled days in one transaction; an answer
 //! that cannot be kept day by day exactly is answered and not stored. Concurrent requests
-//! for the same missing days share one fetch ([`Flights`]). A failing store is logged and
+//! for the same missing days share one fetch (`Flights`). A failing store is logged and
 //! the request answered from BEC.
 
 use std::collections::HashMap;
