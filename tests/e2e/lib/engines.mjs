@@ -190,7 +190,19 @@ async function xDisplay() {
  * options such as JSC_useBBQJIT=false from it). Returns { page, driverLog(), quit() }:
  * one window, one page, for the session.
  */
-export async function launchWebKit({ env = {} } = {}) {
+export async function launchWebKit(options = {}) {
+  // Now and then (about once in a test command's run, while the other lanes compile) the
+  // driver's new session never answers: MiniBrowser did not connect to it. A second try
+  // with a new driver and display starts.
+  try {
+    return await launchWebKitOnce(options);
+  } catch (error) {
+    if (!String(error?.message ?? error).includes("new session")) throw error;
+    return launchWebKitOnce(options);
+  }
+}
+
+async function launchWebKitOnce({ env = {} } = {}) {
   const x = await xDisplay();
   const port = await freePort();
   const output = [];
@@ -228,13 +240,22 @@ export async function launchWebKit({ env = {} } = {}) {
       10_000,
       "WebKitWebDriver",
     );
-    driver = await new Builder()
+    const session = new Builder()
       .usingServer(server)
       .withCapabilities({
         browserName: "MiniBrowser",
         "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] },
       })
       .build();
+    let timer;
+    const stalled = new Promise((_, fail) => {
+      timer = setTimeout(() => fail(new Error("WebKitWebDriver: no new session within 60 s")), 60_000);
+    });
+    try {
+      driver = await Promise.race([session, stalled]);
+    } finally {
+      clearTimeout(timer);
+    }
   } catch (error) {
     await stopAll();
     throw error;
