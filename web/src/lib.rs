@@ -3,19 +3,25 @@
 //! The bec-usage dashboard: a leptos 0.8 client-side app, built with trunk from the
 //! repository's top-level `index.html` into `dist/`.
 //!
-//! The crate is split the way the screen is:
+//! It is two binaries (issue 23): the page (`src/main.rs`) and its data worker
+//! (`src/bin/bec-usage-data.rs`). The crate is split the way the screen and the two
+//! threads are:
 //!
 //! - Pure modules, compiled everywhere and unit-tested natively: [`state`] (the view state
 //!   and its URL query), [`range`] (presets and validation of the date range), [`i18n`]
 //!   (Chinese and English texts, unit names), [`format`](mod@format) (exact amounts, UTC+08:00 times),
-//!   [`geometry`] (chart scales, ticks and SVG paths), [`dataset`] (a loaded response with
-//!   its statistics and reconciliation), [`compare`] (the previous period) and [`markup`]
-//!   (the bulk content written once: a chart's grid and SVG paths, the data tables, as
-//!   escaped text).
-//! - Browser-only modules (`wasm32`): `api` (the three data sources: the proxy, keys in
-//!   this browser, the in-page demo), `dom` (what leptos does not cover: URL, storage,
-//!   downloads, performance marks), `app` (the root component: view state, the load as a
-//!   `LocalResource`, the page's status) and `components` (one per thing on the screen,
+//!   [`geometry`] (chart scales, ticks and SVG paths), [`dataset`] (what the page shows of a
+//!   load), [`wire`] (the plan and the messages between page and worker), [`engine`] (the
+//!   worker's analysed data and its answers), [`compare`] (the previous period) and
+//!   [`markup`] (the bulk content written once: a chart's grid and SVG paths, the data
+//!   tables, as escaped text).
+//! - The worker's modules (`wasm32`): `worker` (its message loop) and `fetch` (loading from
+//!   the three sources with the core's fetch plan).
+//! - The page's modules (`wasm32`): `app` (the state as contexts: settings, session,
+//!   layout), `load` (the load, its status and the data as a context), `page` (the layout),
+//!   `dashboard` (the charts grid and panels), `data_worker` (talking to the worker), `api`
+//!   (`/healthz`, sign-in, the one HTTP helper), `dom` (what leptos does not cover: URL,
+//!   storage, downloads, performance marks) and `components` (one per thing on the screen,
 //!   views of signals: the language is a signal, so a change of it updates texts in place).
 //!
 //! Amounts stay [`rust_decimal::Decimal`] from the response to the screen and the exports;
