@@ -9,12 +9,12 @@
 
 use bec_usage::signing::Credentials;
 
-use crate::wire::KeyPair;
 use leptos::prelude::*;
 
-use super::{aria_bool, text};
+use super::{text, TextField};
 use crate::dom;
 use crate::i18n::{fill, Lang, T};
+use crate::wire::KeyPair;
 
 /// Which field of the form an error is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,40 +30,26 @@ fn key_field(
     error: Signal<Option<String>>,
     lang: Signal<Lang>,
 ) -> impl IntoView {
-    let (id, error_id, name, input_type, label) = match field {
-        KeyField::AccessKeyId => (
-            "access-key-id",
-            "access-key-id-error",
-            "id",
-            "text",
-            T::AccessKeyId,
-        ),
+    let (id, name, input_type, label) = match field {
+        KeyField::AccessKeyId => ("access-key-id", "id", "text", T::AccessKeyId),
         KeyField::Secret => (
             "secret-access-key",
-            "secret-access-key-error",
             "secret",
             "password",
             T::SecretAccessKey,
         ),
     };
     view! {
-        <div class="field">
-            <label for=id>{text(lang, label)}</label>
-            <input
-                id=id
-                name=name
-                type=input_type
-                data-testid=id
-                autocomplete="off"
-                spellcheck="false"
-                aria-invalid=move || aria_bool(error.with(Option::is_some))
-                aria-describedby=error_id
-                bind:value=value
-            />
-            <p class="field-error" id=error_id data-testid=error_id>
-                {move || error.get().unwrap_or_default()}
-            </p>
-        </div>
+        <TextField
+            id=id
+            name=name
+            label=label
+            lang=lang
+            input_type=input_type
+            value=value
+            on_input=Callback::new(move |typed| value.set(typed))
+            error=error
+        />
     }
 }
 

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{aria_bool, text};
+use super::{aria_bool, text, TextField};
 use crate::format::format_date;
 use crate::i18n::{Lang, T};
 use crate::range::{parse_day, validate_range, Preset, RangeError, RangeErrors};
@@ -41,36 +41,24 @@ fn date_field(
     value: Signal<String>,
     error: Signal<Option<String>>,
     lang: Signal<Lang>,
-    on_change: impl Fn(Field, String) + 'static,
+    on_change: impl Fn(Field, String) + Send + Sync + 'static,
 ) -> impl IntoView {
-    let (id, error_id, name, label) = match field {
-        Field::From => ("range-from", "range-from-error", "from", T::From),
-        Field::To => ("range-to", "range-to-error", "to", T::To),
+    let (id, name, label) = match field {
+        Field::From => ("range-from", "from", T::From),
+        Field::To => ("range-to", "to", T::To),
     };
     view! {
-        <div class="field">
-            <label for=id>{text(lang, label)}</label>
-            <input
-                id=id
-                name=name
-                type="text"
-                data-testid=id
-                autocomplete="off"
-                spellcheck="false"
-                inputmode="numeric"
-                placeholder="YYYY-MM-DD"
-                maxlength="10"
-                title=text(lang, T::DateHint)
-                aria-invalid=move || aria_bool(error.with(Option::is_some))
-                aria-describedby=error_id
-                node_ref=input
-                prop:value=value
-                on:change=move |ev| on_change(field, event_target_value(&ev))
-            />
-            <p class="field-error" id=error_id data-testid=error_id>
-                {move || error.get().unwrap_or_default()}
-            </p>
-        </div>
+        <TextField
+            id=id
+            name=name
+            label=label
+            lang=lang
+            date=true
+            value=value
+            on_change=Callback::new(move |typed| on_change(field, typed))
+            error=error
+            node_ref=input
+        />
     }
 }
 

@@ -11,7 +11,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{aria_bool, text};
+use super::{text, TextField};
 use crate::api::{self, SignInError};
 use crate::i18n::{fill, Lang, T};
 use crate::state::ProxyStatus;
@@ -26,8 +26,7 @@ enum Problem {
     NoSession,
 }
 
-/// One labelled field of the form; both are described by the form's alert. One
-/// function for both fields, so the page carries the code of one.
+/// One labelled field of the form; both are described by the form's alert.
 fn field(
     (id, input_type, autocomplete, label): (&'static str, &'static str, &'static str, T),
     value: RwSignal<String>,
@@ -36,23 +35,20 @@ fn field(
     lang: Signal<Lang>,
 ) -> impl IntoView {
     view! {
-        <div class="field">
-            <label for=id>{text(lang, label)}</label>
-            <input
-                id=id
-                name=autocomplete
-                type=input_type
-                data-testid=id
-                autocomplete=autocomplete
-                autocapitalize="none"
-                spellcheck="false"
-                required
-                aria-invalid=move || aria_bool(invalid.get())
-                aria-describedby="sign-in-error"
-                node_ref=node_ref
-                bind:value=value
-            />
-        </div>
+        <TextField
+            id=id
+            name=autocomplete
+            label=label
+            lang=lang
+            input_type=input_type
+            autocomplete=autocomplete
+            value=value
+            on_input=Callback::new(move |typed| value.set(typed))
+            described_by="sign-in-error"
+            invalid=invalid
+            required=true
+            node_ref=node_ref
+        />
     }
 }
 
