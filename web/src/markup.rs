@@ -1,8 +1,8 @@
 //! Markup built as text, for the only parts of the page that are bulk content written
-//! once and never updated in place: a chart's grid and SVG path data (tens of kilobytes
-//! of coordinates), the daily table and a chart's data table (hundreds of cells). The
-//! components set it with `innerHTML`; everything that changes in place (texts in the
-//! page's language, pressed buttons, fields, the crosshair) is a leptos view.
+//! once and never updated in place: the daily table and a chart's data table (hundreds of
+//! cells). The components set it with `innerHTML`; everything else (a chart's grid and
+//! paths, texts in the page's language, pressed buttons, fields, the crosshair) is a
+//! leptos view.
 //!
 //! Why text here: one parse of a string is faster than thousands of DOM calls, and a
 //! string builder is the same small loop in the wasm whatever it writes.
@@ -17,7 +17,7 @@ use bec_usage::DataPoint;
 
 use crate::dataset::Dataset;
 use crate::format::{format_amount, format_count, format_date, format_time, round_mean};
-use crate::geometry::{marker_path, px, series_style, ChartModel};
+use crate::geometry::{marker_path, series_style};
 use crate::i18n::{fill, unit_hours_label, unit_label, Lang, T};
 
 /// Appends `text` with `&`, `<`, `>`, `"` and `'` escaped, safe in element content and in
@@ -43,50 +43,6 @@ pub fn marker_svg(index: usize) -> String {
          aria-hidden=\"true\"><path d=\"{}\"/></svg>",
         marker_path(shape, 7.0, 7.0, 5.0)
     )
-}
-
-/// The grid with its labels, the previous period's line, and the area and line of the
-/// series: everything drawn of a chart but the peak's marker and the crosshair.
-pub fn chart_svg(model: &ChartModel) -> String {
-    let frame = model.frame;
-    let mut out =
-        String::with_capacity(model.line.len() + model.area.len() + model.overlay.len() + 1200);
-    let (left, right) = (px(frame.left), px(frame.right));
-    let (top, bottom) = (px(frame.top), px(frame.bottom));
-    out.push_str("<g class=\"grid\" aria-hidden=\"true\">");
-    // Writing to a String cannot fail.
-    for tick in &model.value_ticks {
-        let y = px(tick.at);
-        let _ = write!(
-            out,
-            "<line x1=\"{left}\" x2=\"{right}\" y1=\"{y}\" y2=\"{y}\"/>\
-             <text class=\"y-label\" x=\"{}\" y=\"{}\">",
-            px(frame.left - 8.0),
-            px(tick.at + 4.0)
-        );
-        push_escaped(&mut out, &tick.label);
-        out.push_str("</text>");
-    }
-    for tick in &model.time_ticks {
-        let x = px(tick.at);
-        let _ = write!(
-            out,
-            "<line class=\"x-tick\" x1=\"{x}\" x2=\"{x}\" y1=\"{top}\" y2=\"{bottom}\"/>\
-             <text class=\"x-label\" x=\"{x}\" y=\"{}\">",
-            px(frame.bottom + 17.0)
-        );
-        push_escaped(&mut out, &tick.label);
-        out.push_str("</text>");
-    }
-    out.push_str("</g>");
-    let _ = write!(
-        out,
-        "<path class=\"overlay\" data-testid=\"overlay\" d=\"{}\"/>\
-         <path class=\"area\" d=\"{}\"/>\
-         <path class=\"line\" data-testid=\"line\" d=\"{}\"/>",
-        model.overlay, model.area, model.line
-    );
-    out
 }
 
 /// The table of the points a chart draws: time and exact amount.
@@ -267,7 +223,6 @@ pub fn hours_text(hours: rust_decimal::Decimal, amount_scale: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geometry::chart_model;
     use bec_usage::{ResourceSeries, SummaryDay, SummaryValue, TimeSpan, UsageResponse};
     use chrono::NaiveDate;
 
@@ -324,31 +279,6 @@ mod tests {
             "&lt;b a=&quot;1&quot;&gt;&amp;&#39;x&#39;&lt;/b&gt;"
         );
         assert_eq!(escape("核 GB"), "核 GB");
-    }
-
-    #[test]
-    fn chart_svg_has_axes_and_paths() {
-        let points = [point(0, "0"), point(500, "10"), point(1_000, "5")];
-        let model = chart_model(
-            &crate::dataset::Drawn::of(&points),
-            (0.0, 10.0),
-            None,
-            (0, 1_000),
-            400.0,
-        );
-        let svg = chart_svg(&model);
-        assert!(svg.contains(&format!(
-            "class=\"line\" data-testid=\"line\" d=\"{}\"",
-            model.line
-        )));
-        assert_eq!(
-            svg.matches("class=\"y-label\"").count(),
-            model.value_ticks.len()
-        );
-        assert_eq!(
-            svg.matches("class=\"x-label\"").count(),
-            model.time_ticks.len()
-        );
     }
 
     #[test]

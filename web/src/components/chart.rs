@@ -33,7 +33,6 @@ use crate::geometry::{
     Frame, Overlay, Shape,
 };
 use crate::i18n::{fill, unit_label, vs_previous, Lang, T};
-use crate::markup::chart_svg;
 use crate::wire::{PointAt, Question, Told};
 
 /// Builds the chart's shapes for `width` pixels: the series and (if given) the same
@@ -70,6 +69,44 @@ pub fn build_model(
         })
     });
     chart_model(drawn, min_max, overlay, span, frame.width)
+}
+
+/// The chart's grid (value and time ticks with their labels) and the series' paths: the
+/// previous period's line, the area and the line.
+fn chart_shapes(model: &ChartModel) -> impl IntoView {
+    let frame = model.frame;
+    let (left, right) = (px(frame.left), px(frame.right));
+    let (top, bottom) = (px(frame.top), px(frame.bottom));
+    let value_ticks = model
+        .value_ticks
+        .iter()
+        .map(|tick| {
+            let y = px(tick.at);
+            view! {
+                <line x1=left.clone() x2=right.clone() y1=y.clone() y2=y />
+                <text class="y-label" x=px(frame.left - 8.0) y=px(tick.at + 4.0)>
+                    {tick.label.clone()}
+                </text>
+            }
+        })
+        .collect_view();
+    let time_ticks = model
+        .time_ticks
+        .iter()
+        .map(|tick| {
+            let x = px(tick.at);
+            view! {
+                <line class="x-tick" x1=x.clone() x2=x.clone() y1=top.clone() y2=bottom.clone() />
+                <text class="x-label" x=x y=px(frame.bottom + 17.0)>{tick.label.clone()}</text>
+            }
+        })
+        .collect_view();
+    view! {
+        <g class="grid" aria-hidden="true">{value_ticks}{time_ticks}</g>
+        <path class="overlay" data-testid="overlay" d=model.overlay.clone() />
+        <path class="area" d=model.area.clone() />
+        <path class="line" data-testid="line" d=model.line.clone() />
+    }
 }
 
 /// A forecast day's average amount from its unit-hours (`/ 24`), as a pixel float.
@@ -497,9 +534,7 @@ pub fn Chart(
                 on:keydown=on_key_down
                 on:blur=move |_| hover(None)
             >
-                // Bulk static markup: the grid and the long SVG path data of the series,
-                // written as one string per width (see `crate::markup`).
-                <g class="shapes" inner_html=move || model.with(chart_svg)></g>
+                <g class="shapes">{move || model.with(chart_shapes)}</g>
                 {forecast_view}
                 <g class="anomaly-marks" aria-hidden="true">{anomaly_view}</g>
                 {stats.map(|s| view! { <Peak model=model point=s.max shape=shape lang=lang /> })}
