@@ -13,18 +13,9 @@ const named = new URLSearchParams(location.search).has("src");
 // 0. The app adopts it from __BEC_WORKER__ (data_worker.rs): the worker, whether it said
 // Ready (messages posted before would be lost: they are held until then), the messages
 // received since, and the Start message, from which it works out the same plan.
-const boot = (window.__BEC_WORKER__ = { worker: null, module: null, ready: false, held: [], received: [], start: null, failed: null, adopted: false });
-// The worker's wasm is fetched and compiled here, beside the page's, and posted to the
-// worker as its first message (web/data-worker.js): its own fetch would wait for its
-// script and glue to load first. The page keeps the module for a worker it starts again.
-const workerWasm = new URL("bec-usage-data_bg.wasm", document.baseURI);
-const workerModule = WebAssembly.compileStreaming(fetch(workerWasm)).catch(() => null);
+const boot = (window.__BEC_WORKER__ = { worker: null, ready: false, held: [], received: [], start: null, failed: null, adopted: false });
 try {
   boot.worker = new Worker(new URL("data-worker.js", document.baseURI));
-  workerModule.then((module) => {
-    boot.module = module;
-    boot.worker?.postMessage({ module });
-  });
   boot.worker.onmessage = (event) => {
     if (event.data !== "Ready") return void boot.received.push(event.data);
     boot.ready = true;

@@ -288,17 +288,9 @@ fn worker() -> Result<Port, LoadError> {
         Some(worker) => worker,
         None => {
             HELD.set(Some(Vec::new()));
-            let worker = Worker::new(WORKER_URL).map_err(|e| LoadError::Local {
+            Worker::new(WORKER_URL).map_err(|e| LoadError::Local {
                 message: failure_text(Some(&js_message(&e)), false),
-            })?;
-            // Its first message: the module boot.js compiled, if any (else it fetches it).
-            let module = js_sys::Reflect::get(&js_sys::global(), &"__BEC_WORKER__".into())
-                .map(|boot| field(&boot, "module"))
-                .unwrap_or(JsValue::NULL);
-            let first = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&first, &"module".into(), &module);
-            let _ = worker.post_message(&first);
-            worker
+            })?
         }
     };
     let on_message =
