@@ -2,7 +2,7 @@
 // charts, no page error, and the same statistics as every other load. With JavaScriptCore's
 // defaults WebKitGTK 2.50 breaks a few percent of loads ("RuntimeError: Out of bounds
 // memory access", or numbers that came out wrong): an engine bug (docs/dashboard.md, "WebKit (Safari's
-// engine)"), which run-engines.sh keeps out of this suite with JSC_useConcurrentJIT=false.
+// engine)"), which run-engines.sh keeps out of this suite with JSC_useBBQJIT=false.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { demoLoads } from "../lib/demo-loads.mjs";
