@@ -2,7 +2,7 @@
 //! ([`Analysed`]), and the answers to the page's questions about it. Pure: no I/O, no
 //! clock but the one passed in. Only the worker's binary calls it, so the page's wasm
 //! holds neither the JSON reader nor the generator nor the analyses (checked by
-//! `tests/e2e/ui-symbols.mjs`).
+//! `web/check-ui-symbols.mjs`, suite `ui-symbols`).
 //!
 //! The page gets a [`Dataset`]: the statistics, the reconciliation, the resource-hours and
 //! the forecast, and per resource the points drawn at the charts' width; the half a
