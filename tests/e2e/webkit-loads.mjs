@@ -52,7 +52,13 @@ let result;
 try {
   result = await demoLoads(page, `${server.origin}/${values["url-query"]}`, loads, {
     timeout: Number(values.timeout),
-    onLoad: (i, r) => console.log(`load ${i + 1}: ${r.ok ? "ok" : "FAILED"} ${r.ms} ms${r.ok ? "" : ` ${r.problems.join(" | ")}`}`),
+    onLoad: (i, r) =>
+      console.log(
+        `load ${i + 1}: ${r.ok ? "ok" : "FAILED"} ${r.ms} ms` +
+          (r.restarts ? ` (${r.restarts} new data worker)` : "") +
+          (r.discarded ? ` (${r.discarded} demo run done again)` : "") +
+          (r.ok ? "" : ` ${r.problems.join(" | ")}`),
+      ),
   });
 } finally {
   await browser.quit();
@@ -61,6 +67,9 @@ try {
 }
 const sorted = [...result.ms].sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)];
-console.log(`${result.loads} loads, ${result.failed} failed (median load ${median} ms)`);
+console.log(
+  `${result.loads} loads, ${result.failed} failed (median load ${median} ms; ` +
+    `${result.restarts} recovered by a new data worker, ${result.discarded} by a demo run done again)`,
+);
 for (const { load, problems } of result.failures) console.log(`  load ${load + 1}: ${problems.join(" | ")}`);
 process.exitCode = result.failed > 0 ? 1 : 0;

@@ -9,6 +9,7 @@
 //! has no second copy of the engine to fall back on.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use js_sys::{Array, Float64Array, Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -27,6 +28,10 @@ use bec_usage::analysis::Sensitivity;
 /// The worker's script, relative to the page (web/data-worker.js; trunk names the worker's
 /// files without a hash).
 const WORKER_URL: &str = "./data-worker.js";
+
+/// The field of a failure [`fail_all`] writes beside `id` and `error`: whether a new worker
+/// may do the load again.
+const RESTART: &str = "restart";
 
 /// Where the page's messages go: the data worker, or (component tests only) the engine on
 /// the page's thread through a `MessageChannel` ([`use_engine_on_this_thread`]).
@@ -67,6 +72,7 @@ pub fn use_engine_on_this_thread() {
 /// A load waiting for its answer.
 struct Waiting {
     id: u32,
+    slot: Slot,
     resolve: Function,
     on_progress: Option<Function>,
 }
@@ -89,6 +95,15 @@ thread_local! {
     /// Whether the boot script's worker was adopted (or found missing): later workers are
     /// the page's own.
     static ADOPTED: Cell<bool> = const { Cell::new(false) };
+    /// What the page does when a worker holding the data shown crashed between loads.
+    static ON_LOST: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// Has `reload` called when a worker crashes while no load of the data shown is waiting:
+/// the data shown went with it (the crosshair, tables and exports ask for it), so the page
+/// loads it again in a new worker.
+pub fn when_data_lost(reload: impl Fn() + 'static) {
+    ON_LOST.set(Some(Rc::new(reload)));
 }
 
 fn field(object: &JsValue, name: &str) -> JsValue {
@@ -114,8 +129,9 @@ fn variant(data: &JsValue) -> (String, JsValue) {
 }
 
 /// Ends everything waiting: the worker failed (`message` says how). It is let go; the next
-/// load (the error panel's Retry) starts a new one.
-fn fail_all(message: String) {
+/// load starts a new one. `restart`: it had started, so a load it was doing is tried once
+/// more in a new worker ([`load`]) before the error panel says anything.
+fn fail_all(message: String, restart: bool) {
     // As the worker would write FromWorker::Failed for no load in particular.
     let error = serde_wasm_bindgen::to_value(&LoadError::Local {
         message: message.clone(),
@@ -124,17 +140,29 @@ fn fail_all(message: String) {
     let fields = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&fields, &"id".into(), &JsValue::from(ANY_ID));
     let _ = js_sys::Reflect::set(&fields, &"error".into(), &error);
+    let _ = js_sys::Reflect::set(&fields, &RESTART.into(), &JsValue::from(restart));
     let failed = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&failed, &"Failed".into(), &fields);
     if let Some(Port::Worker(worker)) = WORKER.take() {
         worker.terminate();
     }
     HELD.set(Some(Vec::new()));
-    for waiting in LOADS.take() {
+    let waiting = LOADS.take();
+    let reloads_itself = waiting.iter().any(|w| w.slot == Slot::Current);
+    for waiting in waiting {
         let _ = waiting.resolve.call1(&JsValue::NULL, &failed);
     }
     for (_, resolve) in QUESTIONS.take() {
         let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
+    }
+    if restart {
+        let restarts = dom::metric("workerRestarts").unwrap_or(0.0) + 1.0;
+        dom::set_metric("workerRestarts", JsValue::from(restarts));
+        if !reloads_itself {
+            if let Some(reload) = ON_LOST.with_borrow(Clone::clone) {
+                reload();
+            }
+        }
     }
 }
 
@@ -184,7 +212,7 @@ fn receive(data: JsValue) {
                     _ => None,
                 })
                 .unwrap_or_else(|| "the data worker failed".to_owned());
-            fail_all(message);
+            fail_all(message, true);
         }
         _ => {
             let waiting = LOADS.with_borrow_mut(|w| {
@@ -206,13 +234,15 @@ fn receive(data: JsValue) {
 }
 
 fn crashed(event: web_sys::Event) {
+    // The page says what happened (a new worker, or the error panel): not the console too.
+    event.prevent_default();
     // An ErrorEvent (a script or wasm error in the worker) says what; a plain Event (its
     // script did not load) does not.
     let said = field(&event, "message")
         .as_string()
         .filter(|m| !m.is_empty());
     let started = HELD.with_borrow(Option::is_none);
-    fail_all(failure_text(said.as_deref(), started));
+    fail_all(failure_text(said.as_deref(), started), started);
 }
 
 /// What the error panel says of a worker that failed: `said`, its error event's message;
@@ -367,6 +397,11 @@ fn read(value: &JsValue) -> Result<FromWorker, LoadError> {
 /// Loads `plan` into `slot` in the worker, its series drawn at `points`; the unusual
 /// stretches at `sensitivity` are found next (ask for them with [`ask`]).
 /// `on_progress(done, total)` hears of the chunks.
+///
+/// A worker that crashes during the load (a wasm trap: JavaScriptCore's fault of
+/// docs/dashboard.md, "WebKit", or a panic) is replaced and the load tried once more in
+/// the new one, which compiles a fresh module (`__BEC_METRICS__.workerRestarts` counts
+/// the crashes). A second crash, or a worker that never started, goes to the error panel.
 pub async fn load(
     plan: Plan,
     slot: Slot,
@@ -374,6 +409,18 @@ pub async fn load(
     sensitivity: Sensitivity,
     signal: &AbortSignal,
     on_progress: Option<&Function>,
+) -> Result<(Dataset, Timings), LoadError> {
+    load_in_worker(plan, slot, points, sensitivity, signal, on_progress, 1).await
+}
+
+async fn load_in_worker(
+    plan: Plan,
+    slot: Slot,
+    points: usize,
+    sensitivity: Sensitivity,
+    signal: &AbortSignal,
+    on_progress: Option<&Function>,
+    restarts_left: u32,
 ) -> Result<(Dataset, Timings), LoadError> {
     let worker = worker()?;
     // The first load of the data shown takes the boot script's start when it is of the
@@ -402,6 +449,7 @@ pub async fn load(
         None => LOADS.with_borrow_mut(|w| {
             w.push(Waiting {
                 id,
+                slot,
                 resolve,
                 on_progress: on_progress.cloned(),
             })
@@ -446,6 +494,18 @@ pub async fn load(
     if value.is_null() || signal.aborted() {
         return Err(LoadError::Aborted);
     }
+    if restarts_left > 0 && field(&field(&value, "Failed"), RESTART).is_truthy() {
+        let again = load_in_worker(
+            plan,
+            slot,
+            points,
+            sensitivity,
+            signal,
+            on_progress,
+            restarts_left - 1,
+        );
+        return Box::pin(again).await;
+    }
     let drawn = drawn_beside(&value);
     let (answered_plan, mut data, timings) = match read(&value)? {
         FromWorker::Loaded {
@@ -461,7 +521,16 @@ pub async fn load(
         // The start's plan was not the page's after all (a worker of another build): load
         // the page's (boxed: async recursion). Only once, since only the first load can
         // take the start.
-        return Box::pin(load(plan, slot, points, sensitivity, signal, on_progress)).await;
+        let again = load_in_worker(
+            plan,
+            slot,
+            points,
+            sensitivity,
+            signal,
+            on_progress,
+            restarts_left,
+        );
+        return Box::pin(again).await;
     }
     for (resource, drawn) in data.resources.iter_mut().zip(drawn) {
         resource.drawn = drawn;

@@ -448,6 +448,9 @@ pub struct Timings {
     pub analyse_ms: f64,
     /// Of which the resource-hours and the forecast.
     pub usage_ms: f64,
+    /// Demo runs generated again because two disagreed (JavaScriptCore's fault,
+    /// docs/dashboard.md "WebKit").
+    pub discarded_runs: u32,
 }
 
 /// Worker → page.

@@ -240,6 +240,7 @@ async fn load(
         Err(error) => return post(&FromWorker::Failed { id, error }, &[]),
     };
     let fetched = now();
+    let discarded_runs = loaded.discarded_runs;
     let analysed = match slot {
         Slot::Current => {
             Analysed::new_timed(loaded.response, plan.begin, plan.end, loaded.raw, &now)
@@ -265,6 +266,7 @@ async fn load(
         fetch_ms: fetched - started,
         analyse_ms: now() - fetched,
         usage_ms,
+        discarded_runs,
     };
     // The older data of the slot goes: questions about it are answered `Gone`.
     HELD.with_borrow_mut(|held| held[index(slot)] = Some(Held { id, data }));

@@ -39,7 +39,12 @@ function readPage() {
   // The previous period loads after the data shown (in the data worker, beside the
   // stretches): the page is compared once it is in.
   const comparing = document.querySelector(".loading-previous")?.hidden === false;
-  return { state, anomaliesDone: typeof metrics.anomaliesMs === "number", comparing, problems, text, charts };
+  // A data worker that crashed and was replaced (the page's workaround for JavaScriptCore's
+  // fault): the load is good if the new one's is, but it is counted.
+  const restarts = metrics.workerRestarts ?? 0;
+  // Demo runs the worker generated again because two disagreed (the same fault, caught).
+  const discarded = metrics.discardedRuns ?? 0;
+  return { state, anomaliesDone: typeof metrics.anomaliesMs === "number", comparing, problems, text, charts, restarts, discarded };
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -47,8 +52,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Loads `url` (a demo page) in `page` and waits until it is ready with its unusual
  * stretches found, shows an error or a problem, or `timeout` ms pass. Returns
- * { ok, problems, text, ms, charts }: `text` is what the page shows, without timings;
- * `charts` how many charts it drew.
+ * { ok, problems, text, ms, charts, restarts, discarded }: `text` is what the page shows,
+ * without timings; `charts` how many charts it drew; `restarts` how many data workers
+ * crashed and were replaced; `discarded` how many demo runs disagreed and were done again.
  */
 export async function demoLoad(page, url, { timeout = 60_000 } = {}) {
   const started = Date.now();
@@ -75,6 +81,8 @@ export async function demoLoad(page, url, { timeout = 60_000 } = {}) {
     text: seen.text,
     ms,
     charts: seen.charts,
+    restarts: seen.restarts ?? 0,
+    discarded: seen.discarded ?? 0,
   };
 }
 
@@ -82,7 +90,9 @@ export async function demoLoad(page, url, { timeout = 60_000 } = {}) {
  * `n` loads of `url` in `page`, one after the other (`url` may be a function of the load's
  * index, for a new document each time). A load whose page text differs from the most
  * common one (a silently wrong number) counts as failed too. `onLoad(i, result)` is called
- * after each. Returns { loads, failed, failures: [{ load, problems }], ms, charts }.
+ * after each. Returns { loads, failed, failures: [{ load, problems }], ms, charts, restarts,
+ * discarded }: `restarts` how many loads needed a new data worker, `discarded` how many
+ * threw a demo run away.
  */
 export async function demoLoads(page, url, n, { timeout = 60_000, onLoad = () => {} } = {}) {
   const results = [];
@@ -91,7 +101,7 @@ export async function demoLoads(page, url, n, { timeout = 60_000, onLoad = () =>
     try {
       result = await demoLoad(page, typeof url === "function" ? url(i) : url, { timeout });
     } catch (error) {
-      result = { ok: false, problems: [`the driver failed: ${error.message}`], text: "", ms: 0, charts: 0 };
+      result = { ok: false, problems: [`the driver failed: ${error.message}`], text: "", ms: 0, charts: 0, restarts: 0, discarded: 0 };
     }
     results.push(result);
     onLoad(i, result);
@@ -116,5 +126,7 @@ export async function demoLoads(page, url, n, { timeout = 60_000, onLoad = () =>
     failures,
     ms: results.map((r) => r.ms),
     charts: results.map((r) => r.charts),
+    restarts: results.filter((r) => r.restarts > 0).length,
+    discarded: results.filter((r) => r.discarded > 0).length,
   };
 }

@@ -51,3 +51,45 @@ test("the demo's data work is the worker's, and a worker that cannot start is sa
   assert.equal(await page.locator("[data-testid=chart]").count(), 12);
   await page.close();
 });
+
+test("a data worker that crashes is replaced: the page loads again in a new one, with no error", async () => {
+  // JavaScriptCore's fault (docs/dashboard.md, "WebKit") can trap the worker's wasm at any
+  // time. Here the first worker is the real one but throws, as a trap would, when the page
+  // asks it its first question (after the data came, so the data shown goes with it); the
+  // second is the real one as it is.
+  const page = await newPage(browser);
+  let scripts = 0;
+  await page.route("**/data-worker.js", async (route) => {
+    scripts += 1;
+    if (scripts > 1) return route.continue();
+    const real = await (await route.fetch()).text();
+    const crashing =
+      'addEventListener("message", (event) => {' +
+      '  if (event.data && typeof event.data === "object" && "Ask" in event.data)' +
+      '    setTimeout(() => { throw new Error("RuntimeError: simulated trap"); });' +
+      "});\n" +
+      real;
+    return route.fulfill({ status: 200, contentType: "text/javascript", body: crashing });
+  });
+  await page.goto(`${server.origin}/?src=demo`);
+  // Ready, then the crash, then ready again: wait for the second worker's load.
+  await page.waitForFunction(() => window.__BEC_METRICS__?.workerRestarts === 1, null, { timeout: 30_000 });
+  assert.equal(await waitForState(page, ["ready", "error"]), "ready");
+  await page.waitForFunction(() => typeof window.__BEC_METRICS__?.anomaliesMs === "number");
+  assert.equal(scripts, 2);
+  assert.equal(await page.locator("[data-testid=chart]").count(), 12);
+  // The new worker holds the data: the crosshair's exact point comes from it.
+  const before = await page.locator("[data-testid=readout]").first().textContent();
+  const box = await page.locator("[data-testid=plot]").first().boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForFunction(
+    (before) => {
+      const text = document.querySelector("[data-testid=readout]")?.textContent ?? "";
+      return text !== before && /\d\.\d/.test(text);
+    },
+    before,
+  );
+  // Nothing reached the console: the page said nothing because nothing was lost.
+  assert.deepEqual(page.problems.filter((p) => !/404/.test(p)), []);
+  await page.close();
+});
