@@ -12,7 +12,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
 use crate::dom;
-use crate::state::{Access, ProxyMode, ProxyStatus, SignIn, DEFAULT_UPSTREAM_HOST};
+use crate::proxy_status::{Access, ProxyMode, ProxyStatus, SignIn, DEFAULT_UPSTREAM_HOST};
 pub use crate::wire::LoadError;
 
 #[wasm_bindgen]

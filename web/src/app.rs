@@ -22,7 +22,8 @@ use crate::format::format_date;
 use crate::i18n::{Lang, T};
 use crate::load::Loaded;
 use crate::page::Page;
-use crate::state::{AccountChoice, ProxyStatus, RangeChoice, Source, Theme, ViewState};
+use crate::proxy_status::{AccountChoice, ProxyStatus};
+use crate::state::{RangeChoice, Source, Theme, ViewState};
 use crate::wire::{chart_width, KeyPair};
 use bec_usage::analysis::Sensitivity;
 

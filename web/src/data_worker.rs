@@ -295,7 +295,7 @@ fn adopt() -> Result<Option<Worker>, LoadError> {
         let url = field(&start, "url").as_string().unwrap_or_default();
         let now = field(&start, "now").as_f64().unwrap_or_default();
         let proxy = match field(&start, "health").as_string() {
-            None => crate::state::ProxyStatus::Checking,
+            None => crate::proxy_status::ProxyStatus::Checking,
             Some(body) => {
                 crate::api::proxy_status_of(Some(body.as_str()).filter(|b| !b.is_empty()))
             }

@@ -8,13 +8,12 @@
 //! threads are:
 //!
 //! - Pure modules, compiled everywhere and unit-tested natively: [`state`] (the view state
-//!   and its URL query), [`range`] (presets and validation of the date range), [`i18n`]
+//!   and its URL query), [`proxy_status`] (what `/healthz` said of the server), [`range`] (presets and validation of the date range), [`i18n`]
 //!   (Chinese and English texts, unit names), [`format`](mod@format) (exact amounts, UTC+08:00 times),
 //!   [`geometry`] (chart scales, ticks and SVG paths), [`dataset`] (what the page shows of a
 //!   load), [`wire`] (the plan and the messages between page and worker), [`engine`] (the
 //!   worker's analysed data and its answers), [`compare`] (the previous period) and
-//!   [`markup`] (the bulk content written once: a chart's grid and SVG paths, the data
-//!   tables, as escaped text).
+//!   [`markup`] (the bulk content written once: the two data tables, as escaped text).
 //! - The worker's modules (`wasm32`): `worker` (its message loop) and `fetch` (loading from
 //!   the three sources with the core's fetch plan).
 //! - The page's modules (`wasm32`): `app` (the state as contexts: settings, session,
@@ -36,6 +35,7 @@ pub mod format;
 pub mod geometry;
 pub mod i18n;
 pub mod markup;
+pub mod proxy_status;
 pub mod range;
 pub mod state;
 pub mod wire;

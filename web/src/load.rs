@@ -27,7 +27,8 @@ use crate::compare::previous_range;
 use crate::data_worker;
 use crate::dataset::Dataset;
 use crate::dom;
-use crate::state::{ProxyStatus, Source};
+use crate::proxy_status::ProxyStatus;
+use crate::state::Source;
 use crate::wire::{draw_again, drawn_points, plan_for, PagePlan, PlanSource, Question, Slot, Told};
 use bec_usage::analysis::{Anomaly, Sensitivity};
 

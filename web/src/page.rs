@@ -14,7 +14,8 @@ use crate::components::{
 use crate::dashboard::Dashboard;
 use crate::i18n::{fill, T};
 use crate::load::{Loaded, Status};
-use crate::state::{AccountChoice, Source};
+use crate::proxy_status::AccountChoice;
+use crate::state::Source;
 
 /// The dashboard's page.
 #[component]

@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
 use crate::format::LocalTime;
-use crate::state::{ProxyStatus, Source, ViewState};
+use crate::proxy_status::ProxyStatus;
+use crate::state::{Source, ViewState};
 
 /// How many resources the demo makes: all twelve of the core's catalogue.
 pub const DEMO_RESOURCES: usize = 12;
@@ -138,7 +139,7 @@ pub fn plan_for(
             };
             let host = match proxy {
                 ProxyStatus::Present { upstream_host, .. } => upstream_host.clone(),
-                _ => crate::state::DEFAULT_UPSTREAM_HOST.to_owned(),
+                _ => crate::proxy_status::DEFAULT_UPSTREAM_HOST.to_owned(),
             };
             PlanSource::Keys {
                 keys: keys.clone(),
@@ -511,7 +512,7 @@ impl FromWorker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{Access, ProxyMode, SignIn};
+    use crate::proxy_status::{Access, ProxyMode, SignIn};
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()

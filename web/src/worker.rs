@@ -15,7 +15,8 @@ use web_sys::{AbortController, DedicatedWorkerGlobalScope, MessageEvent, Message
 
 use crate::dataset::Drawn;
 use crate::engine::Analysed;
-use crate::state::{ProxyStatus, ViewState};
+use crate::proxy_status::ProxyStatus;
+use crate::state::ViewState;
 use crate::wire::{
     drawn_points, main_width_of_viewport, query_of, start_plan, FromWorker, LoadError, Plan,
     Question, Slot, Timings, ToWorker, Told, ANY_ID, START_ID,

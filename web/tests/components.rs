@@ -25,9 +25,8 @@ use bec_usage_web::engine::Analysed;
 use bec_usage_web::format::format_percent;
 use bec_usage_web::geometry::px;
 use bec_usage_web::i18n::{Lang, T};
-use bec_usage_web::state::{
-    Access, ProxyMode, ProxyStatus, RangeChoice, SignIn, Source, ViewState,
-};
+use bec_usage_web::proxy_status::{Access, ProxyMode, ProxyStatus, SignIn};
+use bec_usage_web::state::{RangeChoice, Source, ViewState};
 use bec_usage_web::wire::{KeyPair, Slot};
 use bec_usage_web::worker::hold;
 use chrono::NaiveDate;

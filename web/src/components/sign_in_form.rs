@@ -14,7 +14,7 @@ use leptos::task::spawn_local;
 use super::{text, TextField};
 use crate::api::{self, SignInError};
 use crate::i18n::{fill, Lang, T};
-use crate::state::ProxyStatus;
+use crate::proxy_status::ProxyStatus;
 
 /// Why the form is still there after a submit.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use super::{aria_bool, text};
 use crate::i18n::{Lang, T};
-use crate::state::{ProxyStatus, Source};
+use crate::proxy_status::ProxyStatus;
+use crate::state::Source;
 
 fn label(source: Source) -> T {
     match source {
