@@ -1,7 +1,6 @@
 //! The view state, and its URL query: every choice a person makes on the page (source,
 //! range, hidden resources, comparison, language, theme, account) is in the URL, so a link
-//! reproduces the view. Also what the page knows of the proxy: its mode, its sign-in and
-//! the accounts it names.
+//! reproduces the view. What the page knows of the proxy is in [`crate::proxy_status`].
 //!
 //! ```text
 //! ?src=demo&range=31d&hide=EIP,GPU&cmp=0&lang=zh&theme=dark
