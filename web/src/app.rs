@@ -12,6 +12,7 @@
 //! for it; then the page ([`Page`]) is mounted under the same owner, where the views
 //! find them.
 
+use crate::components::provide_lang;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -285,6 +286,7 @@ fn provide_state(initial: ViewState, sync_url: bool, proxy: Option<ProxyStatus>)
     let session = Session::new(settings, proxy);
     let layout = Layout::new();
     let loaded = Loaded::new(settings, session, layout);
+    provide_lang(settings.lang);
     provide_context(settings);
     provide_context(session);
     provide_context(layout);

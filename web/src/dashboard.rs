@@ -56,7 +56,6 @@ pub fn Dashboard(
                         data=data.clone()
                         index=index
                         width=width
-                        lang=lang
                         previous=previous
                         forecast=forecast
                         anomalies=marked
@@ -66,23 +65,22 @@ pub fn Dashboard(
         })
         .collect_view();
     view! {
-        <ResourceToggles names=names hidden=hidden lang=lang on_toggle=on_toggle on_show_all=on_show_all />
+        <ResourceToggles names=names hidden=hidden on_toggle=on_toggle on_show_all=on_show_all />
         <p class="muted small loading-previous" hidden=move || !previous_loading.get()>
             {text(lang, T::LoadingPrevious)}
         </p>
         <div class="charts" class:two=move || two_columns.get() data-testid="charts">
             {charts}
         </div>
-        <Totals data=data.clone() hidden=hidden forecast=forecast lang=lang />
-        <CostPanel data=data.clone() sheet=price_sheet on_sheet=on_sheet forecast=forecast lang=lang />
+        <Totals data=data.clone() hidden=hidden forecast=forecast />
+        <CostPanel data=data.clone() sheet=price_sheet on_sheet=on_sheet forecast=forecast />
         <Anomalies
             data=data.clone()
             anomalies=anomalies
             sensitivity=sensitivity
             on_sensitivity=on_sensitivity
-            lang=lang
         />
-        <DailyTable data=data.clone() hidden=hidden lang=lang />
-        <QualityNotes notes=data.notes.clone() lang=lang />
+        <DailyTable data=data.clone() hidden=hidden />
+        <QualityNotes notes=data.notes.clone() />
     }
 }

@@ -77,23 +77,21 @@ pub fn Page() -> impl IntoView {
             } else {
                 T::Loading
             };
-            EitherOf5::A(view! { <Skeleton message=message lang=lang /> })
+            EitherOf5::A(view! { <Skeleton message=message /> })
         }
-        Status::NeedKeys => EitherOf5::B(view! { <EmptyState message=T::KeysNeeded lang=lang /> }),
-        Status::InvalidRange => {
-            EitherOf5::B(view! { <EmptyState message=T::FixRange lang=lang /> })
-        }
+        Status::NeedKeys => EitherOf5::B(view! { <EmptyState message=T::KeysNeeded /> }),
+        Status::InvalidRange => EitherOf5::B(view! { <EmptyState message=T::FixRange /> }),
         Status::Ready(data) if data.is_empty() => {
-            EitherOf5::B(view! { <EmptyState message=T::Empty hint=T::EmptyHint lang=lang /> })
+            EitherOf5::B(view! { <EmptyState message=T::Empty hint=T::EmptyHint /> })
         }
         Status::Ready(data) => EitherOf5::C(view! {
             <Dashboard data=data />
         }),
         Status::Failed(error) => {
-            EitherOf5::D(view! { <ErrorPanel error=error lang=lang on_retry=on_retry /> })
+            EitherOf5::D(view! { <ErrorPanel error=error on_retry=on_retry /> })
         }
         Status::SignIn(expired) => EitherOf5::E(view! {
-            <SignInForm lang=lang expired=expired on_signed_in=on_signed_in />
+            <SignInForm expired=expired on_signed_in=on_signed_in />
         }),
     };
     let signing_in = move || matches!(status.get(), Status::SignIn(_));
@@ -126,18 +124,17 @@ pub fn Page() -> impl IntoView {
 
     view! {
         <div class="app" data-testid="app" data-state=move || status.with(Status::name)>
-            <Header lang=lang account=header_account>
+            <Header account=header_account>
                 <AccountPicker
-                    lang=lang
                     accounts=accounts
                     account=chosen_account
                     account_id=account
                     on_change=on_account
                 />
-                <UserMenu lang=lang user=user can_sign_out=can_sign_out on_sign_out=on_sign_out />
-                <SourceSwitch source=source proxy=proxy_status lang=lang on_change=on_source />
-                <LangToggle lang=lang on_change=on_lang />
-                <ThemeToggle theme=theme lang=lang on_change=on_theme />
+                <UserMenu user=user can_sign_out=can_sign_out on_sign_out=on_sign_out />
+                <SourceSwitch source=source proxy=proxy_status on_change=on_source />
+                <LangToggle on_change=on_lang />
+                <ThemeToggle theme=theme on_change=on_theme />
             </Header>
             <p class="banner" data-testid="demo-banner" hidden=move || source.get() != Some(Source::Demo)>
                 {text(lang, T::DemoBanner)}
@@ -146,23 +143,22 @@ pub fn Page() -> impl IntoView {
                 {move || account_note().unwrap_or_default()}
             </p>
             <section class="card toolbar" hidden=signing_in>
-                <RangePicker range=range today=today lang=lang on_change=on_range />
+                <RangePicker range=range today=today on_change=on_range />
                 <div class="toolbar-row">
-                    <ViewToggle on=compare label=T::Compare test_id="compare-toggle" lang=lang on_change=on_compare />
-                    <ViewToggle on=forecast label=T::Forecast test_id="forecast-toggle" lang=lang on_change=on_forecast />
+                    <ViewToggle on=compare label=T::Compare test_id="compare-toggle" on_change=on_compare />
+                    <ViewToggle on=forecast label=T::Forecast test_id="forecast-toggle" on_change=on_forecast />
                     <ExportMenu
                         data=data
                         account=shown_account
                         sheet=price_sheet
                         anomalies=anomalies
                         sensitivity=sensitivity
-                        lang=lang
                     />
                 </div>
-                <ProgressBar progress=progress lang=lang />
+                <ProgressBar progress=progress />
             </section>
             <Show when=move || source.get() == Some(Source::Keys) && !signing_in()>
-                <KeyForm active_key=active_key lang=lang on_keys=on_keys />
+                <KeyForm active_key=active_key on_keys=on_keys />
             </Show>
             <main class="content" node_ref=main_ref>{content}</main>
             <footer class="foot muted small">{text(lang, T::Footer)}</footer>

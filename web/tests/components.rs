@@ -16,8 +16,8 @@ use bec_usage_web::app::App;
 use bec_usage_web::compare::mean_change;
 use bec_usage_web::components::chart::build_model;
 use bec_usage_web::components::{
-    AccountPicker, Chart, CostPanel, DailyTable, ErrorPanel, KeyForm, RangePicker, ResourceToggles,
-    SourceSwitch, Totals, ViewToggle,
+    provide_lang, AccountPicker, Chart, CostPanel, DailyTable, ErrorPanel, KeyForm, RangePicker,
+    ResourceToggles, SourceSwitch, Totals, ViewToggle,
 };
 use bec_usage_web::data_worker::use_engine_on_this_thread;
 use bec_usage_web::dataset::Dataset;
@@ -62,7 +62,12 @@ where
         .expect("a body")
         .append_child(&container)
         .expect("appended");
-    leptos::mount::mount_to(container.clone(), view).forget();
+    // The page provides its language; a test that changes it provides its own signal.
+    leptos::mount::mount_to(container.clone(), move || {
+        provide_lang(Lang::En);
+        view()
+    })
+    .forget();
     container
 }
 
@@ -231,7 +236,7 @@ async fn chart_draws_the_line_marks_the_peak_and_states_exact_statistics() {
     let expected_peak = model.position(&data.stats(0).expect("stats").max);
     let root = mount({
         let data = data.clone();
-        move || view! { <Chart data=data index=0 width=Signal::derive(|| 600.0) lang=Lang::En /> }
+        move || view! { <Chart data=data index=0 width=Signal::derive(|| 600.0) /> }
     });
     settle().await;
 
@@ -273,7 +278,7 @@ async fn the_crosshair_reads_exact_amounts_by_keyboard_and_pointer() {
     let data = Arc::new(january_first());
     let root = mount({
         let data = data.clone();
-        move || view! { <Chart data=data index=0 width=Signal::derive(|| 600.0) lang=Lang::En /> }
+        move || view! { <Chart data=data index=0 width=Signal::derive(|| 600.0) /> }
     });
     settle().await;
     let plot = find(&root, "[data-testid=plot]");
@@ -343,7 +348,7 @@ async fn the_previous_period_is_overlaid_and_its_change_stated() {
         let current = current.clone();
         move || {
             view! {
-                <Chart data=current index=0 width=Signal::derive(|| 600.0) lang=Lang::En previous=Signal::from(previous_signal) />
+                <Chart data=current index=0 width=Signal::derive(|| 600.0) previous=Signal::from(previous_signal) />
             }
         }
     });
@@ -380,7 +385,6 @@ async fn the_range_picker_explains_an_impossible_date_next_to_its_field() {
             <RangePicker
                 range=Signal::derive(|| RangeChoice::Custom { from: "2024-02-30".into(), to: "2024-03-01".into() })
                 today=date("2024-03-10")
-                lang=Lang::En
                 on_change=Callback::new(move |r| changes.update(|c| c.push(r)))
             />
         }
@@ -454,7 +458,7 @@ async fn the_daily_table_marks_and_explains_cells_that_differ() {
     ));
     let hidden = RwSignal::new(Vec::<String>::new());
     let root = mount(move || {
-        view! { <DailyTable data=data hidden=Signal::from(hidden) lang=Lang::En /> }
+        view! { <DailyTable data=data hidden=Signal::from(hidden) /> }
     });
     settle().await;
     let differs = find(&root, "td[data-status=Differs]");
@@ -489,12 +493,11 @@ async fn the_totals_row_and_card_state_unit_hours() {
     let for_totals = data.clone();
     let root = mount(move || {
         view! {
-            <DailyTable data=data hidden=Signal::stored(Vec::new()) lang=Lang::En />
+            <DailyTable data=data hidden=Signal::stored(Vec::new()) />
             <Totals
                 data=for_totals
                 hidden=Signal::stored(Vec::new())
                 forecast=Signal::stored(true)
-                lang=Lang::En
             />
         }
     });
@@ -538,7 +541,6 @@ async fn the_cost_panel_names_the_bad_entry_and_rounds_a_good_total() {
                 sheet=sheet
                 on_sheet=Callback::new(move |s| sheet.set(s))
                 forecast=Signal::stored(true)
-                lang=Lang::En
             />
         }
     });
@@ -595,7 +597,7 @@ async fn the_error_panel_states_code_request_id_and_the_signed_canonical_request
         canonical_request: Some(canonical.into()),
     });
     let root = mount(move || {
-        view! { <ErrorPanel error=error lang=Lang::En on_retry=Callback::new(move |()| retries.update(|r| *r += 1)) /> }
+        view! { <ErrorPanel error=error on_retry=Callback::new(move |()| retries.update(|r| *r += 1)) /> }
     });
     settle().await;
     assert_eq!(
@@ -623,7 +625,6 @@ async fn without_a_proxy_only_the_demo_source_can_be_chosen() {
             <SourceSwitch
                 source=Signal::derive(|| Some(Source::Demo))
                 proxy=Signal::derive(|| ProxyStatus::Absent)
-                lang=Lang::En
                 on_change=Callback::new(move |s| chosen.update(|c| c.push(s)))
             />
         }
@@ -652,7 +653,6 @@ async fn resource_chips_toggle_and_show_their_state() {
             <ResourceToggles
                 names=vec!["CPU".into(), "EIP".into()]
                 hidden=Signal::from(hidden)
-                lang=Lang::En
                 on_toggle=Callback::new(move |t| toggles.update(|v| v.push(t)))
                 on_show_all=Callback::new(move |()| hidden.set(Vec::new()))
             />
@@ -688,12 +688,12 @@ async fn a_view_toggle_shows_the_page_setting_and_reports_a_change() {
     let lang = RwSignal::new(Lang::En);
     let changes = RwSignal::new(Vec::<bool>::new());
     let root = mount(move || {
+        provide_lang(lang);
         view! {
             <ViewToggle
                 on=on
                 label=T::Compare
                 test_id="compare-toggle"
-                lang=lang
                 on_change=Callback::new(move |value| changes.update(|v| v.push(value)))
             />
         }
@@ -731,7 +731,6 @@ async fn the_key_form_refuses_a_malformed_key_and_never_keeps_the_secret_in_the_
         view! {
             <KeyForm
                 active_key=Signal::derive(|| None::<String>)
-                lang=Lang::En
                 on_keys=Callback::new(move |c: Option<KeyPair>| {
                     keys.update(|k| k.push(c.map(|c| c.access_key_id)))
                 })
@@ -763,10 +762,10 @@ async fn the_key_form_keeps_typed_keys_in_the_same_fields_when_the_language_chan
     let lang = RwSignal::new(Lang::En);
     let used = RwSignal::new(Vec::<String>::new());
     let root = mount(move || {
+        provide_lang(lang);
         view! {
             <KeyForm
                 active_key=Signal::derive(|| None::<String>)
-                lang=lang
                 on_keys=Callback::new(move |c: Option<KeyPair>| {
                     used.update(|u| u.extend(c.map(|c| c.access_key_id)))
                 })
@@ -815,11 +814,11 @@ async fn the_key_form_keeps_typed_keys_in_the_same_fields_when_the_language_chan
 async fn the_range_picker_keeps_typed_dates_when_the_language_changes() {
     let lang = RwSignal::new(Lang::En);
     let root = mount(move || {
+        provide_lang(lang);
         view! {
             <RangePicker
                 range=Signal::derive(|| RangeChoice::Preset(bec_usage_web::range::Preset::Last7))
                 today=date("2024-03-10")
-                lang=lang
                 on_change=Callback::new(|_| {})
             />
         }
@@ -1277,7 +1276,6 @@ async fn the_account_picker_needs_two_accounts() {
     let root = mount(move || {
         view! {
             <AccountPicker
-                lang=Lang::En
                 accounts=accounts
                 account=Signal::derive(|| Some("production".to_owned()))
                 account_id=Signal::derive(|| None::<String>)

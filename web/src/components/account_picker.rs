@@ -2,17 +2,15 @@
 //! labelled `<select>` in the header. The choice goes into the URL (`?account=NAME`), and
 //! the data is loaded from `/accounts/NAME/v1/usage/computing`.
 
+use crate::components::use_lang;
 use leptos::prelude::*;
 
 use super::text;
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 
 /// The account picker; hidden when there is no choice.
 #[component]
 pub fn AccountPicker(
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
     /// The accounts to choose from (no picker for fewer than two).
     #[prop(into)]
     accounts: Signal<Vec<String>>,
@@ -25,6 +23,7 @@ pub fn AccountPicker(
     /// Called with the chosen account's name.
     on_change: Callback<String>,
 ) -> impl IntoView {
+    let lang = use_lang();
     // The options change only with a new answer of `/healthz` (a sign-in): built again
     // then, no keyed diffing needed.
     let options = move || {

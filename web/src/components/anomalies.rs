@@ -4,6 +4,7 @@
 //! charts mark the same stretches. They are looked for after the charts are painted: until
 //! then the card says it is looking, and is `aria-busy`.
 
+use crate::components::use_lang;
 use std::sync::Arc;
 
 use bec_usage::analysis::{Anomaly, Sensitivity};
@@ -12,7 +13,7 @@ use leptos::prelude::*;
 use super::{aria_bool, text, Marker};
 use crate::dataset::Dataset;
 use crate::format::{format_amount, format_estimate, format_time};
-use crate::i18n::{duration_text, fill, unit_label, Lang, T};
+use crate::i18n::{duration_text, fill, unit_label, T};
 use crate::state::{sensitivity_code, sensitivity_from_code};
 
 /// The list of unusual stretches and the sensitivity select.
@@ -28,10 +29,8 @@ pub fn Anomalies(
     sensitivity: Signal<Sensitivity>,
     /// Called with a new sensitivity.
     on_sensitivity: Callback<Sensitivity>,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let options = [
         (Sensitivity::Low, T::SensitivityLow),
         (Sensitivity::Medium, T::SensitivityMedium),

@@ -8,6 +8,7 @@
 //! changes only the `hovered` signal, which only the crosshair and the readout read, so a
 //! move re-renders a line, a marker and a sentence.
 
+use crate::components::use_lang;
 use std::sync::Arc;
 
 use leptos::either::Either;
@@ -32,7 +33,7 @@ use crate::geometry::{
     amount_f64, chart_model, keyboard_step, line_path, marker_path, px, series_style, ChartModel,
     Frame, Overlay, Shape,
 };
-use crate::i18n::{fill, unit_label, vs_previous, Lang, T};
+use crate::i18n::{fill, unit_label, vs_previous, T};
 use crate::wire::{PointAt, Question, Told};
 
 /// Builds the chart's shapes for `width` pixels: the series and (if given) the same
@@ -186,9 +187,8 @@ fn Peak(
     point: DataPoint,
     /// The resource's marker shape.
     shape: Shape,
-    /// The page's language.
-    lang: Signal<Lang>,
 ) -> impl IntoView {
+    let lang = use_lang();
     // Computed again only when the model changes (the width, the previous period).
     let placed = move || model.with(|m| place_peak(m, &point));
     let amount = format_amount(point.amount);
@@ -227,9 +227,8 @@ fn Stats(
     unit: String,
     /// The decimal places of the series' amounts.
     scale: u32,
-    /// The page's language.
-    lang: Signal<Lang>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let unit = StoredValue::new(unit);
     let (mean, rounded) = round_mean(stats.mean, scale);
     let mean_text = if rounded {
@@ -281,10 +280,8 @@ pub fn ChangeBadge(
     change: Option<Decimal>,
     /// The length of the previous period in days.
     previous_days: i64,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let Some(change) = change else {
         return Either::Left(view! {
             <span class="change none" data-testid="change">
@@ -320,9 +317,6 @@ pub fn Chart(
     /// The chart's width in pixels.
     #[prop(into)]
     width: Signal<f64>,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
     /// The previous period, once loaded (drawn faintly, and compared).
     #[prop(optional)]
     previous: Option<Signal<Option<Arc<Dataset>>>>,
@@ -333,6 +327,7 @@ pub fn Chart(
     #[prop(optional)]
     anomalies: Option<Signal<Arc<Vec<Anomaly>>>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let previous = previous.unwrap_or_else(|| Signal::derive(|| None));
     let forecast_on = forecast.unwrap_or_else(|| Signal::derive(|| false));
     let anomalies = anomalies.unwrap_or_else(|| Signal::derive(|| Arc::new(Vec::new())));
@@ -476,7 +471,7 @@ pub fn Chart(
     };
     let stats_view = match stats {
         Some(stats) => Either::Left(view! {
-            <Stats stats=stats unit=unit.clone() scale=data.amount_scale(index) lang=lang />
+            <Stats stats=stats unit=unit.clone() scale=data.amount_scale(index) />
         }),
         None => Either::Right(view! { <div><dd>{text(lang, T::NoPoints)}</dd></div> }),
     };
@@ -490,7 +485,6 @@ pub fn Chart(
                     <ChangeBadge
                         change=mean_change(&data, &previous, &name)
                         previous_days=previous.days()
-                        lang=lang
                     />
                 }
             })
@@ -520,7 +514,7 @@ pub fn Chart(
                 {badge}
             </header>
             <dl class="stats" data-testid="stats">{stats_view}</dl>
-            <Readout id=readout_id.clone() hovered=hovered unit=unit.clone() lang=lang />
+            <Readout id=readout_id.clone() hovered=hovered unit=unit.clone() />
             <svg
                 class="plot"
                 data-testid="plot"
@@ -537,7 +531,7 @@ pub fn Chart(
                 <g class="shapes">{move || model.with(chart_shapes)}</g>
                 {forecast_view}
                 <g class="anomaly-marks" aria-hidden="true">{anomaly_view}</g>
-                {stats.map(|s| view! { <Peak model=model point=s.max shape=shape lang=lang /> })}
+                {stats.map(|s| view! { <Peak model=model point=s.max shape=shape /> })}
                 <Crosshair model=model hovered=hovered shape=shape />
             </svg>
             <footer class="chart-foot">
@@ -549,7 +543,7 @@ pub fn Chart(
                     <span class="legend-forecast muted">{text(lang, T::ForecastLegend)}</span>
                 </Show>
             </footer>
-            <DataTable data=data index=index width=width unit=unit lang=lang />
+            <DataTable data=data index=index width=width unit=unit />
         </article>
     })
 }

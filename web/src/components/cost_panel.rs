@@ -5,6 +5,7 @@
 //! Errors are the core's messages, which name the entry at fault (`prices.CPU: ...`), shown
 //! next to the field; a sheet that prices a resource the data lacks is refused too.
 
+use crate::components::use_lang;
 use std::sync::Arc;
 
 use bec_usage::analysis::{round_money, CostEstimate};
@@ -184,10 +185,8 @@ pub fn CostPanel(
     /// Whether the forecast is shown.
     #[prop(into)]
     forecast: Signal<bool>,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let draft = RwSignal::new(sheet.get_untracked().unwrap_or_default());
     let parse_error = RwSignal::new(None::<String>);
     // The estimate, once per (data, sheet), asked of the data worker.

@@ -6,13 +6,14 @@
 //! elements are created when the pointer enters and removed when it leaves. The point is
 //! exact: the chart asks the data worker for it (`Question::Point`).
 
+use crate::components::use_lang;
 use bec_usage::DataPoint;
 use leptos::prelude::*;
 
 use super::text;
 use crate::format::{format_amount_with_unit, format_time};
 use crate::geometry::{marker_path, px, ChartModel, Shape};
-use crate::i18n::{unit_label, Lang, T};
+use crate::i18n::{unit_label, T};
 
 /// The crosshair inside the chart's SVG: empty while nothing is hovered.
 #[component]
@@ -64,10 +65,8 @@ pub fn Readout(
     hovered: RwSignal<Option<(usize, DataPoint)>>,
     /// The resource's unit as the service wrote it.
     unit: String,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let point = move || hovered.get().map(|(_, point)| point);
     let time = move || point().map(|p| format!("{} UTC+08:00", format_time(p.timestamp_ms)));
     let amount = move || {

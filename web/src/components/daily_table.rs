@@ -3,6 +3,7 @@
 //! that differ (or exist on one side only) are marked and explained
 //! ([`crate::markup::daily_table`]).
 
+use crate::components::use_lang;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -10,7 +11,7 @@ use leptos::prelude::*;
 use super::text;
 use crate::dataset::Dataset;
 use crate::format::format_count;
-use crate::i18n::{fill, Lang, T};
+use crate::i18n::{fill, T};
 use crate::markup::daily_table;
 
 /// The daily-average table.
@@ -21,10 +22,8 @@ pub fn DailyTable(
     /// The resources hidden by the person (their columns are left out).
     #[prop(into)]
     hidden: Signal<Vec<String>>,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let counts = data.reconciliation.counts();
     let summary_line = move || {
         let lang = lang.get();

@@ -2,6 +2,7 @@
 //! amounts, for screen readers and for anyone who prefers numbers. Asked of the data
 //! worker (it holds every point, exact) only when opened.
 
+use crate::components::use_lang;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -11,7 +12,7 @@ use crate::data_worker;
 use crate::dataset::Dataset;
 use crate::format::format_count;
 use crate::geometry::Frame;
-use crate::i18n::{fill, Lang, T};
+use crate::i18n::{fill, T};
 use crate::markup::points_table;
 use crate::wire::{Question, Told};
 
@@ -27,10 +28,8 @@ pub fn DataTable(
     width: Signal<f64>,
     /// The resource's unit as the service wrote it.
     unit: String,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let open = RwSignal::new(false);
     let count = data.resources.get(index).map_or(0, |r| r.count);
     let load = data.load;

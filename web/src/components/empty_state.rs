@@ -1,9 +1,10 @@
 //! A message in place of the charts: no data in the range, keys needed, a range to fix.
 
+use crate::components::use_lang;
 use leptos::prelude::*;
 
 use super::text;
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 
 /// The empty state: what to say, and what to do about it if anything.
 #[component]
@@ -13,10 +14,8 @@ pub fn EmptyState(
     /// What to do about it, if anything.
     #[prop(optional)]
     hint: Option<T>,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
 ) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <div class="card empty" data-testid="empty-state">
             <svg viewBox="0 0 48 48" width="48" height="48" aria-hidden="true">

@@ -2,6 +2,7 @@
 //! message and `requestId`, what to do about it, the canonical request this page signed
 //! when the service says the signature does not match, and a retry.
 
+use crate::components::use_lang;
 use std::sync::Arc;
 
 use bec_usage::fetch_plan::Hint;
@@ -9,7 +10,7 @@ use leptos::prelude::*;
 
 use super::text;
 use crate::api::LoadError;
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 
 /// What to do about a BCE error code: the core's one table of hints
 /// ([`bec_usage::fetch_plan::hint_for_code`]), worded in the page's languages.
@@ -98,12 +99,10 @@ fn shown(error: &LoadError) -> Shown {
 pub fn ErrorPanel(
     /// What went wrong.
     error: Arc<LoadError>,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
     /// Called by the retry button.
     on_retry: Callback<()>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let Shown {
         title,
         facts,

@@ -4,6 +4,7 @@
 //! (the stretches: until they are found). The file names carry the dates and, on a server that names its accounts, the
 //! account (`bec-usage_production_2024-01-01_2024-01-07_series.csv`).
 
+use crate::components::use_lang;
 use std::sync::Arc;
 
 use bec_usage::analysis::{Anomaly, Sensitivity};
@@ -16,7 +17,7 @@ use crate::data_worker;
 use crate::dataset::Dataset;
 use crate::dom;
 use crate::format::export_base_name;
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 use crate::wire::{ExportKind, Question, Told};
 
 /// What can be exported.
@@ -117,10 +118,8 @@ pub fn ExportMenu(
     /// The sensitivity they were found at.
     #[prop(into)]
     sensitivity: Signal<Sensitivity>,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let buttons = Export::ALL.map(|export| {
         view! {
             <button

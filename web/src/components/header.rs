@@ -1,23 +1,22 @@
 //! The page's header: the name, what it shows, the account, and the switches (given as
 //! children: the source, the language and the theme).
 
+use crate::components::use_lang;
 use leptos::prelude::*;
 
 use super::text;
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 
 /// The header.
 #[component]
 pub fn Header(
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
     /// The account of the loaded data, if any.
     #[prop(into)]
     account: Signal<Option<String>>,
     /// The switches.
     children: Children,
 ) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <header class="top">
             <div class="brand">

@@ -7,13 +7,14 @@
 //! change of language only changes the texts around them, so what is typed stays. The
 //! secret is cleared from the field once it is used, and when the keys are forgotten.
 
+use crate::components::use_lang;
 use bec_usage::signing::Credentials;
 
 use leptos::prelude::*;
 
 use super::{text, TextField};
 use crate::dom;
-use crate::i18n::{fill, Lang, T};
+use crate::i18n::{fill, T};
 use crate::wire::KeyPair;
 
 /// Which field of the form an error is about.
@@ -28,7 +29,6 @@ fn key_field(
     field: KeyField,
     value: RwSignal<String>,
     error: Signal<Option<String>>,
-    lang: Signal<Lang>,
 ) -> impl IntoView {
     let (id, name, input_type, label) = match field {
         KeyField::AccessKeyId => ("access-key-id", "id", "text", T::AccessKeyId),
@@ -44,7 +44,6 @@ fn key_field(
             id=id
             name=name
             label=label
-            lang=lang
             input_type=input_type
             value=value
             on_input=Callback::new(move |typed| value.set(typed))
@@ -59,12 +58,10 @@ pub fn KeyForm(
     /// The access key id in use, if any.
     #[prop(into)]
     active_key: Signal<Option<String>>,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
     /// Called with new keys, or `None` to forget them.
     on_keys: Callback<Option<KeyPair>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let access_key_id = RwSignal::new(String::new());
     let secret = RwSignal::new(String::new());
     let remember = RwSignal::new(false);
@@ -124,8 +121,8 @@ pub fn KeyForm(
         <section class="card key-form" data-testid="key-form" aria-labelledby="keys-title">
             <h2 id="keys-title">{text(lang, T::KeysTitle)}</h2>
             <form autocomplete="off" on:submit=submit>
-                {key_field(KeyField::AccessKeyId, access_key_id, error_for(KeyField::AccessKeyId), lang)}
-                {key_field(KeyField::Secret, secret, error_for(KeyField::Secret), lang)}
+                {key_field(KeyField::AccessKeyId, access_key_id, error_for(KeyField::AccessKeyId))}
+                {key_field(KeyField::Secret, secret, error_for(KeyField::Secret))}
                 <label class="check">
                     <input type="checkbox" name="remember" data-testid="remember-keys" bind:checked=remember />
                     {text(lang, T::RememberKeys)}

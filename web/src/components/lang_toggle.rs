@@ -1,5 +1,6 @@
 //! The language switch: shows the other language by its own name.
 
+use crate::components::use_lang;
 use leptos::prelude::*;
 
 use crate::i18n::{Lang, T};
@@ -7,12 +8,10 @@ use crate::i18n::{Lang, T};
 /// The language switch.
 #[component]
 pub fn LangToggle(
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
     /// Called with the other language.
     on_change: Callback<Lang>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let other = move || lang.get().other();
     // The accessible name starts with the visible text (WCAG 2.5.3, "label in name"), so
     // speech users can say what they see; the rest says what the button does.

@@ -60,6 +60,21 @@ use leptos::prelude::*;
 
 use crate::i18n::{Lang, T};
 
+/// The page's language as a context: the app provides it once ([`provide_lang`]) and each
+/// component that writes text reads it ([`use_lang`]) instead of taking it as a prop.
+#[derive(Debug, Clone, Copy)]
+struct PageLang(Signal<Lang>);
+
+/// Provides the page's language to every component below.
+pub fn provide_lang(lang: impl Into<Signal<Lang>>) {
+    provide_context(PageLang(lang.into()));
+}
+
+/// The page's language, as [`provide_lang`] provided it.
+pub fn use_lang() -> Signal<Lang> {
+    expect_context::<PageLang>().0
+}
+
 /// The text `key` in the page's language, as a reactive closure for a view's text or
 /// attribute: it follows a change of language without rendering anything again.
 pub fn text(

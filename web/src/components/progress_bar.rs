@@ -1,8 +1,9 @@
 //! The progress of a range fetched in chunks.
 
+use crate::components::use_lang;
 use leptos::prelude::*;
 
-use crate::i18n::{fill, Lang, T};
+use crate::i18n::{fill, T};
 
 /// A progress bar while a range of several chunks loads; nothing otherwise.
 #[component]
@@ -10,10 +11,8 @@ pub fn ProgressBar(
     /// Chunks done and in all, while loading.
     #[prop(into)]
     progress: Signal<Option<(usize, usize)>>,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let chunks = move || progress.get().filter(|(_, total)| *total > 1);
     let label = move || {
         chunks().map_or_else(String::new, |(done, total)| {

@@ -1,20 +1,19 @@
 //! The data-quality notes of the core (count mismatches, duplicate or unsorted timestamps,
 //! gaps in `summary`, ...), folded under the daily table.
 
+use crate::components::use_lang;
 use bec_usage::quality::QualityNote;
 use leptos::prelude::*;
 
-use crate::i18n::{fill, Lang, T};
+use crate::i18n::{fill, T};
 
 /// The notes, or nothing when there are none.
 #[component]
 pub fn QualityNotes(
     /// The notes.
     notes: Vec<QualityNote>,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
 ) -> impl IntoView {
+    let lang = use_lang();
     (!notes.is_empty()).then(|| {
         let count = notes.len().to_string();
         let summary = move || fill(T::Notes.get(lang.get()), &[("count", &count)]);

@@ -6,13 +6,14 @@
 //! them, and what is typed stays until then, whatever else changes (the language). Apply
 //! reads them through their `NodeRef`s.
 
+use crate::components::use_lang;
 use chrono::NaiveDate;
 use leptos::html;
 use leptos::prelude::*;
 
 use super::{aria_bool, text, TextField};
 use crate::format::format_date;
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 use crate::range::{parse_day, validate_range, Preset, RangeError, RangeErrors};
 use crate::state::RangeChoice;
 
@@ -40,7 +41,6 @@ fn date_field(
     input: NodeRef<html::Input>,
     value: Signal<String>,
     error: Signal<Option<String>>,
-    lang: Signal<Lang>,
     on_change: impl Fn(Field, String) + Send + Sync + 'static,
 ) -> impl IntoView {
     let (id, name, label) = match field {
@@ -52,7 +52,6 @@ fn date_field(
             id=id
             name=name
             label=label
-            lang=lang
             date=true
             value=value
             on_change=Callback::new(move |typed| on_change(field, typed))
@@ -70,12 +69,10 @@ pub fn RangePicker(
     range: Signal<RangeChoice>,
     /// Today in Beijing time (presets count from it).
     today: NaiveDate,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
     /// Called with a valid new range.
     on_change: Callback<RangeChoice>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let from_input = NodeRef::<html::Input>::new();
     let to_input = NodeRef::<html::Input>::new();
     // What is wrong, and with which range: errors found for a range are shown until the
@@ -166,9 +163,9 @@ pub fn RangePicker(
                 {presets}
             </div>
             <div class="dates">
-                {date_field(Field::From, from_input, from_text, from_error, lang, check_field)}
+                {date_field(Field::From, from_input, from_text, from_error, check_field)}
                 <span class="dash" aria-hidden="true">"–"</span>
-                {date_field(Field::To, to_input, to_text, to_error, lang, check_field)}
+                {date_field(Field::To, to_input, to_text, to_error, check_field)}
                 <button type="submit" class="button primary" data-testid="range-apply">
                     {text(lang, T::Apply)}
                 </button>

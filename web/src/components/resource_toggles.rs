@@ -1,10 +1,11 @@
 //! Which resources are shown: one toggle chip per resource (its marker, its name), and
 //! "show all".
 
+use crate::components::use_lang;
 use leptos::prelude::*;
 
 use super::{aria_bool, text, Marker};
-use crate::i18n::{fill, Lang, T};
+use crate::i18n::{fill, T};
 
 /// The resource chips.
 #[component]
@@ -14,14 +15,12 @@ pub fn ResourceToggles(
     /// The hidden ones.
     #[prop(into)]
     hidden: Signal<Vec<String>>,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
     /// Called with a resource and whether it is now shown.
     on_toggle: Callback<(String, bool)>,
     /// Called to show every resource.
     on_show_all: Callback<()>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let chips = names
         .into_iter()
         .enumerate()

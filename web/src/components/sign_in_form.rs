@@ -7,13 +7,14 @@
 //! refusal is said in place, in an alert: the name stays, the password is cleared and
 //! focused for another try.
 
+use crate::components::use_lang;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{text, TextField};
 use crate::api::{self, SignInError};
-use crate::i18n::{fill, Lang, T};
+use crate::i18n::{fill, T};
 use crate::proxy_status::ProxyStatus;
 
 /// Why the form is still there after a submit.
@@ -32,14 +33,12 @@ fn field(
     value: RwSignal<String>,
     node_ref: NodeRef<html::Input>,
     invalid: Signal<bool>,
-    lang: Signal<Lang>,
 ) -> impl IntoView {
     view! {
         <TextField
             id=id
             name=autocomplete
             label=label
-            lang=lang
             input_type=input_type
             autocomplete=autocomplete
             value=value
@@ -55,15 +54,13 @@ fn field(
 /// The sign-in form.
 #[component]
 pub fn SignInForm(
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
     /// Whether a signed-in session ended (a data request was refused), to say so.
     #[prop(into)]
     expired: Signal<bool>,
     /// Called once signed in, with the user's name and what `/healthz` says now.
     on_signed_in: Callback<(String, ProxyStatus)>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let user = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let pending = RwSignal::new(false);
@@ -154,14 +151,12 @@ pub fn SignInForm(
                     user,
                     user_ref,
                     invalid,
-                    lang,
                 )}
                 {field(
                     ("sign-in-password", "password", "current-password", T::Password),
                     password,
                     password_ref,
                     invalid,
-                    lang,
                 )}
                 <p class="field-error" id="sign-in-error" role="alert" data-testid="sign-in-error">
                     {message}

@@ -1,19 +1,18 @@
 //! Placeholders in the shape of chart cards while data loads.
 
+use crate::components::use_lang;
 use leptos::prelude::*;
 
 use super::text;
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 
 /// Two skeleton cards, and what is being waited for for screen readers.
 #[component]
 pub fn Skeleton(
     /// What is being waited for.
     message: T,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let card = || {
         view! {
             <div class="card chart skeleton" aria-hidden="true">

@@ -1,10 +1,11 @@
 //! The data source switch: the proxy (server-signed), keys in this browser, or the demo.
 //! Sources the serving proxy cannot provide are disabled.
 
+use crate::components::use_lang;
 use leptos::prelude::*;
 
 use super::{aria_bool, text};
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 use crate::proxy_status::ProxyStatus;
 use crate::state::Source;
 
@@ -33,12 +34,10 @@ pub fn SourceSwitch(
     /// What the page knows of the proxy.
     #[prop(into)]
     proxy: Signal<ProxyStatus>,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
     /// Called with the chosen source.
     on_change: Callback<Source>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let buttons = Source::ALL.map(|choice| {
         let allowed = move || proxy.with(|p| p.allows(choice));
         let title = move || {

@@ -2,11 +2,12 @@
 //! dates: its label, its value (shown from a signal, reported as typed and when changed),
 //! `aria-invalid`, and what describes it (its own error below it, or the form's alert).
 
+use crate::components::use_lang;
 use leptos::html;
 use leptos::prelude::*;
 
 use super::{aria_bool, text};
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 
 /// A labelled text input.
 #[component]
@@ -17,9 +18,6 @@ pub fn TextField(
     name: &'static str,
     /// Its label.
     label: T,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
     /// What the field shows.
     #[prop(into)]
     value: Signal<String>,
@@ -54,6 +52,7 @@ pub fn TextField(
     #[prop(optional)]
     node_ref: NodeRef<html::Input>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let error_id = format!("{id}-error");
     let described_by = described_by.map_or_else(|| error_id.clone(), str::to_owned);
     let invalid = move || match (error, invalid) {

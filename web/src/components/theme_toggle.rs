@@ -1,9 +1,10 @@
 //! The theme switch between light and dark (the system's theme until used).
 
+use crate::components::use_lang;
 use leptos::prelude::*;
 
 use super::{aria_bool, text};
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 use crate::state::Theme;
 
 /// The theme switch: a pressed "dark theme" button when dark. It shows a sun when dark
@@ -13,12 +14,10 @@ pub fn ThemeToggle(
     /// The theme in effect.
     #[prop(into)]
     theme: Signal<Theme>,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
     /// Called with the other theme.
     on_change: Callback<Theme>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let dark = move || theme.get() == Theme::Dark;
     let title = move || {
         let key = if dark() { T::LightTheme } else { T::DarkTheme };

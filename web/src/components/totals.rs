@@ -1,6 +1,7 @@
 //! The range's usage in unit-hours per resource (core-hours, GB-hours), with the time the
 //! gaps left uncovered and, when the forecast is on, the month-end forecast.
 
+use crate::components::use_lang;
 use std::sync::Arc;
 
 use chrono::Datelike;
@@ -9,7 +10,7 @@ use leptos::prelude::*;
 use super::{text, Marker};
 use crate::dataset::Dataset;
 use crate::format::format_estimate;
-use crate::i18n::{duration_text, fill, month_name, unit_hours_label, Lang, T};
+use crate::i18n::{duration_text, fill, month_name, unit_hours_label, T};
 use crate::markup::hours_text;
 
 /// The unit-hours card.
@@ -23,10 +24,8 @@ pub fn Totals(
     /// Whether the forecast is shown.
     #[prop(into)]
     forecast: Signal<bool>,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let items = data
         .resources
         .iter()

@@ -2,17 +2,15 @@
 //! sign-in (behind a single-sign-on proxy, that proxy signs people out: only the name
 //! shows).
 
+use crate::components::use_lang;
 use leptos::prelude::*;
 
 use super::text;
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 
 /// The signed-in user and "Sign out"; hidden, and empty, when nobody is signed in.
 #[component]
 pub fn UserMenu(
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
     /// The signed-in user, if any.
     #[prop(into)]
     user: Signal<Option<String>>,
@@ -22,6 +20,7 @@ pub fn UserMenu(
     /// Called by "Sign out".
     on_sign_out: Callback<()>,
 ) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <span class="user muted" data-testid="user" hidden=move || user.with(Option::is_none)>
             <span>

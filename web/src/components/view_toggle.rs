@@ -1,10 +1,11 @@
 //! A switch for a part of the view that can be on or off: the comparison with the previous
 //! period, the forecast to month end.
 
+use crate::components::use_lang;
 use leptos::prelude::*;
 
 use super::text;
-use crate::i18n::{Lang, T};
+use crate::i18n::T;
 
 /// A labelled checkbox that shows `on` and reports the new setting; the page owns the
 /// setting (and keeps it in the URL), so the box is never the source of truth.
@@ -17,12 +18,10 @@ pub fn ViewToggle(
     label: T,
     /// The `data-testid` of the label, for the tests.
     test_id: &'static str,
-    /// The page's language.
-    #[prop(into)]
-    lang: Signal<Lang>,
     /// Called with the new setting.
     on_change: Callback<bool>,
 ) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <label class="check" data-testid=test_id>
             <input
