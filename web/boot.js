@@ -21,7 +21,11 @@ try {
     boot.ready = true;
     for (const message of boot.held.splice(0)) boot.worker.postMessage(message);
   };
-  boot.worker.onerror = (event) => (boot.failed = event.message || "the data worker failed to start");
+  // The app says what happened (a new worker, or the error panel), not the console too.
+  boot.worker.onerror = (event) => {
+    event.preventDefault();
+    boot.failed = event.message || "the data worker failed to start";
+  };
 } catch (error) {
   boot.failed = String(error?.message ?? error);
 }

@@ -156,14 +156,20 @@ fn fail_all(message: String, restart: bool) {
         let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
     }
     if restart {
-        let restarts = dom::metric("workerRestarts").unwrap_or(0.0) + 1.0;
-        dom::set_metric("workerRestarts", JsValue::from(restarts));
+        count_restart();
         if !reloads_itself {
             if let Some(reload) = ON_LOST.with_borrow(Clone::clone) {
                 reload();
             }
         }
     }
+}
+
+/// Counts a worker that crashed after starting, in `__BEC_METRICS__.workerRestarts` (the
+/// WebKit checks print it).
+fn count_restart() {
+    let restarts = dom::metric("workerRestarts").unwrap_or(0.0) + 1.0;
+    dom::set_metric("workerRestarts", JsValue::from(restarts));
 }
 
 /// A message of the worker (or the boot script's record of one).
@@ -263,7 +269,8 @@ fn failure_text(said: Option<&str>, started: bool) -> String {
 }
 
 /// The worker web/boot.js started, adopted: its handlers replaced by the page's, what it
-/// held and received taken over. `Ok(None)`: no boot script ran (the component tests).
+/// held and received taken over. `Ok(None)`: no boot script ran (the component tests), or
+/// its worker crashed after starting (the caller starts a new one).
 fn adopt() -> Result<Option<Worker>, LoadError> {
     if ADOPTED.replace(true) {
         return Ok(None);
@@ -278,9 +285,18 @@ fn adopt() -> Result<Option<Worker>, LoadError> {
     let _ = js_sys::Reflect::set(&boot, &"adopted".into(), &JsValue::TRUE);
     let ready = field(&boot, "ready").is_truthy();
     if let Some(message) = field(&boot, "failed").as_string() {
-        return Err(LoadError::Local {
-            message: failure_text(Some(&message), ready),
-        });
+        if !ready {
+            return Err(LoadError::Local {
+                message: failure_text(Some(&message), ready),
+            });
+        }
+        // It started, then crashed before the page was up (JavaScriptCore's fault, most
+        // likely, in its first load): the page starts a new one, as for a later crash.
+        if let Ok(worker) = field(&boot, "worker").dyn_into::<Worker>() {
+            worker.terminate();
+        }
+        count_restart();
+        return Ok(None);
     }
     let Ok(worker) = field(&boot, "worker").dyn_into::<Worker>() else {
         return Ok(None);

@@ -52,44 +52,54 @@ test("the demo's data work is the worker's, and a worker that cannot start is sa
   await page.close();
 });
 
-test("a data worker that crashes is replaced: the page loads again in a new one, with no error", async () => {
-  // JavaScriptCore's fault (docs/dashboard.md, "WebKit") can trap the worker's wasm at any
-  // time. Here the first worker is the real one but throws, as a trap would, when the page
-  // asks it its first question (after the data came, so the data shown goes with it); the
-  // second is the real one as it is.
-  const page = await newPage(browser);
-  let scripts = 0;
-  await page.route("**/data-worker.js", async (route) => {
-    scripts += 1;
-    if (scripts > 1) return route.continue();
-    const real = await (await route.fetch()).text();
-    const crashing =
-      'addEventListener("message", (event) => {' +
-      '  if (event.data && typeof event.data === "object" && "Ask" in event.data)' +
-      '    setTimeout(() => { throw new Error("RuntimeError: simulated trap"); });' +
-      "});\n" +
-      real;
-    return route.fulfill({ status: 200, contentType: "text/javascript", body: crashing });
+// JavaScriptCore's fault (docs/dashboard.md, "WebKit") can trap the worker's wasm at any
+// time. Here the first worker is the real one but throws, as a trap would: as soon as it
+// has started (usually before the page has adopted it from the boot script), or at the
+// page's first question (after the data came, so the data shown goes with it). The second
+// worker is the real one as it is.
+const CRASHES = {
+  "as soon as it has started":
+    "const post = self.postMessage.bind(self);" +
+    "self.postMessage = (message, transfer) => {" +
+    "  post(message, transfer);" +
+    '  if (message === "Ready") setTimeout(() => { throw new Error("RuntimeError: simulated trap"); });' +
+    "};\n",
+  "at the page's first question":
+    'addEventListener("message", (event) => {' +
+    '  if (event.data && typeof event.data === "object" && "Ask" in event.data)' +
+    '    setTimeout(() => { throw new Error("RuntimeError: simulated trap"); });' +
+    "});\n",
+};
+
+for (const [when, crash] of Object.entries(CRASHES)) {
+  test(`a data worker that crashes ${when} is replaced: the page loads in a new one, with no error`, async () => {
+    const page = await newPage(browser);
+    let scripts = 0;
+    await page.route("**/data-worker.js", async (route) => {
+      scripts += 1;
+      if (scripts > 1) return route.continue();
+      const real = await (await route.fetch()).text();
+      return route.fulfill({ status: 200, contentType: "text/javascript", body: crash + real });
+    });
+    await page.goto(`${server.origin}/?src=demo`);
+    await page.waitForFunction(() => window.__BEC_METRICS__?.workerRestarts === 1, null, { timeout: 30_000 });
+    assert.equal(await waitForState(page, ["ready", "error"]), "ready");
+    await page.waitForFunction(() => typeof window.__BEC_METRICS__?.anomaliesMs === "number");
+    assert.equal(scripts, 2);
+    assert.equal(await page.locator("[data-testid=chart]").count(), 12);
+    // The new worker holds the data: the crosshair's exact point comes from it.
+    const before = await page.locator("[data-testid=readout]").first().textContent();
+    const box = await page.locator("[data-testid=plot]").first().boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForFunction(
+      (before) => {
+        const text = document.querySelector("[data-testid=readout]")?.textContent ?? "";
+        return text !== before && /\d\.\d/.test(text);
+      },
+      before,
+    );
+    // Nothing reached the console: nothing was lost.
+    assert.deepEqual(page.problems.filter((p) => !/404/.test(p)), []);
+    await page.close();
   });
-  await page.goto(`${server.origin}/?src=demo`);
-  // Ready, then the crash, then ready again: wait for the second worker's load.
-  await page.waitForFunction(() => window.__BEC_METRICS__?.workerRestarts === 1, null, { timeout: 30_000 });
-  assert.equal(await waitForState(page, ["ready", "error"]), "ready");
-  await page.waitForFunction(() => typeof window.__BEC_METRICS__?.anomaliesMs === "number");
-  assert.equal(scripts, 2);
-  assert.equal(await page.locator("[data-testid=chart]").count(), 12);
-  // The new worker holds the data: the crosshair's exact point comes from it.
-  const before = await page.locator("[data-testid=readout]").first().textContent();
-  const box = await page.locator("[data-testid=plot]").first().boundingBox();
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.waitForFunction(
-    (before) => {
-      const text = document.querySelector("[data-testid=readout]")?.textContent ?? "";
-      return text !== before && /\d\.\d/.test(text);
-    },
-    before,
-  );
-  // Nothing reached the console: the page said nothing because nothing was lost.
-  assert.deepEqual(page.problems.filter((p) => !/404/.test(p)), []);
-  await page.close();
-});
+}
