@@ -40,7 +40,7 @@ test(`webkit: ${LOADS} demo loads in one window, each ready with 12 charts, no p
     { timeout: 20_000 },
   );
   console.log(
-    `# ${result.restarts} of ${result.loads} loads recovered by a new data worker, ` +
+    `${result.restarts} of ${result.loads} loads recovered by a new data worker, ` +
       `${result.discarded} by a demo run done again`,
   );
   const report = result.failures.map(({ load, problems }) => `load ${load + 1}: ${problems.join(" | ")}`).join("\n");
