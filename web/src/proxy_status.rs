@@ -1,5 +1,5 @@
 //! What the page knows of the bec-usage-proxy serving it, from its `/healthz` answer
-//! (read by [`crate::api::proxy_status_of`]): whether there is one, how it signs, how people
+//! (read by `api::proxy_status_of`, in the page): whether there is one, how it signs, how people
 //! sign in, and which accounts they may read.
 
 use crate::state::Source;
