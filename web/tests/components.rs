@@ -274,6 +274,41 @@ async fn chart_draws_the_line_marks_the_peak_and_states_exact_statistics() {
 }
 
 #[wasm_bindgen_test]
+async fn a_charts_data_table_is_asked_of_the_worker_when_opened_and_lists_exact_amounts() {
+    let data = Arc::new(january_first());
+    let root = mount({
+        let data = data.clone();
+        move || view! { <Chart data=data index=0 width=Signal::derive(|| 600.0) /> }
+    });
+    settle().await;
+    // Folded: nothing asked, nothing written.
+    assert_eq!(count(&root, ".data-table .table-scroll"), 0);
+    let details: web_sys::HtmlDetailsElement = find(&root, ".data-table").unchecked_into();
+    details.set_open(true);
+    details
+        .dispatch_event(&web_sys::Event::new("toggle").expect("an event"))
+        .expect("dispatched");
+    // The question is on its way: a line says the table is coming.
+    sleep_ms(0).await;
+    let coming =
+        count(&root, ".data-table [aria-busy=true]") + count(&root, ".data-table .table-scroll");
+    assert_eq!(coming, 1, "{}", text(&root, ".data-table"));
+    settle().await;
+    assert_eq!(count(&root, ".data-table [aria-busy=true]"), 0);
+    let table = text(&root, ".data-table .table-scroll");
+    // Every point (five, none dropped at this width), with the amounts as the service wrote
+    // them.
+    for amount in ["1.5", "17.246", "3", "2.25", "17.230"] {
+        assert!(table.contains(amount), "{amount} in {table}");
+    }
+    assert!(
+        text(&root, ".data-table p.muted").contains("The 5 points drawn, of 5."),
+        "{}",
+        text(&root, ".data-table")
+    );
+}
+
+#[wasm_bindgen_test]
 async fn the_crosshair_reads_exact_amounts_by_keyboard_and_pointer() {
     let data = Arc::new(january_first());
     let root = mount({

@@ -2,10 +2,9 @@
 //! labelled `<select>` in the header. The choice goes into the URL (`?account=NAME`), and
 //! the data is loaded from `/accounts/NAME/v1/usage/computing`.
 
-use crate::components::use_lang;
 use leptos::prelude::*;
 
-use super::text;
+use super::{text, use_lang};
 use crate::i18n::T;
 
 /// The account picker; hidden when there is no choice.

@@ -4,13 +4,12 @@
 //! charts mark the same stretches. They are looked for after the charts are painted: until
 //! then the card says it is looking, and is `aria-busy`.
 
-use crate::components::use_lang;
 use std::sync::Arc;
 
 use bec_usage::analysis::{Anomaly, Sensitivity};
 use leptos::prelude::*;
 
-use super::{aria_bool, text, Marker};
+use super::{aria_bool, text, use_lang, Marker};
 use crate::dataset::Dataset;
 use crate::format::{format_amount, format_estimate, format_time};
 use crate::i18n::{duration_text, fill, unit_label, T};

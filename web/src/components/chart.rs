@@ -8,7 +8,6 @@
 //! changes only the `hovered` signal, which only the crosshair and the readout read, so a
 //! move re-renders a line, a marker and a sentence.
 
-use crate::components::use_lang;
 use std::sync::Arc;
 
 use leptos::either::Either;
@@ -22,7 +21,7 @@ use rust_decimal::Decimal;
 
 use super::crosshair::{Crosshair, Readout};
 use super::data_table::DataTable;
-use super::{text, Marker};
+use super::{text, use_lang, Marker};
 use crate::compare::mean_change;
 use crate::data_worker;
 use crate::dataset::{span_ms, Dataset};

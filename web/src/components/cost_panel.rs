@@ -5,7 +5,6 @@
 //! Errors are the core's messages, which name the entry at fault (`prices.CPU: ...`), shown
 //! next to the field; a sheet that prices a resource the data lacks is refused too.
 
-use crate::components::use_lang;
 use std::sync::Arc;
 
 use bec_usage::analysis::{round_money, CostEstimate};
@@ -14,7 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rust_decimal::Decimal;
 
-use super::{aria_bool, text};
+use super::{aria_bool, text, use_lang};
 use crate::data_worker;
 use crate::dataset::Dataset;
 use crate::dom;

@@ -6,11 +6,10 @@
 //! elements are created when the pointer enters and removed when it leaves. The point is
 //! exact: the chart asks the data worker for it (`Question::Point`).
 
-use crate::components::use_lang;
 use bec_usage::DataPoint;
 use leptos::prelude::*;
 
-use super::text;
+use super::{text, use_lang};
 use crate::format::{format_amount_with_unit, format_time};
 use crate::geometry::{marker_path, px, ChartModel, Shape};
 use crate::i18n::{unit_label, T};

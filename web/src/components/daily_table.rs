@@ -3,12 +3,11 @@
 //! that differ (or exist on one side only) are marked and explained
 //! ([`crate::markup::daily_table`]).
 
-use crate::components::use_lang;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::text;
+use super::{text, use_lang};
 use crate::dataset::Dataset;
 use crate::format::format_count;
 use crate::i18n::{fill, T};

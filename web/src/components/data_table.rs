@@ -2,12 +2,11 @@
 //! amounts, for screen readers and for anyone who prefers numbers. Asked of the data
 //! worker (it holds every point, exact) only when opened.
 
-use crate::components::use_lang;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::text;
+use super::{text, use_lang};
 use crate::data_worker;
 use crate::dataset::Dataset;
 use crate::format::format_count;
@@ -50,25 +49,24 @@ pub fn DataTable(
             }
         }
     });
-    let drawn = Memo::new(move |_| asked.get().flatten().unwrap_or_default());
-    let note = move || {
-        fill(
-            T::DataTableNote.get(lang.get()),
-            &[
-                ("drawn", &format_count(drawn.with(Vec::len))),
-                ("count", &format_count(count)),
-            ],
-        )
-    };
     let unit = StoredValue::new(unit);
-    let table =
-        move || drawn.with(|points| unit.with_value(|u| points_table(points, u, lang.get())));
-    view! {
-        <details class="data-table" on:toggle=move |ev| {
-            open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open());
-        }>
-            <summary>{text(lang, T::DataTable)}</summary>
-            <Show when=move || open.get()>
+    // The table once the worker has answered; until then (a moment: it has the points at
+    // hand) a line that says it is coming.
+    let answered = move || {
+        Suspend::new(async move {
+            let points = asked.await.unwrap_or_default();
+            let drawn = points.len();
+            let note = move || {
+                fill(
+                    T::DataTableNote.get(lang.get()),
+                    &[
+                        ("drawn", &format_count(drawn)),
+                        ("count", &format_count(count)),
+                    ],
+                )
+            };
+            let table = move || unit.with_value(|u| points_table(&points, u, lang.get()));
+            view! {
                 <p class="muted">{note}</p>
                 // A scrolling box must be reachable by keyboard to be scrolled without a
                 // mouse. Bulk static markup: a row per point drawn, written as one string
@@ -80,6 +78,18 @@ pub fn DataTable(
                     aria-label=text(lang, T::DataTable)
                     inner_html=table
                 ></div>
+            }
+        })
+    };
+    view! {
+        <details class="data-table" on:toggle=move |ev| {
+            open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open());
+        }>
+            <summary>{text(lang, T::DataTable)}</summary>
+            <Show when=move || open.get()>
+                <Transition fallback=move || view! { <p class="muted" aria-busy="true">{text(lang, T::Loading)}</p> }>
+                    {answered}
+                </Transition>
             </Show>
         </details>
     }

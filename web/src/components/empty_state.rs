@@ -1,9 +1,8 @@
 //! A message in place of the charts: no data in the range, keys needed, a range to fix.
 
-use crate::components::use_lang;
 use leptos::prelude::*;
 
-use super::text;
+use super::{text, use_lang};
 use crate::i18n::T;
 
 /// The empty state: what to say, and what to do about it if anything.

@@ -2,13 +2,12 @@
 //! message and `requestId`, what to do about it, the canonical request this page signed
 //! when the service says the signature does not match, and a retry.
 
-use crate::components::use_lang;
 use std::sync::Arc;
 
 use bec_usage::fetch_plan::Hint;
 use leptos::prelude::*;
 
-use super::text;
+use super::{text, use_lang};
 use crate::api::LoadError;
 use crate::i18n::T;
 

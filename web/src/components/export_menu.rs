@@ -4,7 +4,6 @@
 //! (the stretches: until they are found). The file names carry the dates and, on a server that names its accounts, the
 //! account (`bec-usage_production_2024-01-01_2024-01-07_series.csv`).
 
-use crate::components::use_lang;
 use std::sync::Arc;
 
 use bec_usage::analysis::{Anomaly, Sensitivity};
@@ -12,7 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use super::text;
+use super::{text, use_lang};
 use crate::data_worker;
 use crate::dataset::Dataset;
 use crate::dom;

@@ -1,10 +1,9 @@
 //! The page's header: the name, what it shows, the account, and the switches (given as
 //! children: the source, the language and the theme).
 
-use crate::components::use_lang;
 use leptos::prelude::*;
 
-use super::text;
+use super::{text, use_lang};
 use crate::i18n::T;
 
 /// The header.

@@ -7,12 +7,11 @@
 //! change of language only changes the texts around them, so what is typed stays. The
 //! secret is cleared from the field once it is used, and when the keys are forgotten.
 
-use crate::components::use_lang;
 use bec_usage::signing::Credentials;
 
 use leptos::prelude::*;
 
-use super::{text, TextField};
+use super::{text, use_lang, TextField};
 use crate::dom;
 use crate::i18n::{fill, T};
 use crate::wire::KeyPair;

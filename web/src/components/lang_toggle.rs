@@ -1,9 +1,10 @@
 //! The language switch: shows the other language by its own name.
 
-use crate::components::use_lang;
 use leptos::prelude::*;
 
 use crate::i18n::{Lang, T};
+
+use super::use_lang;
 
 /// The language switch.
 #[component]

@@ -1,9 +1,10 @@
 //! The progress of a range fetched in chunks.
 
-use crate::components::use_lang;
 use leptos::prelude::*;
 
 use crate::i18n::{fill, T};
+
+use super::use_lang;
 
 /// A progress bar while a range of several chunks loads; nothing otherwise.
 #[component]

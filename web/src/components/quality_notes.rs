@@ -1,11 +1,12 @@
 //! The data-quality notes of the core (count mismatches, duplicate or unsorted timestamps,
 //! gaps in `summary`, ...), folded under the daily table.
 
-use crate::components::use_lang;
 use bec_usage::quality::QualityNote;
 use leptos::prelude::*;
 
 use crate::i18n::{fill, T};
+
+use super::use_lang;
 
 /// The notes, or nothing when there are none.
 #[component]

@@ -6,12 +6,11 @@
 //! them, and what is typed stays until then, whatever else changes (the language). Apply
 //! reads them through their `NodeRef`s.
 
-use crate::components::use_lang;
 use chrono::NaiveDate;
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{aria_bool, text, TextField};
+use super::{aria_bool, text, use_lang, TextField};
 use crate::format::format_date;
 use crate::i18n::T;
 use crate::range::{parse_day, validate_range, Preset, RangeError, RangeErrors};

@@ -1,10 +1,9 @@
 //! Which resources are shown: one toggle chip per resource (its marker, its name), and
 //! "show all".
 
-use crate::components::use_lang;
 use leptos::prelude::*;
 
-use super::{aria_bool, text, Marker};
+use super::{aria_bool, text, use_lang, Marker};
 use crate::i18n::{fill, T};
 
 /// The resource chips.

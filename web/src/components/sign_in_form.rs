@@ -7,12 +7,11 @@
 //! refusal is said in place, in an alert: the name stays, the password is cleared and
 //! focused for another try.
 
-use crate::components::use_lang;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{text, TextField};
+use super::{text, use_lang, TextField};
 use crate::api::{self, SignInError};
 use crate::i18n::{fill, T};
 use crate::proxy_status::ProxyStatus;

@@ -1,9 +1,8 @@
 //! Placeholders in the shape of chart cards while data loads.
 
-use crate::components::use_lang;
 use leptos::prelude::*;
 
-use super::text;
+use super::{text, use_lang};
 use crate::i18n::T;
 
 /// Two skeleton cards, and what is being waited for for screen readers.

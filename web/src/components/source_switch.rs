@@ -1,10 +1,9 @@
 //! The data source switch: the proxy (server-signed), keys in this browser, or the demo.
 //! Sources the serving proxy cannot provide are disabled.
 
-use crate::components::use_lang;
 use leptos::prelude::*;
 
-use super::{aria_bool, text};
+use super::{aria_bool, text, use_lang};
 use crate::i18n::T;
 use crate::proxy_status::ProxyStatus;
 use crate::state::Source;

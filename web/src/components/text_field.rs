@@ -2,11 +2,10 @@
 //! dates: its label, its value (shown from a signal, reported as typed and when changed),
 //! `aria-invalid`, and what describes it (its own error below it, or the form's alert).
 
-use crate::components::use_lang;
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{aria_bool, text};
+use super::{aria_bool, text, use_lang};
 use crate::i18n::T;
 
 /// A labelled text input.

@@ -1,9 +1,8 @@
 //! The theme switch between light and dark (the system's theme until used).
 
-use crate::components::use_lang;
 use leptos::prelude::*;
 
-use super::{aria_bool, text};
+use super::{aria_bool, text, use_lang};
 use crate::i18n::T;
 use crate::state::Theme;
 

@@ -1,13 +1,12 @@
 //! The range's usage in unit-hours per resource (core-hours, GB-hours), with the time the
 //! gaps left uncovered and, when the forecast is on, the month-end forecast.
 
-use crate::components::use_lang;
 use std::sync::Arc;
 
 use chrono::Datelike;
 use leptos::prelude::*;
 
-use super::{text, Marker};
+use super::{text, use_lang, Marker};
 use crate::dataset::Dataset;
 use crate::format::format_estimate;
 use crate::i18n::{duration_text, fill, month_name, unit_hours_label, T};

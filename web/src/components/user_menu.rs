@@ -2,10 +2,9 @@
 //! sign-in (behind a single-sign-on proxy, that proxy signs people out: only the name
 //! shows).
 
-use crate::components::use_lang;
 use leptos::prelude::*;
 
-use super::text;
+use super::{text, use_lang};
 use crate::i18n::T;
 
 /// The signed-in user and "Sign out"; hidden, and empty, when nobody is signed in.

@@ -1,10 +1,9 @@
 //! A switch for a part of the view that can be on or off: the comparison with the previous
 //! period, the forecast to month end.
 
-use crate::components::use_lang;
 use leptos::prelude::*;
 
-use super::text;
+use super::{text, use_lang};
 use crate::i18n::T;
 
 /// A labelled checkbox that shows `on` and reports the new setting; the page owns the
