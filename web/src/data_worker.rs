@@ -69,6 +69,10 @@ pub fn use_engine_on_this_thread() {
     WORKER.set(Some(Port::Channel(port)));
 }
 
+/// What the page does when the data shown went with a crashed worker
+/// ([`when_data_lost`]).
+type OnLost = Rc<dyn Fn(Option<String>)>;
+
 /// A load waiting for its answer.
 struct Waiting {
     id: u32,
@@ -96,14 +100,22 @@ thread_local! {
     /// the page's own.
     static ADOPTED: Cell<bool> = const { Cell::new(false) };
     /// What the page does when a worker holding the data shown crashed between loads.
-    static ON_LOST: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
+    static ON_LOST: RefCell<Option<OnLost>> = const { RefCell::new(None) };
+    /// How many times the data shown was loaded again for a crash ([`when_data_lost`]).
+    static RELOADS: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Has `reload` called when a worker crashes while no load of the data shown is waiting:
-/// the data shown went with it (the crosshair, tables and exports ask for it), so the page
-/// loads it again in a new worker.
-pub fn when_data_lost(reload: impl Fn() + 'static) {
-    ON_LOST.set(Some(Rc::new(reload)));
+/// How many times a page loads the data shown again after a crash before it says so: a
+/// worker that crashes each time it is asked something (a bug, not the engine's rare
+/// fault) must not reload forever.
+const MAX_RELOADS: u32 = 3;
+
+/// Has `lost` called when a worker crashes while no load of the data shown is waiting:
+/// the data shown went with it (the crosshair, tables and exports ask for it). With
+/// `None` the page loads it again in a new worker; after [`MAX_RELOADS`] reloads it is
+/// called with the crash's message instead, for the error panel (whose Retry loads again).
+pub fn when_data_lost(lost: impl Fn(Option<String>) + 'static) {
+    ON_LOST.set(Some(Rc::new(lost)));
 }
 
 fn field(object: &JsValue, name: &str) -> JsValue {
@@ -158,8 +170,10 @@ fn fail_all(message: String, restart: bool) {
     if restart {
         count_restart();
         if !reloads_itself {
-            if let Some(reload) = ON_LOST.with_borrow(Clone::clone) {
-                reload();
+            if let Some(lost) = ON_LOST.with_borrow(Clone::clone) {
+                let reloads = RELOADS.get() + 1;
+                RELOADS.set(reloads);
+                lost((reloads > MAX_RELOADS).then_some(message));
             }
         }
     }

@@ -315,9 +315,16 @@ impl Loaded {
     /// `layout`'s width.
     pub fn new(settings: Settings, session: Session, layout: Layout) -> Loaded {
         let retry = RwSignal::new(0u32);
-        // A worker that crashed after loading took the data shown with it: load it again.
-        data_worker::when_data_lost(move || {
-            retry.try_update(|r| *r += 1);
+        // A worker that crashed after loading took the data shown with it: load it again,
+        // or, when that keeps happening, say why (until a new load).
+        let lost = RwSignal::new(None::<Arc<LoadError>>);
+        data_worker::when_data_lost(move |gave_up| match gave_up {
+            None => {
+                retry.try_update(|r| *r += 1);
+            }
+            Some(message) => {
+                lost.try_set(Some(Arc::new(LoadError::Local { message })));
+            }
         });
         let plan = Memo::new(move |_| {
             let plan = settings.view_state.with(|v| {
@@ -361,6 +368,7 @@ impl Loaded {
             let started = request.and_then(|request| {
                 let signal = start_load(in_flight, request.clone())?;
                 progress.set(None);
+                lost.set(None);
                 Some((request, signal))
             });
             // The worker finds the unusual stretches at the sensitivity of the moment.
@@ -401,6 +409,8 @@ impl Loaded {
             Plan::SignIn => Status::SignIn(false),
             Plan::NeedKeys => Status::NeedKeys,
             Plan::InvalidRange => Status::InvalidRange,
+            // The worker keeps crashing after it loads (data_worker::when_data_lost).
+            Plan::Load(_) if let Some(error) = lost.get() => Status::Failed(error),
             Plan::Load(_) => match shown.get().map(|outcome| outcome.result) {
                 None => Status::Loading,
                 Some(Ok(data)) => Status::Ready(data),
@@ -576,7 +586,10 @@ impl Loaded {
             progress,
             previous,
             previous_loading,
-            on_retry: Callback::new(move |()| retry.update(|r| *r += 1)),
+            on_retry: Callback::new(move |()| {
+                lost.set(None);
+                retry.update(|r| *r += 1);
+            }),
         }
     }
 }

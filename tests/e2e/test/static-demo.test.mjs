@@ -103,3 +103,27 @@ for (const [when, crash] of Object.entries(CRASHES)) {
     await page.close();
   });
 }
+
+test("a data worker that crashes at every question is not replaced forever: after three reloads the error panel says why", async () => {
+  // A bug rather than the engine's rare fault: each new worker loads the data, then
+  // crashes when asked about it.
+  const page = await newPage(browser);
+  let scripts = 0;
+  await page.route("**/data-worker.js", async (route) => {
+    scripts += 1;
+    const real = await (await route.fetch()).text();
+    return route.fulfill({ status: 200, contentType: "text/javascript", body: CRASHES["at the page's first question"] + real });
+  });
+  await page.goto(`${server.origin}/?src=demo`);
+  assert.equal(await waitForState(page, ["error"]), "error");
+  const panel = await page.locator("[data-testid=error-panel]").innerText();
+  assert.match(panel, /data worker failed: .*simulated trap/);
+  // The first worker, one for each of the three reloads (and perhaps one more for the
+  // previous period's load, which a crash ends too), and then no more.
+  assert.ok(scripts >= 4 && scripts <= 6, `${scripts} workers`);
+  const settled = scripts;
+  await page.waitForTimeout(1500);
+  assert.equal(scripts, settled, "no worker started after the error panel");
+  assert.equal(await page.getAttribute("[data-testid=app]", "data-state"), "error");
+  await page.close();
+});
