@@ -167,10 +167,14 @@ fn generate_agreed(options: &SyntheticOptions) -> Result<(UsageResponse, u32), L
     let mut previous = generate(options);
     for discarded in 0..RUNS - 1 {
         let next = generate(options);
-        if let (Ok(earlier), Ok(later)) = (&previous, &next) {
-            if earlier == later {
-                return next.map(|part| (part, discarded)).map_err(|e| local(&e));
-            }
+        let agreed = match (&previous, &next) {
+            (Ok(earlier), Ok(later)) => earlier == later,
+            // The same refusal twice is the generator's, not the engine's.
+            (Err(earlier), Err(later)) => earlier.message() == later.message(),
+            _ => false,
+        };
+        if agreed {
+            return next.map(|part| (part, discarded)).map_err(|e| local(&e));
         }
         previous = next;
     }
