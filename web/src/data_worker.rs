@@ -524,17 +524,21 @@ async fn load_in_worker(
     if value.is_null() || signal.aborted() {
         return Err(LoadError::Aborted);
     }
-    if restarts_left > 0 && field(&field(&value, "Failed"), RESTART).is_truthy() {
+    // The load asked again (boxed: async recursion), by `restarts_left` more crashes.
+    let ask_again = |restarts_left| {
         let again = load_in_worker(
-            plan,
+            plan.clone(),
             slot,
             points,
             sensitivity,
             signal,
             on_progress,
-            restarts_left - 1,
+            restarts_left,
         );
-        return Box::pin(again).await;
+        Box::pin(again)
+    };
+    if restarts_left > 0 && field(&field(&value, "Failed"), RESTART).is_truthy() {
+        return ask_again(restarts_left - 1).await;
     }
     let drawn = drawn_beside(&value);
     let (answered_plan, mut data, timings) = match read(&value)? {
@@ -549,18 +553,8 @@ async fn load_in_worker(
     };
     if answered_plan != plan {
         // The start's plan was not the page's after all (a worker of another build): load
-        // the page's (boxed: async recursion). Only once, since only the first load can
-        // take the start.
-        let again = load_in_worker(
-            plan,
-            slot,
-            points,
-            sensitivity,
-            signal,
-            on_progress,
-            restarts_left,
-        );
-        return Box::pin(again).await;
+        // the page's. Only once, since only the first load can take the start.
+        return ask_again(restarts_left).await;
     }
     for (resource, drawn) in data.resources.iter_mut().zip(drawn) {
         resource.drawn = drawn;
