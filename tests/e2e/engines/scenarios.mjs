@@ -77,7 +77,15 @@ export function engineSuite(engine) {
   let relay;
   let team;
 
+  // A limit of its own, well inside the file's five minutes: a start that hangs fails here,
+  // saying which part had not started (each part's time is printed).
   before(async () => {
+    const started = Date.now();
+    const timed = (what, promise) =>
+      promise.then((value) => {
+        console.log(`${engine}: ${what} started in ${Date.now() - started} ms`);
+        return value;
+      });
     mkdirSync(ARTIFACTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), `bec-${engine}-`));
     const users = join(dir, "users");
@@ -88,13 +96,13 @@ export function engineSuite(engine) {
       dist = served.dir;
     }
     [staticHost, demo, relay, team, browser] = await Promise.all([
-      startStatic(dist),
-      startProxy(["--demo"], { dist }),
-      startProxy(["--demo", "--relay"], { dist }),
-      startProxy(["--demo", "--users-file", users], { dist }),
-      engine === "firefox" ? launchFirefox() : launchWebKit(),
+      timed("the static host", startStatic(dist)),
+      timed("proxy --demo", startProxy(["--demo"], { dist })),
+      timed("proxy --demo --relay", startProxy(["--demo", "--relay"], { dist })),
+      timed("proxy --users-file", startProxy(["--demo", "--users-file", users], { dist })),
+      timed("the browser", engine === "firefox" ? launchFirefox() : launchWebKit()),
     ]);
-  });
+  }, { timeout: 150_000 });
 
   after(async () => {
     await (engine === "firefox" ? browser?.close() : browser?.quit());
