@@ -118,7 +118,10 @@ export async function firefoxPage(browser, { width = 1280, height = 900 } = {}) 
   return {
     engine: "firefox",
     raw: page,
-    goto: (url) => driver.get(url),
+    goto: async (url) => {
+      problems.length = 0;
+      await page.goto(url, { waitUntil: "load" });
+    },
     waitForState: (states, timeout = 60_000) =>
       until(
         async () => {
@@ -288,19 +291,7 @@ function webkitPage(driver) {
   const page = {
     engine: "webkit",
     raw: driver,
-    goto: async (url) => {
-      try {
-        await driver.get(url);
-      } catch (error) {
-        // Seen twice in the test command's run, never alone: a load that never ended (the
-        // file's five minutes went by before its first test ended). Once is the engine's
-        // (printed, with a screenshot of what the window showed); twice fails the test.
-        if (error?.name !== "TimeoutError") throw error;
-        console.log(`WebKit: ${url} did not load within 60 s (${error.message}); loading it again`);
-        await page.screenshot(join(ARTIFACTS, "webkit-load-timeout.png")).catch(() => {});
-        await driver.get(url);
-      }
-    },
+    goto: (url) => driver.get(url),
     waitForState: (states, timeout = 60_000) =>
       until(
         async () => {
