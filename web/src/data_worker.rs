@@ -256,6 +256,18 @@ fn receive(data: JsValue) {
 fn crashed(event: web_sys::Event) {
     // The page says what happened (a new worker, or the error panel): not the console too.
     event.prevent_default();
+    // Only the current worker's: one already let go may still have errors on their way
+    // (each question it was asked before it ended can fail), which must not count against
+    // the worker that replaced it.
+    let from_current = WORKER.with_borrow(|port| match (port, event.target()) {
+        (Some(Port::Worker(worker)), Some(target)) => {
+            js_sys::Object::is(worker.as_ref(), target.as_ref())
+        }
+        _ => false,
+    });
+    if !from_current {
+        return;
+    }
     // An ErrorEvent (a script or wasm error in the worker) says what; a plain Event (its
     // script did not load) does not.
     let said = field(&event, "message")

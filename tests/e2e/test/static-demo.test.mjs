@@ -69,6 +69,13 @@ const CRASHES = {
     '  if (event.data && typeof event.data === "object" && "Ask" in event.data)' +
     '    setTimeout(() => { throw new Error("RuntimeError: simulated trap"); });' +
     "});\n",
+  // A worker asked several things when it traps raises an error for each: the ones after
+  // the first, on their way when it is replaced, are not the new worker's.
+  "twice at the page's first question":
+    'addEventListener("message", (event) => {' +
+    '  if (event.data && typeof event.data === "object" && "Ask" in event.data)' +
+    '    for (const n of [1, 2]) setTimeout(() => { throw new Error("RuntimeError: simulated trap " + n); });' +
+    "});\n",
 };
 
 for (const [when, crash] of Object.entries(CRASHES)) {
