@@ -331,9 +331,9 @@ function webkitPage(driver) {
     },
     /**
      * A PNG of the viewport, or of the element `selector` selects (not inside a frame).
-     * Now and then (about one session in six while other work loads the machine) WebKitGTK
-     * never answers a screenshot, and no later one in that session either, while every
-     * other command still works: the page is fine, the snapshot is stuck (seen with gdb:
+     * Now and then (one of three stress rounds, two of about eight test-command runs, always
+     * with the machine loaded) WebKitGTK never answers a screenshot, and no later one in
+     * that session either, while every other command still works: the page is fine, the snapshot is stuck (seen with gdb:
      * every process idle, the driver waiting on the web process). The screenshots are for
      * people to look at, so a stuck one is said and skipped, and so are the session's next
      * ones, rather than holding the test up until its time limit.
