@@ -229,16 +229,22 @@ fn january_first() -> Dataset {
 
 // ---- the chart ---------------------------------------------------------------------
 
-#[wasm_bindgen_test]
-async fn chart_draws_the_line_marks_the_peak_and_states_exact_statistics() {
+/// [`january_first`]'s CPU chart, 600 px wide, mounted and settled; with its data.
+async fn mount_january_chart() -> (Arc<Dataset>, HtmlElement) {
     let data = Arc::new(january_first());
-    let model = build_model(&data, 0, 600.0, None, None);
-    let expected_peak = model.position(&data.stats(0).expect("stats").max);
     let root = mount({
         let data = data.clone();
         move || view! { <Chart data=data index=0 width=Signal::derive(|| 600.0) /> }
     });
     settle().await;
+    (data, root)
+}
+
+#[wasm_bindgen_test]
+async fn chart_draws_the_line_marks_the_peak_and_states_exact_statistics() {
+    let (data, root) = mount_january_chart().await;
+    let model = build_model(&data, 0, 600.0, None, None);
+    let expected_peak = model.position(&data.stats(0).expect("stats").max);
 
     let line = attr(&root, "[data-testid=line]", "d").expect("a path");
     assert!(line.starts_with('M'), "{line}");
@@ -275,12 +281,7 @@ async fn chart_draws_the_line_marks_the_peak_and_states_exact_statistics() {
 
 #[wasm_bindgen_test]
 async fn a_charts_data_table_is_asked_of_the_worker_when_opened_and_lists_exact_amounts() {
-    let data = Arc::new(january_first());
-    let root = mount({
-        let data = data.clone();
-        move || view! { <Chart data=data index=0 width=Signal::derive(|| 600.0) /> }
-    });
-    settle().await;
+    let (_, root) = mount_january_chart().await;
     // Folded: nothing asked, nothing written.
     assert_eq!(count(&root, ".data-table .table-scroll"), 0);
     let details: web_sys::HtmlDetailsElement = find(&root, ".data-table").unchecked_into();
@@ -310,12 +311,7 @@ async fn a_charts_data_table_is_asked_of_the_worker_when_opened_and_lists_exact_
 
 #[wasm_bindgen_test]
 async fn the_crosshair_reads_exact_amounts_by_keyboard_and_pointer() {
-    let data = Arc::new(january_first());
-    let root = mount({
-        let data = data.clone();
-        move || view! { <Chart data=data index=0 width=Signal::derive(|| 600.0) /> }
-    });
-    settle().await;
+    let (data, root) = mount_january_chart().await;
     let plot = find(&root, "[data-testid=plot]");
     assert_eq!(count(&root, "[data-testid=crosshair-marker]"), 0);
 

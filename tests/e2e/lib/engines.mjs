@@ -25,6 +25,16 @@ export const MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** `promise`'s value, or `late` if it has not settled within `ms` (a timer that is cleared,
+ * so it never keeps Node running). */
+function within(promise, ms, late) {
+  let timer;
+  const limit = new Promise((done) => {
+    timer = setTimeout(() => done(late), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
 /** Polls `check` (async, truthy when done) every 50 ms until it is truthy or `timeout` ms pass. */
 async function until(check, timeout, what) {
   const deadline = Date.now() + timeout;
@@ -251,15 +261,8 @@ async function launchWebKitOnce({ env = {} } = {}) {
         "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] },
       })
       .build();
-    let timer;
-    const stalled = new Promise((_, fail) => {
-      timer = setTimeout(() => fail(new Error("WebKitWebDriver: no new session within 60 s")), 60_000);
-    });
-    try {
-      driver = await Promise.race([session, stalled]);
-    } finally {
-      clearTimeout(timer);
-    }
+    driver = await within(session, 60_000, null);
+    if (driver === null) throw new Error("WebKitWebDriver: no new session within 60 s");
     // WebDriver's defaults wait five minutes for a page load: a page that never loads
     // (a web process that hung) fails its test within one instead.
     await driver.manage().setTimeouts({ pageLoad: 60_000, script: 30_000 });
@@ -272,7 +275,7 @@ async function launchWebKitOnce({ env = {} } = {}) {
     driverLog: () => output.join(""),
     quit: async () => {
       // A browser that hung may never answer the quit: its processes are ended anyway.
-      await Promise.race([driver.quit().catch(() => {}), sleep(10_000)]);
+      await within(driver.quit().catch(() => {}), 10_000);
       await stopAll();
     },
   };
@@ -333,10 +336,11 @@ function webkitPage(driver) {
      * A PNG of the viewport, or of the element `selector` selects (not inside a frame).
      * Now and then (one of three stress rounds, two of about eight test-command runs, always
      * with the machine loaded) WebKitGTK never answers a screenshot, and no later one in
-     * that session either, while every other command still works: the page is fine, the snapshot is stuck (seen with gdb:
-     * every process idle, the driver waiting on the web process). The screenshots are for
-     * people to look at, so a stuck one is said and skipped, and so are the session's next
-     * ones, rather than holding the test up until its time limit.
+     * that session either, while every other command still works: the page is fine, the
+     * snapshot is stuck (seen with gdb: every process idle, the driver waiting on the web
+     * process). The screenshots are for people to look at, so a stuck one is said and
+     * skipped, and so are the session's next ones, rather than holding the test up until
+     * its time limit.
      */
     screenshot: async (path, selector) => {
       if (snapshotsStuck) {
@@ -344,11 +348,7 @@ function webkitPage(driver) {
         return;
       }
       const target = selector ? await driver.findElement(By.css(selector)) : driver;
-      let timer;
-      const stuck = new Promise((done) => {
-        timer = setTimeout(() => done(null), 20_000);
-      });
-      const png = await Promise.race([target.takeScreenshot(), stuck]).finally(() => clearTimeout(timer));
+      const png = await within(target.takeScreenshot(), 20_000, null);
       if (png === null) {
         snapshotsStuck = true;
         console.log(`WebKit: no screenshot ${basename(path)}: WebKitGTK did not answer within 20 s`);
