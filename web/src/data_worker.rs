@@ -110,6 +110,12 @@ thread_local! {
 /// fault) must not reload forever.
 const MAX_RELOADS: u32 = 3;
 
+/// How many times a load is asked again in a new worker after the one doing it crashed.
+/// JavaScriptCore's fault strikes a fresh module at random, and under load it once struck
+/// twice in the same load (the first of a test command's 30 WebKit loads, 2026-12-05);
+/// a crash that repeats every time still reaches the error panel after three workers.
+const LOAD_RESTARTS: u32 = 2;
+
 /// Has `lost` called when a worker crashes while no load of the data shown is waiting:
 /// the data shown went with it (the crosshair, tables and exports ask for it). With
 /// `None` the page loads it again in a new worker; after [`MAX_RELOADS`] reloads it is
@@ -441,9 +447,10 @@ fn read(value: &JsValue) -> Result<FromWorker, LoadError> {
 /// `on_progress(done, total)` hears of the chunks.
 ///
 /// A worker that crashes during the load (a wasm trap: JavaScriptCore's fault of
-/// docs/dashboard.md, "WebKit", or a panic) is replaced and the load tried once more in
-/// the new one, which compiles a fresh module (`__BEC_METRICS__.workerRestarts` counts
-/// the crashes). A second crash, or a worker that never started, goes to the error panel.
+/// docs/dashboard.md, "WebKit", or a panic) is replaced and the load asked again in the
+/// new one, which compiles a fresh module (`__BEC_METRICS__.workerRestarts` counts the
+/// crashes), up to [`LOAD_RESTARTS`] times. One crash more, or a worker that never
+/// started, goes to the error panel.
 pub async fn load(
     plan: Plan,
     slot: Slot,
@@ -452,7 +459,16 @@ pub async fn load(
     signal: &AbortSignal,
     on_progress: Option<&Function>,
 ) -> Result<(Dataset, Timings), LoadError> {
-    load_in_worker(plan, slot, points, sensitivity, signal, on_progress, 1).await
+    load_in_worker(
+        plan,
+        slot,
+        points,
+        sensitivity,
+        signal,
+        on_progress,
+        LOAD_RESTARTS,
+    )
+    .await
 }
 
 async fn load_in_worker(
